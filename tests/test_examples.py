@@ -1,0 +1,108 @@
+"""shared/spec/examples/examples.yaml: every case, rendered into every supported layout, gives
+exactly its events (and the tasks it says stay open)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.layouts import LAYOUTS, render
+from wgm import api
+from wgm.catalog import BY_ID
+
+SPEC = Path(__file__).resolve().parents[2] / "shared" / "spec" / "examples" / "examples.yaml"
+EXAMPLES = yaml.safe_load(SPEC.read_text(encoding="utf-8"))
+GROUP = EXAMPLES["roster"]["groups"][0]["name"]
+CASES = EXAMPLES["cases"]
+
+
+def _ts(value) -> datetime:
+    return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+
+
+@pytest.fixture(scope="module")
+def roster_file(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("roster") / "roster.yaml"
+    path.write_text(yaml.safe_dump(EXAMPLES["roster"], allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def run_case(case: dict, layout: str, folder: Path, roster: Path, **options):
+    messages = [{"ts": _ts(ts), "sender": sender, "text": text} for ts, sender, text in case["messages"]]
+    relpath, data = render(messages, GROUP, layout)
+    target = folder / relpath
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)
+    return api.audit([folder], api.Options(roster=roster, **options))
+
+
+def money_events(result) -> list[tuple]:
+    """Events as examples.yaml lists them: every rule but the report-only flags."""
+    ev = result.events
+    keep = ev[~ev["rule"].map(lambda r: BY_ID[r].flag_only and r != "quit_group")]
+    return sorted((r.member, r.rule, int(r.count), r.month) for r in keep.itertuples(index=False))
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
+def test_case_gives_exactly_its_events(case, layout, tmp_path, roster_file):
+    result = run_case(case, layout, tmp_path, roster_file)
+    expected = sorted((e["member"], e["rule"], int(e["count"]), e["month"]) for e in case["events"])
+    assert money_events(result) == expected
+    assert len(result.unparsed) == 0
+    for flag in case.get("flags", []):
+        flagged = result.events[(result.events["member"] == flag["member"]) & (result.events["rule"] == flag["rule"])]
+        assert len(flagged) >= 1, f"flag {flag} missing"
+    for receiver in case.get("open", []):
+        rows = result.tasks[result.tasks["receiver"] == receiver]
+        assert (rows["status"] == "open").any(), f"{receiver} should have an open task"
+
+
+def test_every_event_carries_its_evidence(tmp_path, roster_file):
+    case = next(c for c in CASES if c["id"] == "late-with-delay")
+    result = run_case(case, LAYOUTS[0], tmp_path, roster_file)
+    delay = result.events[result.events["rule"] == "delay_days"].iloc[0]
+    ids = delay["msg_ids"].split(";")
+    texts = set(result.messages.set_index("msg_id").loc[ids, "text"])
+    assert "异常件清单已提交" in texts and "收到，逾期两天，已确认" in texts
+    assert "延迟2天" in delay["detail"] and "5月20日18:00" in delay["detail"]
+    assert delay["amount"] == pytest.approx(2 * 20.0)
+
+
+def test_incidents_give_their_events(tmp_path, roster_file):
+    case = next(c for c in CASES if c["id"] == "clean-path")
+    incidents = tmp_path / "incidents.yaml"
+    incidents.write_text(yaml.safe_dump(EXAMPLES["incidents"]["rows"], allow_unicode=True), encoding="utf-8")
+    result = run_case(case, LAYOUTS[0], tmp_path / "in", roster_file, incidents=incidents)
+    got = sorted((e.member, e.rule, int(e.count), e.month, round(e.amount, 2))
+                 for e in result.events.itertuples() if e.rule in ("leak", "loss", "false_info"))
+    expected_rows = EXAMPLES["incidents"]["events"]
+    assert [g[:4] for g in got] == sorted((e["member"], e["rule"], e["count"], e["month"]) for e in expected_rows)
+    loss = next(g for g in got if g[1] == "loss")
+    assert loss[4] == 1500.00
+
+
+def test_incident_rate_out_of_range_is_an_error(tmp_path, roster_file):
+    from wgm.errors import SettingsError
+    case = next(c for c in CASES if c["id"] == "clean-path")
+    incidents = tmp_path / "incidents.yaml"
+    incidents.write_text("- {date: 2026-05-20, member: 林涛, rule: loss, loss_amount: 10000, rate: 0.3}\n",
+                         encoding="utf-8")
+    with pytest.raises(SettingsError, match=r"incidents.yaml:1: rate 0.3 is outside"):
+        run_case(case, LAYOUTS[0], tmp_path / "in", roster_file, incidents=incidents)
+
+
+def test_membership_snapshot_gives_quit_group(tmp_path, roster_file):
+    case = next(c for c in CASES if c["id"] == "clean-path")
+    snap = EXAMPLES["membership"]["snapshot"][0]
+    members = tmp_path / "members.csv"
+    members.write_text("as_of,group,member\n" + "".join(f"{snap['as_of']},{snap['group']},{m}\n"
+                                                         for m in snap["members"]), encoding="utf-8")
+    result = run_case(case, LAYOUTS[0], tmp_path / "in", roster_file, members=members)
+    quit_rows = result.events[result.events["rule"] == "quit_group"]
+    assert [(r.member, r.month, r.amount) for r in quit_rows.itertuples()] == [("徐丽", "2026-05", 0.0)]
+    row = result.summary[(result.summary["member"] == "徐丽")].iloc[0]
+    assert bool(row["disqualified"]) is True

@@ -1,0 +1,54 @@
+"""Roster files and the naming rule used when there is no roster."""
+
+from __future__ import annotations
+
+import pytest
+
+from wgm.errors import SettingsError
+from wgm.roster import load_roster, split_display_name
+
+
+@pytest.mark.parametrize("display, expected", [
+    ("林涛-运营部", ("林涛", "运营部")),
+    ("林涛_运营部", ("林涛", "运营部")),
+    ("林涛（运营部）", ("林涛", "运营部")),
+    ("运营部-林涛", ("林涛", "运营部")),
+    ("林涛 运营部", ("林涛", "运营部")),
+    ("韩冰-IT部", ("韩冰", "IT部")),
+    ("Bing", ("Bing", "")),
+])
+def test_naming_rule_splits_display_names(display, expected):
+    assert split_display_name(display) == expected
+
+
+def test_yaml_roster_aliases_and_heads(tmp_path):
+    path = tmp_path / "roster.yaml"
+    path.write_text("company: 远航物流\nmembers:\n"
+                    "  - {name: 高峰, dept: 财务部, role: head}\n"
+                    "  - {name: 韩冰, dept: IT部, role: head, aliases: [Bing, wxid_hb]}\n"
+                    "groups:\n  - {name: 远航物流-运营管理群, admins: [高峰], members: [高峰, 韩冰]}\n", encoding="utf-8")
+    roster = load_roster(path)
+    aliases = roster.alias_map()
+    assert aliases["Bing"] == "韩冰" and aliases["wxid_hb"] == "韩冰" and aliases["高峰-财务部"] == "高峰"
+    assert roster.heads_of("财务部") == ["高峰"]
+    assert roster.group("远航物流-运营管理群").admins == ("高峰",)
+
+
+def test_roster_mistakes_name_file_and_line(tmp_path):
+    path = tmp_path / "roster.yaml"
+    path.write_text("members:\n  - {name: 高峰, dept: 财务部, role: boss}\n"
+                    "groups:\n  - {name: G, members: [高峰, 无名]}\n", encoding="utf-8")
+    with pytest.raises(SettingsError) as err:
+        load_roster(path)
+    text = str(err.value)
+    assert f"{path}:2: members.0: unknown role 'boss'" in text
+    assert "无名 is not a member of the roster" in text
+
+
+def test_csv_roster_with_chinese_headers(tmp_path):
+    path = tmp_path / "roster.csv"
+    path.write_text("姓名,部门,角色,别名,上级\n林涛,运营部,部门负责人,LT;wxid_lt,马骏\n马骏,总经办,,,\n",
+                    encoding="utf-8-sig")
+    roster = load_roster(path)
+    assert roster.people["林涛"].role == "head" and roster.people["林涛"].aliases == ("LT", "wxid_lt")
+    assert roster.people["马骏"].role == "member"

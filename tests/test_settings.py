@@ -1,0 +1,69 @@
+"""rules.yaml loading: defaults, partial files, --set, and every mistake reported as file:line: key."""
+
+from __future__ import annotations
+
+from datetime import time, timedelta
+
+import pytest
+
+from wgm import settings
+from wgm.catalog import RULE_IDS
+from wgm.errors import SettingsError
+
+
+def write(tmp_path, text: str):
+    path = tmp_path / "rules.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_defaults_cover_every_rule_and_time_word():
+    s = settings.defaults()
+    assert set(s.amounts) == set(RULE_IDS)
+    assert s.time("cutoff") == time(21, 0) and s.time("end_of_day") == time(23, 59, 59)
+    assert s.verification_grace == timedelta(days=2) and s.warning_lookback == timedelta(minutes=30)
+    assert s.cap_days == 3 and "收到" in s.words("ack")
+
+
+def test_partial_file_keeps_other_defaults(tmp_path):
+    s = settings.load(write(tmp_path, "amounts:\n  reply_missed: 30\n"))
+    assert s.amounts["reply_missed"] == 30
+    assert s.amounts["reply_late"] == settings.defaults().amounts["reply_late"]
+    assert s.hash != settings.defaults().hash
+
+
+def test_set_overrides_file(tmp_path):
+    s = settings.load(write(tmp_path, "amounts:\n  reply_missed: 30\n"), ["amounts.reply_missed=45",
+                                                                           "admins=何敏,林涛"])
+    assert s.amounts["reply_missed"] == 45
+    assert s.admins == ("何敏", "林涛")
+
+
+def test_every_problem_is_reported_with_line_and_key(tmp_path):
+    path = write(tmp_path, "amounts:\n  reply_missed: 30\n  reply_late: 十\ntimes:\n  cutoff: 21:00\n"
+                           "foo: 1\nwarning: {lookback: soon}\n")
+    with pytest.raises(SettingsError) as err:
+        settings.load(path)
+    lines = str(err.value).splitlines()
+    assert f"{path}:3: amounts.reply_late: expected a number >= 0, got '十'" in lines
+    assert any(line.startswith(f"{path}:5: times.cutoff: write the time in quotes") for line in lines)
+    assert any(line.startswith(f"{path}:6: foo: unknown key") for line in lines)
+    assert any(line.startswith(f"{path}:7: warning.lookback: expected a duration") for line in lines)
+
+
+def test_unknown_rule_in_amounts_and_bad_set(tmp_path):
+    with pytest.raises(SettingsError, match=r"rules.yaml:2: amounts.reply_mised: unknown key"):
+        settings.load(write(tmp_path, "amounts:\n  reply_mised: 3\n"))
+    with pytest.raises(SettingsError, match=r"--set: delay.cap_days: expected a whole number"):
+        settings.load(None, ["delay.cap_days=x"])
+
+
+def test_invalid_yaml_names_the_line(tmp_path):
+    with pytest.raises(SettingsError, match=r"rules.yaml:2: not valid YAML"):
+        settings.load(write(tmp_path, "amounts:\n\treply_missed: 1\n"))
+
+
+def test_hash_is_stable_and_order_free(tmp_path):
+    a = settings.load(write(tmp_path, "delay: {cap_days: 4}\namounts: {format: 5}\n"))
+    b = settings.load(write(tmp_path, "amounts: {format: 5}\ndelay: {cap_days: 4}\n"))
+    assert a.hash == b.hash

@@ -1,0 +1,181 @@
+"""The pipeline as plain functions: the CLI and the tests call these; nothing here prints or exits.
+
+parse → ingest → classify → ledger → rules → evaluate → AuditResult
+"""
+
+from __future__ import annotations
+
+import calendar
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime, time
+from pathlib import Path
+from typing import Callable, Iterable
+
+import pandas as pd
+
+from wgm import __version__, classify, ingest, ledger, schema, settings as settings_mod
+from wgm.errors import UsageError
+from wgm.evaluate import apply_task_overrides, evaluate
+from wgm.records import load_incidents, load_overrides, load_snapshots
+from wgm.result import AuditResult
+from wgm.roster import Roster, load_roster
+from wgm.rules import RuleContext
+from wgm.schema import M
+
+TAG_KINDS = {
+    "chat": (), "task": ("t_task_verb",), "reply": ("t_ack",), "completion": ("t_done",),
+    "verification": ("t_verify",), "reminder": ("t_reminder",), "escalation": ("t_escalation",),
+    "off_topic": ("t_off_topic", "t_off_topic_exact"), "incivility": ("t_incivility",), "warning": ("t_warning",),
+}
+
+
+@dataclass(frozen=True)
+class Options:
+    """Everything an audit run depends on besides the exports themselves."""
+
+    rules: Path | None = None
+    roster: Path | None = None
+    incidents: Path | None = None
+    overrides: Path | None = None
+    members: Path | None = None
+    month: str | None = None          # "YYYY-MM", "all" or None (every month covered)
+    set: tuple[str, ...] = ()
+    groups: tuple[str, ...] = ()
+    input_format: str | None = None
+    as_of: datetime | None = None     # judge open duties up to here (default: end of the last month covered)
+
+    def side_files(self) -> list[Path]:
+        return [p for p in (self.rules, self.roster, self.incidents, self.overrides, self.members) if p]
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """Parsed and classified messages: what a what-if re-run can reuse."""
+
+    messages: pd.DataFrame
+    unparsed: pd.DataFrame
+    inputs: tuple
+    warnings: tuple[str, ...]
+    roster: Roster
+
+
+def month_end(ts: pd.Timestamp) -> datetime:
+    last = calendar.monthrange(ts.year, ts.month)[1]
+    return datetime.combine(ts.date().replace(day=last), time(23, 59, 59))
+
+
+def load_settings(options: Options) -> settings_mod.Settings:
+    rules = options.rules
+    if rules is None and Path("rules.yaml").is_file():
+        rules = Path("rules.yaml")
+    return settings_mod.load(rules, list(options.set))
+
+
+def apply_tag_overrides(df: pd.DataFrame, overrides) -> tuple[pd.DataFrame, list[dict], list[str]]:
+    """`tag` overrides re-classify one message by msg_id before the ledger runs."""
+    used, warnings = [], []
+    for o in overrides:
+        if o.action != "tag":
+            continue
+        hit = df[M.msg_id] == o.key
+        if not hit.any() or o.value not in TAG_KINDS:
+            why = "matches nothing" if not hit.any() else f"unknown tag {o.value!r} ({', '.join(TAG_KINDS)})"
+            warnings.append(f"{o.source}:{o.line}: override {o.target}={o.key} (tag) {why}")
+            continue
+        for col in classify.TAG_COLUMNS:
+            df.loc[hit, col] = col in TAG_KINDS[o.value]
+        used.append({"source": o.source, "line": o.line, "target": f"msg_id={o.key}", "action": "tag",
+                     "value": o.value, "reason": o.reason, "matched": int(hit.sum())})
+    return df, used, warnings
+
+
+def prepare(inputs: Iterable[Path], options: Options, settings: settings_mod.Settings,
+            on_progress: Callable[[str], None] | None = None) -> Prepared:
+    roster = load_roster(options.roster)
+    ing = ingest.ingest(inputs, roster, options.input_format, exclude=options.side_files(), on_progress=on_progress)
+    messages = ing.messages
+    if options.groups:
+        known = set(messages[M.group])
+        missing = [g for g in options.groups if g not in known]
+        if missing:
+            raise UsageError(f"no such group in the inputs: {', '.join(missing)} (have: {', '.join(sorted(known))})")
+        messages = messages[messages[M.group].isin(options.groups)].reset_index(drop=True)
+    classified = classify.classify(messages, settings, roster)
+    return Prepared(classified, ing.unparsed, ing.inputs, ing.warnings, roster)
+
+
+def _months(messages: pd.DataFrame, month: str | None) -> tuple[str, ...] | None:
+    if month in (None, "", "all"):
+        return None
+    if len(month) != 7 or month[4] != "-" or not month[:4].isdigit() or not month[5:].isdigit() \
+            or not 1 <= int(month[5:]) <= 12:
+        raise UsageError(f"--month expects YYYY-MM, last or all, got {month!r}")
+    return (month,)
+
+
+def inputs_hash(settings_hash: str, infos, side_files: list[Path]) -> str:
+    h = hashlib.sha256(settings_hash.encode())
+    for info in sorted(infos, key=lambda i: i.sha256):
+        h.update(info.sha256.encode())
+    for path in side_files:
+        h.update(hashlib.sha256(Path(path).read_bytes()).hexdigest().encode())
+    return h.hexdigest()
+
+
+def audit(inputs: Iterable[Path], options: Options = Options(),
+          on_progress: Callable[[str], None] | None = None, prepared: Prepared | None = None) -> AuditResult:
+    settings = load_settings(options)
+    prepared = prepared or prepare(list(inputs), options, settings, on_progress)
+    roster = prepared.roster
+    incidents = load_incidents(options.incidents, roster, settings)
+    snapshots = load_snapshots(options.members, roster)
+    overrides = load_overrides(options.overrides)
+    messages, tag_used, tag_warnings = apply_tag_overrides(prepared.messages.copy(), overrides)
+    led = ledger.build(messages, settings, roster)
+    tasks, esc_used, esc_warnings = apply_task_overrides(led.tasks, overrides)
+    led = ledger.Ledger(tasks, led.roles, led.warnings, led.off_topic, led.left)
+    if options.as_of is not None:
+        as_of = options.as_of
+    elif len(messages):
+        as_of = month_end(messages[M.ts].max())
+    else:
+        as_of = datetime(1970, 1, 1)
+    months = _months(messages, options.month)
+    ctx = RuleContext(messages, led, settings, roster, tuple(incidents), tuple(snapshots), as_of)
+    ev = evaluate(ctx, overrides, months)
+    final_messages = _with_roles(messages, led, ev.events)
+    covered = tuple(sorted(set(messages[M.ts].dt.strftime("%Y-%m")) | set(ev.events["month"])))
+    return AuditResult(
+        messages=final_messages, unparsed=prepared.unparsed, tasks=tasks, events=ev.events, summary=ev.summary,
+        settings=settings, inputs=prepared.inputs, months=months or covered, as_of=as_of.isoformat(),
+        version=__version__, overrides_used=tuple(tag_used + esc_used + list(ev.overrides_used)),
+        warnings=tuple(prepared.warnings) + tuple(tag_warnings + esc_warnings) + ev.warnings,
+        inputs_hash=inputs_hash(settings.hash, prepared.inputs, options.side_files()))
+
+
+def _with_roles(messages: pd.DataFrame, led: ledger.Ledger, events: pd.DataFrame) -> pd.DataFrame:
+    """The output message frame: the ledger's role for each message and every lexical tag."""
+    roles = led.roles.drop_duplicates(M.msg_id).set_index(M.msg_id)
+    out = messages.copy()
+    out[M.kind] = out[M.msg_id].map(roles[M.kind]).fillna("chat")
+    out[M.task_id] = out[M.msg_id].map(roles[M.task_id]).fillna("")
+    out[M.confidence] = out[M.msg_id].map(roles[M.confidence]).fillna(1.0).astype(float)
+    review_ids = set(";".join(events.loc[events["needs_review"], "msg_ids"]).split(";")) - {""}
+    out[M.needs_review] = out[M.msg_id].isin(review_ids)
+    tag_names = [c for c in classify.TAG_COLUMNS]
+    tags = out[tag_names].to_numpy()
+    labels = [c[2:] for c in tag_names]
+    out[M.tags] = [";".join(label for label, on in zip(labels, row) if on) for row in tags]
+    out = schema.conform(out, schema.MESSAGE_COLUMNS)
+    return out[list(schema.MESSAGE_COLUMNS)].sort_values(schema.SORT_KEYS["messages"], kind="stable") \
+        .reset_index(drop=True)
+
+
+def parse(inputs: Iterable[Path], options: Options = Options()) -> ingest.Ingested:
+    return ingest.ingest(list(inputs), load_roster(options.roster), options.input_format,
+                         exclude=options.side_files())
+
+
+def tasks(inputs: Iterable[Path], options: Options = Options()) -> pd.DataFrame:
+    return audit(inputs, options).tasks

@@ -1,0 +1,208 @@
+"""Per-message features: lexical tags, @mentions, named receivers, and the times a message states.
+
+Pure function of the message frame, the settings and the roster. What a message *means*
+for a task (a reply, a completion, a verification …) depends on who sent it relative to
+the task, so that is decided by the ledger; here every message gets the role-free facts
+the ledger needs, vectorised with one compiled pattern per word list.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import pandas as pd
+
+from wgm import timewords
+from wgm.roster import Roster, split_display_name
+from wgm.schema import M
+from wgm.settings import Settings
+
+# working columns added here (not part of the output schema)
+TAG_COLUMNS = ("t_ack", "t_meeting_reply", "t_done", "t_verify", "t_reminder", "t_escalation", "t_task_verb",
+               "t_meeting", "t_warning", "t_off_topic", "t_off_topic_exact", "t_incivility", "t_question")
+_PUNCT_EMOJI = re.compile(r"[\s\W_～~\u2005\U0001F000-\U0001FFFF\u2600-\u27BF\uFE0F]+")
+_MENTION_FALLBACK = re.compile(r"@([^\s\u2005@，,：:。]{1,24})")
+_QUESTION = re.compile(r"(?:[?？]|吗|么|呢)\s*$")
+
+
+def _alternation(words) -> str:
+    return "|".join(re.escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w)))
+
+
+def _contains(series: pd.Series, words) -> pd.Series:
+    if not words:
+        return pd.Series(False, index=series.index)
+    return series.str.contains(_alternation(words), regex=True)
+
+
+@dataclass(frozen=True)
+class People:
+    """Names the classifier resolves mentions and departments against."""
+
+    alias_to_member: dict[str, str]
+    dept_heads: dict[str, list[str]]
+    member_dept: dict[str, str]
+
+    @classmethod
+    def build(cls, messages: pd.DataFrame, roster: Roster) -> "People":
+        aliases = roster.alias_map()
+        member_dept = {p.name: p.dept for p in roster.people.values()}
+        for sender, member, dept in zip(messages[M.sender], messages[M.member], messages[M.dept]):
+            if sender and member:
+                aliases.setdefault(sender, member)
+                aliases.setdefault(member, member)
+                if dept:
+                    member_dept.setdefault(member, dept)
+        heads: dict[str, list[str]] = {}
+        if not roster.empty:
+            for dept in roster.departments():
+                heads[dept] = roster.heads_of(dept)
+        else:
+            # without a roster a department's head cannot be known: the department's members are asked
+            for member, dept in sorted(member_dept.items()):
+                heads.setdefault(dept, []).append(member)
+        return cls(aliases, {d: h for d, h in heads.items() if d and h}, member_dept)
+
+
+def _mention_lists(content: pd.Series, people: People) -> tuple[pd.Series, pd.Series]:
+    names = [n for n in people.alias_to_member if n]
+    pattern = re.compile("@(所有人|" + _alternation(names) + ")" if names else "@(所有人)")
+    found = content.str.findall(pattern.pattern)
+    fallback = content.str.findall(_MENTION_FALLBACK.pattern)
+    mentions, mention_all = [], []
+    for known, loose in zip(found, fallback):
+        members: list[str] = []
+        everyone = False
+        for name in known:
+            if name == "所有人":
+                everyone = True
+            elif people.alias_to_member.get(name) and people.alias_to_member[name] not in members:
+                members.append(people.alias_to_member[name])
+        if not known and loose:
+            for name in loose:
+                guess = people.alias_to_member.get(name) or people.alias_to_member.get(split_display_name(name)[0])
+                if guess and guess not in members:
+                    members.append(guess)
+        mentions.append(tuple(members))
+        mention_all.append(everyone)
+    return pd.Series(mentions, index=content.index, dtype=object), pd.Series(mention_all, index=content.index)
+
+
+def _responsible(content: pd.Series, settings: Settings, people: People) -> pd.Series:
+    """Members named in 责任人：X / 责任部门：Y lines (departments map to their heads)."""
+    words = settings.words("responsible")
+    if not words:
+        return pd.Series([()] * len(content), index=content.index, dtype=object)
+    pattern = r"(?:" + _alternation(words) + r")\s*[:：]\s*([^\n，,。；;！!]+)"
+    found = content.str.findall(pattern)
+    out = []
+    for items in found:
+        members: list[str] = []
+        for chunk in items:
+            for name in re.split(r"[、/／和及与\s]+", chunk):
+                name = name.strip().lstrip("@")
+                if not name:
+                    continue
+                for who in _name_or_dept(name, people):
+                    if who not in members:
+                        members.append(who)
+        out.append(tuple(members))
+    return pd.Series(out, index=content.index, dtype=object)
+
+
+def _name_or_dept(name: str, people: People) -> list[str]:
+    if name in people.alias_to_member:
+        return [people.alias_to_member[name]]
+    if name in people.dept_heads:
+        return list(people.dept_heads[name])
+    guess = split_display_name(name)[0]
+    if guess in people.alias_to_member:
+        return [people.alias_to_member[guess]]
+    return []
+
+
+def _dept_receivers(content: pd.Series, people: People) -> pd.Series:
+    depts = sorted(people.dept_heads, key=len, reverse=True)
+    if not depts:
+        return pd.Series([()] * len(content), index=content.index, dtype=object)
+    found = content.str.findall(_alternation(depts))
+    return pd.Series([tuple(dict.fromkeys(h for d in items for h in people.dept_heads.get(d, ())))
+                      for items in found], index=content.index, dtype=object)
+
+
+def classify(messages: pd.DataFrame, settings: Settings, roster: Roster) -> pd.DataFrame:
+    """Messages with tag columns, mentions, named receivers and stated times added."""
+    df = messages.copy()
+    people = People.build(df, roster)
+    content = df[M.content].fillna("")
+    mentions, mention_all = _mention_lists(content, people)
+    df["mentions"] = mentions
+    df["mention_all"] = mention_all.astype(bool)
+    # the words outside @mentions: a name like 王五-财务部 must not read as a department or a verb
+    names = [n for n in people.alias_to_member if n]
+    strip_pattern = "@(?:所有人|" + _alternation(names) + ")" if names else "@所有人"
+    bare = content.str.replace(strip_pattern, " ", regex=True).str.replace(_MENTION_FALLBACK.pattern, " ",
+                                                                           regex=True)
+    bare = bare.str.replace("\u2005", " ").str.strip()
+    df["bare"] = bare
+    df["responsible"] = _responsible(content, settings, people)
+    df["dept_receivers"] = _dept_receivers(bare, people)
+
+    ack = _alternation(settings.words("ack"))
+    df["t_ack"] = bare.str.match(r"^[\s\W]*(?:" + ack + r")(?:$|[\s\W_]|(?=(?:" + ack + r")))") if ack else False
+    df["t_question"] = bare.str.contains(_QUESTION.pattern, regex=True)
+    df["t_meeting_reply"] = _contains(bare, settings.words("meeting_reply"))
+    done = _contains(bare, settings.words("done"))
+    df["t_done"] = done & ~_contains(bare, settings.words("not_done")) & ~df["t_question"]
+    without_except = bare
+    if settings.words("verify_except"):
+        without_except = bare.str.replace(_alternation(settings.words("verify_except")), "", regex=True)
+    df["t_verify"] = _contains(without_except, settings.words("verify")) & ~df["t_question"]
+    df["t_reminder"] = _contains(bare, settings.words("reminder"))
+    df["t_escalation"] = _contains(bare, settings.words("escalation"))
+    df["t_task_verb"] = _contains(bare, settings.words("task"))
+    df["t_meeting"] = _contains(bare, settings.words("meeting"))
+    df["t_warning"] = _contains(bare, settings.words("warning_verbs")) & _contains(bare, settings.words("warning_topics"))
+    squeezed = bare.str.replace(_PUNCT_EMOJI.pattern, "", regex=True)
+    exact = set(settings.words("off_topic_exact"))
+    df["t_off_topic_exact"] = squeezed.isin(exact) & (squeezed != "")
+    df["t_off_topic"] = (_contains(bare, settings.words("off_topic")) | df["t_off_topic_exact"]
+                         | (df[M.media] == "redpacket"))
+    civil = bare
+    if settings.words("incivility_except"):
+        civil = bare.str.replace(_alternation(settings.words("incivility_except")), "", regex=True)
+    df["t_incivility"] = _contains(civil, settings.words("incivility"))
+    for col in TAG_COLUMNS:
+        df[col] = df[col].fillna(False).astype(bool)
+    _add_times(df, settings)
+    return df
+
+
+def _add_times(df: pd.DataFrame, settings: Settings) -> None:
+    """Resolve the times stated in messages that may carry one (pre-filtered: most carry none)."""
+    words = settings.time_words()
+    n = len(df)
+    deadline = [pd.NaT] * n
+    deadline_conf = [0.0] * n
+    deadline_text = [""] * n
+    reply_by = [pd.NaT] * n
+    point = [pd.NaT] * n
+    candidates = (df[M.media] != "system") & df["bare"].map(timewords.may_contain_time)
+    positions = {idx: i for i, idx in enumerate(df.index)}
+    for idx in df.index[candidates.to_numpy()]:
+        i = positions[idx]
+        found = timewords.find_times(df.at[idx, "bare"], df.at[idx, M.ts].to_pydatetime(), words)
+        if found.deadline is not None:
+            deadline[i] = found.deadline.when
+            deadline_conf[i] = found.deadline.confidence
+            deadline_text[i] = found.deadline.text
+        if found.reply_by is not None:
+            reply_by[i] = found.reply_by.when
+        if found.points:
+            point[i] = found.points[0].when
+    df["time_deadline"] = pd.to_datetime(pd.Series(deadline, index=df.index))
+    df["time_deadline_conf"] = deadline_conf
+    df["time_deadline_text"] = pd.Series(deadline_text, index=df.index, dtype="str")
+    df["time_reply_by"] = pd.to_datetime(pd.Series(reply_by, index=df.index))
+    df["time_point"] = pd.to_datetime(pd.Series(point, index=df.index))

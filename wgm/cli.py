@@ -1,0 +1,260 @@
+"""The command line: flags → one api call → console output → exit code. No logic lives here.
+
+Exit codes: 0 done; 1 done, but some input lines could not be read or some events need
+review; 2 bad usage, bad settings or unreadable input (one line naming file, line, key).
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from wgm import api
+from wgm.errors import UsageError, WgmError
+
+app = typer.Typer(no_args_is_help=True, pretty_exceptions_show_locals=False, add_completion=False,
+                  help="wgm: audit exported WeChat / WeCom work-group chats against the group regulation.")
+rules_app = typer.Typer(no_args_is_help=True, help="Write, check or show the settings (rules.yaml).")
+app.add_typer(rules_app, name="rules")
+
+out_console = Console(highlight=False)
+err_console = Console(stderr=True, highlight=False)
+
+FORMATS = {"xlsx", "csv", "json", "md"}
+
+
+def resolve_month(month: Optional[str], today: date | None = None) -> Optional[str]:
+    """`last` → the month before today; the only place wgm reads the clock."""
+    if month != "last":
+        return month
+    today = today or date.today()
+    year, mon = (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
+    return f"{year:04d}-{mon:02d}"
+
+
+def _fail(err: WgmError) -> None:
+    err_console.print(f"wgm: {err}", style="red", markup=False)
+    raise typer.Exit(2)
+
+
+def _options(rules, roster, incidents, overrides, members, month, set_, group, input_format) -> api.Options:
+    return api.Options(rules=rules, roster=roster, incidents=incidents, overrides=overrides, members=members,
+                       month=resolve_month(month), set=tuple(set_ or ()), groups=tuple(group or ()),
+                       input_format=input_format)
+
+
+def _formats(value: str) -> set[str]:
+    chosen = {f.strip() for f in value.split(",") if f.strip()}
+    unknown = chosen - FORMATS
+    if unknown or not chosen:
+        raise UsageError(f"--format takes a comma list of {', '.join(sorted(FORMATS))}, got {value!r}")
+    return chosen
+
+
+InputsArg = typer.Argument(..., help="Export files or folders (folders are walked).", exists=False)
+RulesOpt = typer.Option(None, "--rules", help="Settings file (default ./rules.yaml, else built-in).")
+RosterOpt = typer.Option(None, "--roster", help="Roster: YAML, or CSV/XLSX with 姓名,部门,角色,别名,上级.")
+IncidentsOpt = typer.Option(None, "--incidents", help="Incidents file (leak, false_info, loss).")
+OverridesOpt = typer.Option(None, "--overrides", help="Overrides file (dismiss, confirm, tag, waive, escalated).")
+MembersOpt = typer.Option(None, "--members", help="Membership snapshots CSV (as_of, group, member).")
+MonthOpt = typer.Option(None, "--month", help="YYYY-MM, last (the month before today) or all (default).")
+SetOpt = typer.Option(None, "--set", help="Override one setting: KEY=VALUE (repeatable).")
+GroupOpt = typer.Option(None, "--group", help="Only this group (repeatable).")
+FormatInOpt = typer.Option(None, "--input-format", help="Force the input format (see `wgm formats`).")
+
+
+@app.command()
+def audit(inputs: List[Path] = InputsArg, rules: Optional[Path] = RulesOpt, roster: Optional[Path] = RosterOpt,
+          incidents: Optional[Path] = IncidentsOpt, overrides: Optional[Path] = OverridesOpt,
+          members: Optional[Path] = MembersOpt, month: Optional[str] = MonthOpt,
+          out: Path = typer.Option(Path("wgm-out"), "--out", help="Output folder."),
+          format: str = typer.Option("xlsx,csv,json,md", "--format", help="Comma list of xlsx,csv,json,md."),
+          set_: Optional[List[str]] = SetOpt, group: Optional[List[str]] = GroupOpt,
+          quiet: bool = typer.Option(False, "--quiet", help="Print nothing but errors (for cron)."),
+          lang: str = typer.Option("zh", "--lang", help="Labels: zh or en."),
+          input_format: Optional[str] = FormatInOpt) -> None:
+    """Audit exports and write the monthly tables, events and evidence."""
+    from wgm import report
+    try:
+        if lang not in ("zh", "en"):
+            raise UsageError(f"--lang takes zh or en, got {lang!r}")
+        formats = _formats(format)
+        options = _options(rules, roster, incidents, overrides, members, month, set_, group, input_format)
+        show = not quiet and sys.stderr.isatty()
+        with _progress(show) as progress:
+            result = api.audit(inputs, options, on_progress=progress)
+        written = report.write(result, out, formats, lang=lang)
+    except WgmError as err:
+        _fail(err)
+    if not quiet:
+        _print_summary(result, lang)
+        for w in result.warnings:
+            err_console.print(f"warning: {w}", style="yellow", markup=False)
+        out_console.print(f"wrote {len(written)} files to {out}", markup=False)
+    raise typer.Exit(1 if result.unparsed_count or result.review_count else 0)
+
+
+class _progress:
+    """A transient progress line on a terminal only; a no-op callback otherwise."""
+
+    def __init__(self, show: bool) -> None:
+        self.show = show
+        self.status = None
+
+    def __enter__(self):
+        if self.show:
+            self.status = err_console.status("reading …")
+            self.status.start()
+            return lambda path: self.status.update(f"reading {Path(path).name} …")
+        return None
+
+    def __exit__(self, *exc) -> None:
+        if self.status is not None:
+            self.status.stop()
+
+
+def _print_summary(result, lang: str) -> None:
+    zh = lang == "zh"
+    from wgm.catalog import RULES
+    for month in result.months:
+        rows = result.summary[result.summary["month"] == month]
+        title = f"{month} {'考核汇总' if zh else 'assessment summary'}"
+        table = Table(title=title, title_justify="left")
+        for label in (("成员", "部门", "合计(元)", "事件") if zh else ("member", "dept", "total (yuan)", "events")):
+            table.add_column(label, justify="right" if label in ("合计(元)", "total (yuan)") else "left")
+        for r in rows.sort_values(["total_amount", "member"], ascending=[False, True]).itertuples(index=False):
+            parts = []
+            for rule in RULES:
+                n = getattr(r, f"count_{rule.id}")
+                if n:
+                    parts.append(f"{rule.zh if zh else rule.id}×{n}")
+            flag = (" 取消评优" if zh else " disqualified") if r.disqualified else ""
+            table.add_row(r.member, r.dept, f"{r.total_amount:,.2f}", "，".join(parts) + flag)
+        total = rows["total_amount"].sum() if len(rows) else 0.0
+        table.add_row("合计" if zh else "total", "", f"{total:,.2f}", "", style="bold")
+        out_console.print(table)
+    counts = (f"messages {len(result.messages)}, tasks {result.tasks['task_id'].nunique()}, "
+              f"events {len(result.events)}, needs review {result.review_count}, unparsed lines {result.unparsed_count}")
+    out_console.print(counts, markup=False)
+
+
+@app.command()
+def parse(inputs: List[Path] = InputsArg, roster: Optional[Path] = RosterOpt, input_format: Optional[str] = FormatInOpt,
+          out: Optional[Path] = typer.Option(None, "--out", help="Write messages.csv and unparsed.csv here."),
+          quiet: bool = typer.Option(False, "--quiet")) -> None:
+    """Read exports into normalized messages; report per file the format, lines, messages, unparsed."""
+    from wgm.report import tables
+    try:
+        ing = api.parse(inputs, api.Options(roster=roster, input_format=input_format))
+    except WgmError as err:
+        _fail(err)
+    if not quiet:
+        table = Table(title="inputs", title_justify="left")
+        for col in ("file", "format", "encoding", "lines", "messages", "unparsed"):
+            table.add_column(col)
+        for i in ing.inputs:
+            table.add_row(i.path, i.fmt or f"skipped: {i.skipped_reason}", i.encoding, str(i.lines), str(i.messages),
+                          str(i.unparsed))
+        out_console.print(table)
+        for w in ing.warnings:
+            err_console.print(f"warning: {w}", style="yellow", markup=False)
+    if out is not None:
+        tables.write_parsed(ing.messages, ing.unparsed, out)
+    elif not quiet:
+        cols = ["ts", "group", "sender", "media", "content"]
+        for r in ing.messages[cols].itertuples(index=False):
+            text = r.content.replace("\n", " ⏎ ")
+            out_console.print(f"{r.ts:%Y-%m-%d %H:%M:%S}  {r.group}  {r.sender or '[系统]'}  {r.media}  {text}",
+                              markup=False)
+        for u in ing.unparsed.itertuples(index=False):
+            err_console.print(f"{u.source}:{u.line}: unparsed: {u.reason}", style="yellow", markup=False)
+    raise typer.Exit(1 if len(ing.unparsed) else 0)
+
+
+@app.command()
+def tasks(inputs: List[Path] = InputsArg, rules: Optional[Path] = RulesOpt, roster: Optional[Path] = RosterOpt,
+          set_: Optional[List[str]] = SetOpt, group: Optional[List[str]] = GroupOpt,
+          input_format: Optional[str] = FormatInOpt,
+          csv_out: Optional[Path] = typer.Option(None, "--csv", help="Write the ledger to this CSV file.")) -> None:
+    """The task ledger: each task x receiver with RD, PT, c, v and status."""
+    from wgm.report import tables
+    try:
+        result = api.audit(inputs, _options(rules, roster, None, None, None, None, set_, group, input_format))
+    except WgmError as err:
+        _fail(err)
+    if csv_out is not None:
+        tables.write_tasks_csv(result.tasks, csv_out)
+        raise typer.Exit(0)
+    table = Table(title="任务台账 / task ledger", title_justify="left")
+    cols = ["group", "poster", "receiver", "kind", "posted", "reply_deadline", "replied", "promised", "completed",
+            "verified", "status"]
+    for c in cols:
+        table.add_column(c)
+    for r in result.tasks[cols].itertuples(index=False):
+        table.add_row(*[_cell(v) for v in r])
+    out_console.print(table)
+
+
+def _cell(value) -> str:
+    import pandas as pd
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    if hasattr(value, "strftime"):
+        return value.strftime("%m-%d %H:%M")
+    return str(value)
+
+
+@rules_app.command("init")
+def rules_init(path: Path = typer.Argument(Path("rules.yaml"), help="Where to write the commented defaults."),
+               force: bool = typer.Option(False, "--force", help="Overwrite an existing file.")) -> None:
+    """Write the default rules.yaml (commented in Chinese and English)."""
+    from wgm.settings import DEFAULT_RULES_TEXT
+    if path.exists() and not force:
+        _fail(UsageError("exists; use --force to overwrite", source=str(path)))
+    path.write_text(DEFAULT_RULES_TEXT, encoding="utf-8")
+    out_console.print(f"wrote {path}", markup=False)
+
+
+@rules_app.command("check")
+def rules_check(path: Path = typer.Argument(..., help="The rules.yaml to validate.")) -> None:
+    """Validate a rules.yaml: every problem as file:line: key: message."""
+    from wgm import settings
+    try:
+        s = settings.load(path)
+    except WgmError as err:
+        _fail(err)
+    out_console.print(f"{path}: ok (settings hash {s.hash[:12]})", markup=False)
+
+
+@rules_app.command("show")
+def rules_show(rules: Optional[Path] = RulesOpt, set_: Optional[List[str]] = SetOpt) -> None:
+    """Print the effective settings (defaults merged with the file and --set)."""
+    import yaml
+    try:
+        s = api.load_settings(api.Options(rules=rules, set=tuple(set_ or ())))
+    except WgmError as err:
+        _fail(err)
+    out_console.print(yaml.safe_dump(dict(s.data), allow_unicode=True, sort_keys=False), markup=False)
+    out_console.print(f"# settings hash: {s.hash}", markup=False)
+
+
+@app.command()
+def formats() -> None:
+    """List the export formats wgm reads, with one example line each."""
+    from wgm import parsers
+    table = Table(title="formats", title_justify="left")
+    for col in ("name", "description", "example"):
+        table.add_column(col)
+    for p in parsers.PARSERS:
+        table.add_row(p.name, p.description, p.example)
+    out_console.print(table)
+
+
+def main() -> None:
+    app()

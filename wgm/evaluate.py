@@ -1,0 +1,145 @@
+"""Where counts meet money: months, amounts, overrides, review holds, and the monthly summary.
+
+The only module that prices events. Rules count (wgm.rules); this module assigns each
+event the month of the moment that decided it, prices it with settings.amounts, applies
+the overrides file, marks what needs review, and pivots the member x month summary.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from wgm import schema
+from wgm.catalog import RULE_IDS
+from wgm.records import Override
+from wgm.roster import Roster
+from wgm.rules import RuleContext, run_all
+from wgm.schema import E, S, T
+from wgm.settings import Settings
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    events: pd.DataFrame
+    summary: pd.DataFrame
+    overrides_used: tuple[dict, ...]
+    warnings: tuple[str, ...]
+
+
+def apply_task_overrides(tasks: pd.DataFrame, overrides: list[Override]) -> tuple[pd.DataFrame, list[dict], list[str]]:
+    """`escalated` overrides record an escalation made outside the group (by phone) before rules run."""
+    used, warnings = [], []
+    tasks = tasks.copy()
+    for o in overrides:
+        if o.action != "escalated":
+            continue
+        hit = tasks[T.task_id] == o.key if o.target == "task_id" else tasks[T.task_msg_id] == o.key
+        if not hit.any():
+            warnings.append(f"{o.source}:{o.line}: override {o.target}={o.key} ({o.action}) matches nothing")
+            continue
+        when = pd.Timestamp(o.value) if o.value else tasks.loc[hit, T.posted].max()
+        tasks.loc[hit & tasks[T.escalated].isna(), T.escalated] = when
+        used.append({"source": o.source, "line": o.line, "target": f"{o.target}={o.key}", "action": o.action,
+                     "value": o.value, "reason": o.reason, "matched": int(hit.sum())})
+    return tasks, used, warnings
+
+
+def _apply_event_overrides(events: pd.DataFrame, overrides: list[Override]) -> tuple[list[dict], list[str]]:
+    used, warnings = [], []
+    for o in overrides:
+        if o.action in ("escalated", "tag"):
+            continue
+        if o.target == "event":
+            hit = events[E.event_id] == o.key
+        elif o.target == "task_id":
+            hit = events[E.task_id] == o.key
+        else:
+            hit = events[E.msg_ids].str.split(";").map(lambda ids, k=o.key: k in ids)
+        if o.action == "waive" and o.value:
+            hit &= events[E.rule] == o.value
+        if not hit.any():
+            warnings.append(f"{o.source}:{o.line}: override {o.target}={o.key} ({o.action}) matches nothing")
+            continue
+        note = f"{o.action}: {o.reason}"
+        events.loc[hit, E.override] = note
+        if o.action == "confirm":
+            events.loc[hit, E.needs_review] = False
+            events.loc[hit, E.confidence] = 1.0
+        elif o.action in ("dismiss", "waive"):
+            events.loc[hit, E.amount] = 0.0
+            events.loc[hit, E.needs_review] = False
+            if o.action == "dismiss":
+                events.loc[hit, E.count] = 0
+        used.append({"source": o.source, "line": o.line, "target": f"{o.target}={o.key}", "action": o.action,
+                     "value": o.value, "reason": o.reason, "matched": int(hit.sum())})
+    return used, warnings
+
+
+def price(events: pd.DataFrame, settings: Settings, incidents) -> pd.DataFrame:
+    amounts = settings.amounts
+    events[E.amount] = events[E.count] * events[E.rule].map(lambda r: float(amounts.get(r, 0.0)))
+    loss_rate = {(i.member, i.date.isoformat(), i.rule): i.loss_amount * i.rate for i in incidents if i.rule == "loss"}
+    if loss_rate:
+        is_loss = events[E.rule] == "loss"
+        extra = [loss_rate.get((m, ts.date().isoformat(), "loss"), 0.0)
+                 for m, ts in zip(events.loc[is_loss, E.member], events.loc[is_loss, E.ts])]
+        events.loc[is_loss, E.amount] = events.loc[is_loss, E.amount] + extra
+    events[E.amount] = events[E.amount].round(2)
+    return events
+
+
+def evaluate(ctx: RuleContext, overrides: list[Override], months: tuple[str, ...] | None) -> Evaluation:
+    rows = run_all(ctx)
+    events = schema.conform(pd.DataFrame(rows), schema.EVENT_COLUMNS) if rows else \
+        schema.empty_frame(schema.EVENT_COLUMNS)
+    events[E.month] = events[E.ts].dt.strftime("%Y-%m").fillna("")
+    events[E.dept] = events[E.member].map(_dept_lookup(ctx))
+    events[E.event_id] = [
+        "e" + schema.short_hash(r, g, m, t, ids, ts.isoformat(), length=11)
+        for r, g, m, t, ids, ts in zip(events[E.rule], events[E.group], events[E.member], events[E.task_id],
+                                       events[E.msg_ids], events[E.ts])]
+    events[E.needs_review] = (events[E.confidence] < ctx.settings.min_confidence) | (events[E.review_reason] != "")
+    events.loc[events[E.needs_review] & (events[E.review_reason] == ""), E.review_reason] = "分类置信度低"
+    events = price(events, ctx.settings, ctx.incidents)
+    if ctx.settings.hold_uncertain:
+        held = events[E.needs_review]
+        events.loc[held, E.amount] = 0.0
+        events.loc[held, E.override] = "hold: 待复核，暂不计金额"
+    used, warnings = _apply_event_overrides(events, overrides)
+    if months:
+        events = events[events[E.month].isin(months)]
+    events = events.sort_values(schema.SORT_KEYS["events"], kind="stable").reset_index(drop=True)
+    return Evaluation(events, summarize(events, ctx), tuple(used), tuple(warnings))
+
+
+def _dept_lookup(ctx: RuleContext) -> dict[str, str]:
+    depts = dict(zip(ctx.messages[schema.M.member], ctx.messages[schema.M.dept]))
+    depts.update({p.name: p.dept for p in ctx.roster.people.values()})
+    return depts
+
+
+def summarize(events: pd.DataFrame, ctx: RuleContext | None = None) -> pd.DataFrame:
+    """member x month: total, 取消评优 flag, and count/amount per rule id (in rules.md order)."""
+    columns = [S.month, S.member, S.dept, S.total_amount, S.disqualified]
+    for rule in RULE_IDS:
+        columns += [S.count(rule), S.amount(rule)]
+    ev = events[events[E.member] != ""]
+    if not len(ev):
+        return pd.DataFrame({c: pd.Series(dtype="float64" if c.startswith("amount") or c == S.total_amount
+                                          else "int64" if c.startswith("count") else "bool"
+                                          if c == S.disqualified else "str") for c in columns})
+    grouped = ev.groupby([E.month, E.member, E.rule], sort=True).agg(count=(E.count, "sum"), amount=(E.amount, "sum"))
+    counts = grouped["count"].unstack(E.rule, fill_value=0)
+    amounts = grouped["amount"].unstack(E.rule, fill_value=0.0)
+    out = pd.DataFrame(index=counts.index)
+    dept = ev.drop_duplicates([E.month, E.member]).set_index([E.month, E.member])[E.dept]
+    out[S.dept] = dept.reindex(out.index).fillna("")
+    out[S.total_amount] = amounts.sum(axis=1).round(2)
+    out[S.disqualified] = counts.get("quit_group", pd.Series(0, index=out.index)) > 0
+    for rule in RULE_IDS:
+        out[S.count(rule)] = counts[rule].astype("int64") if rule in counts else 0
+        out[S.amount(rule)] = amounts[rule].round(2) if rule in amounts else 0.0
+    out = out.reset_index()
+    return out[columns].sort_values(schema.SORT_KEYS["summary"], kind="stable").reset_index(drop=True)

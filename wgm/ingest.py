@@ -1,0 +1,185 @@
+"""From input paths to one message frame: walk, read each file, merge, id, link quotes, name members.
+
+Every input line is accounted for: in a message, in `unparsed` with a reason, or a
+structural line (CSV header). A folder may hold files that are not chat exports
+(avatars, HTML, the roster): those are listed as skipped, never silently read as empty.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable
+
+import pandas as pd
+
+from wgm import parsers, schema
+from wgm.errors import InputError
+from wgm.result import InputInfo
+from wgm.roster import Roster, split_display_name
+from wgm.schema import M, U
+
+_SKIP_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".mp4", ".mp3", ".amr", ".silk", ".html",
+                  ".htm", ".js", ".css", ".docx", ".pdf", ".xlsx", ".xls", ".zip", ".md", ".yaml", ".yml"}
+
+
+@dataclass(frozen=True)
+class Ingested:
+    messages: pd.DataFrame
+    unparsed: pd.DataFrame
+    inputs: tuple[InputInfo, ...]
+    warnings: tuple[str, ...]
+
+
+def walk(inputs: Iterable[Path]) -> list[tuple[Path, bool]]:
+    """(file, named explicitly) for every input; folders are walked in sorted order."""
+    out: list[tuple[Path, bool]] = []
+    for item in inputs:
+        path = Path(item)
+        if path.is_dir():
+            for child in sorted(p for p in path.rglob("*") if p.is_file()):
+                if not any(part.startswith(".") for part in child.relative_to(path).parts):
+                    out.append((child, False))
+        elif path.exists():
+            out.append((path, True))
+        else:
+            raise InputError("no such file or folder", source=str(path))
+    return out
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def read_all(inputs: Iterable[Path], input_format: str | None = None, exclude: Iterable[Path] = (),
+             on_progress: Callable[[str], None] | None = None) -> tuple[list, list[InputInfo], list[str]]:
+    """Parse every chat export among the inputs. Returns (results, infos, warnings)."""
+    excluded = {Path(p).resolve() for p in exclude if p}
+    results, infos, warnings = [], [], []
+    for path, explicit in walk(inputs):
+        if path.resolve() in excluded:
+            continue
+        if not explicit and path.suffix.lower() in _SKIP_SUFFIXES:
+            infos.append(InputInfo(str(path), _sha256(path), "", "", 0, 0, 0,
+                                   skipped_reason=f"not a chat export ({path.suffix})"))
+            continue
+        if on_progress:
+            on_progress(str(path))
+        try:
+            res = parsers.read(path, input_format)
+        except InputError as exc:
+            if explicit or input_format:
+                raise
+            infos.append(InputInfo(str(path), _sha256(path), "", "", 0, 0, 0, skipped_reason=exc.message))
+            warnings.append(f"{path}: skipped: {exc.message}")
+            continue
+        results.append(res)
+        infos.append(InputInfo(str(path), _sha256(path), res.fmt, res.encoding, res.lines, len(res.messages),
+                               len(res.unparsed), res.structural_lines))
+    return results, infos, warnings
+
+
+def _fill_ids(df: pd.DataFrame) -> pd.DataFrame:
+    """Hash-based msg_id where the exporter gave none; identical messages get an occurrence number."""
+    missing = df[M.msg_id] == ""
+    if missing.any():
+        sub = df.loc[missing]
+        occurrence = sub.groupby([M.group, M.ts, M.sender, M.text], sort=False).cumcount()
+        df.loc[missing, M.msg_id] = [
+            "h" + schema.short_hash(g, t.isoformat(), s, x, o, length=15)
+            for g, t, s, x, o in zip(sub[M.group], sub[M.ts], sub[M.sender], sub[M.text], occurrence)
+        ]
+    return df
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def link_quotes(df: pd.DataFrame) -> pd.Series:
+    """msg_id of the message each quote refers to: the latest earlier message of the group whose
+    own words start with the quoted text (exporters may shorten it); "" where none is found."""
+    quote_id = pd.Series([""] * len(df), index=df.index, dtype="str")
+    quoting = df.index[df[M.quote_text] != ""]
+    if len(quoting) == 0:
+        return quote_id
+    by_group: dict[str, list[tuple[pd.Timestamp, str, str, str]]] = {}
+    for g, t, mid, content, sender in zip(df[M.group], df[M.ts], df[M.msg_id], df[M.content], df[M.sender]):
+        by_group.setdefault(g, []).append((t, mid, _norm(content), sender))
+    for idx in quoting:
+        g, t, qtext, qsender = df.at[idx, M.group], df.at[idx, M.ts], _norm(df.at[idx, M.quote_text]), \
+            df.at[idx, M.quote_sender]
+        best = ""
+        for ts, mid, content, sender in reversed(by_group.get(g, [])):
+            if ts > t or not content:
+                continue
+            if content == qtext or (len(qtext) >= 4 and (content.startswith(qtext) or qtext.startswith(content))):
+                best = mid
+                if not qsender or sender == qsender:
+                    break
+        quote_id.at[idx] = best
+    return quote_id
+
+
+def attach_members(df: pd.DataFrame, roster: Roster) -> tuple[pd.Series, pd.Series]:
+    """(member, dept) per message: roster alias (name or id) first, else the naming rule."""
+    aliases = roster.alias_map()
+    known_depts = set(roster.departments())
+    members, depts = [], []
+    cache: dict[tuple[str, str], tuple[str, str]] = {}
+    for sender, sender_id in zip(df[M.sender], df[M.sender_id]):
+        key = (sender, sender_id)
+        if key not in cache:
+            if not sender and not sender_id:
+                cache[key] = ("", "")
+            else:
+                name = aliases.get(sender) or aliases.get(sender_id)
+                if name is None:
+                    raw = sender or sender_id
+                    guess, dept = split_display_name(raw, known_depts)
+                    name = aliases.get(guess, guess)
+                    if name in roster.people:
+                        dept = roster.people[name].dept
+                    cache[key] = (name, dept)
+                else:
+                    cache[key] = (name, roster.people[name].dept)
+        member, dept = cache[key]
+        members.append(member)
+        depts.append(dept)
+    return pd.Series(members, index=df.index, dtype="str"), pd.Series(depts, index=df.index, dtype="str")
+
+
+def ingest(inputs: Iterable[Path], roster: Roster, input_format: str | None = None,
+           exclude: Iterable[Path] = (), on_progress: Callable[[str], None] | None = None) -> Ingested:
+    results, infos, warnings = read_all(inputs, input_format, exclude, on_progress)
+    if not results:
+        raise InputError("no chat export found among the inputs",
+                         source=", ".join(i.path for i in infos) or None)
+    frames = [r.messages for r in results if len(r.messages)]
+    msgs = pd.concat(frames, ignore_index=True) if frames else schema.empty_frame(schema.PARSED_COLUMNS)
+    msgs = schema.conform(msgs, schema.PARSED_COLUMNS)
+    unparsed = [r.unparsed for r in results if len(r.unparsed)]
+    unparsed_df = (schema.conform(pd.concat(unparsed, ignore_index=True), schema.UNPARSED_COLUMNS)
+                   if unparsed else schema.empty_frame(schema.UNPARSED_COLUMNS))
+    # group names: a roster group whose ids list the chat id wins over a file-name guess
+    if not roster.empty and len(msgs):
+        for gid in msgs[M.group_id].unique():
+            g = roster.group_by_id(gid)
+            if g is not None:
+                msgs.loc[msgs[M.group_id] == gid, M.group] = g.name
+    msgs = _fill_ids(msgs)
+    before = len(msgs)
+    msgs = msgs.sort_values([M.group, M.ts, M.source, M.line], kind="stable")
+    msgs = msgs.drop_duplicates(subset=[M.msg_id], keep="first").reset_index(drop=True)
+    if len(msgs) < before:
+        warnings.append(f"{before - len(msgs)} messages appear in more than one export; each is counted once")
+    msgs[M.quote_id] = link_quotes(msgs)
+    msgs[M.member], msgs[M.dept] = attach_members(msgs, roster)
+    unparsed_df = unparsed_df.sort_values([U.source, U.line], kind="stable").reset_index(drop=True)
+    return Ingested(msgs, unparsed_df, tuple(infos), tuple(warnings))

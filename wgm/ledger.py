@@ -1,0 +1,429 @@
+"""The task ledger: who was asked what, when they answered, promised, finished and were verified.
+
+One chronological pass per group over the classified messages. What a message means
+depends on its sender's role towards the open tasks (the same 已开通 is a completion
+from the receiver and part of a verification from the poster), so roles are decided
+here, in this order: admin warning, escalation, reminder, verification, completion,
+reply, new task / repost / meeting notice, off-topic. Each task keeps the msg_ids of
+every message that moved it, so each event can show its evidence.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import pandas as pd
+
+from wgm import schema
+from wgm.roster import Roster
+from wgm.schema import M, T
+from wgm.settings import Settings
+
+_LEFT = re.compile(r'^"?(?P<who>[^"]+?)"?\s*(?:已)?退出了?(?:该)?群聊')
+_BIGRAM_STRIP = re.compile(r"[\W_\d]+")
+
+
+@dataclass
+class Duty:
+    receiver: str
+    replied: datetime | None = None
+    reply_msg: str = ""
+    promised: datetime | None = None
+    completed: datetime | None = None
+    completion_msg: str = ""
+    verified: datetime | None = None
+    verify_msg: str = ""
+    escalated: datetime | None = None
+    escalation_msg: str = ""
+    confidence: float = 1.0
+    reasons: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Task:
+    task_id: str
+    group: str
+    poster: str
+    kind: str                     # task | meeting
+    posted: datetime
+    msg_id: str
+    text: str
+    deadline: datetime | None
+    reply_by: datetime | None
+    duties: dict[str, Duty]
+    confidence: float
+    reasons: list[str]
+    format_missing: tuple[str, ...] = ()
+    reposts: list[str] = field(default_factory=list)
+    after_hours: bool = False
+    precision: str = "s"
+
+
+@dataclass(frozen=True)
+class Ledger:
+    tasks: pd.DataFrame          # schema.TASK_COLUMNS + format_missing, after_hours, task_text_id
+    roles: pd.DataFrame          # msg_id → kind, task_id, confidence, review reason
+    warnings: pd.DataFrame       # group, ts, admin, targets (tuple), msg_id, confidence
+    off_topic: pd.DataFrame      # group, ts, member, msg_id, confidence
+    left: pd.DataFrame           # group, ts, member, msg_id (system lines saying a member left)
+
+
+def _bigrams(text: str) -> set[str]:
+    s = _BIGRAM_STRIP.sub("", text)
+    return {s[i:i + 2] for i in range(len(s) - 1)}
+
+
+def similarity(a: str, b: str) -> float:
+    """Dice coefficient of character bigrams: order-insensitive, cheap, fine for short posts."""
+    x, y = _bigrams(a), _bigrams(b)
+    if not x or not y:
+        return 1.0 if a.strip() == b.strip() else 0.0
+    return 2 * len(x & y) / (len(x) + len(y))
+
+
+def _ts(value) -> datetime | None:
+    return None if pd.isna(value) else pd.Timestamp(value).to_pydatetime()
+
+
+class _GroupPass:
+    """State of one group's chronological pass."""
+
+    def __init__(self, group: str, settings: Settings, roster: Roster, members: list[str], admins: set[str],
+                 supervisors: dict[str, str], office: set[str]) -> None:
+        self.group = group
+        self.settings = settings
+        self.roster = roster
+        self.members = members
+        self.admins = admins
+        self.supervisors = supervisors
+        self.office = office
+        self.tasks: list[Task] = []
+        self.by_msg: dict[str, Task] = {}
+        self.roles: list[tuple[str, str, str, float, str]] = []
+        self.warnings: list[dict] = []
+        self.off_topic: list[dict] = []
+        self.left: list[dict] = []
+        self.cutoff = settings.time("cutoff")
+        self.similar = settings.repost_similarity
+        self.lookback = settings.warning_lookback
+        self.quote_member: dict[str, str] = {}
+
+    # ---- helpers -------------------------------------------------------------------------
+    def _role(self, r, kind: str, task_id: str = "", confidence: float = 1.0, reason: str = "") -> None:
+        self.roles.append((r.msg_id, kind, task_id, confidence, reason))
+
+    def _quoted(self, r) -> Task | None:
+        return self.by_msg.get(r.quote_id) if r.quote_id else None
+
+    def _poster_tasks(self, who: str) -> list[Task]:
+        return [t for t in self.tasks if t.poster == who]
+
+    def _duties_of(self, who: str) -> list[tuple[Task, Duty]]:
+        return [(t, t.duties[who]) for t in self.tasks if who in t.duties]
+
+    # ---- the pass ------------------------------------------------------------------------
+    def feed(self, r) -> None:
+        if r.media == "system" or not r.member:
+            self._system(r)
+            return
+        s = r.member
+        if s in self.admins and r.t_warning:
+            return self._warning(r)
+        if r.t_escalation and self._escalation(r):
+            return
+        if r.t_reminder and self._reminder(r):
+            return
+        if r.t_verify and self._verification(r):
+            return
+        if r.t_done and self._completion(r):
+            return
+        replied = self._reply(r)
+        if self._new_task(r, replied):
+            return
+        if replied:
+            return
+        if r.t_off_topic and not r.t_task_verb or r.t_off_topic_exact:
+            self.off_topic.append({"group": self.group, "ts": r.ts, "member": s, "msg_id": r.msg_id,
+                                   "confidence": 0.9 if r.t_off_topic_exact or r.media == "redpacket" else 0.8})
+            self._role(r, "off_topic", confidence=0.85)
+            return
+        self._role(r, "media" if r.media not in ("text", "") else "chat")
+
+    def _system(self, r) -> None:
+        m = _LEFT.match(r.content.strip())
+        if m:
+            self.left.append({"group": self.group, "ts": r.ts, "name": m.group("who"), "msg_id": r.msg_id})
+        self._role(r, "system")
+
+    def _warning(self, r) -> None:
+        targets = set(r.mentions)
+        quoted_sender = self.quote_member.get(r.quote_id, "") if r.quote_id else ""
+        if quoted_sender:
+            targets.add(quoted_sender)
+        confidence = 0.95
+        if not targets:
+            since = r.ts - self.lookback
+            targets = {o["member"] for o in self.off_topic if since <= o["ts"] <= r.ts}
+            confidence = 0.85
+        targets.discard(r.member)
+        self.warnings.append({"group": self.group, "ts": r.ts, "admin": r.member, "targets": tuple(sorted(targets)),
+                              "msg_id": r.msg_id, "confidence": confidence})
+        self._role(r, "warning", confidence=confidence)
+
+    def _escalation(self, r) -> bool:
+        quoted = self._quoted(r)
+        mine = [t for t in self._poster_tasks(r.member) if t.kind == "task"]
+        if quoted is not None and quoted.poster == r.member:
+            referred = [quoted]
+        else:
+            referred = [t for t in mine if set(r.mentions) & set(t.duties)
+                        and any(d.verified is None for d in t.duties.values())]
+        if not referred:
+            return False
+        upward = set(r.mentions) & (self.office | {self.supervisors.get(x, "") for t in referred for x in t.duties})
+        confidence = 0.95 if upward else 0.8
+        for t in referred:
+            for who, duty in t.duties.items():
+                if (quoted is not None or who in r.mentions) and duty.escalated is None:
+                    duty.escalated, duty.escalation_msg = r.ts, r.msg_id
+        self._role(r, "escalation", referred[0].task_id, confidence)
+        return True
+
+    def _reminder(self, r) -> bool:
+        quoted = self._quoted(r)
+        if quoted is not None and quoted.poster == r.member:
+            self._role(r, "reminder", quoted.task_id)
+            return True
+        for t in reversed(self._poster_tasks(r.member)):
+            if set(r.mentions) & set(t.duties) or (not r.mentions and any(d.completed is None for d in t.duties.values())):
+                self._role(r, "reminder", t.task_id)
+                return True
+        return False
+
+    def _verification(self, r) -> bool:
+        quoted = self._quoted(r)
+        if quoted is not None and quoted.poster == r.member:
+            targets, confidence = [quoted], 0.95
+        else:
+            targets = [t for t in self._poster_tasks(r.member) if t.kind == "task" and any(
+                d.completed is not None and d.verified is None for d in t.duties.values())]
+            confidence = 0.9 if len(targets) == 1 else 0.8
+        if not targets:
+            return False
+        for t in targets:
+            for duty in t.duties.values():
+                if duty.verified is None:
+                    duty.verified, duty.verify_msg = r.ts, r.msg_id
+                    if duty.completed is None:
+                        duty.reasons.append("完成时间取验证时间（无完成汇报）")
+                    duty.confidence = min(duty.confidence, confidence)
+        self._role(r, "verification", targets[0].task_id, confidence)
+        return True
+
+    def _completion(self, r) -> bool:
+        quoted = self._quoted(r)
+        if quoted is not None and r.member in quoted.duties and quoted.kind == "task":
+            task, confidence = quoted, 0.95
+        else:
+            open_duties = [(t, d) for t, d in self._duties_of(r.member) if t.kind == "task" and d.completed is None]
+            if not open_duties:
+                return False
+            if len(open_duties) == 1:
+                task, confidence = open_duties[0][0], 0.9
+            else:
+                words = _bigrams(r.bare)
+                scored = [(len(words & _bigrams(t.text)), -i, t) for i, (t, _) in enumerate(open_duties)]
+                best = max(scored, key=lambda x: (x[0], x[1]))
+                task = best[2] if best[0] > 0 else open_duties[0][0]
+                confidence = 0.8 if best[0] > 0 else 0.7
+        duty = task.duties[r.member]
+        duty.completed, duty.completion_msg = r.ts, r.msg_id
+        duty.confidence = min(duty.confidence, confidence)
+        if confidence < 0.8:
+            duty.reasons.append("完成汇报未引用任务，按最早未完成任务归属")
+        if duty.replied is None:
+            duty.replied, duty.reply_msg = r.ts, r.msg_id
+        self._role(r, "completion", task.task_id, confidence)
+        return True
+
+    def _stated_time(self, r) -> datetime | None:
+        when = r.time_deadline if not pd.isna(r.time_deadline) else r.time_point
+        when = _ts(when)
+        return when if when is not None and when >= r.ts else None
+
+    def _reply(self, r) -> bool:
+        quoted = self._quoted(r)
+        pending = [(t, d) for t, d in self._duties_of(r.member) if d.replied is None]
+        if not pending:
+            return False
+        if quoted is not None and r.member in quoted.duties:
+            chosen = [(quoted, quoted.duties[r.member])] if quoted.duties[r.member].replied is None else []
+            confidence = 0.95
+        else:
+            is_task_like = bool(self._receivers(r)[0]) and (r.t_task_verb or not pd.isna(r.time_deadline))
+            answers_task = r.t_ack or (not is_task_like and self._stated_time(r) is not None)
+            answers_meeting = r.t_ack or r.t_meeting_reply
+            chosen = [(t, d) for t, d in pending
+                      if (t.kind == "task" and answers_task) or (t.kind == "meeting" and answers_meeting)]
+            confidence = 0.9
+        if not chosen:
+            return False
+        stated = self._stated_time(r)
+        for t, d in chosen:
+            d.replied, d.reply_msg = r.ts, r.msg_id
+            if t.kind == "task" and stated is not None:
+                d.promised = stated
+            d.confidence = min(d.confidence, confidence)
+        self._role(r, "reply", chosen[0][0].task_id, confidence)
+        return True
+
+    def _receivers(self, r) -> tuple[list[str], float]:
+        if r.mention_all:
+            return [m for m in self.members if m != r.member], 0.95
+        named = [m for m in (*r.mentions, *r.responsible) if m != r.member]
+        if named:
+            return list(dict.fromkeys(named)), 0.95
+        depts = [m for m in r.dept_receivers if m != r.member]
+        return depts, 0.85
+
+    def _new_task(self, r, replied: bool) -> bool:
+        receivers, confidence = self._receivers(r)
+        has_deadline = not pd.isna(r.time_deadline)
+        is_meeting = r.t_meeting and (r.mention_all or receivers) and (not pd.isna(r.time_point) or has_deadline)
+        if r.t_question and not has_deadline and not is_meeting:
+            return False
+        if not is_meeting and not (r.t_task_verb and (receivers or has_deadline) or receivers and has_deadline):
+            return False
+        if r.t_ack and replied and not r.mentions:
+            return False
+        if not receivers:
+            confidence = 0.6
+        elif not r.t_task_verb:
+            confidence = min(confidence, 0.8)
+        for t in reversed(self._poster_tasks(r.member)):
+            still_open = any(d.completed is None and d.verified is None for d in t.duties.values())
+            if (still_open and set(t.duties) == set(receivers)
+                    and similarity(t.text, r.bare) >= self.similar):
+                t.reposts.append(r.msg_id)
+                self.by_msg[r.msg_id] = t
+                self._role(r, "repost", t.task_id, 0.9)
+                return True
+        kind = "meeting" if is_meeting else "task"
+        deadline = _ts(r.time_point if is_meeting and not pd.isna(r.time_point) else r.time_deadline)
+        missing: list[str] = []
+        if kind == "task":
+            if deadline is None:
+                missing.append("要求完成时间")
+            if not receivers:
+                missing.append("责任人/责任部门")
+            if len(_BIGRAM_STRIP.sub("", r.bare)) < 4:
+                missing.append("工作内容")
+        task = Task(task_id="t" + schema.short_hash(self.group, r.msg_id, length=11), group=self.group,
+                    poster=r.member, kind=kind, posted=r.ts, msg_id=r.msg_id, text=r.bare, deadline=deadline,
+                    reply_by=_ts(r.time_reply_by), duties={m: Duty(m) for m in receivers},
+                    confidence=confidence, reasons=[] if confidence >= 0.75 else ["任务识别不确定"],
+                    format_missing=tuple(missing), after_hours=r.ts.time() >= self.cutoff,
+                    precision=r.precision)
+        if not receivers:
+            task.reasons.append("任务未指明责任人")
+        self.tasks.append(task)
+        self.by_msg[r.msg_id] = task
+        self._role(r, kind, task.task_id, confidence, "；".join(task.reasons))
+        return True
+
+
+def _reply_deadline(t: Task, settings: Settings) -> datetime:
+    """RD of rules.md: RB if set; before the cutoff, the cutoff that day (or D if earlier that day);
+    at or after the cutoff, next_morning the next day."""
+    if t.reply_by is not None:
+        return t.reply_by
+    cutoff = settings.time("cutoff")
+    day = t.posted.date()
+    if t.posted.time() < cutoff:
+        rd = datetime.combine(day, cutoff)
+        if t.deadline is not None and t.deadline.date() == day and t.deadline < rd:
+            rd = t.deadline
+        return rd
+    return datetime.combine(day + timedelta(days=1), settings.time("next_morning"))
+
+
+def build(messages: pd.DataFrame, settings: Settings, roster: Roster) -> Ledger:
+    """Run the chronological pass over every group of the classified messages."""
+    df = messages.sort_values([M.group, M.ts, M.msg_id], kind="stable")
+    supervisors = {p.name: p.supervisor for p in roster.people.values() if p.supervisor}
+    office = set(roster.office())
+    global_admins = {p.name for p in roster.people.values() if p.role == "admin"}
+    cols = [M.msg_id, M.group, M.ts, M.member, M.media, M.content, M.quote_id, M.precision, "bare", "mentions",
+            "mention_all", "responsible", "dept_receivers", "t_ack", "t_meeting_reply", "t_done", "t_verify",
+            "t_reminder", "t_escalation", "t_task_verb", "t_meeting", "t_warning", "t_off_topic",
+            "t_off_topic_exact", "t_question", "time_deadline", "time_reply_by", "time_point"]
+    passes: list[_GroupPass] = []
+    for group, gdf in df.groupby(M.group, sort=True):
+        g = roster.group(group)
+        seen = list(dict.fromkeys(m for m in gdf[M.member] if m))
+        members = list(g.members) if g and g.members else seen
+        admins = set(g.admins) if g and g.admins else set(global_admins)
+        admins |= {a for a in settings.admins}
+        admins |= {m for s, m in zip(gdf[M.sender], gdf[M.member]) if s in settings.admins}
+        gp = _GroupPass(group, settings, roster, members, admins, supervisors, office)
+        gp.quote_member = dict(zip(gdf[M.msg_id], gdf[M.member]))
+        for r in gdf[cols].itertuples(index=False):
+            r = r._replace(ts=r.ts.to_pydatetime())
+            gp.feed(r)
+        passes.append(gp)
+    return Ledger(tasks=_tasks_frame(passes, settings), roles=_roles_frame(passes),
+                  warnings=pd.DataFrame([w for p in passes for w in p.warnings],
+                                        columns=["group", "ts", "admin", "targets", "msg_id", "confidence"]),
+                  off_topic=pd.DataFrame([o for p in passes for o in p.off_topic],
+                                         columns=["group", "ts", "member", "msg_id", "confidence"]),
+                  left=pd.DataFrame([x for p in passes for x in p.left], columns=["group", "ts", "name", "msg_id"]))
+
+
+def _status(t: Task, d: Duty) -> str:
+    if t.kind == "meeting":
+        return "answered" if d.replied else "unanswered"
+    if d.verified is not None:
+        return "verified"
+    if d.completed is not None:
+        return "done_unverified"
+    return "open"
+
+
+def _tasks_frame(passes: list[_GroupPass], settings: Settings) -> pd.DataFrame:
+    rows = []
+    for p in passes:
+        for t in p.tasks:
+            rd = _reply_deadline(t, settings)
+            duties = t.duties.values() or [Duty("")]
+            for d in duties:
+                reasons = [*t.reasons, *d.reasons]
+                if t.precision != "s":
+                    reasons.append("导出时间只精确到分钟")
+                rows.append({
+                    T.task_id: t.task_id, T.group: t.group, T.poster: t.poster, T.receiver: d.receiver,
+                    T.kind: t.kind, T.posted: t.posted, T.reply_by: t.reply_by, T.reply_deadline: rd,
+                    T.replied: d.replied, T.promised: d.promised or (t.deadline if t.kind == "task" else None),
+                    T.deadline: t.deadline, T.completed: d.completed or (d.verified if d.verified else None),
+                    T.verified: d.verified, T.escalated: d.escalated, T.status: _status(t, d),
+                    T.task_msg_id: t.msg_id, T.reply_msg_id: d.reply_msg, T.completion_msg_id: d.completion_msg,
+                    T.verify_msg_id: d.verify_msg, T.escalation_msg_id: d.escalation_msg,
+                    T.repost_msg_ids: ";".join(t.reposts), T.text: t.text,
+                    T.confidence: min(t.confidence, d.confidence), T.needs_review: False,
+                    T.review_reason: "；".join(dict.fromkeys(reasons)),
+                    "format_missing": "、".join(t.format_missing), "after_hours": t.after_hours,
+                    "completion_reported": d.completed is not None, "promise_stated": d.promised is not None,
+                })
+    frame = pd.DataFrame(rows)
+    frame = schema.conform(frame, schema.TASK_COLUMNS) if len(frame) else schema.empty_frame(schema.TASK_COLUMNS)
+    for col, default in (("format_missing", ""), ("after_hours", False), ("completion_reported", False),
+                         ("promise_stated", False)):
+        if col not in frame.columns:
+            frame[col] = pd.Series(dtype="bool" if isinstance(default, bool) else "str")
+    return frame.sort_values(schema.SORT_KEYS["tasks"], kind="stable").reset_index(drop=True)
+
+
+def _roles_frame(passes: list[_GroupPass]) -> pd.DataFrame:
+    rows = [r for p in passes for r in p.roles]
+    return pd.DataFrame(rows, columns=[M.msg_id, M.kind, M.task_id, M.confidence, "review_reason"])

@@ -1,0 +1,48 @@
+"""The parser interface every export layout implements, and the shared reading steps.
+
+A parser is a small object with a `name` (the format id used by --input-format and in
+audit.json), `sniff(head) -> score` and `parse(source) -> ParseResult`. Decoding, line
+numbering and record splitting shared by several layouts live here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class Source:
+    """One decoded input file."""
+
+    path: str             # as given by the user; copied into messages.source / unparsed.source
+    text: str             # decoded text, BOM removed, line ends untouched
+    encoding: str         # what decoding succeeded with: utf-8, utf-8-sig, gb18030, utf-16 …
+    group_hint: str = ""  # group name taken from the file / folder name, "" if none
+    group_id_hint: str = ""  # chat id taken from the folder name, "" if none
+
+
+@dataclass(frozen=True)
+class ParseResult:
+    """What a parser returns. Accounting invariant (checked in tests and by ingest):
+
+    sum(line_end - line + 1 over messages) + len(unparsed) + structural_lines == lines
+    """
+
+    messages: pd.DataFrame   # schema.PARSED_COLUMNS
+    unparsed: pd.DataFrame   # schema.UNPARSED_COLUMNS
+    fmt: str
+    encoding: str
+    lines: int               # physical lines of the decoded input
+    structural_lines: int = 0  # header rows / preamble lines that carry no message
+
+
+class Parser(Protocol):
+    name: str          # format id, e.g. "memotrace_v3_txt"
+    description: str   # one line for `wgm formats`
+    example: str       # one example line of the layout
+
+    def sniff(self, head: str) -> float: ...
+    def parse(self, src: Source) -> ParseResult: ...

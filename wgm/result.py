@@ -1,0 +1,49 @@
+"""The result of one audit run: every frame the writers render, and where it came from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from wgm.settings import Settings
+
+
+@dataclass(frozen=True)
+class InputInfo:
+    """One input file as read: what audit.json lists under `inputs`."""
+
+    path: str
+    sha256: str
+    fmt: str
+    encoding: str
+    lines: int
+    messages: int
+    unparsed: int
+    structural_lines: int = 0
+    skipped_reason: str = ""   # set when a walked folder held a file that is not a chat export
+
+
+@dataclass(frozen=True)
+class AuditResult:
+    messages: pd.DataFrame      # schema.MESSAGE_COLUMNS
+    unparsed: pd.DataFrame      # schema.UNPARSED_COLUMNS
+    tasks: pd.DataFrame         # schema.TASK_COLUMNS
+    events: pd.DataFrame        # schema.EVENT_COLUMNS (only the selected months)
+    summary: pd.DataFrame       # month x member, per-rule count_/amount_ columns
+    settings: Settings
+    inputs: tuple[InputInfo, ...]
+    months: tuple[str, ...]     # the months reported ("YYYY-MM")
+    as_of: str                  # ISO time up to which open duties were judged
+    version: str
+    overrides_used: tuple[dict, ...] = ()
+    warnings: tuple[str, ...] = ()
+    inputs_hash: str = ""       # sha256 over settings hash + input hashes + roster/incidents/overrides
+
+    @property
+    def review_count(self) -> int:
+        return int(self.events["needs_review"].sum()) if len(self.events) else 0
+
+    @property
+    def unparsed_count(self) -> int:
+        return len(self.unparsed)

@@ -1,0 +1,244 @@
+"""The rules of rules.md, one function per family; each returns event rows (no amounts).
+
+A rule is a pure function of a RuleContext. It counts; `evaluate` prices. Every event
+carries the msg_ids behind it, the clause, and its arithmetic in words (`detail`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, time
+
+import pandas as pd
+
+from wgm.catalog import BY_ID
+from wgm.ledger import Ledger
+from wgm.records import Incident, Snapshot
+from wgm.roster import Roster
+from wgm.schema import E, M, T
+from wgm.settings import Settings
+
+
+@dataclass(frozen=True)
+class RuleContext:
+    messages: pd.DataFrame   # classified messages (with member, tag columns)
+    ledger: Ledger
+    settings: Settings
+    roster: Roster
+    incidents: tuple[Incident, ...]
+    snapshots: tuple[Snapshot, ...]
+    as_of: datetime          # duties whose deadline passed after this are not judged yet
+
+
+def fmt_ts(t) -> str:
+    if t is None or pd.isna(t):
+        return "—"
+    t = pd.Timestamp(t)
+    return f"{t.month}月{t.day}日{t:%H:%M}"
+
+
+def _event(rule: str, *, group: str, member: str, ts, msg_ids, detail: str, count: int = 1, task_id: str = "",
+           confidence: float = 1.0, review_reason: str = "") -> dict:
+    return {E.rule: rule, E.clause: BY_ID[rule].clause, E.group: group, E.member: member, E.ts: ts,
+            E.count: int(count), E.task_id: task_id, E.msg_ids: ";".join(m for m in msg_ids if m),
+            E.detail: detail, E.confidence: float(confidence), E.review_reason: review_reason}
+
+
+def _end_of_day(t: datetime) -> datetime:
+    return datetime.combine(t.date(), time(23, 59, 59))
+
+
+def replies(ctx: RuleContext) -> list[dict]:
+    """§5.1, §5.4, §5.5, §5.8: reply_missed / reply_late / reply_after_requested and the meeting pair."""
+    out = []
+    for t in ctx.ledger.tasks.itertuples(index=False):
+        if not t.receiver:
+            continue
+        rd = t.reply_deadline.to_pydatetime()
+        replied = None if pd.isna(t.replied) else t.replied.to_pydatetime()
+        meeting = t.kind == "meeting"
+        ids = [t.task_msg_id, t.reply_msg_id]
+        common = dict(group=t.group, member=t.receiver, task_id=t.task_id, confidence=t.confidence,
+                      review_reason=t.review_reason)
+        posted = f"{'会议通知' if meeting else '任务'}发布 {fmt_ts(t.posted)}"
+        if not pd.isna(t.reply_by) and not meeting:
+            if replied is not None and replied <= rd:
+                continue
+            if replied is None and ctx.as_of < rd:
+                continue
+            answer = f"回复于 {fmt_ts(replied)}" if replied else "未回复"
+            out.append(_event("reply_after_requested", ts=rd, msg_ids=ids,
+                              detail=f"{posted}，要求 {fmt_ts(rd)} 前回复，{answer}", **common))
+            continue
+        if replied is not None and replied <= rd:
+            continue
+        if replied is not None and replied.date() == rd.date():
+            rule = "meeting_reply_late" if meeting else "reply_late"
+            out.append(_event(rule, ts=rd, msg_ids=ids,
+                              detail=f"{posted}，回复截止 {fmt_ts(rd)}，{fmt_ts(replied)} 才回复（当天延迟）", **common))
+            continue
+        if replied is None and ctx.as_of < _end_of_day(rd):
+            continue
+        rule = "meeting_reply_missed" if meeting else "reply_missed"
+        answer = f"首次回复 {fmt_ts(replied)}（已过当天）" if replied else "未回复"
+        out.append(_event(rule, ts=rd, msg_ids=ids, detail=f"{posted}，回复截止 {fmt_ts(rd)}，{answer}", **common))
+    return out
+
+
+def delivery(ctx: RuleContext) -> list[dict]:
+    """§5.5–§5.7, §5.10: promise_missed and delay_days on verified tasks; verification_missing."""
+    out = []
+    cap = ctx.settings.cap_days
+    grace = ctx.settings.verification_grace
+    tasks = ctx.ledger.tasks[ctx.ledger.tasks[T.kind] == "task"]
+    for t in tasks.itertuples(index=False):
+        if not t.receiver or pd.isna(t.verified):
+            continue
+        c, v, pt = t.completed.to_pydatetime(), t.verified.to_pydatetime(), t.promised
+        if pd.isna(pt):
+            continue
+        pt = pt.to_pydatetime()
+        if c <= pt:
+            continue
+        ids = [t.task_msg_id, t.reply_msg_id, t.completion_msg_id, t.verify_msg_id]
+        common = dict(group=t.group, member=t.receiver, task_id=t.task_id, confidence=t.confidence,
+                      review_reason=t.review_reason)
+        source = "承诺" if t.promise_stated else "要求完成时间"
+        how = "" if t.completion_reported else "（无完成汇报，按验证时间计）"
+        out.append(_event("promise_missed", ts=v, msg_ids=ids,
+                          detail=f"{source} {fmt_ts(pt)}，{fmt_ts(c)} 完成{how}，验证于 {fmt_ts(v)}", **common))
+        days = (c.date() - pt.date()).days
+        if days <= 0:
+            continue
+        escalated = not pd.isna(t.escalated) and t.escalated.to_pydatetime() <= v
+        counted = days if escalated or days <= cap else cap
+        note = "，已上报，全额计" if escalated and days > cap else (f"，未上报，按{cap}天计" if counted < days else "")
+        out.append(_event("delay_days", count=counted, ts=v, msg_ids=ids + [t.escalation_msg_id],
+                          detail=f"{source} {fmt_ts(pt)}，{fmt_ts(c)} 完成，延迟{days}天{note}", **common))
+    reported = tasks[tasks["completion_reported"]]
+    for task_id, rows in reported.groupby(T.task_id, sort=True):
+        first_done = rows[T.completed][rows["completion_reported"]].min().to_pydatetime()
+        due = first_done + grace
+        verified = rows[T.verified].dropna()
+        verified_in_time = len(verified) and verified.min().to_pydatetime() <= due
+        if verified_in_time or ctx.as_of < due:
+            continue
+        r = rows.iloc[0]
+        ids = [r[T.task_msg_id], *rows[T.completion_msg_id]]
+        out.append(_event("verification_missing", group=r[T.group], member=r[T.poster], task_id=task_id, ts=due,
+                          msg_ids=ids, confidence=float(rows[T.confidence].min()),
+                          review_reason=r[T.review_reason],
+                          detail=f"{fmt_ts(first_done)} 汇报完成，发布人至 {fmt_ts(due)} 未在群内验证"))
+    return out
+
+
+def posting(ctx: RuleContext) -> list[dict]:
+    """§5.9 format, §5.3 repost, §5.5 after_hours: once per task post."""
+    out = []
+    ts_of = dict(zip(ctx.messages[M.msg_id], ctx.messages[M.ts]))
+    first = ctx.ledger.tasks.drop_duplicates(T.task_id)
+    for t in first.itertuples(index=False):
+        common = dict(group=t.group, member=t.poster, task_id=t.task_id)
+        if t.kind == "task" and t.format_missing:
+            out.append(_event("format", ts=t.posted, msg_ids=[t.task_msg_id], confidence=t.confidence,
+                              review_reason=t.review_reason, detail=f"任务发布缺少：{t.format_missing}", **common))
+        if t.after_hours:
+            out.append(_event("after_hours", ts=t.posted, msg_ids=[t.task_msg_id],
+                              detail=f"{fmt_ts(t.posted)} 发布（{ctx.settings.time('cutoff'):%H:%M} 后）", **common))
+        for repost_id in filter(None, t.repost_msg_ids.split(";")):
+            out.append(_event("repost", ts=ts_of[repost_id], msg_ids=[t.task_msg_id, repost_id], confidence=0.9,
+                              detail=f"{fmt_ts(ts_of[repost_id])} 重复发布 {fmt_ts(t.posted)} 的未完成任务，应以提醒方式跟催",
+                              **common))
+    return out
+
+
+def conduct(ctx: RuleContext) -> list[dict]:
+    """§5.12 off_topic_after_warning and §5.15 incivility."""
+    out = []
+    valid_for = ctx.settings.warning_valid_for
+    warnings = ctx.ledger.warnings
+    by_group = {g: w for g, w in warnings.groupby("group")} if len(warnings) else {}
+    for o in ctx.ledger.off_topic.itertuples(index=False):
+        w = by_group.get(o.group)
+        if w is None:
+            continue
+        hit = w[(w["ts"] < o.ts) & (w["ts"] + valid_for >= o.ts) & w["targets"].map(lambda ts: o.member in ts)]
+        if len(hit):
+            last = hit.iloc[-1]
+            out.append(_event("off_topic_after_warning", group=o.group, member=o.member, ts=o.ts,
+                              msg_ids=[last["msg_id"], o.msg_id], confidence=min(o.confidence, last["confidence"]),
+                              detail=f"管理员 {last['admin']} 于 {fmt_ts(last['ts'])} 制止后，{fmt_ts(o.ts)} 仍发布与公务无关信息"))
+    m = ctx.messages
+    rude = m[m["t_incivility"] & (m[M.member] != "")]
+    for r in rude.itertuples(index=False):
+        out.append(_event("incivility", group=r.group, member=r.member, ts=r.ts, msg_ids=[r.msg_id], confidence=0.8,
+                          detail=f"{fmt_ts(r.ts)} 发布不文明/侮辱性语言"))
+    return out
+
+
+def membership(ctx: RuleContext) -> list[dict]:
+    """§3, §5.16 quit_group: an expected member missing from a snapshot, or a system line saying they left."""
+    out = []
+    for snap in ctx.snapshots:
+        g = ctx.roster.group(snap.group)
+        expected = set(g.members) if g else set()
+        for who in sorted(expected - snap.members):
+            ts = datetime.combine(snap.as_of, time(23, 59, 59))
+            out.append(_event("quit_group", group=snap.group, member=who, ts=ts, msg_ids=[],
+                              detail=f"{snap.as_of} 成员快照中不在群内（应在群成员）"))
+    aliases = ctx.roster.alias_map()
+    for x in ctx.ledger.left.itertuples(index=False):
+        who = aliases.get(x.name, x.name)
+        out.append(_event("quit_group", group=x.group, member=who, ts=x.ts, msg_ids=[x.msg_id],
+                          detail=f"{fmt_ts(x.ts)} 系统消息：退出群聊"))
+    return out
+
+
+def naming(ctx: RuleContext) -> list[dict]:
+    """§3 naming: display names that are not 姓名+部门, once per group, member and month."""
+    out = []
+    m = ctx.messages[(ctx.messages[M.member] != "") & (ctx.messages[M.sender] != "")]
+    pattern = re.compile(ctx.settings.naming["member"])
+    firsts = m.assign(_month=m[M.ts].dt.strftime("%Y-%m")).drop_duplicates([M.group, M.member, M.sender, "_month"])
+    for r in firsts.itertuples(index=False):
+        person = ctx.roster.people.get(r.member)
+        if person and person.dept:
+            ok = person.name in r.sender and (person.dept in r.sender or person.dept.rstrip("部") in r.sender)
+        else:
+            ok = bool(pattern.match(r.sender))
+        if not ok:
+            out.append(_event("naming", group=r.group, member=r.member, ts=r.ts, msg_ids=[r.msg_id],
+                              detail=f"群昵称“{r.sender}”不符合“姓名-部门”命名规则"))
+    company = ctx.settings.company or ctx.roster.company
+    if company:
+        gpattern = re.compile(ctx.settings.naming["group"].replace("{company}", re.escape(company)))
+        for group, gm in ctx.messages.groupby(M.group, sort=True):
+            if group and not gpattern.match(group):
+                first = gm.iloc[0]
+                out.append(_event("naming", group=group, member="", ts=first[M.ts], msg_ids=[first[M.msg_id]],
+                                  detail=f"群名“{group}”不符合“公司名+部门/业务名”命名规则"))
+    return out
+
+
+def incidents(ctx: RuleContext) -> list[dict]:
+    """§5.11, §5.13, §5.14 from the incidents file (not visible in a group log)."""
+    out = []
+    for inc in ctx.incidents:
+        ts = datetime.combine(inc.date, time(12, 0))
+        detail = inc.note or BY_ID[inc.rule].zh
+        if inc.rule == "loss":
+            detail = f"{detail}：损失 {inc.loss_amount:,.2f} 元 × {inc.rate:.0%}"
+        out.append(_event(inc.rule, group="", member=inc.member, ts=ts, msg_ids=[],
+                          detail=f"{detail}（{inc.source}:{inc.line}）"))
+    return out
+
+
+RULE_FAMILIES = (replies, delivery, posting, conduct, membership, naming, incidents)
+
+
+def run_all(ctx: RuleContext) -> list[dict]:
+    out: list[dict] = []
+    for family in RULE_FAMILIES:
+        out.extend(family(ctx))
+    return out

@@ -1,0 +1,236 @@
+"""The one place that names the columns and dtypes of every frame wgm passes around.
+
+Parsers produce MESSAGES (parser columns only) and UNPARSED; ingest adds the member
+columns; classify adds the classification columns; the ledger produces TASKS; the
+evaluator produces EVENTS and SUMMARY. Other modules refer to columns through the
+constants here (``M.ts``, ``T.receiver``), never through string literals of their own.
+
+String columns never hold missing values: an absent string is "". Missing times are NaT.
+Times are naive local wall-clock times (the exporter's local time, see settings.timezone).
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import pandas as pd
+
+STR = "str"
+TIME = "datetime64[ns]"
+INT = "int64"
+FLOAT = "float64"
+BOOL = "bool"
+
+
+class M:
+    """Message columns."""
+
+    # written by parsers
+    msg_id = "msg_id"            # exporter's own id where the format has one, else a hash (ingest fills it)
+    group = "group"              # group (chat) name
+    group_id = "group_id"        # chat id where the export carries one (…@chatroom, wr…)
+    ts = "ts"                    # local time of the message
+    sender = "sender"            # display name exactly as printed
+    sender_id = "sender_id"      # wxid / userid where the export carries one
+    media = "media"              # text|image|voice|video|sticker|file|link|system|other…
+    text = "text"                # the body exactly as exported (quote rendering included)
+    content = "content"          # the sender's own words: text without the quote rendering
+    quote_sender = "quote_sender"  # name shown in a quote (引用), "" if none
+    quote_text = "quote_text"    # quoted text shown in a quote, "" if none
+    source = "source"            # input file path
+    line = "line"                # first input line (1-based) of the message
+    line_end = "line_end"        # last input line of the message
+    fmt = "fmt"                  # parser name (format id)
+    precision = "precision"      # "s" normally, "min" where the export has minute precision
+    # added by ingest
+    quote_id = "quote_id"        # msg_id of the quoted message where found, else ""
+    member = "member"            # the real person (roster or naming rule)
+    dept = "dept"                # the member's department
+    # added by classify / ledger
+    kind = "kind"                # task|meeting|reply|completion|verification|reminder|repost|escalation|
+                                 # warning|off_topic|incivility|system|media|chat
+    tags = "tags"                # all lexical tags, ';'-joined
+    task_id = "task_id"          # the task this message belongs to ('' if none)
+    confidence = "confidence"    # 0..1 confidence of `kind`
+    needs_review = "needs_review"
+
+
+PARSED_COLUMNS: dict[str, str] = {
+    M.msg_id: STR, M.group: STR, M.group_id: STR, M.ts: TIME, M.sender: STR, M.sender_id: STR,
+    M.media: STR, M.text: STR, M.content: STR, M.quote_sender: STR, M.quote_text: STR,
+    M.source: STR, M.line: INT, M.line_end: INT, M.fmt: STR, M.precision: STR,
+}
+
+MESSAGE_COLUMNS: dict[str, str] = {
+    **PARSED_COLUMNS,
+    M.quote_id: STR, M.member: STR, M.dept: STR,
+    M.kind: STR, M.tags: STR, M.task_id: STR, M.confidence: FLOAT, M.needs_review: BOOL,
+}
+
+
+class U:
+    """Unparsed-line columns: every input line not inside a message, with why."""
+
+    source = "source"
+    line = "line"
+    reason = "reason"
+    text = "text"
+
+
+UNPARSED_COLUMNS: dict[str, str] = {U.source: STR, U.line: INT, U.reason: STR, U.text: STR}
+
+
+class T:
+    """Task ledger columns: one row per task x receiver."""
+
+    task_id = "task_id"
+    group = "group"
+    poster = "poster"
+    receiver = "receiver"
+    kind = "kind"                  # task | meeting
+    posted = "posted"              # p
+    reply_by = "reply_by"          # RB: reply-by time the poster set, NaT if none
+    reply_deadline = "reply_deadline"  # RD
+    replied = "replied"            # time of the receiver's first reply, NaT if none
+    promised = "promised"          # PT
+    deadline = "deadline"          # D
+    completed = "completed"        # c (report, or from the verification)
+    verified = "verified"          # v
+    escalated = "escalated"        # time of the escalation, NaT if none
+    status = "status"              # open | done_unverified | verified | answered (meetings)
+    task_msg_id = "task_msg_id"
+    reply_msg_id = "reply_msg_id"
+    completion_msg_id = "completion_msg_id"
+    verify_msg_id = "verify_msg_id"
+    escalation_msg_id = "escalation_msg_id"
+    repost_msg_ids = "repost_msg_ids"
+    text = "text"
+    confidence = "confidence"
+    needs_review = "needs_review"
+    review_reason = "review_reason"
+
+
+TASK_COLUMNS: dict[str, str] = {
+    T.task_id: STR, T.group: STR, T.poster: STR, T.receiver: STR, T.kind: STR,
+    T.posted: TIME, T.reply_deadline: TIME, T.replied: TIME, T.promised: TIME, T.deadline: TIME,
+    T.completed: TIME, T.verified: TIME, T.escalated: TIME, T.status: STR,
+    T.reply_by: TIME, T.task_msg_id: STR, T.reply_msg_id: STR, T.completion_msg_id: STR,
+    T.verify_msg_id: STR, T.escalation_msg_id: STR, T.repost_msg_ids: STR, T.text: STR,
+    T.confidence: FLOAT, T.needs_review: BOOL, T.review_reason: STR,
+}
+# contract.md: tasks.csv columns, in this order, first
+TASK_CSV_COLUMNS = [
+    T.task_id, T.group, T.poster, T.receiver, T.kind, T.posted, T.reply_deadline, T.replied,
+    T.promised, T.deadline, T.completed, T.verified, T.escalated, T.status,
+]
+
+
+class E:
+    """Event columns: one row per assessed event."""
+
+    month = "month"
+    group = "group"
+    member = "member"
+    dept = "dept"
+    rule = "rule"
+    clause = "clause"
+    count = "count"
+    amount = "amount"
+    task_id = "task_id"
+    msg_ids = "msg_ids"
+    ts = "ts"
+    confidence = "confidence"
+    needs_review = "needs_review"
+    detail = "detail"
+    event_id = "event_id"
+    review_reason = "review_reason"
+    override = "override"          # the override applied (action: reason), "" if none
+
+
+EVENT_COLUMNS: dict[str, str] = {
+    E.month: STR, E.group: STR, E.member: STR, E.dept: STR, E.rule: STR, E.clause: STR,
+    E.count: INT, E.amount: FLOAT, E.task_id: STR, E.msg_ids: STR, E.ts: TIME,
+    E.confidence: FLOAT, E.needs_review: BOOL, E.detail: STR, E.event_id: STR,
+    E.review_reason: STR, E.override: STR,
+}
+EVENT_CSV_COLUMNS = list(EVENT_COLUMNS)
+
+
+class S:
+    """Summary columns: one row per member x month; per-rule columns are added by rule id."""
+
+    month = "month"
+    member = "member"
+    dept = "dept"
+    total_amount = "total_amount"
+    disqualified = "disqualified"
+
+    @staticmethod
+    def count(rule: str) -> str:
+        return f"count_{rule}"
+
+    @staticmethod
+    def amount(rule: str) -> str:
+        return f"amount_{rule}"
+
+
+MESSAGE_CSV_COLUMNS = [
+    M.msg_id, M.group, M.ts, M.sender, M.member, M.dept, M.kind, M.text, M.tags, M.task_id,
+    M.source, M.line,
+]
+UNPARSED_CSV_COLUMNS = [U.source, U.line, U.reason, U.text]
+
+# One total order per output frame, so outputs are byte-identical whatever the input order.
+SORT_KEYS: dict[str, list[str]] = {
+    "messages": [M.group, M.ts, M.msg_id],
+    "unparsed": [U.source, U.line],
+    "tasks": [T.group, T.posted, T.task_id, T.receiver],
+    "events": [E.month, E.group, E.member, E.rule, E.task_id, E.msg_ids, E.event_id],
+    "summary": [S.month, S.member],
+}
+
+_DEFAULTS = {STR: "", INT: 0, FLOAT: 0.0, BOOL: False}
+
+
+def empty_frame(columns: dict[str, str]) -> pd.DataFrame:
+    """An empty frame with exactly these columns and dtypes."""
+    return pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in columns.items()})
+
+
+def conform(df: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
+    """Return df with exactly `columns` (added where missing, with their empty value), cast to dtype.
+
+    Extra columns are kept after the declared ones: stages may carry working columns.
+    """
+    out = df.copy()
+    for name, dtype in columns.items():
+        if name not in out.columns:
+            out[name] = pd.Series([_DEFAULTS.get(dtype, pd.NaT)] * len(out), index=out.index)
+        if dtype == STR:
+            out[name] = out[name].fillna("").astype(str)
+        elif dtype == TIME:
+            out[name] = pd.to_datetime(out[name]).astype(TIME)
+        else:
+            out[name] = out[name].fillna(_DEFAULTS[dtype]).astype(dtype)
+    extra = [c for c in out.columns if c not in columns]
+    return out[list(columns) + extra]
+
+
+def check_frame(df: pd.DataFrame, columns: dict[str, str], stage: str) -> None:
+    """Assert a stage boundary: every declared column present with its dtype (a bug otherwise)."""
+    for name, dtype in columns.items():
+        if name not in df.columns:
+            raise AssertionError(f"{stage}: column {name!r} missing")
+        actual = df[name].dtype
+        if dtype == STR:
+            ok = pd.api.types.is_string_dtype(actual) or actual == object
+        else:
+            ok = str(actual) == dtype
+        if not ok:
+            raise AssertionError(f"{stage}: column {name!r} has dtype {actual}, expected {dtype}")
+
+
+def short_hash(*parts: object, length: int = 16) -> str:
+    """A stable short hex id from parts (used for msg_id fallbacks, task ids, event ids)."""
+    h = hashlib.sha256("\x1f".join(str(p) for p in parts).encode("utf-8")).hexdigest()
+    return h[:length]

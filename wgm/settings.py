@@ -1,0 +1,307 @@
+"""rules.yaml: the built-in defaults, loading with line numbers, validation, --set, the hash.
+
+The defaults live in ``wgm/data/rules.yaml`` (the same commented file ``wgm rules init``
+writes). A user file may set any subset of keys; it is merged over the defaults, then
+the whole tree is validated against the shape of the defaults. Every problem is
+reported as ``file:line: key.path: message`` and all problems are collected first.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import time, timedelta
+from importlib import resources
+from pathlib import Path
+from typing import Any, Mapping
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+
+from wgm.catalog import RULE_IDS
+from wgm.errors import SettingsError, WgmError
+
+DEFAULT_RULES_TEXT = resources.files("wgm").joinpath("data/rules.yaml").read_text(encoding="utf-8")
+
+_TIME_RE = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?$")
+_DURATION_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(d|h|m|s|天|小时|分钟|分|秒)\s*$")
+_DURATION_UNIT = {"d": "days", "天": "days", "h": "hours", "小时": "hours", "m": "minutes",
+                  "分钟": "minutes", "分": "minutes", "s": "seconds", "秒": "seconds"}
+
+DURATION_KEYS = {("verification", "grace"), ("warning", "valid_for"), ("warning", "lookback")}
+
+
+def parse_time(value: Any) -> time | None:
+    if not isinstance(value, str):
+        return None
+    m = _TIME_RE.match(value.strip())
+    if not m:
+        return None
+    return time(int(m.group(1)), int(m.group(2)), int(m.group(3) or 0))
+
+
+def parse_duration(value: Any) -> timedelta | None:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return timedelta(days=float(value))
+    if not isinstance(value, str):
+        return None
+    m = _DURATION_RE.match(value)
+    if not m:
+        return None
+    return timedelta(**{_DURATION_UNIT[m.group(2)]: float(m.group(1))})
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The effective settings, validated. `data` is the plain tree (for the hash and reports)."""
+
+    data: Mapping[str, Any]
+    sources: tuple[str, ...] = ()
+    hash: str = ""
+    _times: Mapping[str, time] = field(default_factory=dict)
+
+    # plain accessors keep callers free of dict paths
+    @property
+    def company(self) -> str:
+        return self.data["company"]
+
+    @property
+    def timezone(self) -> str:
+        return self.data["timezone"]
+
+    @property
+    def admins(self) -> tuple[str, ...]:
+        return tuple(self.data["admins"])
+
+    def time(self, key: str) -> time:
+        return self._times[key]
+
+    def time_words(self):
+        from wgm.timewords import TimeWords
+        return TimeWords(**{k: self._times[k] for k in TimeWords.__dataclass_fields__})
+
+    @property
+    def amounts(self) -> Mapping[str, float]:
+        return self.data["amounts"]
+
+    @property
+    def cap_days(self) -> int:
+        return int(self.data["delay"]["cap_days"])
+
+    @property
+    def verification_grace(self) -> timedelta:
+        return parse_duration(self.data["verification"]["grace"])
+
+    @property
+    def warning_valid_for(self) -> timedelta:
+        return parse_duration(self.data["warning"]["valid_for"])
+
+    @property
+    def warning_lookback(self) -> timedelta:
+        return parse_duration(self.data["warning"]["lookback"])
+
+    @property
+    def repost_similarity(self) -> float:
+        return float(self.data["repost"]["similarity"])
+
+    @property
+    def loss_rates(self) -> tuple[float, float]:
+        return float(self.data["loss"]["min_rate"]), float(self.data["loss"]["max_rate"])
+
+    @property
+    def hold_uncertain(self) -> bool:
+        return bool(self.data["review"]["hold_uncertain"])
+
+    @property
+    def min_confidence(self) -> float:
+        return float(self.data["review"]["min_confidence"])
+
+    @property
+    def naming(self) -> Mapping[str, str]:
+        return self.data["naming"]
+
+    def words(self, key: str) -> tuple[str, ...]:
+        return tuple(self.data["lexicon"][key])
+
+
+def default_tree() -> dict[str, Any]:
+    return yaml.safe_load(DEFAULT_RULES_TEXT)
+
+
+def _key_lines(node: yaml.Node, path: tuple[str, ...] = ()) -> dict[tuple[str, ...], int]:
+    """Map each key path of a composed YAML document to its 1-based line."""
+    lines: dict[tuple[str, ...], int] = {}
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            key = (*path, str(key_node.value))
+            lines[key] = key_node.start_mark.line + 1
+            lines.update(_key_lines(value_node, key))
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            key = (*path, str(i))
+            lines[key] = item.start_mark.line + 1
+            lines.update(_key_lines(item, key))
+    return lines
+
+
+def read_yaml_with_lines(path: Path) -> tuple[Any, dict[tuple[str, ...], int]]:
+    """Load a YAML file, returning the data and the line of each key path."""
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise SettingsError("file not found", source=str(path)) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SettingsError(f"cannot read: {exc}", source=str(path)) from None
+    try:
+        node = yaml.compose(text)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else None
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise SettingsError(f"not valid YAML: {problem}", source=str(path), line=line) from None
+    return data, (_key_lines(node) if node is not None else {})
+
+
+def _merge(base: dict, over: Mapping, path: tuple[str, ...], problems: list, where) -> None:
+    for key, value in over.items():
+        key = str(key)
+        kpath = (*path, key)
+        if key not in base:
+            problems.append(where(kpath, f"unknown key (valid: {', '.join(sorted(base))})"))
+            continue
+        if isinstance(base[key], dict):
+            if not isinstance(value, Mapping):
+                problems.append(where(kpath, f"expected a mapping, got {value!r}"))
+                continue
+            _merge(base[key], value, kpath, problems, where)
+        else:
+            base[key] = value
+
+
+def _validate(tree: dict, where) -> list[WgmError]:
+    problems: list[WgmError] = []
+
+    def bad(path: tuple[str, ...], msg: str) -> None:
+        problems.append(where(path, msg))
+
+    if not isinstance(tree["company"], str):
+        bad(("company",), f"expected text, got {tree['company']!r}")
+    try:
+        ZoneInfo(str(tree["timezone"]))
+    except (ZoneInfoNotFoundError, ValueError):
+        bad(("timezone",), f"unknown time zone {tree['timezone']!r}")
+    admins = tree["admins"]
+    if isinstance(admins, str):
+        tree["admins"] = admins = [a.strip() for a in re.split(r"[,，;；]", admins) if a.strip()]
+    if not isinstance(admins, list) or not all(isinstance(a, str) for a in admins):
+        bad(("admins",), f"expected a list of names, got {admins!r}")
+    for key, value in tree["times"].items():
+        if isinstance(value, int) and not isinstance(value, bool):
+            bad(("times", key), f"write the time in quotes, e.g. \"21:00\" (YAML read {value!r})")
+        elif parse_time(value) is None:
+            bad(("times", key), f"expected a time HH:MM or HH:MM:SS, got {value!r}")
+    for key, value in tree["amounts"].items():
+        if key not in RULE_IDS:
+            bad(("amounts", key), "not a rule id")
+        elif isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+            bad(("amounts", key), f"expected a number >= 0, got {value!r}")
+    cap = tree["delay"]["cap_days"]
+    if isinstance(cap, bool) or not isinstance(cap, int) or cap < 0:
+        bad(("delay", "cap_days"), f"expected a whole number >= 0, got {cap!r}")
+    for section, key in sorted(DURATION_KEYS):
+        value = tree[section][key]
+        if parse_duration(value) is None:
+            bad((section, key), f"expected a duration like 2d, 12h, 30m, got {value!r}")
+    for path, lo, hi in ((("repost", "similarity"), 0.0, 1.0), (("loss", "min_rate"), 0.0, 1.0),
+                         (("loss", "max_rate"), 0.0, 1.0), (("review", "min_confidence"), 0.0, 1.0)):
+        value = tree[path[0]][path[1]]
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not lo <= value <= hi:
+            bad(path, f"expected a number between {lo} and {hi}, got {value!r}")
+    if not problems and tree["loss"]["min_rate"] > tree["loss"]["max_rate"]:
+        bad(("loss", "min_rate"), "min_rate is above max_rate")
+    if not isinstance(tree["review"]["hold_uncertain"], bool):
+        bad(("review", "hold_uncertain"), f"expected true or false, got {tree['review']['hold_uncertain']!r}")
+    for key in ("admin_due_day", "office_due_day"):
+        value = tree["report"][key]
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 28:
+            bad(("report", key), f"expected a day of month 1..28, got {value!r}")
+    for key, value in tree["naming"].items():
+        try:
+            re.compile(str(value).replace("{company}", "x"))
+        except re.error as exc:
+            bad(("naming", key), f"not a valid pattern: {exc}")
+    for key, words in tree["lexicon"].items():
+        if not isinstance(words, list) or not all(isinstance(w, (str, int)) and str(w) for w in words):
+            bad(("lexicon", key), f"expected a list of words, got {words!r}")
+        else:
+            tree["lexicon"][key] = [str(w) for w in words]
+    return problems
+
+
+def _coerce_setting(value: str) -> Any:
+    """Read a --set value as YAML so numbers, lists and booleans come out typed."""
+    try:
+        return yaml.safe_load(value)
+    except yaml.YAMLError:
+        return value
+
+
+def load(path: Path | None = None, overrides: list[str] | None = None) -> Settings:
+    """Defaults, then the file at `path` (if any), then each `--set KEY=VALUE`, validated."""
+    tree = default_tree()
+    problems: list[WgmError] = []
+    sources: list[str] = []
+    lines: dict[tuple[str, ...], int] = {}
+    source = None
+    if path is not None:
+        source = str(path)
+        data, lines = read_yaml_with_lines(Path(path))
+        sources.append(source)
+        if data is None:
+            data = {}
+        if not isinstance(data, Mapping):
+            raise SettingsError("expected a mapping of settings at the top level", source=source, line=1)
+
+        def where_file(kpath: tuple[str, ...], msg: str) -> WgmError:
+            return WgmError(msg, source=source, line=lines.get(kpath), key=".".join(kpath))
+
+        _merge(tree, data, (), problems, where_file)
+
+    def where_any(kpath: tuple[str, ...], msg: str) -> WgmError:
+        if kpath in lines:
+            return WgmError(msg, source=source, line=lines[kpath], key=".".join(kpath))
+        if kpath in set_paths:
+            return WgmError(msg, source="--set", key=".".join(kpath))
+        return WgmError(msg, source=source or "rules.yaml", key=".".join(kpath))
+
+    set_paths: set[tuple[str, ...]] = set()
+    for item in overrides or []:
+        if "=" not in item:
+            problems.append(WgmError(f"expected KEY=VALUE, got {item!r}", source="--set"))
+            continue
+        key, value = item.split("=", 1)
+        kpath = tuple(p for p in key.strip().split(".") if p)
+        set_paths.add(kpath)
+        nested: Any = _coerce_setting(value)
+        for part in reversed(kpath):
+            nested = {part: nested}
+        _merge(tree, nested, (), problems,
+               lambda kp, msg: WgmError(msg, source="--set", key=".".join(kp)))
+        sources.append(f"--set {item}")
+    problems.extend(_validate(tree, where_any))
+    if problems:
+        raise SettingsError(problems)
+    times = {k: parse_time(v) for k, v in tree["times"].items()}
+    return Settings(data=tree, sources=tuple(sources), hash=settings_hash(tree), _times=times)
+
+
+def settings_hash(tree: Mapping[str, Any]) -> str:
+    canonical = json.dumps(tree, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def defaults() -> Settings:
+    return load(None)
