@@ -105,6 +105,14 @@ def prepare(inputs: Iterable[Path], options: Options, settings: settings_mod.Set
     return Prepared(classified, ing.unparsed, ing.inputs, ing.warnings, roster)
 
 
+def prepare_messages(parsed: pd.DataFrame, options: Options, settings: settings_mod.Settings) -> Prepared:
+    """Like prepare(), from an already parsed message frame (tests, other front ends)."""
+    roster = load_roster(options.roster)
+    messages, warnings = ingest.normalize(parsed, roster)
+    return Prepared(classify.classify(messages, settings, roster), schema.empty_frame(schema.UNPARSED_COLUMNS),
+                    (), tuple(warnings), roster)
+
+
 def _months(messages: pd.DataFrame, month: str | None) -> tuple[str, ...] | None:
     if month in (None, "", "all"):
         return None

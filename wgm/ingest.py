@@ -155,18 +155,11 @@ def attach_members(df: pd.DataFrame, roster: Roster) -> tuple[pd.Series, pd.Seri
     return pd.Series(members, index=df.index, dtype="str"), pd.Series(depts, index=df.index, dtype="str")
 
 
-def ingest(inputs: Iterable[Path], roster: Roster, input_format: str | None = None,
-           exclude: Iterable[Path] = (), on_progress: Callable[[str], None] | None = None) -> Ingested:
-    results, infos, warnings = read_all(inputs, input_format, exclude, on_progress)
-    if not results:
-        raise InputError("no chat export found among the inputs",
-                         source=", ".join(i.path for i in infos) or None)
-    frames = [r.messages for r in results if len(r.messages)]
-    msgs = pd.concat(frames, ignore_index=True) if frames else schema.empty_frame(schema.PARSED_COLUMNS)
+def normalize(msgs: pd.DataFrame, roster: Roster) -> tuple[pd.DataFrame, list[str]]:
+    """Parsed messages of any number of files → one frame: group names from the roster's chat ids,
+    msg_ids, overlapping exports merged, time order, quotes linked, members attached."""
+    warnings: list[str] = []
     msgs = schema.conform(msgs, schema.PARSED_COLUMNS)
-    unparsed = [r.unparsed for r in results if len(r.unparsed)]
-    unparsed_df = (schema.conform(pd.concat(unparsed, ignore_index=True), schema.UNPARSED_COLUMNS)
-                   if unparsed else schema.empty_frame(schema.UNPARSED_COLUMNS))
     # group names: a roster group whose ids list the chat id wins over a file-name guess
     if not roster.empty and len(msgs):
         for gid in msgs[M.group_id].unique():
@@ -181,5 +174,22 @@ def ingest(inputs: Iterable[Path], roster: Roster, input_format: str | None = No
         warnings.append(f"{before - len(msgs)} messages appear in more than one export; each is counted once")
     msgs[M.quote_id] = link_quotes(msgs)
     msgs[M.member], msgs[M.dept] = attach_members(msgs, roster)
+    return msgs, warnings
+
+
+def ingest(inputs: Iterable[Path], roster: Roster, input_format: str | None = None,
+           exclude: Iterable[Path] = (), on_progress: Callable[[str], None] | None = None) -> Ingested:
+    results, infos, warnings = read_all(inputs, input_format, exclude, on_progress)
+    if not results:
+        raise InputError("no chat export found among the inputs",
+                         source=", ".join(i.path for i in infos) or None)
+    frames = [r.messages for r in results if len(r.messages)]
+    msgs = pd.concat(frames, ignore_index=True) if frames else schema.empty_frame(schema.PARSED_COLUMNS)
+    msgs = schema.conform(msgs, schema.PARSED_COLUMNS)
+    unparsed = [r.unparsed for r in results if len(r.unparsed)]
+    unparsed_df = (schema.conform(pd.concat(unparsed, ignore_index=True), schema.UNPARSED_COLUMNS)
+                   if unparsed else schema.empty_frame(schema.UNPARSED_COLUMNS))
+    msgs, merged = normalize(msgs, roster)
+    warnings.extend(merged)
     unparsed_df = unparsed_df.sort_values([U.source, U.line], kind="stable").reset_index(drop=True)
     return Ingested(msgs, unparsed_df, tuple(infos), tuple(warnings))

@@ -289,6 +289,8 @@ class _GroupPass:
         return depts, 0.85
 
     def _new_task(self, r, replied: bool) -> bool:
+        if r.t_warning:
+            return False  # "请勿闲聊" is a conduct remark, not work handed to someone (from a non-admin: chat)
         receivers, confidence = self._receivers(r)
         has_deadline = not pd.isna(r.time_deadline)
         is_meeting = r.t_meeting and (r.mention_all or receivers) and (not pd.isna(r.time_point) or has_deadline)

@@ -1,0 +1,94 @@
+"""The command line: exit codes 0/1/2, one clear line on errors, files written."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from wgm.cli import app, resolve_month
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = ROOT / "sample_exports"
+SPEC_SAMPLES = ROOT.parent / "shared" / "spec" / "formats" / "samples"
+runner = CliRunner()
+
+
+def sample_args(out: Path) -> list[str]:
+    return ["audit", str(SAMPLES), "--roster", str(SAMPLES / "roster.yaml"), "--incidents",
+            str(SAMPLES / "incidents.yaml"), "--members", str(SAMPLES / "members.csv"), "--out", str(out), "--quiet"]
+
+
+def test_resolve_month_last_is_the_month_before():
+    assert resolve_month("last", date(2026, 11, 24)) == "2026-10"
+    assert resolve_month("last", date(2027, 1, 3)) == "2026-12"
+    assert resolve_month("2026-05") == "2026-05"
+
+
+def test_audit_on_the_shipped_samples_writes_every_file(tmp_path):
+    result = runner.invoke(app, sample_args(tmp_path))
+    assert result.exit_code in (0, 1), result.output
+    names = {p.name for p in tmp_path.iterdir()}
+    assert {"events.csv", "summary.csv", "tasks.csv", "messages.csv", "unparsed.csv", "audit.json",
+            "report.xlsx"} <= names
+    assert any(n.startswith("announce_") and n.endswith(".md") for n in names)
+    doc = json.loads((tmp_path / "audit.json").read_text(encoding="utf-8"))
+    assert doc["settings_hash"] and all(i["sha256"] for i in doc["inputs"])
+
+
+def test_rerun_is_byte_identical(tmp_path):
+    a, b = tmp_path / "a", tmp_path / "b"
+    assert runner.invoke(app, sample_args(a)).exit_code in (0, 1)
+    assert runner.invoke(app, sample_args(b)).exit_code in (0, 1)
+    for name in ("events.csv", "summary.csv", "tasks.csv", "messages.csv", "unparsed.csv", "audit.json"):
+        assert (a / name).read_bytes() == (b / name).read_bytes(), name
+
+
+def test_bad_settings_exit_2_with_file_line_key(tmp_path):
+    rules = tmp_path / "rules.yaml"
+    rules.write_text("amounts:\n  reply_late: 十\n", encoding="utf-8")
+    result = runner.invoke(app, ["audit", str(SPEC_SAMPLES / "memotrace_v3_group.txt"), "--rules", str(rules),
+                                 "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2
+    assert f"{rules}:2: amounts.reply_late: expected a number >= 0" in result.output
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_missing_input_and_bad_month_exit_2(tmp_path):
+    assert runner.invoke(app, ["audit", str(tmp_path / "nope.txt")]).exit_code == 2
+    result = runner.invoke(app, ["audit", str(SPEC_SAMPLES / "memotrace_v3_group.txt"), "--month", "2026-13",
+                                 "--out", str(tmp_path)])
+    assert result.exit_code == 2 and "--month expects YYYY-MM" in result.output
+
+
+def test_unreadable_explicit_file_exit_2(tmp_path):
+    junk = tmp_path / "notes.txt"
+    junk.write_text("this is not a chat export\njust notes\n", encoding="utf-8")
+    result = runner.invoke(app, ["audit", str(junk), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2 and str(junk) in result.output
+
+
+def test_parse_reports_each_file(tmp_path):
+    result = runner.invoke(app, ["parse", str(SPEC_SAMPLES / "memotrace_v2_group.txt"),
+                                 str(SPEC_SAMPLES / "memotrace_v3_group.csv")])
+    assert result.exit_code == 0, result.output
+    assert "memotrace_v2_txt" in result.output and "memotrace_v3_csv" in result.output
+
+
+def test_rules_init_then_check(tmp_path):
+    path = tmp_path / "rules.yaml"
+    assert runner.invoke(app, ["rules", "init", str(path)]).exit_code == 0
+    result = runner.invoke(app, ["rules", "check", str(path)])
+    assert result.exit_code == 0 and "ok" in result.output
+    assert runner.invoke(app, ["rules", "init", str(path)]).exit_code == 2
+
+
+@pytest.mark.parametrize("command", ["audit", "parse", "tasks", "rules", "formats"])
+def test_every_command_has_help_and_is_in_the_readme(command):
+    result = runner.invoke(app, [command, "--help"])
+    assert result.exit_code == 0 and result.output.strip()
+    assert f"wgm {command}" in (ROOT / "README.md").read_text(encoding="utf-8")

@@ -1,0 +1,185 @@
+"""Threading and rules on small inline chats: the situations examples.yaml does not spell out."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from tests.chat import audit_chat, events_of
+
+
+def test_quoted_reply_answers_only_the_quoted_task(tmp_path):
+    r = audit_chat("""
+2026-05-11 10:00:00 林涛-运营部: @罗刚-仓储部 请于5月13日前完成A区库存盘点
+2026-05-11 10:30:00 林涛-运营部: @罗刚-仓储部 请于5月14日前提交叉车维修报价
+2026-05-11 11:00:00 罗刚-仓储部> 林涛-运营部: @罗刚-仓储部 请于5月13日前完成A区库存盘点 :: 好的
+""", tmp_path)
+    assert events_of(r) == [("罗刚", "reply_missed", 1)]
+    missed = r.events[r.events["rule"] == "reply_missed"].iloc[0]
+    assert "叉车" in r.tasks.set_index("task_id").loc[missed["task_id"], "text"]
+
+
+def test_unquoted_ack_answers_every_open_task_of_the_receiver(tmp_path):
+    r = audit_chat("""
+2026-05-11 10:00:00 林涛-运营部: @罗刚-仓储部 请于5月13日前完成A区库存盘点
+2026-05-11 10:30:00 高峰-财务部: @罗刚-仓储部 请于5月14日前提交4月水电费单据
+2026-05-11 11:00:00 罗刚-仓储部: 收到
+""", tmp_path)
+    assert events_of(r) == []
+    assert r.tasks["replied"].notna().all()
+
+
+def test_completion_goes_to_the_task_it_shares_words_with(tmp_path):
+    r = audit_chat("""
+2026-05-11 10:00:00 林涛-运营部: @罗刚-仓储部 请于5月12日前完成A区库存盘点
+2026-05-11 10:30:00 林涛-运营部: @罗刚-仓储部 请于5月12日前提交叉车维修报价
+2026-05-11 10:40:00 罗刚-仓储部: 收到
+2026-05-14 09:00:00 罗刚-仓储部: 叉车维修报价已提交
+2026-05-14 09:10:00 林涛-运营部: 确认收到报价
+""", tmp_path)
+    tasks = r.tasks.set_index("text")
+    quote_task = tasks.loc[[t for t in tasks.index if "叉车" in t][0]]
+    count_task = tasks.loc[[t for t in tasks.index if "盘点" in t][0]]
+    assert quote_task["status"] == "verified" and count_task["status"] == "open"
+    assert ("罗刚", "delay_days", 2) in events_of(r) and ("罗刚", "promise_missed", 1) in events_of(r)
+
+
+def test_verification_without_completion_report_uses_its_own_time(tmp_path):
+    r = audit_chat("""
+2026-05-11 10:00:00 林涛-运营部: @罗刚-仓储部 请于5月12日前完成A区库存盘点
+2026-05-11 10:05:00 罗刚-仓储部: 收到
+2026-05-15 16:00:00 林涛-运营部> 林涛-运营部: @罗刚-仓储部 请于5月12日前完成A区库存盘点 :: 已确认完成
+""", tmp_path)
+    assert ("罗刚", "delay_days", 3) in events_of(r)
+    row = r.events[r.events["rule"] == "promise_missed"].iloc[0]
+    assert "无完成汇报" in row["detail"] and row["needs_review"]
+
+
+def test_delegation_is_a_reply_and_a_new_task(tmp_path):
+    r = audit_chat("""
+2026-05-11 10:00:00 马骏-总经办: @高峰-财务部 请于5月15日前提交5月资金计划
+2026-05-11 10:10:00 高峰-财务部: 收到，@罗刚-仓储部 请明天下班前把仓库5月采购需求发我
+""", tmp_path)
+    receivers = sorted(r.tasks["receiver"])
+    assert receivers == ["罗刚", "高峰"]
+    assert r.tasks.set_index("receiver").loc["高峰", "replied"] == datetime(2026, 5, 11, 10, 10)
+    assert ("罗刚", "reply_missed", 1) in events_of(r)
+
+
+def test_reminder_without_mention_is_not_a_new_task(tmp_path):
+    r = audit_chat("""
+2026-05-11 10:00:00 林涛-运营部: @罗刚-仓储部 请于5月12日18:00前完成A区库存盘点
+2026-05-11 10:05:00 罗刚-仓储部: 收到
+2026-05-12 15:00:00 林涛-运营部: 提醒一下，盘点今天下班前要完成
+""", tmp_path)
+    assert r.tasks["task_id"].nunique() == 1
+    assert r.messages.set_index("text").loc["提醒一下，盘点今天下班前要完成", "kind"] == "reminder"
+
+
+def test_warning_expires_after_valid_for(tmp_path):
+    r = audit_chat("""
+2026-05-01 12:00:00 徐丽-运营部: 周末有人去看电影吗
+2026-05-01 12:05:00 何敏-行政部: @徐丽-运营部 工作群请勿闲聊
+2026-05-05 12:00:00 徐丽-运营部: 哈哈
+2026-05-10 12:00:00 徐丽-运营部: 哈哈哈
+""", tmp_path)
+    assert events_of(r) == [("徐丽", "off_topic_after_warning", 1)]
+
+
+def test_a_member_who_is_not_admin_cannot_warn(tmp_path):
+    r = audit_chat("""
+2026-05-01 12:00:00 徐丽-运营部: 周末有人去看电影吗
+2026-05-01 12:05:00 林涛-运营部: @徐丽-运营部 工作群请勿闲聊
+2026-05-01 12:10:00 徐丽-运营部: 哈哈
+""", tmp_path)
+    assert events_of(r) == []
+
+
+def test_amounts_and_phone_numbers_are_not_deadlines(tmp_path):
+    r = audit_chat("""
+2026-05-11 10:00:00 高峰-财务部: @罗刚-仓储部 请联系客户13812345678核对订单2026051100123的10000元货款
+2026-05-11 10:05:00 罗刚-仓储部: 收到
+""", tmp_path)
+    assert events_of(r) == [("高峰", "format", 1)]
+    assert "要求完成时间" in r.events.iloc[0]["detail"]
+    assert r.tasks["deadline"].isna().all()
+
+
+def test_task_without_receiver_is_a_format_event_needing_review(tmp_path):
+    r = audit_chat("""
+2026-05-11 10:00:00 林涛-运营部: 请于5月15日前提交各区域的安全检查表
+""", tmp_path)
+    fmt = r.events[r.events["rule"] == "format"]
+    assert len(fmt) == 1 and "责任人" in fmt.iloc[0]["detail"] and bool(fmt.iloc[0]["needs_review"])
+
+
+def test_duties_not_yet_due_are_not_judged(tmp_path):
+    text = """
+2026-05-31 16:00:00 林涛-运营部: @罗刚-仓储部 请于6月2日前完成C区消防器材检查
+"""
+    early = audit_chat(text, tmp_path, as_of=datetime(2026, 5, 31, 20, 0))
+    assert events_of(early) == []
+    later = audit_chat(text, tmp_path)
+    assert events_of(later) == [("罗刚", "reply_missed", 1)]
+
+
+def test_system_line_of_leaving_gives_quit_group(tmp_path):
+    r = audit_chat("""
+2026-05-11 10:00:00 林涛-运营部: 大家好
+2026-05-12 10:00:00 系统: "徐丽-运营部"退出了群聊
+""", tmp_path)
+    quit_rows = r.events[r.events["rule"] == "quit_group"]
+    assert list(quit_rows["member"]) == ["徐丽"] and r.summary.set_index("member").loc["徐丽", "disqualified"]
+
+
+CAPPED = """
+2026-05-11 14:00:00 谢婷-客服部: @韩冰-IT部 请于5月12日前开通客服系统的新账号3个
+2026-05-11 14:20:00 韩冰-IT部: 收到
+2026-05-17 15:00:00 韩冰-IT部: 3个账号已开通
+2026-05-17 15:10:00 谢婷-客服部: 确认已开通
+"""
+
+
+def _overrides(tmp_path, text: str):
+    path = tmp_path / "overrides.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_override_escalated_by_phone_lifts_the_cap(tmp_path):
+    first = audit_chat(CAPPED, tmp_path)
+    task_id = first.tasks.iloc[0]["task_id"]
+    path = _overrides(tmp_path, f"- {{task_id: {task_id}, action: escalated, value: '2026-05-15 09:00', "
+                                f"reason: 电话报马总}}\n")
+    r = audit_chat(CAPPED, tmp_path, overrides=path)
+    assert ("韩冰", "delay_days", 5) in events_of(r)
+    assert r.overrides_used[0]["action"] == "escalated"
+
+
+def test_override_waive_dismiss_and_unmatched(tmp_path):
+    first = audit_chat(CAPPED, tmp_path)
+    delay = first.events[first.events["rule"] == "delay_days"].iloc[0]
+    path = _overrides(tmp_path, f"- {{event: {delay['event_id']}, action: waive, reason: 紧急情况电话沟通}}\n"
+                                f"- {{task_id: nope, action: dismiss, reason: 测试}}\n")
+    r = audit_chat(CAPPED, tmp_path, overrides=path)
+    waived = r.events[r.events["event_id"] == delay["event_id"]].iloc[0]
+    assert waived["amount"] == 0 and waived["count"] == 3 and "waive" in waived["override"]
+    assert any("matches nothing" in w for w in r.warnings)
+
+
+def test_hold_uncertain_prices_review_events_at_zero(tmp_path):
+    text = "2026-05-11 10:00:00 林涛-运营部: 请于5月15日前提交各区域的安全检查表\n"
+    held = audit_chat(text, tmp_path, sets=("review.hold_uncertain=true",))
+    assert held.events.iloc[0]["amount"] == 0 and held.events.iloc[0]["needs_review"]
+    counted = audit_chat(text, tmp_path)
+    assert counted.events.iloc[0]["amount"] == pytest.approx(10.0)
+
+
+def test_amount_change_changes_only_prices(tmp_path):
+    base = audit_chat(CAPPED, tmp_path)
+    changed = audit_chat(CAPPED, tmp_path, sets=("amounts.delay_days=35",))
+    a = base.events.set_index("rule")
+    b = changed.events.set_index("rule")
+    assert b.loc["delay_days", "amount"] == 3 * 35 and a.loc["delay_days", "amount"] == 3 * 20
+    assert list(a.index) == list(b.index)
