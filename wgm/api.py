@@ -187,3 +187,43 @@ def parse(inputs: Iterable[Path], options: Options = Options()) -> ingest.Ingest
 
 def tasks(inputs: Iterable[Path], options: Options = Options()) -> pd.DataFrame:
     return audit(inputs, options).tasks
+
+
+def _classification_inputs(settings: settings_mod.Settings) -> tuple:
+    """The settings the classifier reads: when two rule sets agree on these, one parse serves both."""
+    d = settings.data
+    return (d["lexicon"], d["times"], d["timezone"], d["admins"], d["naming"])
+
+
+def diff(inputs: Iterable[Path], rules_a: Path, rules_b: Path, options: Options = Options()) -> pd.DataFrame:
+    """What-if: per month, member and rule, the amount under rule set A and under B, and B − A."""
+    inputs = list(inputs)
+    opt_a = Options(**{**options.__dict__, "rules": rules_a})
+    opt_b = Options(**{**options.__dict__, "rules": rules_b})
+    settings_a, settings_b = load_settings(opt_a), load_settings(opt_b)
+    prepared_a = prepare(inputs, opt_a, settings_a)
+    prepared_b = prepared_a if _classification_inputs(settings_a) == _classification_inputs(settings_b) \
+        else prepare(inputs, opt_b, settings_b)
+    a = audit(inputs, opt_a, prepared=prepared_a).events
+    b = audit(inputs, opt_b, prepared=prepared_b).events
+    keys = ["month", "member", "dept", "rule"]
+    sum_a = a.groupby(keys, sort=True).agg(count_a=("count", "sum"), amount_a=("amount", "sum"))
+    sum_b = b.groupby(keys, sort=True).agg(count_b=("count", "sum"), amount_b=("amount", "sum"))
+    out = sum_a.join(sum_b, how="outer").fillna(0).reset_index()
+    out["count_a"] = out["count_a"].astype("int64")
+    out["count_b"] = out["count_b"].astype("int64")
+    out["difference"] = (out["amount_b"] - out["amount_a"]).round(2)
+    return out.sort_values(keys, kind="stable").reset_index(drop=True)
+
+
+def explain(result: AuditResult, member: str) -> list[tuple[pd.Series, pd.DataFrame]]:
+    """Every event of one member (by name, display name or id) with the messages behind it."""
+    msgs = result.messages
+    names = {member} | set(msgs.loc[(msgs[M.sender] == member) | (msgs[M.sender_id] == member), M.member])
+    events = result.events[result.events["member"].isin(names)]
+    by_id = msgs.set_index(M.msg_id)
+    out = []
+    for _, ev in events.iterrows():
+        ids = [i for i in ev["msg_ids"].split(";") if i and i in by_id.index]
+        out.append((ev, by_id.loc[ids].reset_index()))
+    return out

@@ -36,6 +36,11 @@ def _contains(series: pd.Series, words) -> pd.Series:
     return series.str.contains(_alternation(words), regex=True)
 
 
+def _without(series: pd.Series, words) -> pd.Series:
+    """The text with harmless phrases removed (垃圾桶 before matching 垃圾), so exceptions win."""
+    return series.str.replace(_alternation(words), "", regex=True) if words else series
+
+
 @dataclass(frozen=True)
 class People:
     """Names the classifier resolves mentions and departments against."""
@@ -155,24 +160,19 @@ def classify(messages: pd.DataFrame, settings: Settings, roster: Roster) -> pd.D
     df["t_meeting_reply"] = _contains(bare, settings.words("meeting_reply"))
     done = _contains(bare, settings.words("done"))
     df["t_done"] = done & ~_contains(bare, settings.words("not_done")) & ~df["t_question"]
-    without_except = bare
-    if settings.words("verify_except"):
-        without_except = bare.str.replace(_alternation(settings.words("verify_except")), "", regex=True)
-    df["t_verify"] = _contains(without_except, settings.words("verify")) & ~df["t_question"]
+    df["t_verify"] = _contains(_without(bare, settings.words("verify_except")), settings.words("verify")) \
+        & ~df["t_question"]
     df["t_reminder"] = _contains(bare, settings.words("reminder"))
     df["t_escalation"] = _contains(bare, settings.words("escalation"))
     df["t_task_verb"] = _contains(bare, settings.words("task"))
-    df["t_meeting"] = _contains(bare, settings.words("meeting"))
+    df["t_meeting"] = _contains(_without(bare, settings.words("meeting_except")), settings.words("meeting"))
     df["t_warning"] = _contains(bare, settings.words("warning_verbs")) & _contains(bare, settings.words("warning_topics"))
     squeezed = bare.str.replace(_PUNCT_EMOJI.pattern, "", regex=True)
     exact = set(settings.words("off_topic_exact"))
     df["t_off_topic_exact"] = squeezed.isin(exact) & (squeezed != "")
     df["t_off_topic"] = (_contains(bare, settings.words("off_topic")) | df["t_off_topic_exact"]
                          | (df[M.media] == "redpacket"))
-    civil = bare
-    if settings.words("incivility_except"):
-        civil = bare.str.replace(_alternation(settings.words("incivility_except")), "", regex=True)
-    df["t_incivility"] = _contains(civil, settings.words("incivility"))
+    df["t_incivility"] = _contains(_without(bare, settings.words("incivility_except")), settings.words("incivility"))
     for col in TAG_COLUMNS:
         df[col] = df[col].fillna(False).astype(bool)
     _add_times(df, settings)

@@ -210,6 +210,61 @@ def _cell(value) -> str:
     return str(value)
 
 
+@app.command()
+def explain(inputs: List[Path] = InputsArg, member: str = typer.Option(..., "--member", help="Name, display name or id."),
+            month: Optional[str] = MonthOpt, rules: Optional[Path] = RulesOpt, roster: Optional[Path] = RosterOpt,
+            incidents: Optional[Path] = IncidentsOpt, overrides: Optional[Path] = OverridesOpt,
+            members: Optional[Path] = MembersOpt, set_: Optional[List[str]] = SetOpt,
+            input_format: Optional[str] = FormatInOpt) -> None:
+    """Every event of one member, with the messages behind it."""
+    try:
+        options = _options(rules, roster, incidents, overrides, members, month, set_, None, input_format)
+        result = api.audit(inputs, options)
+        found = api.explain(result, member)
+    except WgmError as err:
+        _fail(err)
+    if not found:
+        out_console.print(f"{member}: no events", markup=False)
+        raise typer.Exit(0)
+    total = 0.0
+    for ev, msgs in found:
+        total += ev["amount"]
+        review = "  [待复核: " + ev["review_reason"] + "]" if ev["needs_review"] else ""
+        out_console.print(f"{ev['month']}  {ev['rule']} ({ev['clause']})  ×{ev['count']}  {ev['amount']:.2f} 元  "
+                          f"{ev['group']}{review}", style="bold", markup=False)
+        out_console.print(f"    {ev['detail']}", markup=False)
+        for m in msgs.itertuples(index=False):
+            text = m.text.replace("\n", " ⏎ ")
+            out_console.print(f"    {m.ts:%Y-%m-%d %H:%M:%S}  {m.sender or '[系统]'}: {text}   ({m.source}:{m.line})",
+                              markup=False)
+    out_console.print(f"{member}: {len(found)} events, {total:,.2f} 元", markup=False)
+
+
+@app.command()
+def diff(inputs: List[Path] = InputsArg,
+         rules: List[Path] = typer.Option(..., "--rules", help="Give twice: --rules A.yaml --rules B.yaml."),
+         roster: Optional[Path] = RosterOpt, incidents: Optional[Path] = IncidentsOpt,
+         overrides: Optional[Path] = OverridesOpt, members: Optional[Path] = MembersOpt,
+         month: Optional[str] = MonthOpt, input_format: Optional[str] = FormatInOpt,
+         csv_out: Optional[Path] = typer.Option(None, "--csv", help="Also write the comparison to this CSV.")) -> None:
+    """What-if: per member and rule, amounts under rules A and B and the difference."""
+    try:
+        if len(rules) != 2:
+            raise UsageError("give --rules exactly twice: --rules A.yaml --rules B.yaml")
+        options = _options(None, roster, incidents, overrides, members, month, None, None, input_format)
+        table_df = api.diff(inputs, rules[0], rules[1], options)
+    except WgmError as err:
+        _fail(err)
+    table = Table(title=f"A = {rules[0]}   B = {rules[1]}", title_justify="left")
+    for col in ("month", "member", "rule", "A", "B", "B − A"):
+        table.add_column(col, justify="right" if col in ("A", "B", "B − A") else "left")
+    for r in table_df.itertuples(index=False):
+        table.add_row(r.month, r.member, r.rule, f"{r.amount_a:,.2f}", f"{r.amount_b:,.2f}", f"{r.difference:+,.2f}")
+    out_console.print(table)
+    if csv_out is not None:
+        table_df.to_csv(csv_out, index=False, float_format="%.2f", lineterminator="\n")
+
+
 @rules_app.command("init")
 def rules_init(path: Path = typer.Argument(Path("rules.yaml"), help="Where to write the commented defaults."),
                force: bool = typer.Option(False, "--force", help="Overwrite an existing file.")) -> None:
