@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.chat import audit_chat
 from tests.layouts import LAYOUTS, render
 from wgm import api
 from wgm.catalog import BY_ID
@@ -59,6 +60,15 @@ def test_case_gives_exactly_its_events(case, layout, tmp_path, roster_file):
     for receiver in case.get("open", []):
         rows = result.tasks[result.tasks["receiver"] == receiver]
         assert (rows["status"] == "open").any(), f"{receiver} should have an open task"
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
+def test_case_on_the_normalized_frame(case, tmp_path, roster_file):
+    """The same cases without any export layout: isolates the classifier, ledger and rules."""
+    text = "\n".join(f"{_ts(ts):%Y-%m-%d %H:%M:%S} {sender}: {body}" for ts, sender, body in case["messages"])
+    result = audit_chat(text, tmp_path, roster=roster_file.read_text(encoding="utf-8"))
+    expected = sorted((e["member"], e["rule"], int(e["count"]), e["month"]) for e in case["events"])
+    assert money_events(result) == expected
 
 
 def test_every_event_carries_its_evidence(tmp_path, roster_file):

@@ -83,6 +83,10 @@ def similarity(a: str, b: str) -> float:
     return 2 * len(x & y) / (len(x) + len(y))
 
 
+def _closed(t: Task, d: Duty) -> bool:
+    return d.verified is not None or (t.kind == "meeting" and d.replied is not None)
+
+
 def _ts(value) -> datetime | None:
     return None if pd.isna(value) else pd.Timestamp(value).to_pydatetime()
 
@@ -100,6 +104,9 @@ class _GroupPass:
         self.supervisors = supervisors
         self.office = office
         self.tasks: list[Task] = []
+        # open work indexed by person, pruned as it closes: lookups stay short over a year of tasks
+        self.open_by_poster: dict[str, list[Task]] = {}
+        self.open_by_receiver: dict[str, list[tuple[Task, Duty]]] = {}
         self.by_msg: dict[str, Task] = {}
         self.roles: list[tuple[str, str, str, float, str]] = []
         self.warnings: list[dict] = []
@@ -118,10 +125,22 @@ class _GroupPass:
         return self.by_msg.get(r.quote_id) if r.quote_id else None
 
     def _poster_tasks(self, who: str) -> list[Task]:
-        return [t for t in self.tasks if t.poster == who]
+        """The poster's tasks that still have a duty not verified (meetings: not answered)."""
+        tasks = self.open_by_poster.get(who)
+        if not tasks:
+            return []
+        live = [t for t in tasks if any(not _closed(t, d) for d in t.duties.values()) or not t.duties]
+        self.open_by_poster[who] = live
+        return live
 
     def _duties_of(self, who: str) -> list[tuple[Task, Duty]]:
-        return [(t, t.duties[who]) for t in self.tasks if who in t.duties]
+        """The person's duties as a receiver that are not closed yet."""
+        duties = self.open_by_receiver.get(who)
+        if not duties:
+            return []
+        live = [(t, d) for t, d in duties if not _closed(t, d)]
+        self.open_by_receiver[who] = live
+        return live
 
     # ---- the pass ------------------------------------------------------------------------
     def feed(self, r) -> None:
@@ -332,6 +351,9 @@ class _GroupPass:
             task.reasons.append("任务未指明责任人")
         self.tasks.append(task)
         self.by_msg[r.msg_id] = task
+        self.open_by_poster.setdefault(r.member, []).append(task)
+        for who, duty in task.duties.items():
+            self.open_by_receiver.setdefault(who, []).append((task, duty))
         self._role(r, kind, task.task_id, confidence, "；".join(task.reasons))
         return True
 

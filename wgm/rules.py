@@ -116,21 +116,29 @@ def delivery(ctx: RuleContext) -> list[dict]:
         note = "，已上报，全额计" if escalated and days > cap else (f"，未上报，按{cap}天计" if counted < days else "")
         out.append(_event("delay_days", count=counted, ts=v, msg_ids=ids + [t.escalation_msg_id],
                           detail=f"{source} {fmt_ts(pt)}，{fmt_ts(c)} 完成，延迟{days}天{note}", **common))
-    reported = tasks[tasks["completion_reported"]]
-    for task_id, rows in reported.groupby(T.task_id, sort=True):
-        first_done = rows[T.completed][rows["completion_reported"]].min().to_pydatetime()
-        due = first_done + grace
-        verified = rows[T.verified].dropna()
-        verified_in_time = len(verified) and verified.min().to_pydatetime() <= due
-        if verified_in_time or ctx.as_of < due:
-            continue
-        r = rows.iloc[0]
-        ids = [r[T.task_msg_id], *rows[T.completion_msg_id]]
-        out.append(_event("verification_missing", group=r[T.group], member=r[T.poster], task_id=task_id, ts=due,
-                          msg_ids=ids, confidence=float(rows[T.confidence].min()),
-                          review_reason=r[T.review_reason],
-                          detail=f"{fmt_ts(first_done)} 汇报完成，发布人至 {fmt_ts(due)} 未在群内验证"))
+    out.extend(_verification_missing(tasks, grace, ctx.as_of))
     return out
+
+
+def _verification_missing(tasks: pd.DataFrame, grace, as_of: datetime) -> list[dict]:
+    """§5.10, once per task: a completion was reported and the poster did not verify within the grace."""
+    reported = tasks[tasks["completion_reported"]]
+    if not len(reported):
+        return []
+    per_task = reported.groupby(T.task_id, sort=True).agg(
+        group=(T.group, "first"), poster=(T.poster, "first"), task_msg=(T.task_msg_id, "first"),
+        first_done=(T.completed, "min"), confidence=(T.confidence, "min"), reason=(T.review_reason, "first"),
+        completion_ids=(T.completion_msg_id, ";".join))
+    verified = tasks[tasks[T.task_id].isin(per_task.index)].groupby(T.task_id)[T.verified].min()
+    per_task["due"] = per_task["first_done"] + grace
+    per_task["verified"] = verified.reindex(per_task.index)
+    late = per_task[(per_task["verified"].isna() | (per_task["verified"] > per_task["due"]))
+                    & (per_task["due"] <= as_of)]
+    return [_event("verification_missing", group=r.group, member=r.poster, task_id=task_id, ts=r.due,
+                   msg_ids=[r.task_msg, *r.completion_ids.split(";")], confidence=r.confidence,
+                   review_reason=r.reason,
+                   detail=f"{fmt_ts(r.first_done)} 汇报完成，发布人至 {fmt_ts(r.due)} 未在群内验证")
+            for task_id, r in zip(late.index, late.itertuples(index=False))]
 
 
 def posting(ctx: RuleContext) -> list[dict]:
