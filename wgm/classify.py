@@ -188,11 +188,13 @@ def _add_times(df: pd.DataFrame, settings: Settings) -> None:
     deadline_text = [""] * n
     reply_by = [pd.NaT] * n
     point = [pd.NaT] * n
-    candidates = (df[M.media] != "system") & df["bare"].map(timewords.may_contain_time)
-    positions = {idx: i for i, idx in enumerate(df.index)}
-    for idx in df.index[candidates.to_numpy()]:
-        i = positions[idx]
-        found = timewords.find_times(df.at[idx, "bare"], df.at[idx, M.ts].to_pydatetime(), words)
+    bare = df["bare"].tolist()
+    stamps = df[M.ts].dt.to_pydatetime()
+    media = df[M.media].tolist()
+    for i, text in enumerate(bare):
+        if media[i] == "system" or not timewords.may_contain_time(text):
+            continue
+        found = timewords.find_times(text, stamps[i], words)
         if found.deadline is not None:
             deadline[i] = found.deadline.when
             deadline_conf[i] = found.deadline.confidence

@@ -16,15 +16,30 @@ How a message is read
    and before-markers (截止/截至/最晚/最迟/完成时间：…). Each piece is checked against its
    context (3号楼, v2.3, 1.5万, 快一点, 以下两点, 早上好 … are not times).
 3. Adjacent pieces (only spaces or brackets between) form one expression in the order
-   date, weekday, period, clock, suffix; `5月28日（周四）下午2点` is one expression.
-4. Each expression is resolved; then tied to a reply word (RB), a completion verb
-   (an "at" phrase that is a deadline: 明天完成) or an event (a point: 明天下午3点开会).
+   date, weekday, period, clock, suffix; `5月28日（周四）下午2点` is one expression, and
+   the end of a range takes the start's day (周四下午3点到5点 → 17:00 on that Thursday).
+4. Each expression is resolved, then given a role from the words around it: "reply_by" when
+   a reply word follows in its clause (请16点前回复, 明早前给我答复) or precedes it (回复截止
+   时间：…); else "deadline" for relation "before" (…前/内/截止/为止, 截止…/最迟…) and for an
+   "at" phrase whose clause has a completion verb (明天完成, 周五提交, 上午处理); else "point"
+   (明天下午3点开会, 5月28日下午2点在培训室召开…).
+
+Choosing (TimeFindings), among expressions not before `base` (past times are never chosen):
+reply_by = the first "reply_by"; deadline = the first "deadline" with relation "before",
+else the first completion-tied "at"; points = every remaining "at"/"after". When the
+message has exactly one expression, a future "at" with no verb at all (B区盘点表，明天),
+and is no question, it is also the deadline at confidence 0.5 (below review.min_confidence,
+so the event is marked for review); it stays in `points` for a meeting notice.
+Confidence: 0.95 stated; ×0.95 for an hour read without 上午/下午; ×0.9 for a completion-tied
+"at"; ×0.7 when rolled to tomorrow; ×0.6 for a clamped day or a weekday that contradicts
+its date; 0.8 for 工作日.
 
 Settled conventions (rules.md) are implemented as written. Where rules.md is silent:
 * Clock hour without 上午/下午: 1–6 → afternoon (13–18 h); 12 → noon; 7–11 → the morning
-  if that is still ahead, else the evening if that is (8点前 posted at 14:00 → 20:00);
-  with an explicit day (明天8点) 7–11 is the morning. 0 and 13–23 are read as written;
-  24点 and 晚上12点 = end_of_day of that day; 晚上1–3点 = that hour after midnight.
+  if that is still ahead, else the evening if that is (8点前 / 今天8点前 posted at 14:00 →
+  20:00); on any other day (明天8点, 周五9点) 7–11 is the morning. 0 and 13–23 are read as
+  written; 24点 and 晚上12点 = end_of_day of that day; 晚上1–3点 = that hour after midnight;
+  凌晨 alone = 06:00.
 * A phrase without a day word (下班前, 3点前, 凌晨2点) whose time today has passed means
   the next such time (tomorrow), at lower confidence. With a day word (今天15点前) a
   passed time stays in the past and is never a deadline.
@@ -74,7 +89,8 @@ class TimeExpr:
     text: str                   # the matched phrase
     when: datetime              # resolved naive local time
     relation: str               # "before" (…前/内/截止/为止), "at" (a point), "after" (…后/起/开始)
-    role: str                   # "reply_by" | "deadline" | "point"
+    role: str                   # "reply_by" (tied to 回复/答复/反馈/回个话), "deadline" (before/within,
+                                # or "at" tied to a completion verb: 明天完成), else "point"
     confidence: float           # 0..1
     has_clock: bool             # the phrase stated a clock time
 
@@ -83,7 +99,7 @@ class TimeExpr:
 class TimeFindings:
     deadline: TimeExpr | None   # required completion time D (or a promised time in a reply)
     reply_by: TimeExpr | None   # RB
-    points: tuple[TimeExpr, ...]  # future "at"/"after" expressions that are not deadlines
+    points: tuple[TimeExpr, ...]  # future "at"/"after" expressions not tied to a completion verb
     all: tuple[TimeExpr, ...]   # every expression found, past ones included
 
 
@@ -108,60 +124,77 @@ def _num(s: str) -> int:
 
 
 # ---------------------------------------------------------------------------------------------
-# 2. the pieces (on folded text). Each alternative is one named group; m.lastgroup names it.
-_N = r"(?:\d{1,2}|\d?十\d?)"           # a small number: 15, 十, 十5, 2十, 2十5
-_TOKEN_BODY = "|".join([
+# 2. the pieces (on folded text): (kind, the characters it can start with, pattern)
+_PIECES = (
     # duration + 内/后: 2小时内, 1个半小时内, 半小时内, 3天之内, 3个工作日内, 1周内, 2个月内, 3天后
-    r"(?P<dur>(?:(?P<du_n>\d+(?:\.\d+)?|\d?十\d?)\s*个?\s*(?P<du_h1>半)?|(?P<du_h2>半))\s*个?\s*"
-    r"(?P<du_u>小时|钟头|分钟|工作日|天|日|周|星期|礼拜|月)\s*(?P<du_r>之内|以内|内(?![容部外存])|之后|以后|后(?![面续期来台端]))"
-    r")",
+    ("dur", r"\d十半",
+     r"(?:(?P<du_n>\d+(?:\.\d+)?|\d?十\d?)\s*个?\s*(?P<du_h1>半)?|(?P<du_h2>半))\s*个?\s*"
+     r"(?P<du_u>小时|钟头|分钟|工作日|天|日|周|星期|礼拜|月)\s*"
+     r"(?P<du_r>之内|以内|内(?![容部外存])|之后|以后|后(?![面续期来台端]))"),
     # named span + 内: 本周内, 这个星期内, 下周内, 本月内, 当月内, 今年内, 年内
-    r"(?P<span>(?P<sp_p>本|这个?|下个?|当)\s*(?P<sp_u>周|星期|礼拜|月)\s*(?:之内|以内|内(?![容部外存]))"
-    r"|(?:今|本)?年\s*(?:之内|以内|内(?![容部外存])))",
+    ("span", "本这下当今年",
+     r"(?P<sp_p>本|这个?|下个?|当)\s*(?P<sp_u>周|星期|礼拜|月)\s*(?:之内|以内|内(?![容部外存]))"
+     r"|(?:今|本)?年\s*(?:之内|以内|内(?![容部外存]))"),
     # every: recurring phrases are never resolved
-    r"(?P<every>每\s*(?:周|星期|礼拜)\s*[1-7日天]|每(?:天|日|晚|早|个?月|个?工作日|年|周|星期)?)",
+    ("every", "每", r"每\s*(?:周|星期|礼拜)\s*[1-7日天]|每(?:天|日|晚|早|个?月|个?工作日|年|周|星期)?"),
     # ISO-like date 2026-05-20, 2026/5/20, 2026.5.20
-    r"(?P<iso>(?P<is_y>(?:19|20)\d\d)(?P<is_s>[-/.])(?P<is_m>\d{1,2})(?P=is_s)(?P<is_d>\d{1,2})(?![\d.])"
-    r"\s*[日号]?)",
+    ("iso", "12", r"(?P<is_y>(?:19|20)\d\d)(?P<is_s>[-/.])(?P<is_m>\d{1,2})(?P=is_s)(?P<is_d>\d{1,2})(?![\d.])"
+                  r"\s*[日号]?"),
     # Chinese date: [2026年|今年|明年|去年] 5月20日 / 5月20号 / 5月20(前)
-    r"(?P<ymd>(?:(?P<ym_y>(?:19|20)\d\d|今|明|去|本)\s*年\s*)?(?P<ym_m>\d{1,2}|十\d?)\s*月\s*"
-    r"(?P<ym_d>\d{1,2}|\d?十\d?)(?![\d十])\s*(?P<ym_s>[日号])?)",
+    ("ymd", r"\d十今明去本",
+     r"(?:(?P<ym_y>(?:19|20)\d\d|今|明|去|本)\s*年\s*)?(?P<ym_m>\d{1,2}|十\d?)\s*月\s*"
+     r"(?P<ym_d>\d{1,2}|\d?十\d?)(?![\d十])\s*(?P<ym_s>[日号])?"),
     # month-relative day: 本月20号, 下个月5号
-    r"(?P<mday>(?P<md_r>本|这个?|下个?|上个?|当)\s*月\s*(?P<md_d>\d{1,2}|\d?十\d?)(?![\d十])\s*[日号])",
-    # month end: 月底, 本月底, 下个月底, 5月底, 月末; year end: 年底
-    r"(?P<mend>(?:(?P<me_r>本|这个?|下个?|上个?)\s*月|(?:(?P<me_yy>(?:19|20)\d\d|今|明|去|本)\s*年\s*)?"
-    r"(?P<me_a>\d{1,2}|十\d?)\s*月(?:份)?|月)\s*[底末]"
-    r"|(?P<me_y>今|本|明)?年\s*[底末])",
+    ("mday", "本这下上当", r"(?P<md_r>本|这个?|下个?|上个?|当)\s*月\s*(?P<md_d>\d{1,2}|\d?十\d?)(?![\d十])\s*[日号]"),
+    # month end: 月底, 本月底, 下个月底, 明年1月底, 月末; year end: 年底
+    ("mend", r"\d十本这下上月今明去年",
+     r"(?:(?P<me_r>本|这个?|下个?|上个?)\s*月|(?:(?P<me_yy>(?:19|20)\d\d|今|明|去|本)\s*年\s*)?"
+     r"(?P<me_a>\d{1,2}|十\d?)\s*月(?:份)?|月)\s*[底末]"
+     r"|(?P<me_y>今|本|明)?年\s*[底末]"),
     # relative day (some with a period): 大后天 后天 今天 明天 今晚 明早 …
-    r"(?P<rel>大后天|大后日|后天|后日|今天|今日|今儿|当天|当日|明天|明日|明儿|次日|翌日|昨天|昨日|前天"
-    r"|今晚|今夜|今早|今晨|明晚|明早|明晨|昨晚)",
+    ("rel", "大后今当明次翌昨前",
+     r"大后天|大后日|后天|后日|今天|今日|今儿|当天|当日|明天|明日|明儿|次日|翌日|昨天|昨日|前天"
+     r"|今晚|今夜|今早|今晨|明晚|明早|明晨|昨晚"),
     # weekday: 周五, 下周五, 本周五, 这个星期五, 礼拜天, 上周五
-    r"(?P<week>(?:(?P<wk_p>下下个?|下个?|本|这个?|上上个?|上个?)\s*)?(?:周|星期|礼拜)\s*(?P<wk_d>[1-7日天]))",
-    # numeric month.day: 3.15, 3/15 (accepted only with a marker, see _accept_mdd)
-    r"(?P<mdd>(?P<mdd_m>\d{1,2})[./](?P<mdd_d>\d{1,2})(?![\d.%/]))",
+    ("week", "下本这上周星礼",
+     r"(?:(?P<wk_p>下下个?|下个?|本|这个?|上上个?|上个?)\s*)?(?:周|星期|礼拜)\s*(?P<wk_d>[1-7日天])"),
+    # numeric month.day: 3.15, 3/15 (accepted only next to a marker: _MDD_MARK, _MDD_PRE)
+    ("mdd", r"\d", r"(?P<mdd_m>\d{1,2})[./](?P<mdd_d>\d{1,2})(?![\d.%/])"),
     # day of month only: 二十号, 15日
-    r"(?P<day>(?P<dy_d>\d{1,2}|\d?十\d?)(?![\d十])\s*(?P<dy_s>[日号]))",
+    ("day", r"\d十", r"(?P<dy_d>\d{1,2}|\d?十\d?)(?![\d十])\s*(?P<dy_s>[日号])"),
     # a period of the day
-    r"(?P<per>上午|早上|早晨|清晨|1早|中午|下午|傍晚|晚上|晚间|夜里|夜间|凌晨|下班|上班)",
+    ("per", "上早清1中下傍晚夜凌", r"上午|早上|早晨|清晨|1早|中午|下午|傍晚|晚上|晚间|夜里|夜间|凌晨|下班|上班"),
     # a clock: 15:30, 15点, 3点半, 3点一刻, 17时30分, 10点零5分
-    r"(?P<clk>(?P<ck_h>\d{1,2}|\d?十\d?)\s*(?:[:](?P<ck_m>\d{2})(?::\d{2})?(?!\d)"
-    r"|[点时](?:\s*(?P<ck_half>半)|\s*(?P<ck_q>[123])\s*刻|\s*(?P<ck_m2>\d{1,2}|\d?十\d?)(?![\d十])\s*分?"
-    r"|\s*钟|\s*整)?))",
+    ("clk", r"\d十",
+     r"(?P<ck_h>\d{1,2}|\d?十\d?)\s*(?:[:](?P<ck_m>\d{2})(?::\d{2})?(?!\d)"
+     r"|[点时](?:\s*(?P<ck_half>半)|\s*(?P<ck_q>[123])\s*刻|\s*(?P<ck_m2>\d{1,2}|\d?十\d?)(?![\d十])\s*分?"
+     r"|\s*钟|\s*整)?)"),
     # markers that make the next expression a "before": 截止到, 最迟, 完成时间： …
-    r"(?P<mark>截止(?:到|至)?(?:时间|日期)?|截至(?:到)?|最晚|最迟|不晚于|不迟于|务必在|ddl|DDL|deadline|Deadline"
-    r"|(?:要求)?(?:完成|提交|交付|上交|报送)(?:时间|日期|期限))",
+    ("mark", "截最不务dD要完提交上报",
+     r"截止(?:到|至)?(?:时间|日期)?|截至(?:到)?|最晚|最迟|不晚于|不迟于|务必在|ddl|DDL|deadline|Deadline"
+     r"|(?:要求)?(?:完成|提交|交付|上交|报送)(?:时间|日期|期限)"),
     # relation suffixes after an expression
-    r"(?P<sfx>之前|以前|前(?![往来去面台后])|为止|止|之内|以内|内(?![容部外存])|以后|之后|后(?![面续期来台端])"
-    r"|起(?![来草码诉])|开始|左右)",
-])
-# every character a piece can start with: a lookahead on it lets the scan skip all other
-# positions at the cost of one charset test (6x faster than trying each alternative everywhere)
-_FIRST = "0-9十半本这下当今年每明去上月大后次翌昨前周星礼早清中傍晚夜凌截最不务dD要完提交报之以为止内起开左"
-_TOKEN = re.compile(f"(?=[{_FIRST}])(?:{_TOKEN_BODY})")
+    ("sfx", "之以前为止内后起开左",
+     r"之前|以前|前(?![往来去面台后])|为止|止|之内|以内|内(?![容部外存])|以后|之后|后(?![面续期来台端])"
+     r"|起(?![来草码诉])|开始|左右"),
+)
+# The reference pattern: each kind one named group, m.lastgroup names it (tests compare the scanner with it).
+_TOKEN_BODY = "|".join(f"(?P<{kind}>{pattern})" for kind, _, pattern in _PIECES)
+# The scanner: the same alternation with only the kinds captured (a match carrying 47 groups costs
+# twice as much), each alternative behind a lookahead on its first characters, the whole behind a
+# lookahead on all of them, so that the scan skips most positions on one charset test (~6x faster).
+_FIRST = "".join(first for _, first, _ in _PIECES)
+_TOKEN = re.compile(f"(?=[{_FIRST}])(?:" + "|".join(
+    f"(?=[{first}])(?P<{kind}>{re.sub(r'[(][?]P<(?!is_s>)[a-z_0-9]+>', '(?:', pattern)})"
+    for kind, first, pattern in _PIECES) + ")")
+# the details of one piece, read again from where the scanner found it
+_DETAIL = {kind: re.compile(pattern) for kind, _, pattern in _PIECES}
 
+_WITH_DETAIL = frozenset({"dur", "span", "iso", "ymd", "mday", "mend", "week", "mdd", "day", "clk"})
 _BEFORE_SFX = frozenset({"之前", "以前", "前", "为止", "止", "之内", "以内", "内", "截止", "截至"})
 _AFTER_SFX = frozenset({"以后", "之后", "后", "起", "开始"})
-_RANK = {"date": 0, "week": 1, "per": 2, "clk": 3, "sfx": 4}
+_R_DATE, _R_WEEK, _R_PER, _R_CLK, _R_SFX = range(5)   # the order of the pieces of one expression
+_RANK = {"date": _R_DATE, "date_ext": _R_DATE, "rel": _R_DATE, "week": _R_WEEK, "per": _R_PER, "clk": _R_CLK}
 _GAP = " \t\u3000\u2005（）()"             # what may stand between the pieces of one expression
 _RANGE_GAP = re.compile(r"\s*(?:到|至|-|~|～|—)\s*")
 _MARK_GAP = " \t\u3000\u2005:为是在于到至"   # 截止时间：5月15日, 最迟在明天
@@ -169,17 +202,20 @@ _DELIMS = frozenset("，,。；;！!？?\n")
 _ALNUM_BEFORE = frozenset("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
                           "０１２３４５６７８９-－_./．／#＃￥¥$")
 # after N号 / N日: a place, a line, a thing, not a day
-_NOT_DAY_AFTER = re.compile(r"(?:会议|办公|培训|接待|洽谈|休息|活动|阅览|监控|机)室|[楼线仓库门柜位口房室厅院车机台桌架区栋窗包箱店站厂码床键字色球场馆泊地坑道路街巷弄村组队班品款型桶瓶袋罐盒件模槽炉井塔杆牌游]|单元|选手|文件")
+_NOT_DAY_AFTER = re.compile(r"(?:会议|办公|培训|接待|洽谈|休息|活动|阅览|监控|机)室|单元|选手|文件"
+                            r"|[楼线仓库门柜位口房室厅院车机台桌架区栋窗包箱店站厂码床键字色"
+                            r"球场馆泊地坑道路街巷弄村组队班品款型桶瓶袋罐盒件模槽炉井塔杆牌游]")
 # after a bare N点 (no date/period): a list, not a clock
-_NOT_CLOCK_AFTER = re.compile(r"[:：、儿]|点|会儿|要求|意见|建议|注意|内容|说明|问题|事项|原因|看法|想法|不足|改进|措施|原则|共识"
-                              r"|理由|好处|体会|心得|感受|做法|经验|结论|疑问|规定|要点|补充|声明|方面|情况|变化|优势|目标")
+_NOT_CLOCK_AFTER = re.compile(r"[:：、儿都也没不]|点|会儿|要求|意见|建议|注意|内容|说明|问题|事项|原因|看法"
+                              r"|想法|不足|改进|措施|原则|共识|理由|好处|体会|心得|感受|做法|经验|结论|疑问|规定|要点|补充|声明|方面|情况|变化|优势|目标")
 _NOT_CLOCK_BEFORE = frozenset("第下几这那有些如哪")
 _NOT_WORK_PERIOD = re.compile(r"[了啦咯喽吗没呢]|时|打卡|回家")
-_SOFT_ONE = frozenset("快早慢多少好大小高低晚细稍差再更点")   # 快一点, 早一点 …
+_SOFT_ONE = frozenset("快早慢多少好大小高低晚细稍差再更点给加减放用花留带")   # 快一点, 给一点 …
 _MDD_MARK = re.compile(r"\s*(?:前|之前|以前|截止|为止|之内|以内|内|号|日|下班|上班|上午|下午|中午|晚上|早上"
                        r"|\d{1,2}[:点时]|[（(]?(?:周|星期|礼拜))")
 _MDD_PRE = re.compile(r"(?:截止|截至|于|在|到|至|最晚|最迟|日期|时间)[:：\s]*$")
-_YMD_NOSFX = re.compile(r"\s*(?:前|之前|以前|截止|为止|下班|上班|上午|下午|中午|晚上|早上|\d{1,2}[:点时]|[（(]|周|星期)")
+_YMD_NOSFX = re.compile(r"\s*(?:前|之前|以前|截止|为止|下班|上班|上午|下午|中午|晚上|早上"
+                        r"|\d{1,2}[:点时]|[（(]|周|星期)")
 
 # ties: what the words around a phrase make of it
 _CLAUSE_END = re.compile(r"[，,。；;！!？?\n]")
@@ -246,6 +282,7 @@ _PERIOD_OF_REL = {"今晚": "晚上", "今夜": "晚上", "明晚": "晚上", "�
 _REL_DAYS = {"大后天": 3, "大后日": 3, "后天": 2, "后日": 2, "今天": 0, "今日": 0, "今儿": 0, "当天": 0, "当日": 0,
              "明天": 1, "明日": 1, "明儿": 1, "次日": 1, "翌日": 1, "昨天": -1, "昨日": -1, "前天": -2,
              "今晚": 0, "今夜": 0, "今早": 0, "今晨": 0, "明晚": 1, "明早": 1, "明晨": 1, "昨晚": -1}
+_YEAR_WORD = {"今": lambda y: y, "本": lambda y: y, "明": lambda y: y + 1, "去": lambda y: y - 1}
 _WEEKDAY = {**{str(i): i - 1 for i in range(1, 8)}, "日": 6, "天": 6}
 _MORNING = frozenset({"上午", "早上", "早晨", "清晨", "1早", "凌晨"})
 _EVENING = frozenset({"晚上", "晚间", "夜里", "夜间"})
@@ -338,7 +375,7 @@ def _resolve(e: _Expr, base: datetime, w: TimeWords) -> tuple[datetime, bool, fl
     clk = e.clk
     # the time of day, as (hour, minute, second) candidates; hour 24 = end of day
     if clk is not None:
-        hours, inferred = _hour_candidates(clk[0], e.per, explicit or e.week is not None)
+        hours, inferred = _hour_candidates(clk[0], e.per, e.week is not None or (explicit and day != base.date()))
         if inferred:
             conf *= 0.95
         tods = [(h, clk[1]) for h in hours]
@@ -376,9 +413,10 @@ def _resolve(e: _Expr, base: datetime, w: TimeWords) -> tuple[datetime, bool, fl
             day = base.date() + timedelta(days=(wd - base.weekday()) % 7)
             if at(day, tods[0]) < base:
                 day += timedelta(days=7)
-        explicit = True
     if day is not None:
-        return at(day, tods[0]), clk is not None, conf
+        # 今天8点前 posted at 14:00: the evening reading when the morning has passed
+        when = next((x for x in (at(day, tod) for tod in tods) if x >= base), None) or at(day, tods[0])
+        return when, clk is not None, conf
     # no day word: today, the first reading still ahead; else the next such time tomorrow
     today = base.date()
     for tod in tods:
@@ -397,11 +435,15 @@ def _piece(m: re.Match, t: str, raw: str, base: datetime, w: TimeWords):
     kind = m.lastgroup
     s, e = m.span()
     prev = raw[s - 1] if s else ""
+    if kind in _WITH_DETAIL:
+        m = _DETAIL[kind].match(t, s)
+        if m is None or m.end() != e:
+            return None
     if kind == "dur":
         if prev in _ALNUM_BEFORE and m["du_n"]:
             return None
-        raw = m["du_n"] or ""
-        n = float(_num(raw)) if "十" in raw else (float(raw) if raw else 0.0)
+        num = m["du_n"] or ""
+        n = float(_num(num)) if "十" in num else (float(num) if num else 0.0)
         if m["du_h1"] or m["du_h2"]:
             n += 0.5
         unit = m["du_u"]
@@ -457,7 +499,7 @@ def _piece(m: re.Match, t: str, raw: str, base: datetime, w: TimeWords):
         if y is None:
             d = _yearless(month, day, base.date()) if 1 <= month <= 12 else None
             return ("date", (d, 1.0)) if d else None
-        year = {"今": base.year, "本": base.year, "明": base.year + 1, "去": base.year - 1}.get(y) or int(y)
+        year = _YEAR_WORD[y](base.year) if y in _YEAR_WORD else int(y)
         try:
             return "date", (date(year, month, day), 1.0)
         except ValueError:
@@ -481,7 +523,7 @@ def _piece(m: re.Match, t: str, raw: str, base: datetime, w: TimeWords):
                 return None
             yy = m["me_yy"]
             if yy is not None:
-                year = {"今": today.year, "本": today.year, "明": today.year + 1, "去": today.year - 1}.get(yy) or int(yy)
+                year = _YEAR_WORD[yy](today.year) if yy in _YEAR_WORD else int(yy)
                 return "date", (_month_end(year, month), 1.0)
             d = _yearless(month, calendar.monthrange(today.year, month)[1], today)
             if d is None:
@@ -512,8 +554,7 @@ def _piece(m: re.Match, t: str, raw: str, base: datetime, w: TimeWords):
         d = _yearless(month, day, base.date())
         if d is None:
             return None
-        tail = t[e:e + 1]
-        if tail in "号日":   # 3.15号: swallow the suffix with the date
+        if t[e:e + 1] in ("号", "日"):   # 3.15号: swallow the suffix with the date
             return "date_ext", (d, 1.0)
         return "date", (d, 1.0)
     if kind == "day":
@@ -571,11 +612,11 @@ def _expressions(t: str, raw: str, base: datetime, w: TimeWords) -> list[_Expr]:
         s, e = m.span()
         adjacent = cur is not None and s - cur.end <= 3 and not t[cur.end:s].strip(_GAP)
         if kind == "sfx" or (kind == "mark" and val in ("截止", "截至")):
-            if adjacent and cur.last < _RANK["sfx"] and cur.fixed is None and not t[cur.end:s].strip(" \t\u3000）)"):
+            if adjacent and cur.last < _R_SFX and cur.fixed is None and not t[cur.end:s].strip(" \t\u3000）)"):
                 cur.rel = "before" if val in _BEFORE_SFX else ("after" if val in _AFTER_SFX else "at")
                 if val == "左右":
                     cur.conf *= 0.8
-                cur.end, cur.last = e, _RANK["sfx"]
+                cur.end, cur.last = e, _R_SFX
                 close()
                 continue
             if kind == "sfx":
@@ -587,7 +628,7 @@ def _expressions(t: str, raw: str, base: datetime, w: TimeWords) -> list[_Expr]:
         if kind == "fixed":
             close()
             x = _Expr(s)
-            x.end, x.last = e, _RANK["sfx"]
+            x.end, x.last = e, _R_SFX
             x.fixed, x.fixed_rel, x.conf = val
             x.rel = x.fixed_rel
             exprs.append(x)
@@ -597,8 +638,8 @@ def _expressions(t: str, raw: str, base: datetime, w: TimeWords) -> list[_Expr]:
             cur = _Expr(s)
             cur.every, cur.end, cur.last = True, e, 0
             continue
-        rank = _RANK["date"] if kind in ("date", "date_ext", "rel") else _RANK[kind]
-        joins = adjacent and (rank > cur.last or (kind in ("date", "date_ext") and cur.last == _RANK["week"]
+        rank = _RANK[kind]
+        joins = adjacent and (rank > cur.last or (kind in ("date", "date_ext") and cur.last == _R_WEEK
                                                   and cur.day is None))
         if kind == "per" and val in ("上班", "下班") and adjacent and cur.per is not None:
             joins = False
@@ -626,7 +667,7 @@ def _expressions(t: str, raw: str, base: datetime, w: TimeWords) -> list[_Expr]:
             cur.explicit = True
             if word in _PERIOD_OF_REL:
                 cur.per = _PERIOD_OF_REL[word]
-                rank = _RANK["per"]
+                rank = _R_PER
         elif kind == "week":
             if cur.day is not None:       # 5月28日（周四）: the date wins; a mismatch lowers confidence
                 if cur.day.weekday() != val[1]:
@@ -639,16 +680,16 @@ def _expressions(t: str, raw: str, base: datetime, w: TimeWords) -> list[_Expr]:
             cur.clk = val
         cur.end, cur.last = e, max(rank, cur.last)
         if kind == "per" and val in ("上班", "下班"):
-            cur.last = _RANK["clk"]    # 下班 takes no clock after it
+            cur.last = _R_CLK    # 下班 takes no clock after it
     close()
     out = []
     for x in exprs:
         if x.every:
             continue
-        if x.last == _RANK["clk"] and x.day is None and x.week is None and x.per is None and x.rel is None \
+        if x.last == _R_CLK and x.day is None and x.week is None and x.per is None and x.rel is None \
                 and not _bare_clock_ok(t, raw, x):
             continue
-        if x.last == _RANK["sfx"] and x.day is None and x.week is None and x.per is None and x.clk is None \
+        if x.last == _R_SFX and x.day is None and x.week is None and x.per is None and x.clk is None \
                 and x.fixed is None:
             continue
         out.append(x)
@@ -660,7 +701,7 @@ def _bare_clock_ok(t: str, raw: str, x: _Expr) -> bool:
     prev = raw[x.start - 1] if x.start else ""
     if prev in _NOT_CLOCK_BEFORE or "比" in raw[max(0, x.start - 3):x.start]:   # 第3点, 以下两点, 比例1:10
         return False
-    if raw[x.start] == "一" and (not x.clk[2] or raw[x.start + 1] == "时"):    # 快一点, 一点儿, 一时半会
+    if raw[x.start:x.start + 2] == "一时":    # 一时半会
         return False
     if x.clk[0] == 1 and not x.clk[2] and prev in _SOFT_ONE:
         return False
@@ -745,7 +786,7 @@ def find_times(text: str, base: datetime, words: TimeWords = _DEFAULT_WORDS) -> 
                               round(min(conf, 1.0), 3), has_clock))
     if not found:
         return _NO_FINDINGS
-    future = [(f, tie) for f, tie in zip(found, ties) if f.when >= base]
+    future = [(f, tie) for f, tie in zip(found, ties, strict=True) if f.when >= base]
     reply_by = next((f for f, _ in future if f.role == "reply_by"), None)
     deadline = next((f for f, _ in future if f.role == "deadline" and f.relation == "before"), None) \
         or next((f for f, _ in future if f.role == "deadline"), None)
