@@ -164,19 +164,19 @@ def posting(ctx: RuleContext) -> list[dict]:
 def conduct(ctx: RuleContext) -> list[dict]:
     """§5.12 off_topic_after_warning and §5.15 incivility."""
     out = []
-    valid_for = ctx.settings.warning_valid_for
-    warnings = ctx.ledger.warnings
-    by_group = {g: w for g, w in warnings.groupby("group")} if len(warnings) else {}
-    for o in ctx.ledger.off_topic.itertuples(index=False):
-        w = by_group.get(o.group)
-        if w is None:
-            continue
-        hit = w[(w["ts"] < o.ts) & (w["ts"] + valid_for >= o.ts) & w["targets"].map(lambda ts: o.member in ts)]
-        if len(hit):
-            last = hit.iloc[-1]
-            out.append(_event("off_topic_after_warning", group=o.group, member=o.member, ts=o.ts,
-                              msg_ids=[last["msg_id"], o.msg_id], confidence=min(o.confidence, last["confidence"]),
-                              detail=f"管理员 {last['admin']} 于 {fmt_ts(last['ts'])} 制止后，{fmt_ts(o.ts)} 仍发布与公务无关信息"))
+    posts, warnings = ctx.ledger.off_topic, ctx.ledger.warnings
+    if len(posts) and len(warnings):
+        targeted = warnings.explode("targets").dropna(subset=["targets"]).rename(
+            columns={"targets": "member", "ts": "warned", "msg_id": "warning_id", "confidence": "warning_conf"})
+        targeted["warned"] = pd.to_datetime(targeted["warned"])
+        hits = pd.merge_asof(posts.assign(ts=pd.to_datetime(posts["ts"])).sort_values("ts"),
+                             targeted.sort_values("warned"), left_on="ts", right_on="warned",
+                             by=["group", "member"], direction="backward", allow_exact_matches=False,
+                             tolerance=ctx.settings.warning_valid_for)
+        for h in hits.dropna(subset=["warning_id"]).itertuples(index=False):
+            out.append(_event("off_topic_after_warning", group=h.group, member=h.member, ts=h.ts,
+                              msg_ids=[h.warning_id, h.msg_id], confidence=min(h.confidence, h.warning_conf),
+                              detail=f"管理员 {h.admin} 于 {fmt_ts(h.warned)} 制止后，{fmt_ts(h.ts)} 仍发布与公务无关信息"))
     m = ctx.messages
     rude = m[m["t_incivility"] & (m[M.member] != "")]
     for r in rude.itertuples(index=False):
