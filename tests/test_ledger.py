@@ -183,3 +183,13 @@ def test_amount_change_changes_only_prices(tmp_path):
     b = changed.events.set_index("rule")
     assert b.loc["delay_days", "amount"] == 3 * 35 and a.loc["delay_days", "amount"] == 3 * 20
     assert list(a.index) == list(b.index)
+
+
+def test_explain_finds_events_by_display_name_with_their_messages(tmp_path):
+    from wgm import api
+    r = audit_chat(CAPPED, tmp_path)
+    found = api.explain(r, "韩冰-IT部")
+    rules = sorted(ev["rule"] for ev, _ in found)
+    assert rules == ["delay_days", "promise_missed"]
+    ev, msgs = next((ev, m) for ev, m in found if ev["rule"] == "delay_days")
+    assert "3个账号已开通" in set(msgs["text"]) and "按3天计" in ev["detail"]

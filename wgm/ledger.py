@@ -393,9 +393,13 @@ def build(messages: pd.DataFrame, settings: Settings, roster: Roster) -> Ledger:
         admins |= {m for s, m in zip(gdf[M.sender], gdf[M.member]) if s in settings.admins}
         gp = _GroupPass(group, settings, roster, members, admins, supervisors, office)
         gp.quote_member = dict(zip(gdf[M.msg_id], gdf[M.member]))
-        for r in gdf[cols].itertuples(index=False):
+        active = _can_move_a_task(gdf)
+        for r in gdf.loc[active, cols].itertuples(index=False):
             r = r._replace(ts=r.ts.to_pydatetime())
             gp.feed(r)
+        inert = gdf.loc[~active]
+        gp.roles.extend((mid, "media" if media not in ("text", "") else "chat", "", 1.0, "")
+                        for mid, media in zip(inert[M.msg_id], inert[M.media]))
         passes.append(gp)
     return Ledger(tasks=_tasks_frame(passes, settings), roles=_roles_frame(passes),
                   warnings=pd.DataFrame([w for p in passes for w in p.warnings],
@@ -403,6 +407,17 @@ def build(messages: pd.DataFrame, settings: Settings, roster: Roster) -> Ledger:
                   off_topic=pd.DataFrame([o for p in passes for o in p.off_topic],
                                          columns=["group", "ts", "member", "msg_id", "confidence"]),
                   left=pd.DataFrame([x for p in passes for x in p.left], columns=["group", "ts", "name", "msg_id"]))
+
+
+def _can_move_a_task(df: pd.DataFrame) -> pd.Series:
+    """Messages that can be anything but chat: a tag, a mention, a named receiver, a time, a quote,
+    or a system line. The rest (most chatter) cannot change any task and skip the pass."""
+    flags = ["t_ack", "t_meeting_reply", "t_done", "t_verify", "t_reminder", "t_escalation", "t_task_verb",
+             "t_meeting", "t_warning", "t_off_topic", "t_off_topic_exact", "mention_all"]
+    mask = df[flags].any(axis=1) | (df[M.quote_id] != "") | (df[M.media] == "system") | (df[M.member] == "")
+    mask |= df["time_deadline"].notna() | df["time_point"].notna() | df["time_reply_by"].notna()
+    mask |= df["mentions"].map(bool) | df["responsible"].map(bool) | df["dept_receivers"].map(bool)
+    return mask
 
 
 def _status(t: Task, d: Duty) -> str:
