@@ -1,0 +1,105 @@
+"""Render a conversation into each supported export layout, byte for byte as the tool writes it.
+
+Used by the worked-case tests (every case in every layout) and the round-trip property tests.
+A message is a dict: {ts: datetime, sender: str, text: str, sender_id?: str,
+quote?: {sender, text}, system?: bool}.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zlib
+from datetime import datetime, timedelta, timezone
+
+LAYOUTS = ("memotrace_v2_txt", "memotrace_v2_csv", "memotrace_v3_txt", "memotrace_v3_csv")
+_SANITIZE = re.compile(r'[\\/:*?"<>|\s.]')
+_CHINA = timezone(timedelta(hours=8))
+
+
+def sanitize(name: str) -> str:
+    """留痕 replaces these characters in remark/nickname based names (file-name safe)."""
+    return _SANITIZE.sub("_", name)
+
+
+def _ts(t: datetime) -> str:
+    return t.strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _v2_txt(messages: list[dict]) -> str:
+    out = []
+    for m in messages:
+        if m.get("system"):
+            out.append(f"{_ts(m['ts'])} {m['text']}\n\n")
+            continue
+        body = m["text"]
+        if m.get("quote"):
+            body += f"\n引用:{sanitize(m['quote']['sender'])}:{m['quote']['text']}"
+        out.append(f"{_ts(m['ts'])} {sanitize(m['sender'])}\n{body}\n\n")
+    return "".join(out)
+
+
+def _v3_body(m: dict) -> str:
+    body = m["text"]
+    if m.get("quote"):
+        body += f"\n引用：{m['quote']['sender']}: {m['quote']['text']}"
+    return body
+
+
+def _v3_txt(messages: list[dict]) -> str:
+    records = []
+    for m in messages:
+        head = _ts(m["ts"]) if m.get("system") else f"{_ts(m['ts'])} {m['sender']}"
+        records.append(f"{head}\n{_v3_body(m)}")
+    return "\n\n".join(records)
+
+
+def _csv(rows: list[list[str]]) -> str:
+    buf = io.StringIO(newline="")
+    csv.writer(buf).writerows(rows)   # excel dialect: CRLF row ends, minimal quoting
+    return "\ufeff" + buf.getvalue()
+
+
+def _v2_csv(messages: list[dict]) -> str:
+    rows = [["localId", "TalkerId", "Type", "SubType", "IsSender", "CreateTime", "Status", "StrContent", "StrTime",
+             "Remark", "NickName", "Sender"]]
+    for i, m in enumerate(messages):
+        epoch = str(int(m["ts"].replace(tzinfo=_CHINA).timestamp()))
+        if m.get("system"):
+            rows.append([str(1001 + i), "217", "10000", "0", "0", epoch, "3", m["text"], _ts(m["ts"]), "", "", ""])
+            continue
+        sender_id = m.get("sender_id") or f"wxid_{zlib.crc32(m['sender'].encode()):08x}"
+        if m.get("quote"):
+            # v2 keeps a quote's XML in CompressContent, so its CSV cell is empty (formats.md §F2)
+            kind, sub, content = "49", "57", ""
+        else:
+            kind, sub, content = "1", "0", m["text"]
+        rows.append([str(1001 + i), "217", kind, sub, "0", epoch, "3", content, _ts(m["ts"]), sanitize(m["sender"]),
+                     m["sender"], sender_id])
+    return _csv(rows)
+
+
+def _v3_csv(messages: list[dict]) -> str:
+    rows = [["消息ID", "类型", "发送人", "时间", "内容", "备注", "昵称", "更多信息"]]
+    for i, m in enumerate(messages):
+        msg_id = str(7301111111111111101 + i)
+        if m.get("system"):
+            rows.append([msg_id, "系统消息", "", _ts(m["ts"]), m["text"], "", "", "more"])
+        else:
+            kind = "引用消息" if m.get("quote") else "文本"
+            rows.append([msg_id, kind, m["sender"], _ts(m["ts"]), _v3_body(m), m["sender"], m["sender"], "more"])
+    return _csv(rows)
+
+
+def render(messages: list[dict], group: str, layout: str, group_id: str = "44556677889@chatroom") -> tuple[str, bytes]:
+    """(relative path as 留痕 writes it, file bytes)."""
+    if layout == "memotrace_v2_txt":
+        return f"聊天记录/{group}/{group}.txt", _v2_txt(messages).encode("utf-8")
+    if layout == "memotrace_v3_txt":
+        return f"聊天记录/{group}({group_id})/{group}.txt", _v3_txt(messages).encode("utf-8")
+    if layout == "memotrace_v2_csv":
+        return f"聊天记录/{group}/{group}_utf8.csv", _v2_csv(messages).encode("utf-8")
+    if layout == "memotrace_v3_csv":
+        return f"聊天记录/{group}({group_id})/{group}.csv", _v3_csv(messages).encode("utf-8")
+    raise ValueError(f"unknown layout {layout}")

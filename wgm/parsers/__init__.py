@@ -1,0 +1,53 @@
+"""The export formats wgm reads: a registry, content detection, and `read(path)`.
+
+Detection scores every parser on the first 4 KB of decoded text; exactly one must win.
+`--input-format NAME` skips detection.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from wgm.errors import InputError
+from wgm.parsers._base import ParseResult, Parser, Source
+from wgm.parsers.memotrace import MEMOTRACE_V2_CSV, MEMOTRACE_V2_TXT, MEMOTRACE_V3_CSV, MEMOTRACE_V3_TXT
+from wgm.parsers.reading import decode, group_hint
+from wgm.parsers.rejects import MEMOTRACE_AI_TXT, MEMOTRACE_TRAINING_JSON
+
+PARSERS: tuple[Parser, ...] = (MEMOTRACE_V3_TXT, MEMOTRACE_V2_TXT, MEMOTRACE_V2_CSV, MEMOTRACE_V3_CSV,
+                               MEMOTRACE_AI_TXT, MEMOTRACE_TRAINING_JSON)
+HEAD_CHARS = 4096
+MIN_SCORE = 0.3
+
+
+def by_name(name: str) -> Parser:
+    for p in PARSERS:
+        if p.name == name:
+            return p
+    raise InputError(f"unknown input format {name!r} (known: {', '.join(p.name for p in PARSERS)})")
+
+
+def detect(head: str, path: str = "") -> Parser:
+    scores = sorted(((p.sniff(head), i, p) for i, p in enumerate(PARSERS)), key=lambda x: (-x[0], x[1]))
+    best_score, _, best = scores[0]
+    if best_score < MIN_SCORE:
+        raise InputError("not a chat export wgm can read (see `wgm formats`)", source=path or None)
+    if len(scores) > 1 and scores[1][0] == best_score:
+        tied = ", ".join(p.name for s, _, p in scores if s == best_score)
+        raise InputError(f"ambiguous format ({tied}); choose one with --input-format", source=path or None)
+    return best
+
+
+def read(path: Path | str, input_format: str | None = None) -> ParseResult:
+    path_text = str(path)
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror or exc}", source=path_text) from None
+    text, encoding = decode(raw, path_text)
+    parser = by_name(input_format) if input_format else detect(text[:HEAD_CHARS], path_text)
+    group, group_id = group_hint(path)
+    return parser.parse(Source(path=path_text, text=text, encoding=encoding, group_hint=group, group_id_hint=group_id))
+
+
+__all__ = ["PARSERS", "ParseResult", "Parser", "Source", "by_name", "detect", "read"]

@@ -1,0 +1,267 @@
+"""留痕 / WeChatMsg / MemoTrace exports (formats.md §F1, §F2, §F4, §F5): two TXT and two CSV layouts.
+
+The TXT layouts share the header line `YYYY-MM-DD HH:MM:SS NAME`; they differ in system
+records (v2: text on the header line; 3.x: time alone on its line), placeholders ([图片]
+vs 【图片】) and the quote line (`引用:NAME:TEXT` vs `引用：NAME: TEXT`). The CSV layouts are
+column maps. One declaration per layout over shared machinery.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from wgm.parsers._base import ParseResult, Source
+from wgm.parsers.reading import messages_frame, physical_lines, unparsed_frame, unparsed_row
+from wgm.schema import M
+
+_HEADER = re.compile(r"^(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2})(?: (.*))?$")
+_TS_FORMAT = "%Y-%m-%d %H:%M:%S"
+_LEAKED_WXID = re.compile(r"^(?:wxid_[A-Za-z0-9_-]+|[A-Za-z][A-Za-z0-9_-]{5,19}):\n")
+_RECALL_NOISE = re.compile(r"<!\[CDATA\[|\s*<a href=\"weixin://revoke_edit_click\">重新编辑</a>\]\]>|\s*\$revoke\$\s*$")
+_SHANGHAI = timezone(timedelta(hours=8))
+
+V2_PLACEHOLDERS = {"[图片]": "image", "[语音]": "voice", "[视频]": "video", "[表情包]": "sticker", "[文件]": "file",
+                   "[音乐分享]": "link", "[链接]": "link", "[红包]": "redpacket"}
+V3_PLACEHOLDERS = {"【图片】": "image", "【视频】": "video", "【语音】": "voice", "【表情包】": "sticker", "【文件】": "file",
+                   "【分享链接】": "link", "【合并转发的聊天记录】": "merged", "【发起转账】": "transfer", "【转账】": "transfer",
+                   "【红包】": "redpacket", "【位置分享】": "location", "【名片】": "card", "【音视频通话】": "call",
+                   "【笔记】": "other", "【视频号】": "other", "【小程序】": "other", "【音乐分享】": "link"}
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """What differs between the two 留痕 generations inside a message body."""
+
+    quote_marker: str           # "引用:" (v2) or "引用：" (3.x)
+    quote_separator: str        # ":" (v2) or ": " (3.x) between quoted name and text
+    placeholders: dict[str, str]
+
+
+V2 = Dialect("引用:", ":", V2_PLACEHOLDERS)
+V3 = Dialect("引用：", ": ", V3_PLACEHOLDERS)
+
+
+def split_body(body: str, dialect: Dialect) -> tuple[str, str, str, str]:
+    """(content, media, quote_sender, quote_text) of one message body."""
+    content, quote_sender, quote_text = body, "", ""
+    lines = body.split("\n")
+    for i in range(1, len(lines)):
+        if lines[i].startswith(dialect.quote_marker):
+            content = "\n".join(lines[:i])
+            quoted = "\n".join(lines[i:])[len(dialect.quote_marker):]
+            name, sep, text = quoted.partition(dialect.quote_separator)
+            if sep:
+                quote_sender, quote_text = name.strip(), text
+            elif quoted.strip() != "未知":
+                quote_text = quoted
+            break
+    content = _LEAKED_WXID.sub("", content, count=1)
+    stripped = content.lstrip()
+    media = "text"
+    for marker, kind in dialect.placeholders.items():
+        if stripped.startswith(marker):
+            media = kind
+            break
+    return content, media, quote_sender, quote_text
+
+
+def _parse_ts(text: str) -> datetime | None:
+    try:
+        return datetime.strptime(text, _TS_FORMAT)
+    except ValueError:
+        return None
+
+
+# ---- TXT ----------------------------------------------------------------------------------------
+
+class MemoTraceTxt:
+    """Both TXT generations: records start at a header line that opens the file or follows a blank line."""
+
+    def __init__(self, name: str, dialect: Dialect, system_on_header: bool, description: str, example: str) -> None:
+        self.name = name
+        self.dialect = dialect
+        self.system_on_header = system_on_header
+        self.description = description
+        self.example = example
+
+    def sniff(self, head: str) -> float:
+        lines = [l for l in physical_lines(head)[:200]]
+        first = next((l for l in lines if l.strip()), "")
+        m = _HEADER.match(first)
+        if not m or (m.group(2) or "").startswith("'") and (m.group(2) or "").endswith("'"):
+            return 0.0
+        score = 0.5
+        v3_marks = sum(head.count(k) for k in V3_PLACEHOLDERS) + head.count("引用：")
+        v2_marks = sum(head.count(k) for k in V2_PLACEHOLDERS) + head.count("\n引用:")
+        bare_ts = sum(1 for l in lines if _HEADER.match(l) and not _HEADER.match(l).group(2))
+        v3_score = v3_marks + 2 * bare_ts
+        if self.system_on_header:
+            score += 0.3 if v2_marks > v3_score else (0.0 if v3_score else 0.05)
+        else:
+            score += 0.3 if v3_score > v2_marks else (0.0 if v2_marks else 0.1)
+        return min(score, 0.9)
+
+    def parse(self, src: Source) -> ParseResult:
+        lines = physical_lines(src.text)
+        starts = [i for i, line in enumerate(lines)
+                  if _HEADER.match(line) and (i == 0 or not lines[i - 1].strip())]
+        rows, unparsed = [], []
+        structural = 0
+        first = starts[0] if starts else len(lines)
+        for i in range(first):
+            if lines[i].strip():
+                unparsed.append(unparsed_row(src.path, i + 1, "text before the first message header", lines[i]))
+            else:
+                structural += 1
+        for k, start in enumerate(starts):
+            end = starts[k + 1] if k + 1 < len(starts) else len(lines)
+            body_lines = lines[start + 1:end]
+            while body_lines and not body_lines[-1].strip():
+                body_lines.pop()
+            m = _HEADER.match(lines[start])
+            ts = _parse_ts(m.group(1))
+            rest = m.group(2) or ""
+            if ts is None:
+                for j in range(start, end):
+                    unparsed.append(unparsed_row(src.path, j + 1, "header with an impossible time", lines[j]))
+                continue
+            is_system = (not rest.strip()) if not self.system_on_header else (rest and not body_lines)
+            if self.system_on_header and is_system:
+                text, sender = rest, ""
+            elif is_system:
+                text, sender = "\n".join(body_lines), ""
+            else:
+                text, sender = "\n".join(body_lines), rest
+            rows.append(self._row(src, ts, sender, text, is_system, start + 1, end))
+        return ParseResult(messages_frame(rows), unparsed_frame(unparsed), self.name, src.encoding, len(lines),
+                           structural)
+
+    def _row(self, src: Source, ts: datetime, sender: str, text: str, system: bool, line: int, line_end: int) -> dict:
+        if system:
+            content, media, qs, qt = _RECALL_NOISE.sub("", text).strip(), "system", "", ""
+        else:
+            content, media, qs, qt = split_body(text, self.dialect)
+        return {M.msg_id: "", M.group: src.group_hint, M.group_id: src.group_id_hint, M.ts: ts, M.sender: sender,
+                M.sender_id: "", M.media: media, M.text: text, M.content: content, M.quote_sender: qs,
+                M.quote_text: qt, M.source: src.path, M.line: line, M.line_end: line_end, M.fmt: self.name,
+                M.precision: "s"}
+
+
+# ---- CSV ----------------------------------------------------------------------------------------
+
+V2_CSV_HEADER = ["localId", "TalkerId", "Type", "SubType", "IsSender", "CreateTime", "Status", "StrContent",
+                 "StrTime", "Remark", "NickName", "Sender"]
+V3_CSV_HEADER = ["消息ID", "类型", "发送人", "时间", "内容", "备注", "昵称", "更多信息"]
+V2_TYPES = {"1": "text", "3": "image", "34": "voice", "43": "video", "47": "sticker", "48": "location", "42": "card",
+            "50": "call", "10000": "system", "10002": "system"}
+V2_APP_TYPES = {"5": "link", "6": "file", "19": "merged", "57": "text", "2000": "transfer", "33": "other",
+                "36": "other", "4": "link", "3": "link"}
+V3_TYPES = {"文本": "text", "图片": "image", "视频": "video", "语音": "voice", "表情包": "sticker", "音视频通话": "call",
+            "文件": "file", "位置分享": "location", "分享链接": "link", "红包": "redpacket", "转账": "transfer",
+            "引用消息": "text", "合并转发的聊天记录": "merged", "小程序": "other", "视频号": "other", "音乐分享": "link",
+            "收藏笔记": "other", "个人/公众号名片": "card", "企业微信名片": "card", "系统消息": "system", "拍一拍": "system",
+            "未知类型": "other"}
+
+
+class MemoTraceCsv:
+    """A 留痕 CSV layout: a header row, then one record per message (cells may span lines)."""
+
+    def __init__(self, name: str, header: list[str], description: str, example: str) -> None:
+        self.name = name
+        self.header = header
+        self.description = description
+        self.example = example
+
+    def sniff(self, head: str) -> float:
+        first = head.lstrip("\ufeff").split("\n", 1)[0].rstrip("\r")
+        return 0.95 if first.split(",") == self.header else 0.0
+
+    def parse(self, src: Source) -> ParseResult:
+        text = src.text
+        all_lines = physical_lines(text)
+        lines = len(all_lines)
+        reader = csv.reader(io.StringIO(text, newline=""))
+        rows, unparsed = [], []
+        previous_end = 0
+        structural = 0
+        for record in reader:
+            line, line_end = previous_end + 1, reader.line_num
+            previous_end = line_end
+            raw = all_lines[line - 1] if line - 1 < lines else ""
+            if line == 1 and record == self.header:
+                structural += 1
+                continue
+            if not any(cell.strip() for cell in record):
+                structural += line_end - line + 1
+                continue
+            if len(record) != len(self.header):
+                unparsed.append(unparsed_row(src.path, line, f"expected {len(self.header)} columns, got {len(record)}",
+                                             raw))
+                unparsed.extend(unparsed_row(src.path, n, "continuation of the record above", "")
+                                for n in range(line + 1, line_end + 1))
+                continue
+            row = self._row(src, dict(zip(self.header, record)), line, line_end)
+            if row is None:
+                unparsed.append(unparsed_row(src.path, line, "no readable time", raw))
+                unparsed.extend(unparsed_row(src.path, n, "continuation of the record above", "")
+                                for n in range(line + 1, line_end + 1))
+                continue
+            rows.append(row)
+        return ParseResult(messages_frame(rows), unparsed_frame(unparsed), self.name, src.encoding, lines,
+                           structural + max(0, lines - previous_end))
+
+    def _row(self, src: Source, cells: dict[str, str], line: int, line_end: int) -> dict | None:
+        if self.name == "memotrace_v2_csv":
+            ts = _parse_ts(cells["StrTime"].strip())
+            if ts is None and cells["CreateTime"].strip().isdigit():
+                # the epoch column is UTC; 留痕 wrote StrTime in the exporting machine's time, China in practice
+                ts = datetime.fromtimestamp(int(cells["CreateTime"]), _SHANGHAI).replace(tzinfo=None)
+            if ts is None:
+                return None
+            kind = cells["Type"].strip()
+            media = V2_APP_TYPES.get(cells["SubType"].strip(), "other") if kind == "49" else V2_TYPES.get(kind, "other")
+            sender = cells["Remark"] or cells["NickName"] or cells["Sender"]
+            sender_id, body = cells["Sender"], cells["StrContent"].replace("\r\n", "\n")
+            group_key = src.group_id_hint or src.group_hint
+            msg_id = f"{group_key}:{cells['localId']}" if cells["localId"].strip() else ""
+            dialect = V2
+        else:
+            ts = _parse_ts(cells["时间"].strip())
+            if ts is None:
+                return None
+            media = V3_TYPES.get(cells["类型"].strip(), "other")
+            sender, sender_id, body = cells["发送人"], "", cells["内容"].replace("\r\n", "\n")
+            msg_id = cells["消息ID"].strip()
+            dialect = V3
+        if media == "system":
+            content, qs, qt = _RECALL_NOISE.sub("", body).strip(), "", ""
+            sender = ""
+        elif media in ("text",):
+            content, found, qs, qt = split_body(body, dialect)
+            media = found if found != "text" else media
+        else:
+            content, _, qs, qt = split_body(body, dialect)
+            if not content.strip() or dialect is V2 and body.lstrip().startswith("<"):
+                content = next((k for k, v in V2_PLACEHOLDERS.items() if v == media), f"[{media}]")
+        return {M.msg_id: msg_id, M.group: src.group_hint, M.group_id: src.group_id_hint, M.ts: ts, M.sender: sender,
+                M.sender_id: sender_id, M.media: media, M.text: body, M.content: content, M.quote_sender: qs,
+                M.quote_text: qt, M.source: src.path, M.line: line, M.line_end: line_end, M.fmt: self.name,
+                M.precision: "s"}
+
+
+MEMOTRACE_V2_TXT = MemoTraceTxt(
+    "memotrace_v2_txt", V2, True, "留痕/WeChatMsg v2 TXT (2024): system text on the header line, [图片], 引用:",
+    "2025-03-03 09:01:23 张三")
+MEMOTRACE_V3_TXT = MemoTraceTxt(
+    "memotrace_v3_txt", V3, False, "留痕/MemoTrace 3.x TXT (2025): time-only system headers, 【图片】, 引用：",
+    "2025-03-03 09:01:23 张三-项目经理")
+MEMOTRACE_V2_CSV = MemoTraceCsv(
+    "memotrace_v2_csv", V2_CSV_HEADER, "留痕/WeChatMsg v2 CSV (<群名>_utf8.csv, BOM, CRLF)",
+    "1001,217,1,0,0,1740963683,3,请今天18:00前提交周报,2025-03-03 09:01:23,张三,张三,wxid_zhangsan01")
+MEMOTRACE_V3_CSV = MemoTraceCsv(
+    "memotrace_v3_csv", V3_CSV_HEADER, "留痕/MemoTrace 3.x CSV (消息ID,类型,发送人,时间,内容,…)",
+    "7301111111111111101,文本,张三-项目经理,2025-03-03 09:01:23,请今天18:00前提交周报,张三,张三,more")

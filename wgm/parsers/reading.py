@@ -1,0 +1,78 @@
+"""Reading steps every layout shares: bytes → text, physical lines, group hints from paths,
+and the frame builders that keep the line accounting exact."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from wgm import schema
+from wgm.errors import InputError
+from wgm.schema import U
+
+_DUP_SUFFIX = re.compile(r"\(\d+\)$")
+_FOLDER_ID = re.compile(r"^(?P<name>.*)\((?P<id>[^()]+)\)$")
+
+
+def decode(raw: bytes, path: str) -> tuple[str, str]:
+    """(text, encoding): UTF-8 (BOM removed), UTF-16 with a BOM, else GB18030; binary is an error."""
+    if raw.startswith(b"\xef\xbb\xbf"):
+        try:
+            return raw[3:].decode("utf-8"), "utf-8-sig"
+        except UnicodeDecodeError as exc:
+            raise InputError(f"not valid UTF-8 after its BOM (byte {exc.start + 3})", source=path) from None
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return raw.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError:
+            raise InputError("not valid UTF-16", source=path) from None
+    if b"\x00" in raw[:4096]:
+        raise InputError("binary file (NUL bytes), not a text export", source=path)
+    try:
+        return raw.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return raw.decode("gb18030"), "gb18030"
+    except UnicodeDecodeError as exc:
+        raise InputError(f"neither UTF-8 nor GB18030 (undecodable byte at offset {exc.start})", source=path) from None
+
+
+def physical_lines(text: str) -> list[str]:
+    """Lines as a person counts them: split at LF (CRLF's CR dropped); no phantom last line."""
+    if not text:
+        return []
+    lines = text.split("\n")
+    if lines[-1] == "":
+        lines.pop()
+    return [line[:-1] if line.endswith("\r") else line for line in lines]
+
+
+def group_hint(path: str | Path) -> tuple[str, str]:
+    """(group, chat id) the way 留痕 names its files: 聊天记录/<群名>(<id>)/<群名>.txt, <群名>_utf8.csv."""
+    p = Path(path)
+    stem = _DUP_SUFFIX.sub("", p.stem)
+    if stem.endswith("_utf8"):
+        stem = stem[: -len("_utf8")]
+    folder = _FOLDER_ID.match(p.parent.name)
+    if folder and folder.group("name") == stem:
+        return stem, folder.group("id")
+    return stem, ""
+
+
+def messages_frame(rows: list[dict]) -> pd.DataFrame:
+    if not rows:
+        return schema.empty_frame(schema.PARSED_COLUMNS)
+    return schema.conform(pd.DataFrame(rows), schema.PARSED_COLUMNS)[list(schema.PARSED_COLUMNS)]
+
+
+def unparsed_frame(rows: list[dict]) -> pd.DataFrame:
+    if not rows:
+        return schema.empty_frame(schema.UNPARSED_COLUMNS)
+    return schema.conform(pd.DataFrame(rows), schema.UNPARSED_COLUMNS)[list(schema.UNPARSED_COLUMNS)]
+
+
+def unparsed_row(source: str, line: int, reason: str, text: str) -> dict:
+    return {U.source: source, U.line: line, U.reason: reason, U.text: text}
