@@ -16,6 +16,8 @@ from wgm.roster import load_roster, split_display_name
     ("林涛 运营部", ("林涛", "运营部")),
     ("韩冰-IT部", ("韩冰", "IT部")),
     ("Bing", ("Bing", "")),
+    ("研发-李四", ("李四", "研发")),
+    ("张三-项目经理", ("张三", "项目经理")),
 ])
 def test_naming_rule_splits_display_names(display, expected):
     assert split_display_name(display) == expected

@@ -149,7 +149,7 @@ def parse(inputs: List[Path] = InputsArg, roster: Optional[Path] = RosterOpt, in
           out: Optional[Path] = typer.Option(None, "--out", help="Write messages.csv and unparsed.csv here."),
           quiet: bool = typer.Option(False, "--quiet")) -> None:
     """Read exports into normalized messages; report per file the format, lines, messages, unparsed."""
-    from wgm.report import tables
+    from wgm import report
     try:
         ing = api.parse(inputs, api.Options(roster=roster, input_format=input_format))
     except WgmError as err:
@@ -165,7 +165,10 @@ def parse(inputs: List[Path] = InputsArg, roster: Optional[Path] = RosterOpt, in
         for w in ing.warnings:
             err_console.print(f"warning: {w}", style="yellow", markup=False)
     if out is not None:
-        tables.write_parsed(ing.messages, ing.unparsed, out)
+        try:
+            report.write_parsed(ing.messages, ing.unparsed, out)
+        except WgmError as err:
+            _fail(err)
     elif not quiet:
         cols = ["ts", "group", "sender", "media", "content"]
         for r in ing.messages[cols].itertuples(index=False):
@@ -183,13 +186,14 @@ def tasks(inputs: List[Path] = InputsArg, rules: Optional[Path] = RulesOpt, rost
           input_format: Optional[str] = FormatInOpt,
           csv_out: Optional[Path] = typer.Option(None, "--csv", help="Write the ledger to this CSV file.")) -> None:
     """The task ledger: each task x receiver with RD, PT, c, v and status."""
-    from wgm.report import tables
+    from wgm.report.atomic import write_atomic
+    from wgm.report.machine import TASK_COLUMNS, to_csv
     try:
         result = api.audit(inputs, _options(rules, roster, None, None, None, None, set_, group, input_format))
     except WgmError as err:
         _fail(err)
     if csv_out is not None:
-        tables.write_tasks_csv(result.tasks, csv_out)
+        write_atomic(csv_out, to_csv(result.tasks, TASK_COLUMNS))
         raise typer.Exit(0)
     table = Table(title="任务台账 / task ledger", title_justify="left")
     cols = ["group", "poster", "receiver", "kind", "posted", "reply_deadline", "replied", "promised", "completed",

@@ -317,8 +317,8 @@ class _GroupPass:
             return False
         if not is_meeting and not (r.t_task_verb and (receivers or has_deadline) or receivers and has_deadline):
             return False
-        if r.t_ack and replied and not r.mentions:
-            return False
+        if r.t_ack and not r.mentions and not r.mention_all:
+            return False  # 收到，预计17:30前提交 answers someone; it hands nobody work
         if not receivers:
             confidence = 0.6
         elif not r.t_task_verb:

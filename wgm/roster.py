@@ -21,6 +21,10 @@ ROLE_NAMES = {
     "office": "office", "考核办公室": "office", "办公室": "office",
     "member": "member", "成员": "member", "员工": "member", "": "member",
 }
+# common surnames: in 部门-姓名 names (研发-李四) the part starting with one is the person
+_SURNAMES = set("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢"
+                "姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易"
+                "乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝")
 _DEPT_SUFFIX = re.compile(r"(部|中心|办|组|室|科|处|队|所|院|公司|事业部|委员会)$")
 _NAME_SPLIT = re.compile(r"^(?P<a>[^-_－—（(\s]+)\s*[-_－—\s]\s*(?P<b>[^-_－—（(\s]+)$|"
                          r"^(?P<c>[^（(]+)[（(](?P<d>[^)）]+)[)）]$")
@@ -104,7 +108,13 @@ def split_display_name(display: str, known_depts: set[str] | None = None) -> tup
     b_dept = b in known or bool(_DEPT_SUFFIX.search(b))
     if a_dept and not b_dept:
         return b, a
+    if not a_dept and not b_dept and _looks_like_person(b) and not _looks_like_person(a):
+        return b, a
     return a, b
+
+
+def _looks_like_person(text: str) -> bool:
+    return 2 <= len(text) <= 4 and text[0] in _SURNAMES and all("\u4e00" <= ch <= "\u9fff" for ch in text)
 
 
 def _as_list(value) -> tuple[str, ...]:

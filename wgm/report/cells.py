@@ -1,0 +1,50 @@
+"""Text that is safe in a spreadsheet, and the shape of every value written to CSV/JSON/xlsx."""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime
+
+import pandas as pd
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+XLSX_MAX_CELL = 32000
+TRUNCATED_NOTE = "…(已截断，全文见 CSV)"
+
+
+def safe_text(value: str) -> str:
+    """A leading ' stops Excel and LibreOffice from reading the cell as a formula (=, +, -, @, tab, CR)."""
+    return "'" + value if value.startswith(_FORMULA_START) else value
+
+
+def plain(value) -> object:
+    """One cell value as machine files hold it: ISO times, '' for missing, numbers as numbers."""
+    if value is None:
+        return ""
+    if isinstance(value, (pd.Timestamp, datetime)):
+        return "" if pd.isna(value) else value.strftime("%Y-%m-%dT%H:%M:%S")
+    if isinstance(value, float) and math.isnan(value):
+        return ""
+    if value is pd.NaT:
+        return ""
+    if hasattr(value, "item") and not isinstance(value, str):
+        return value.item()
+    return value
+
+
+def csv_cell(value, column: str) -> str:
+    value = plain(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return f"{value:.2f}"
+    if isinstance(value, int):
+        return str(value)
+    return safe_text(str(value))
+
+
+def xlsx_text(value: str) -> str:
+    value = safe_text(value)
+    if len(value) > XLSX_MAX_CELL:
+        return value[: XLSX_MAX_CELL - len(TRUNCATED_NOTE)] + TRUNCATED_NOTE
+    return value

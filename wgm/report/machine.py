@@ -1,0 +1,105 @@
+"""The machine files: events/summary/tasks/messages/unparsed CSV and audit.json.
+
+CSV: UTF-8 with a BOM (Excel then opens Chinese correctly), LF row ends, minimal quoting,
+the contract's columns first in its order, rows in the schema's total order, times ISO
+8601 local, amounts with two decimals, booleans true/false, and every text cell made safe
+against formula injection. Equal inputs give equal bytes.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pandas as pd
+
+from wgm import schema
+from wgm.catalog import RULE_IDS
+from wgm.report.cells import csv_cell, plain
+from wgm.result import AuditResult
+from wgm.schema import S
+
+EVENT_COLUMNS = schema.EVENT_CSV_COLUMNS
+TASK_COLUMNS = schema.TASK_CSV_COLUMNS + [c for c in schema.TASK_COLUMNS if c not in schema.TASK_CSV_COLUMNS]
+MESSAGE_COLUMNS = schema.MESSAGE_CSV_COLUMNS + [c for c in schema.MESSAGE_COLUMNS
+                                                if c not in schema.MESSAGE_CSV_COLUMNS]
+UNPARSED_COLUMNS = schema.UNPARSED_CSV_COLUMNS
+
+
+def summary_columns() -> list[str]:
+    cols = [S.month, S.member, S.dept, S.total_amount, S.disqualified]
+    for rule in RULE_IDS:
+        cols += [S.count(rule), S.amount(rule)]
+    return cols
+
+
+def _sorted(df: pd.DataFrame, kind: str) -> pd.DataFrame:
+    keys = [k for k in schema.SORT_KEYS[kind] if k in df.columns]
+    return df.sort_values(keys, kind="stable").reset_index(drop=True) if len(df) else df
+
+
+def to_csv(df: pd.DataFrame, columns: list[str]) -> bytes:
+    buf = io.StringIO(newline="")
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(columns)
+    present = [c for c in columns if c in df.columns]
+    for row in df[present].itertuples(index=False):
+        writer.writerow([csv_cell(v, c) for v, c in zip(row, present)])
+    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+
+
+def csv_files(result: AuditResult) -> dict[str, bytes]:
+    return {
+        "events.csv": to_csv(_sorted(result.events, "events"), EVENT_COLUMNS),
+        "summary.csv": to_csv(_sorted(result.summary, "summary"), summary_columns()),
+        "tasks.csv": to_csv(_sorted(result.tasks, "tasks"), TASK_COLUMNS),
+        "messages.csv": to_csv(_sorted(result.messages, "messages"), MESSAGE_COLUMNS),
+        "unparsed.csv": to_csv(_sorted(result.unparsed, "unparsed"), UNPARSED_COLUMNS),
+    }
+
+
+def _records(df: pd.DataFrame, columns: list[str], kind: str) -> list[dict]:
+    df = _sorted(df, kind)
+    present = [c for c in columns if c in df.columns]
+    out = []
+    for row in df[present].itertuples(index=False):
+        rec = {}
+        for c, v in zip(present, row):
+            v = plain(v)
+            rec[c] = round(v, 2) if isinstance(v, float) else v
+        out.append(rec)
+    return out
+
+
+def audit_json(result: AuditResult) -> bytes:
+    doc = {
+        "version": result.version,
+        "settings_hash": result.settings.hash,
+        "inputs_hash": result.inputs_hash,
+        "as_of": result.as_of,
+        "months": list(result.months),
+        "inputs": [vars(i) for i in sorted(result.inputs, key=lambda i: i.path)],
+        "settings": result.settings.data,
+        "settings_sources": list(result.settings.sources),
+        "overrides_used": list(result.overrides_used),
+        "warnings": list(result.warnings),
+        "counts": {"messages": len(result.messages), "tasks": int(result.tasks["task_id"].nunique()),
+                   "events": len(result.events), "needs_review": result.review_count,
+                   "unparsed": len(result.unparsed),
+                   "total_amount": round(float(result.events["amount"].sum()), 2) if len(result.events) else 0.0},
+        "events": _records(result.events, EVENT_COLUMNS, "events"),
+        "summary": _records(result.summary, summary_columns(), "summary"),
+        "tasks": _records(result.tasks, TASK_COLUMNS, "tasks"),
+        "unparsed": _records(result.unparsed, UNPARSED_COLUMNS, "unparsed"),
+        "messages": _records(result.messages, MESSAGE_COLUMNS, "messages"),
+    }
+    return (json.dumps(doc, ensure_ascii=False, indent=1, default=str) + "\n").encode("utf-8")
+
+
+def parsed_files(messages: pd.DataFrame, unparsed: pd.DataFrame) -> dict[str, bytes]:
+    """`wgm parse --out`: the normalized messages (parser columns) and the unread lines."""
+    cols = list(schema.PARSED_COLUMNS) + [c for c in (schema.M.quote_id, schema.M.member, schema.M.dept)
+                                          if c in messages.columns]
+    return {"messages.csv": to_csv(_sorted(messages, "messages"), cols),
+            "unparsed.csv": to_csv(_sorted(unparsed, "unparsed"), UNPARSED_COLUMNS)}
