@@ -24,7 +24,7 @@ rules_app = typer.Typer(no_args_is_help=True, help="Write, check or show the set
 app.add_typer(rules_app, name="rules")
 
 out_console = Console(highlight=False)
-err_console = Console(stderr=True, highlight=False)
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 FORMATS = {"xlsx", "csv", "json", "md"}
 
@@ -156,8 +156,9 @@ def parse(inputs: List[Path] = InputsArg, roster: Optional[Path] = RosterOpt, in
         _fail(err)
     if not quiet:
         table = Table(title="inputs", title_justify="left")
-        for col in ("file", "format", "encoding", "lines", "messages", "unparsed"):
-            table.add_column(col)
+        table.add_column("file", overflow="fold")
+        for col in ("format", "encoding", "lines", "messages", "unparsed"):
+            table.add_column(col, no_wrap=True)
         for i in ing.inputs:
             table.add_row(i.path, i.fmt or f"skipped: {i.skipped_reason}", i.encoding, str(i.lines), str(i.messages),
                           str(i.unparsed))

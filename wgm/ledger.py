@@ -163,10 +163,13 @@ class _GroupPass:
             return
         if replied:
             return
-        if r.t_off_topic and not r.t_task_verb or r.t_off_topic_exact:
+        if r.t_off_topic:
+            # words of work (请/帮忙, a mention) beside off-topic words: still off-topic, but for review
+            confidence = 0.9 if r.t_off_topic_exact or r.media == "redpacket" else \
+                0.6 if r.t_task_verb or r.mentions else 0.8
             self.off_topic.append({"group": self.group, "ts": r.ts, "member": s, "msg_id": r.msg_id,
-                                   "confidence": 0.9 if r.t_off_topic_exact or r.media == "redpacket" else 0.8})
-            self._role(r, "off_topic", confidence=0.85)
+                                   "confidence": confidence})
+            self._role(r, "off_topic", confidence=confidence)
             return
         self._role(r, "media" if r.media not in ("text", "") else "chat")
 
@@ -315,7 +318,8 @@ class _GroupPass:
         is_meeting = r.t_meeting and (r.mention_all or receivers) and (not pd.isna(r.time_point) or has_deadline)
         if r.t_question and not has_deadline and not is_meeting:
             return False
-        if not is_meeting and not (r.t_task_verb and (receivers or has_deadline) or receivers and has_deadline):
+        confident_deadline = has_deadline and r.time_deadline_conf >= 0.8
+        if not is_meeting and not (r.t_task_verb and (receivers or confident_deadline) or receivers and has_deadline):
             return False
         if r.t_ack and not r.mentions and not r.mention_all:
             return False  # 收到，预计17:30前提交 answers someone; it hands nobody work
@@ -382,7 +386,7 @@ def build(messages: pd.DataFrame, settings: Settings, roster: Roster) -> Ledger:
     cols = [M.msg_id, M.group, M.ts, M.member, M.media, M.content, M.quote_id, M.precision, "bare", "mentions",
             "mention_all", "responsible", "dept_receivers", "t_ack", "t_meeting_reply", "t_done", "t_verify",
             "t_reminder", "t_escalation", "t_task_verb", "t_meeting", "t_warning", "t_off_topic",
-            "t_off_topic_exact", "t_question", "time_deadline", "time_reply_by", "time_point"]
+            "t_off_topic_exact", "t_question", "time_deadline", "time_deadline_conf", "time_reply_by", "time_point"]
     passes: list[_GroupPass] = []
     for group, gdf in df.groupby(M.group, sort=True):
         g = roster.group(group)
