@@ -89,12 +89,14 @@ class MemoTraceTxt:
         self.example = example
 
     def sniff(self, head: str) -> float:
-        lines = [l for l in physical_lines(head)[:200]]
-        first = next((l for l in lines if l.strip()), "")
-        m = _HEADER.match(first)
-        if not m or (m.group(2) or "").startswith("'") and (m.group(2) or "").endswith("'"):
-            return 0.0
-        score = 0.5
+        lines = physical_lines(head)[:200]
+        non_empty = [l for l in lines if l.strip()][:10]
+        header = next((l for l in non_empty if _HEADER.match(l)), "")
+        name = (_HEADER.match(header).group(2) or "") if header else ""
+        if not header or (name.startswith("'") and name.endswith("'") and len(name) > 1):
+            return 0.0   # no 留痕 header near the top, or WeFlow's quoted names
+        # a few junk lines before the first header are tolerated (they go to unparsed), at a lower score
+        score = 0.5 if header == non_empty[0] else 0.4
         v3_marks = sum(head.count(k) for k in V3_PLACEHOLDERS) + head.count("引用：")
         v2_marks = sum(head.count(k) for k in V2_PLACEHOLDERS) + head.count("\n引用:")
         bare_ts = sum(1 for l in lines if _HEADER.match(l) and not _HEADER.match(l).group(2))

@@ -1,0 +1,203 @@
+"""The four 留痕 layouts: golden samples, encodings and line ends, detection, refusals, totality."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.layouts import LAYOUTS, render, sanitize
+from wgm import parsers
+from wgm.errors import InputError
+
+SPEC_SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "spec" / "formats" / "samples"
+SAMPLES = {
+    "memotrace_v2_txt": "memotrace_v2_group.txt",
+    "memotrace_v2_csv": "memotrace_v2_group_utf8.csv",
+    "memotrace_v3_txt": "memotrace_v3_group.txt",
+    "memotrace_v3_csv": "memotrace_v3_group.csv",
+}
+
+
+def accounted(result) -> bool:
+    covered = int((result.messages["line_end"] - result.messages["line"] + 1).sum())
+    return covered + len(result.unparsed) + result.structural_lines == result.lines
+
+
+@pytest.mark.parametrize("fmt, name", SAMPLES.items())
+def test_golden_sample(fmt, name):
+    result = parsers.read(SPEC_SAMPLES / name)
+    m = result.messages
+    assert result.fmt == fmt and len(result.unparsed) == 0 and accounted(result)
+    assert list(m["ts"].dt.strftime("%H:%M:%S")) == ["09:01:23", "09:05:10", "09:06:02", "09:07:45", "10:15:00",
+                                                     "11:20:33", "17:28:40", "17:29:05", "17:35:12"]
+    assert list(m["media"]) == ["text", "text", "image", "text", "system", "system", "text", "file", "text"]
+    assert m.iloc[0]["content"].startswith("@李四\u2005@王 五\u2005请今天18:00前提交本周周报")
+    assert m.iloc[4]["content"] == '"张三"邀请"孙七"加入了群聊' and m.iloc[4]["sender"] == ""
+    assert m.iloc[5]["content"] == '"李四" 撤回了一条消息'
+    assert m.iloc[6]["content"] == "周报已提交：\n1. 完成接口联调\n2. 修复3个缺陷"
+    assert m["group"].eq(name.replace("_utf8", "").rsplit(".", 1)[0]).all()
+    if fmt != "memotrace_v2_csv":   # v2 CSV keeps a quote's text in compressed XML: the cell is empty
+        quote = m.iloc[3]
+        assert quote["content"] == "收到，17点前完成"
+        assert quote["quote_sender"] == "张三-项目经理"
+        assert quote["quote_text"].startswith("@李四\u2005@王 五\u2005请今天18:00前")
+    if fmt.endswith("csv"):
+        assert m["msg_id"].ne("").all()
+
+
+@pytest.mark.parametrize("name", SAMPLES.values())
+def test_encodings_and_line_ends_give_identical_messages(name, tmp_path):
+    original = (SPEC_SAMPLES / name).read_bytes()
+    text = original.decode("utf-8-sig")
+    lf = text.replace("\r\n", "\n")
+    variants = {
+        "bom": b"\xef\xbb\xbf" + lf.encode("utf-8"),
+        "crlf": lf.replace("\n", "\r\n").encode("utf-8"),
+        "gb18030": lf.encode("gb18030"),
+        "utf16": lf.encode("utf-16"),
+    }
+    base = parsers.read(SPEC_SAMPLES / name).messages
+    cols = ["ts", "sender", "media", "content", "quote_sender", "quote_text"]
+    for label, data in variants.items():
+        path = tmp_path / label / name
+        path.parent.mkdir()
+        path.write_bytes(data)
+        result = parsers.read(path)
+        assert result.fmt == parsers.read(SPEC_SAMPLES / name).fmt, label
+        assert result.messages[cols].equals(base[cols]), label
+        assert accounted(result) and len(result.unparsed) == 0, label
+
+
+def test_group_and_chat_id_come_from_the_folder(tmp_path):
+    folder = tmp_path / "聊天记录" / "华信科技-运营管理群(44556677889@chatroom)"
+    folder.mkdir(parents=True)
+    path = folder / "华信科技-运营管理群(1).txt"
+    path.write_bytes((SPEC_SAMPLES / "memotrace_v3_group.txt").read_bytes())
+    m = parsers.read(path).messages
+    assert set(m["group"]) == {"华信科技-运营管理群"} and set(m["group_id"]) == {"44556677889@chatroom"}
+
+
+def test_text_before_the_first_header_is_reported_not_dropped(tmp_path):
+    path = tmp_path / "g.txt"
+    path.write_text("导出说明：本文件由留痕导出\n\n" + (SPEC_SAMPLES / "memotrace_v3_group.txt").read_text("utf-8"),
+                    encoding="utf-8")
+    result = parsers.read(path)
+    assert len(result.messages) == 9 and accounted(result)
+    assert list(result.unparsed["line"]) == [1] and "before the first" in result.unparsed.iloc[0]["reason"]
+
+
+def test_header_like_line_inside_a_body_stays_in_the_body(tmp_path):
+    path = tmp_path / "g.txt"
+    path.write_text("2025-03-03 09:00:00 张三\n会议纪要如下：\n2025-03-01 10:00:00 讨论了预算\n结论：通过\n\n"
+                    "2025-03-03 09:05:00 李四\n收到", encoding="utf-8")
+    m = parsers.read(path).messages
+    assert len(m) == 2 and "2025-03-01 10:00:00 讨论了预算" in m.iloc[0]["content"]
+
+
+def test_csv_row_with_bad_time_goes_to_unparsed(tmp_path):
+    path = tmp_path / "g.csv"
+    data = (SPEC_SAMPLES / "memotrace_v3_group.csv").read_bytes()
+    path.write_bytes(data.replace("2025-03-03 09:01:23".encode(), "2025-13-03 09:01:23".encode(), 1))
+    result = parsers.read(path)
+    assert len(result.messages) == 8 and accounted(result)
+    assert result.unparsed.iloc[0]["reason"] == "no readable time" and result.unparsed.iloc[0]["line"] == 2
+
+
+def test_newest_first_files_are_read_in_any_order(tmp_path):
+    records = (SPEC_SAMPLES / "memotrace_v3_group.txt").read_text("utf-8").split("\n\n")
+    path = tmp_path / "g.txt"
+    path.write_text("\n\n".join(reversed(records)), encoding="utf-8")
+    result = parsers.read(path)
+    assert len(result.messages) == 9 and accounted(result) and len(result.unparsed) == 0
+
+
+@pytest.mark.parametrize("content, match", [
+    ("\n\n********************2025-03-03********************\n张三:请提交周报 \n李四:收到 ", "AI-TXT"),
+    ('{"conversations": [{"role": "user", "content": "你好"}]}', "training JSON"),
+    ("just some notes\nnothing here\n", "not a chat export"),
+])
+def test_exports_that_cannot_be_audited_are_refused(content, match, tmp_path):
+    path = tmp_path / "x.txt"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(InputError, match=match):
+        parsers.read(path)
+
+
+def test_binary_and_unknown_format_name_are_errors(tmp_path):
+    path = tmp_path / "x.bin"
+    path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00")
+    with pytest.raises(InputError, match="binary"):
+        parsers.read(path)
+    with pytest.raises(InputError, match="unknown input format"):
+        parsers.read(SPEC_SAMPLES / "memotrace_v3_group.txt", "nope")
+
+
+# ---- properties ---------------------------------------------------------------------------------
+
+NAMES = st.sampled_from(["张三-项目经理", "研发-李四", "王 五", "Leo", "赵六", "孙丽-行政部", "a.b c"])
+LINE = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc", "Zl", "Zp")),
+               min_size=1, max_size=30).filter(lambda s: s.strip() and not s.startswith(("引用", " ")))
+BODY = st.lists(LINE, min_size=1, max_size=3).map("\n".join)
+
+
+@st.composite
+def conversations(draw):
+    n = draw(st.integers(1, 8))
+    start = datetime(2026, 5, 11, 9, 0, 0)
+    offsets = sorted(draw(st.lists(st.integers(0, 86400 * 3), min_size=n, max_size=n, unique=True)))
+    messages = []
+    for off in offsets:
+        system = draw(st.booleans()) and draw(st.booleans())
+        text = draw(BODY)
+        if system:
+            messages.append({"ts": start + timedelta(seconds=off), "sender": "", "text": text.split("\n")[0],
+                             "system": True})
+            continue
+        m = {"ts": start + timedelta(seconds=off), "sender": draw(NAMES), "text": text}
+        if messages and draw(st.booleans()):
+            m["quote"] = {"sender": "张三-项目经理", "text": draw(LINE)}
+        messages.append(m)
+    return messages
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(messages=conversations())
+def test_round_trip(layout, messages, tmp_path_factory):
+    relpath, data = render(messages, "测试群", layout)
+    path = tmp_path_factory.mktemp("rt") / relpath
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    result = parsers.read(path, layout)
+    assert accounted(result) and len(result.unparsed) == 0
+    m = result.messages
+    assert len(m) == len(messages)
+    for got, want in zip(m.itertuples(), messages):
+        assert got.ts == want["ts"]
+        if want.get("system"):
+            assert got.media == "system" and got.content == want["text"].strip()
+            continue
+        expected_sender = sanitize(want["sender"]) if layout.startswith("memotrace_v2") else want["sender"]
+        assert got.sender == expected_sender
+        if want.get("quote") and layout == "memotrace_v2_csv":
+            continue   # the tool writes no text for quotes in this layout
+        assert got.content == want["text"]
+        if want.get("quote"):
+            assert got.quote_text == want["quote"]["text"]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.binary(max_size=400), prefix=st.sampled_from([b"", b"2025-03-03 09:01:23 \xe5\xbc\xa0\n",
+                                                              "\ufeff消息ID,类型,发送人,时间,内容,备注,昵称,更多信息\r\n".encode()]))
+def test_any_bytes_either_refused_or_fully_accounted(data, prefix, tmp_path_factory):
+    path = tmp_path_factory.mktemp("fz") / "x.txt"
+    path.write_bytes(prefix + data)
+    try:
+        result = parsers.read(path)
+    except InputError:
+        return
+    assert accounted(result)
