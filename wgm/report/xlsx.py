@@ -63,6 +63,8 @@ def _write_table(ws, df: pd.DataFrame, columns: list[str], lang: str, wrap: tupl
         values = []
         for i, (c, v) in enumerate(zip(present, row)):
             v = plain(v)
+            if isinstance(v, bool):
+                v = ("是" if lang == "zh" else "yes") if v else ""
             if isinstance(v, str):
                 v = xlsx_text(v)
                 widths[i] = max(widths[i], min(_width(v.split("\n", 1)[0]) + 2, 60))
@@ -84,8 +86,15 @@ def _write_table(ws, df: pd.DataFrame, columns: list[str], lang: str, wrap: tupl
             if isinstance(cell.value, str):
                 cell.data_type = "s"
     ws.freeze_panes = "A2"
+    _print_setup(ws)
     if len(present):
         ws.auto_filter.ref = f"A1:{get_column_letter(len(present))}{max(ws.max_row, 1)}"
+
+
+def _print_setup(ws) -> None:
+    """Landscape with the header row repeated on every printed page."""
+    ws.page_setup.orientation = "landscape"
+    ws.print_title_rows = "1:1"
 
 
 def _summary_sheet(ws, result: AuditResult, lang: str) -> None:
