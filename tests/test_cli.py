@@ -87,7 +87,28 @@ def test_rules_init_then_check(tmp_path):
     assert runner.invoke(app, ["rules", "init", str(path)]).exit_code == 2
 
 
-@pytest.mark.parametrize("command", ["audit", "parse", "tasks", "rules", "formats"])
+def test_diff_compares_two_rule_sets(tmp_path):
+    a, b = tmp_path / "a.yaml", tmp_path / "b.yaml"
+    a.write_text("amounts: {delay_days: 20}\n", encoding="utf-8")
+    b.write_text("amounts: {delay_days: 50}\ndelay: {cap_days: 5}\n", encoding="utf-8")
+    out = tmp_path / "diff.csv"
+    result = runner.invoke(app, ["diff", str(SAMPLES), "--roster", str(SAMPLES / "roster.yaml"), "--rules", str(a),
+                                 "--rules", str(b), "--csv", str(out)])
+    assert result.exit_code == 0, result.output
+    import csv
+    rows = {(r["member"], r["rule"]): r for r in csv.DictReader(out.open(encoding="utf-8"))}
+    li_ming = rows[("李明", "delay_days")]   # 6 days late, capped at 3 under A and at 5 under B
+    assert (li_ming["amount_a"], li_ming["amount_b"], li_ming["difference"]) == ("60.00", "250.00", "190.00")
+
+
+def test_explain_prints_the_messages_behind_each_event():
+    result = runner.invoke(app, ["explain", str(SAMPLES), "--roster", str(SAMPLES / "roster.yaml"),
+                                 "--member", "Leo"])
+    assert result.exit_code == 0, result.output
+    assert "reply_after_requested" in result.output and "可以，下午5点前修好" in result.output
+
+
+@pytest.mark.parametrize("command", ["audit", "parse", "tasks", "rules", "formats", "explain", "diff"])
 def test_every_command_has_help_and_is_in_the_readme(command):
     result = runner.invoke(app, [command, "--help"])
     assert result.exit_code == 0 and result.output.strip()
