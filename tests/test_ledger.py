@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import pandas as pd
 import pytest
 
 from tests.chat import audit_chat, events_of
@@ -193,3 +194,25 @@ def test_explain_finds_events_by_display_name_with_their_messages(tmp_path):
     assert rules == ["delay_days", "promise_missed"]
     ev, msgs = next((ev, m) for ev, m in found if ev["rule"] == "delay_days")
     assert "3个账号已开通" in set(msgs["text"]) and "按3天计" in ev["detail"]
+
+
+def test_a_new_task_with_a_verify_word_is_not_a_verification(tmp_path):
+    r = audit_chat("""
+2026-05-11 10:00:00 王芳-财务部: @赵磊-仓储部 请于5月12日前提交叉车维修报价
+2026-05-11 10:05:00 赵磊-仓储部: 收到
+2026-05-12 09:00:00 赵磊-仓储部: 报价已提交
+2026-05-12 10:00:00 王芳-财务部: @谢婷-客服部 请于5月13日前确认客户退款名单
+2026-05-12 10:05:00 谢婷-客服部: 收到
+""".replace("王芳-财务部", "高峰-财务部").replace("赵磊", "罗刚"), tmp_path)
+    assert r.tasks["task_id"].nunique() == 2
+    first = r.tasks[r.tasks["receiver"] == "罗刚"].iloc[0]
+    assert pd.isna(first["verified"])
+
+
+def test_a_time_alone_is_a_reply_that_needs_review(tmp_path):
+    r = audit_chat("""
+2026-05-11 10:00:00 林涛-运营部: @罗刚-仓储部 请于5月13日前完成B区货架的安全检查
+2026-05-11 22:00:00 罗刚-仓储部: 明天上午仓库盘点，大家注意
+""", tmp_path)
+    late = r.events[r.events["rule"] == "reply_late"]
+    assert len(late) == 1 and bool(late.iloc[0]["needs_review"])

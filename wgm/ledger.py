@@ -154,9 +154,10 @@ class _GroupPass:
             return
         if r.t_reminder and self._reminder(r):
             return
-        if r.t_verify and self._verification(r):
+        hands_out_work = self._hands_out_work(r)
+        if r.t_verify and not hands_out_work and self._verification(r):
             return
-        if r.t_done and self._completion(r):
+        if r.t_done and not hands_out_work and self._completion(r):
             return
         replied = self._reply(r)
         if self._new_task(r, replied):
@@ -172,6 +173,11 @@ class _GroupPass:
             self._role(r, "off_topic", confidence=confidence)
             return
         self._role(r, "media" if r.media not in ("text", "") else "chat")
+
+    def _hands_out_work(self, r) -> bool:
+        """@X 请于明天前确认… is a new task even from someone with work awaiting verification."""
+        return (not r.quote_id and r.t_task_verb and not pd.isna(r.time_deadline)
+                and bool(self._receivers(r)[0]))
 
     def _system(self, r) -> None:
         m = _LEFT.match(r.content.strip())
@@ -289,7 +295,8 @@ class _GroupPass:
             answers_meeting = r.t_ack or r.t_meeting_reply
             chosen = [(t, d) for t, d in pending
                       if (t.kind == "task" and answers_task) or (t.kind == "meeting" and answers_meeting)]
-            confidence = 0.9
+            # a stated time without 收到/好的 may be about something else: counted, but for review
+            confidence = 0.9 if r.t_ack or r.t_meeting_reply else 0.7
         if not chosen:
             return False
         stated = self._stated_time(r)
@@ -298,6 +305,8 @@ class _GroupPass:
             if t.kind == "task" and stated is not None:
                 d.promised = stated
             d.confidence = min(d.confidence, confidence)
+            if confidence < 0.75:
+                d.reasons.append("回复只有时间，未确认收到")
         self._role(r, "reply", chosen[0][0].task_id, confidence)
         return True
 
