@@ -201,3 +201,11 @@ def test_any_bytes_either_refused_or_fully_accounted(data, prefix, tmp_path_fact
     except InputError:
         return
     assert accounted(result)
+
+
+def test_lone_carriage_return_is_a_line_end_for_every_layout(tmp_path):
+    """Found by the byte fuzzer: csv counted a lone CR as a row end while the line counter did not."""
+    path = tmp_path / "x.csv"
+    path.write_bytes("\ufeff消息ID,类型,发送人,时间,内容,备注,昵称,更多信息\r\n".encode() + b"\r1,x")
+    result = parsers.read(path)
+    assert accounted(result) and result.lines == 3

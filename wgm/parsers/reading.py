@@ -17,12 +17,13 @@ _FOLDER_ID = re.compile(r"^(?P<name>.*)\((?P<id>[^()]+)\)$")
 
 
 def decode(raw: bytes, path: str) -> tuple[str, str]:
-    """(text, encoding): UTF-8 (BOM removed), UTF-16 with a BOM, else GB18030; binary is an error."""
-    if raw.startswith(b"\xef\xbb\xbf"):
-        try:
-            return raw[3:].decode("utf-8"), "utf-8-sig"
-        except UnicodeDecodeError as exc:
-            raise InputError(f"not valid UTF-8 after its BOM (byte {exc.start + 3})", source=path) from None
+    """(text, encoding): UTF-8 (BOM removed), UTF-16 with a BOM, else GB18030; binary is an error.
+    Line ends come back as LF (CRLF and a lone CR alike), so every layout counts lines the same way."""
+    text, encoding = _decode(raw, path)
+    return text.replace("\r\n", "\n").replace("\r", "\n"), encoding
+
+
+def _decode(raw: bytes, path: str) -> tuple[str, str]:
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             return raw.decode("utf-16"), "utf-16"
@@ -30,6 +31,11 @@ def decode(raw: bytes, path: str) -> tuple[str, str]:
             raise InputError("not valid UTF-16", source=path) from None
     if b"\x00" in raw[:4096]:
         raise InputError("binary file (NUL bytes), not a text export", source=path)
+    if raw.startswith(b"\xef\xbb\xbf"):
+        try:
+            return raw[3:].decode("utf-8"), "utf-8-sig"
+        except UnicodeDecodeError as exc:
+            raise InputError(f"not valid UTF-8 after its BOM (byte {exc.start + 3})", source=path) from None
     try:
         return raw.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -41,13 +47,13 @@ def decode(raw: bytes, path: str) -> tuple[str, str]:
 
 
 def physical_lines(text: str) -> list[str]:
-    """Lines as a person counts them: split at LF (CRLF's CR dropped); no phantom last line."""
+    """Lines as a person counts them (text from decode() has LF line ends); no phantom last line."""
     if not text:
         return []
     lines = text.split("\n")
     if lines[-1] == "":
         lines.pop()
-    return [line[:-1] if line.endswith("\r") else line for line in lines]
+    return lines
 
 
 def group_hint(path: str | Path) -> tuple[str, str]:

@@ -8,6 +8,7 @@ from datetime import datetime
 import pandas as pd
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_START = r"^[=+\-@\t\r]"   # the same set as a pattern, for whole columns
 XLSX_MAX_CELL = 32000
 TRUNCATED_NOTE = "…(已截断，全文见 CSV)"
 
@@ -30,17 +31,6 @@ def plain(value) -> object:
     if hasattr(value, "item") and not isinstance(value, str):
         return value.item()
     return value
-
-
-def csv_cell(value, column: str) -> str:
-    value = plain(value)
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return f"{value:.2f}"
-    if isinstance(value, int):
-        return str(value)
-    return safe_text(str(value))
 
 
 def xlsx_text(value: str) -> str:

@@ -9,14 +9,13 @@ against formula injection. Equal inputs give equal bytes.
 from __future__ import annotations
 
 import csv
-import io
 import json
 
 import pandas as pd
 
 from wgm import schema
 from wgm.catalog import RULE_IDS
-from wgm.report.cells import csv_cell, plain
+from wgm.report.cells import FORMULA_START, plain
 from wgm.result import AuditResult
 from wgm.schema import S
 
@@ -39,14 +38,26 @@ def _sorted(df: pd.DataFrame, kind: str) -> pd.DataFrame:
     return df.sort_values(keys, kind="stable").reset_index(drop=True) if len(df) else df
 
 
+def _csv_column(series: pd.Series) -> pd.Series:
+    """One column as CSV text, vectorised: ISO times, 2-decimal floats, true/false, formula-safe text."""
+    if pd.api.types.is_datetime64_any_dtype(series):
+        return series.dt.strftime("%Y-%m-%dT%H:%M:%S").fillna("")
+    if pd.api.types.is_bool_dtype(series):
+        return series.map({True: "true", False: "false"})
+    if pd.api.types.is_float_dtype(series):
+        return series.map(lambda v: "" if pd.isna(v) else f"{v:.2f}")
+    if pd.api.types.is_integer_dtype(series):
+        return series.astype(str)
+    text = series.fillna("").astype(str)
+    risky = text.str.match(FORMULA_START)
+    return text.where(~risky, "'" + text)
+
+
 def to_csv(df: pd.DataFrame, columns: list[str]) -> bytes:
-    buf = io.StringIO(newline="")
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(columns)
-    present = [c for c in columns if c in df.columns]
-    for row in df[present].itertuples(index=False):
-        writer.writerow([csv_cell(v, c) for v, c in zip(row, present)])
-    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+    out = pd.DataFrame({c: _csv_column(df[c]) if c in df.columns else pd.Series("", index=df.index, dtype="str")
+                        for c in columns}, index=df.index)
+    text = out.to_csv(index=False, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
+    return ("\ufeff" + text).encode("utf-8")
 
 
 def csv_files(result: AuditResult) -> dict[str, bytes]:
