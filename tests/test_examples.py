@@ -116,3 +116,19 @@ def test_membership_snapshot_gives_quit_group(tmp_path, roster_file):
     assert [(r.member, r.month, r.amount) for r in quit_rows.itertuples()] == [("徐丽", "2026-05", 0.0)]
     row = result.summary[(result.summary["member"] == "徐丽")].iloc[0]
     assert bool(row["disqualified"]) is True
+
+
+def test_v2_csv_quote_without_text_counts_as_reply_for_review(tmp_path, roster_file):
+    """留痕 v2 CSV writes no text for a quoted reply: it must not become reply_missed silently."""
+    messages = [
+        {"ts": datetime(2026, 5, 11, 16, 0), "sender": "林涛-运营部", "text": "@罗刚-仓储部 请于5月13日前完成B区货架的安全检查"},
+        {"ts": datetime(2026, 5, 11, 16, 5), "sender": "罗刚-仓储部", "text": "收到",
+         "quote": {"sender": "林涛-运营部", "text": "@罗刚-仓储部 请于5月13日前完成B区货架的安全检查"}},
+    ]
+    relpath, data = render(messages, GROUP, "memotrace_v2_csv")
+    (tmp_path / relpath).parent.mkdir(parents=True)
+    (tmp_path / relpath).write_bytes(data)
+    result = api.audit([tmp_path], api.Options(roster=roster_file))
+    assert money_events(result) == []
+    row = result.tasks.iloc[0]
+    assert row["replied"] == datetime(2026, 5, 11, 16, 5) and "引用" in row["review_reason"]

@@ -286,9 +286,14 @@ class _GroupPass:
         pending = [(t, d) for t, d in self._duties_of(r.member) if d.replied is None]
         if not pending:
             return False
+        unread_quote = r.media == "quote" and not r.content.strip()
         if quoted is not None and r.member in quoted.duties:
             chosen = [(quoted, quoted.duties[r.member])] if quoted.duties[r.member].replied is None else []
             confidence = 0.95
+        elif unread_quote:
+            # the exporter dropped a quoted reply's words: an answer to something, we cannot say what
+            chosen = [(t, d) for t, d in pending]
+            confidence = 0.6
         else:
             is_task_like = bool(self._receivers(r)[0]) and (r.t_task_verb or not pd.isna(r.time_deadline))
             answers_task = r.t_ack or (not is_task_like and self._stated_time(r) is not None)
@@ -305,7 +310,9 @@ class _GroupPass:
             if t.kind == "task" and stated is not None:
                 d.promised = stated
             d.confidence = min(d.confidence, confidence)
-            if confidence < 0.75:
+            if unread_quote:
+                d.reasons.append("引用回复的内容未被导出（留痕 v2 CSV），按回复计")
+            elif confidence < 0.75:
                 d.reasons.append("回复只有时间，未确认收到")
         self._role(r, "reply", chosen[0][0].task_id, confidence)
         return True
@@ -427,7 +434,8 @@ def _can_move_a_task(df: pd.DataFrame) -> pd.Series:
     or a system line. The rest (most chatter) cannot change any task and skip the pass."""
     flags = ["t_ack", "t_meeting_reply", "t_done", "t_verify", "t_reminder", "t_escalation", "t_task_verb",
              "t_meeting", "t_warning", "t_off_topic", "t_off_topic_exact", "mention_all"]
-    mask = df[flags].any(axis=1) | (df[M.quote_id] != "") | (df[M.media] == "system") | (df[M.member] == "")
+    mask = df[flags].any(axis=1) | (df[M.quote_id] != "") | df[M.media].isin(["system", "quote"]) \
+        | (df[M.member] == "")
     mask |= df["time_deadline"].notna() | df["time_point"].notna() | df["time_reply_by"].notna()
     mask |= df["mentions"].map(bool) | df["responsible"].map(bool) | df["dept_receivers"].map(bool)
     return mask

@@ -160,7 +160,7 @@ V2_CSV_HEADER = ["localId", "TalkerId", "Type", "SubType", "IsSender", "CreateTi
 V3_CSV_HEADER = ["消息ID", "类型", "发送人", "时间", "内容", "备注", "昵称", "更多信息"]
 V2_TYPES = {"1": "text", "3": "image", "34": "voice", "43": "video", "47": "sticker", "48": "location", "42": "card",
             "50": "call", "10000": "system", "10002": "system"}
-V2_APP_TYPES = {"5": "link", "6": "file", "19": "merged", "57": "text", "2000": "transfer", "33": "other",
+V2_APP_TYPES = {"5": "link", "6": "file", "19": "merged", "57": "quote", "2000": "transfer", "33": "other",
                 "36": "other", "4": "link", "3": "link"}
 V3_TYPES = {"文本": "text", "图片": "image", "视频": "video", "语音": "voice", "表情包": "sticker", "音视频通话": "call",
             "文件": "file", "位置分享": "location", "分享链接": "link", "红包": "redpacket", "转账": "transfer",
@@ -242,9 +242,12 @@ class MemoTraceCsv:
         if media == "system":
             content, qs, qt = _RECALL_NOISE.sub("", body).strip(), "", ""
             sender = ""
-        elif media in ("text",):
+        elif media == "quote" and not body.strip():
+            # v2 keeps a quote in compressed XML: the reply exists, its words were not exported
+            content, qs, qt = "", "", ""
+        elif media in ("text", "quote"):
             content, found, qs, qt = split_body(body, dialect)
-            media = found if found != "text" else media
+            media = found if found != "text" else "text"
         else:
             content, _, qs, qt = split_body(body, dialect)
             if not content.strip() or dialect is V2 and body.lstrip().startswith("<"):
