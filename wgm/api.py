@@ -153,6 +153,9 @@ def audit(inputs: Iterable[Path], options: Options = Options(),
     ctx = RuleContext(messages, led, settings, roster, tuple(incidents), tuple(snapshots), as_of)
     ev = evaluate(ctx, overrides, months)
     final_messages = _with_roles(messages, led, ev.events)
+    schema.check_frame(tasks, schema.TASK_COLUMNS, "ledger")
+    schema.check_frame(ev.events, schema.EVENT_COLUMNS, "evaluate")
+    schema.check_frame(final_messages, schema.MESSAGE_COLUMNS, "messages")
     covered = tuple(sorted(set(messages[M.ts].dt.strftime("%Y-%m")) | set(ev.events["month"])))
     return AuditResult(
         messages=final_messages, unparsed=prepared.unparsed, tasks=tasks, events=ev.events, summary=ev.summary,

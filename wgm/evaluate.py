@@ -79,7 +79,8 @@ def _apply_event_overrides(events: pd.DataFrame, overrides: list[Override]) -> t
 
 def price(events: pd.DataFrame, settings: Settings, incidents) -> pd.DataFrame:
     amounts = settings.amounts
-    events[E.amount] = events[E.count] * events[E.rule].map(lambda r: float(amounts.get(r, 0.0)))
+    unit = events[E.rule].map(lambda r: float(amounts.get(r, 0.0))).astype("float64")
+    events[E.amount] = events[E.count].astype("float64") * unit
     loss_rate = {(i.member, i.date.isoformat(), i.rule): i.loss_amount * i.rate for i in incidents if i.rule == "loss"}
     if loss_rate:
         is_loss = events[E.rule] == "loss"
@@ -110,6 +111,7 @@ def evaluate(ctx: RuleContext, overrides: list[Override], months: tuple[str, ...
     used, warnings = _apply_event_overrides(events, overrides)
     if months:
         events = events[events[E.month].isin(months)]
+    events = schema.conform(events, schema.EVENT_COLUMNS)   # empty frames lose dtypes on the way
     events = events.sort_values(schema.SORT_KEYS["events"], kind="stable").reset_index(drop=True)
     return Evaluation(events, summarize(events, ctx), tuple(used), tuple(warnings))
 

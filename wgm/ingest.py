@@ -174,6 +174,7 @@ def normalize(msgs: pd.DataFrame, roster: Roster) -> tuple[pd.DataFrame, list[st
         warnings.append(f"{before - len(msgs)} messages appear in more than one export; each is counted once")
     msgs[M.quote_id] = link_quotes(msgs)
     msgs[M.member], msgs[M.dept] = attach_members(msgs, roster)
+    schema.check_frame(msgs, schema.PARSED_COLUMNS, "ingest")
     return msgs, warnings
 
 

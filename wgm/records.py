@@ -11,8 +11,6 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-import yaml
-
 from wgm.catalog import INCIDENT_RULES, RULE_IDS
 from wgm.errors import SettingsError, WgmError
 from wgm.roster import Roster
@@ -198,7 +196,3 @@ def load_overrides(path: Path | None) -> list[Override]:
     if problems:
         raise SettingsError(problems)
     return out
-
-
-def dump_yaml(data) -> str:
-    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
