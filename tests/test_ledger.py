@@ -216,3 +216,11 @@ def test_a_time_alone_is_a_reply_that_needs_review(tmp_path):
 """, tmp_path)
     late = r.events[r.events["rule"] == "reply_late"]
     assert len(late) == 1 and bool(late.iloc[0]["needs_review"])
+
+
+def test_a_month_without_events_keeps_its_columns_and_types(tmp_path):
+    """Found by the stage checks: with no events the amount column came out as text."""
+    from wgm.report.machine import csv_files
+    r = audit_chat("2026-05-11 10:00:00 林涛-运营部: 大家辛苦了\n", tmp_path)
+    assert len(r.events) == 0 and str(r.events["amount"].dtype) == "float64"
+    assert csv_files(r)["events.csv"].decode("utf-8-sig").startswith("month,group,member,dept,rule,clause,count")
