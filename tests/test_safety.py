@@ -1,0 +1,90 @@
+"""Outputs that cannot attack their reader, paths that cannot escape, runs that do not depend on
+the machine: formula payloads, group names as file names, time zone, hash seed, no network."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from tests.chat import audit_chat
+from wgm import report
+from wgm.report.publish import safe_filename
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = ROOT / "sample_exports"
+PAYLOADS = ['=HYPERLINK("http://x","点我")', "@SUM(1+1)*cmd|' /C calc'!A0", "-2+3", "+1", "\t=1"]
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("hostile")
+    lines = "\n".join(f"2026-05-11 10:{i:02d}:00 罗刚-仓储部: {p}" for i, p in enumerate(PAYLOADS))
+    lines += "\n2026-05-11 11:00:00 林涛-运营部: @罗刚-仓储部 =cmd|' /C calc'!A0 请于5月12日前处理\n"
+    result = audit_chat(lines, tmp)
+    out = tmp / "out"
+    report.write(result, out, {"csv", "xlsx", "json", "md"})
+    return result, out
+
+
+def test_no_csv_cell_starts_like_a_formula(hostile):
+    _, out = hostile
+    import csv
+    for name in ("messages.csv", "events.csv", "tasks.csv"):
+        with open(out / name, encoding="utf-8-sig", newline="") as fh:
+            for row in csv.reader(fh):
+                for cell in row:
+                    assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), (name, cell)
+    text = (out / "messages.csv").read_text(encoding="utf-8-sig")
+    assert "'=HYPERLINK(\"\"http://x\"\",\"\"点我\"\")" in text   # kept, neutralised
+
+
+def test_no_xlsx_cell_is_a_formula(hostile):
+    _, out = hostile
+    wb = openpyxl.load_workbook(out / "report.xlsx")
+    cells = [c for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.value is not None]
+    assert cells and all(c.data_type != "f" for c in cells)
+    assert all(not str(c.value).startswith(("=", "+", "@", "\t")) for c in cells if c.data_type == "s")
+
+
+@pytest.mark.parametrize("name", ["../../etc/passwd", "/abs/path", "CON", "nul.txt", 'a:b*c?"<>|', "..", "", "群" * 300])
+def test_group_names_become_safe_file_names(name, tmp_path):
+    safe = safe_filename(name)
+    assert safe and "/" not in safe and "\\" not in safe and ".." not in safe and len(safe) <= 80
+    assert safe.split(".")[0].upper() not in {"CON", "NUL", "PRN", "AUX"}
+    target = (tmp_path / f"announce_{safe}.md").resolve()
+    assert target.parent == tmp_path.resolve()
+
+
+def _audit_bytes(out: Path, env: dict) -> dict[str, bytes]:
+    cmd = [sys.executable, "-m", "wgm", "audit", str(SAMPLES), "--roster", str(SAMPLES / "roster.yaml"),
+           "--incidents", str(SAMPLES / "incidents.yaml"), "--members", str(SAMPLES / "members.csv"),
+           "--out", str(out), "--format", "csv,json,md", "--quiet"]
+    done = subprocess.run(cmd, env={**os.environ, **env}, capture_output=True, text=True, timeout=120)
+    assert done.returncode in (0, 1), done.stderr
+    return {p.name: p.read_bytes() for p in sorted(out.iterdir()) if p.is_file() and not p.name.startswith(".")}
+
+
+def test_outputs_do_not_depend_on_time_zone_or_hash_seed(tmp_path):
+    runs = [_audit_bytes(tmp_path / f"r{i}", env) for i, env in enumerate([
+        {"TZ": "Asia/Shanghai", "PYTHONHASHSEED": "0"},
+        {"TZ": "America/New_York", "PYTHONHASHSEED": "12345"},
+        {"TZ": "UTC", "PYTHONHASHSEED": "random"},
+    ])]
+    assert runs[0] and runs[0] == runs[1] == runs[2]
+
+
+def test_audit_runs_with_the_network_disabled(tmp_path, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError("wgm tried to open a network socket")
+    monkeypatch.setattr(socket, "socket", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    from wgm import api
+    result = api.audit([SAMPLES], api.Options(roster=SAMPLES / "roster.yaml"))
+    report.write(result, tmp_path, {"csv", "json", "xlsx", "md"})
+    assert (tmp_path / "report.xlsx").exists()
