@@ -43,3 +43,13 @@ def test_every_memotrace_sample_of_the_spec_parses_with_nothing_unparsed():
         covered = int((result.messages["line_end"] - result.messages["line"] + 1).sum())
         assert covered + result.structural_lines == result.lines, path.name
         assert len(result.messages) == 9, path.name
+
+
+def test_company_view_one_line_per_member_with_the_per_group_breakdown():
+    result = api.audit([SAMPLES], api.Options(roster=SAMPLES / "roster.yaml", incidents=SAMPLES / "incidents.yaml"))
+    october = result.summary[result.summary["month"] == "2026-10"].set_index("member")
+    assert october.index.is_unique
+    wang = october.loc["王芳"]   # fined in both groups
+    assert wang["by_group"] == "华信科技-运营管理群 30.00; 华信科技-项目交付群 10.00"
+    assert wang["total_amount"] == 40.00   # reply_late 10 + reply_missed 20; reply_late 10
+    assert "事件登记" in october.loc["赵磊", "by_group"]   # the loss incident belongs to no group

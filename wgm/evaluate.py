@@ -122,6 +122,13 @@ def _dept_lookup(ctx: RuleContext) -> dict[str, str]:
     return depts
 
 
+def _by_group(ev: pd.DataFrame) -> pd.Series:
+    """'群A 310.00; 群B 20.00' per member and month: the finance line keeps where its yuan came from."""
+    per = ev.groupby([E.month, E.member, E.group], sort=True)[E.amount].sum().round(2).reset_index()
+    per["part"] = [f"{g or '事件登记'} {a:.2f}" for g, a in zip(per[E.group], per[E.amount])]
+    return per.groupby([E.month, E.member], sort=True)["part"].agg("; ".join)
+
+
 def summarize(events: pd.DataFrame, ctx: RuleContext | None = None) -> pd.DataFrame:
     """member x month: total, 取消评优 flag, and count/amount per rule id (in rules.md order)."""
     columns = [S.month, S.member, S.dept, S.total_amount, S.disqualified]
@@ -131,7 +138,7 @@ def summarize(events: pd.DataFrame, ctx: RuleContext | None = None) -> pd.DataFr
     if not len(ev):
         return pd.DataFrame({c: pd.Series(dtype="float64" if c.startswith("amount") or c == S.total_amount
                                           else "int64" if c.startswith("count") else "bool"
-                                          if c == S.disqualified else "str") for c in columns})
+                                          if c == S.disqualified else "str") for c in columns + ["by_group"]})
     grouped = ev.groupby([E.month, E.member, E.rule], sort=True).agg(count=(E.count, "sum"), amount=(E.amount, "sum"))
     counts = grouped["count"].unstack(E.rule, fill_value=0)
     amounts = grouped["amount"].unstack(E.rule, fill_value=0.0)
@@ -143,5 +150,6 @@ def summarize(events: pd.DataFrame, ctx: RuleContext | None = None) -> pd.DataFr
     for rule in RULE_IDS:
         out[S.count(rule)] = counts[rule].astype("int64") if rule in counts else 0
         out[S.amount(rule)] = amounts[rule].round(2) if rule in amounts else 0.0
+    out["by_group"] = _by_group(ev).reindex(out.index).fillna("")
     out = out.reset_index()
-    return out[columns].sort_values(schema.SORT_KEYS["summary"], kind="stable").reset_index(drop=True)
+    return out[columns + ["by_group"]].sort_values(schema.SORT_KEYS["summary"], kind="stable").reset_index(drop=True)

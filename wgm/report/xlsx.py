@@ -33,6 +33,7 @@ LABELS_ZH = {
     "reply_msg_id": "回复消息", "completion_msg_id": "完成消息", "verify_msg_id": "验证消息",
     "escalation_msg_id": "上报消息", "repost_msg_ids": "重复发布消息", "text": "内容", "source": "文件",
     "line": "行", "reason": "原因", "format_missing": "缺少要素", "after_hours": "21点后发布",
+    "by_group": "分群明细(元)",
 }
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 YUAN = "#,##0.00"
