@@ -152,7 +152,8 @@ def _settings_sheet(ws, result: AuditResult, lang: str) -> None:
     for key, value in _flatten(result.settings.data):
         rows.append((key, value))
     for key, value in rows:
-        ws.append([xlsx_text(str(key)), xlsx_text(str(value))])
+        numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
+        ws.append([xlsx_text(str(key)), value if numeric else xlsx_text(str(value))])
     ws.column_dimensions["A"].width = 42
     ws.column_dimensions["B"].width = 100
     ws.freeze_panes = "A2"

@@ -1,0 +1,88 @@
+"""The written files: workbook sheets and layout, the output lock, atomic replacement."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from wgm import api, report
+from wgm.errors import UsageError
+from wgm.report import atomic
+from wgm.report.atomic import OutputLock, write_atomic
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = ROOT / "sample_exports"
+
+
+@pytest.fixture(scope="module")
+def sample_result():
+    return api.audit([SAMPLES], api.Options(roster=SAMPLES / "roster.yaml", incidents=SAMPLES / "incidents.yaml",
+                                            members=SAMPLES / "members.csv"))
+
+
+@pytest.fixture(scope="module")
+def workbook(sample_result, tmp_path_factory):
+    out = tmp_path_factory.mktemp("wb")
+    report.write(sample_result, out, {"xlsx"})
+    return openpyxl.load_workbook(out / "report.xlsx")
+
+
+def test_sheets_as_the_contract_names_them(workbook):
+    assert workbook.sheetnames == ["汇总", "明细", "任务", "待复核", "未解析", "规则"]
+
+
+def test_summary_sheet_layout(workbook, sample_result):
+    ws = workbook["汇总"]
+    header = [c.value for c in ws[1]]
+    assert header[:5] == ["月份", "成员", "部门", "合计(元)", "取消评优"]
+    assert ws.freeze_panes == "A2" and ws.auto_filter.ref.startswith("A1:")
+    assert len(ws._charts) == 1
+    rows = len(sample_result.summary)
+    total_row = [c.value for c in ws[rows + 2]]
+    assert total_row[0] == "合计" and total_row[3] == pytest.approx(sample_result.summary["total_amount"].sum())
+    assert ws.cell(row=2, column=4).number_format == "#,##0.00"
+    flags = {ws.cell(row=r, column=2).value: ws.cell(row=r, column=5).value for r in range(2, rows + 2)}
+    assert flags["郑凯"] == "是"
+
+
+def test_detail_and_review_sheets_hold_the_events(workbook, sample_result):
+    detail = workbook["明细"]
+    assert detail.max_row == len(sample_result.events) + 1
+    assert [c.value for c in detail[1]][:5] == ["月份", "群", "成员", "部门", "规则"]
+    review = workbook["待复核"]
+    assert review.max_row == int(sample_result.events["needs_review"].sum()) + 1
+    settings = {r[0].value: r[1].value for r in workbook["规则"].iter_rows(min_row=2)}
+    assert settings["settings_hash"] == sample_result.settings.hash and settings["amounts.reply_missed"] == 20
+
+
+def test_english_labels(sample_result, tmp_path):
+    report.write(sample_result, tmp_path, {"xlsx"}, lang="en")
+    wb = openpyxl.load_workbook(tmp_path / "report.xlsx")
+    assert wb.sheetnames[:2] == ["summary", "events"] and wb["summary"]["A1"].value == "month"
+
+
+def test_a_live_lock_stops_a_second_writer_and_a_stale_one_is_taken_over(tmp_path):
+    (tmp_path / ".wgm.lock").write_text(str(os.getpid()))
+    with pytest.raises(UsageError, match="in use by another wgm run"):
+        with OutputLock(tmp_path):
+            pass
+    (tmp_path / ".wgm.lock").write_text("999999999")   # no such process
+    with OutputLock(tmp_path):
+        assert (tmp_path / ".wgm.lock").read_text() == str(os.getpid())
+    assert not (tmp_path / ".wgm.lock").exists()
+
+
+def test_an_interrupted_write_leaves_the_previous_file(tmp_path, monkeypatch):
+    target = tmp_path / "events.csv"
+    write_atomic(target, b"old report\n")
+
+    def crash(src, dst):
+        raise KeyboardInterrupt   # killed between writing the temp file and the rename
+    monkeypatch.setattr(atomic.os, "replace", crash)
+    with pytest.raises(KeyboardInterrupt):
+        write_atomic(target, b"new report\n")
+    assert target.read_bytes() == b"old report\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["events.csv"]   # no temp file left behind
