@@ -86,3 +86,13 @@ def test_an_interrupted_write_leaves_the_previous_file(tmp_path, monkeypatch):
         write_atomic(target, b"new report\n")
     assert target.read_bytes() == b"old report\n"
     assert [p.name for p in tmp_path.iterdir()] == ["events.csv"]   # no temp file left behind
+
+
+def test_detail_sheet_quotes_the_messages_behind_each_event(workbook):
+    ws = workbook["明细"]
+    header = [c.value for c in ws[1]]
+    rule_col, evidence_col = header.index("规则") + 1, header.index("相关消息") + 1
+    delay = next(r for r in range(2, ws.max_row + 1)
+                 if ws.cell(r, rule_col).value == "延迟天数（delay_days）" and "刘洋" == ws.cell(r, 3).value)
+    evidence = ws.cell(delay, evidence_col).value
+    assert "刘洋-运营部：时效数据已提交，晚了两天，抱歉" in evidence and "收到，逾期两天，已确认" in evidence

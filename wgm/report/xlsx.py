@@ -33,7 +33,7 @@ LABELS_ZH = {
     "reply_msg_id": "回复消息", "completion_msg_id": "完成消息", "verify_msg_id": "验证消息",
     "escalation_msg_id": "上报消息", "repost_msg_ids": "重复发布消息", "text": "内容", "source": "文件",
     "line": "行", "reason": "原因", "format_missing": "缺少要素", "after_hours": "21点后发布",
-    "by_group": "分群明细(元)",
+    "by_group": "分群明细(元)", "evidence": "相关消息",
 }
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 YUAN = "#,##0.00"
@@ -80,8 +80,11 @@ def _write_table(ws, df: pd.DataFrame, columns: list[str], lang: str, wrap: tupl
             for cell in ws[letter][1:]:
                 cell.number_format = YUAN
         if c in wrap:
+            ws.column_dimensions[letter].width = 48
             for cell in ws[letter][1:]:
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
+    if wrap:
+        _fit_row_heights(ws, [i for i, c in enumerate(present, start=1) if c in wrap], 48)
     for row in ws.iter_rows(min_row=2):
         for cell in row:
             if isinstance(cell.value, str):
@@ -96,6 +99,17 @@ def _print_setup(ws) -> None:
     """Landscape with the header row repeated on every printed page."""
     ws.page_setup.orientation = "landscape"
     ws.print_title_rows = "1:1"
+
+
+def _fit_row_heights(ws, columns: list[int], width: int) -> None:
+    """Spreadsheet apps do not always grow rows for wrapped text: set each row's height from its lines."""
+    for r in range(2, ws.max_row + 1):
+        lines = 1
+        for col in columns:
+            value = ws.cell(row=r, column=col).value
+            if isinstance(value, str) and value:
+                lines = max(lines, sum(-(-_width(part) // width) or 1 for part in value.split("\n")))
+        ws.row_dimensions[r].height = 15 * min(lines, 30)
 
 
 def _summary_sheet(ws, result: AuditResult, lang: str) -> None:
@@ -169,17 +183,32 @@ def _flatten(tree, prefix: str = ""):
         yield prefix.rstrip("."), tree
 
 
+def _with_quoted_messages(events: pd.DataFrame, messages: pd.DataFrame) -> pd.DataFrame:
+    """events + an `evidence` column: each message behind the event as 'MM-DD HH:MM 发送人：内容'."""
+    if not len(events):
+        return events.assign(evidence=pd.Series(dtype="str"))
+    by_id = {mid: f"{ts:%m-%d %H:%M} {sender or '[系统]'}：{text}"
+             for mid, ts, sender, text in zip(messages["msg_id"], messages["ts"], messages["sender"],
+                                              messages["text"])}
+    evidence = ["\n".join(by_id[i] for i in ids.split(";") if i in by_id) for ids in events["msg_ids"]]
+    return events.assign(evidence=evidence)
+
+
 def workbook(result: AuditResult, lang: str = "zh") -> bytes:
     names = SHEETS["zh" if lang == "zh" else "en"]
     wb = Workbook()
     _summary_sheet(wb.active, result, lang)
     wb.active.title = names[0]
-    events = result.events
-    _write_table(wb.create_sheet(names[1]), events, EVENT_COLUMNS, lang, wrap=("detail",))
+    events = _with_quoted_messages(result.events, result.messages)
+    if lang == "zh" and len(events):
+        events = events.assign(rule=[f"{BY_ID[r].zh}（{r}）" for r in events["rule"]])
+    detail_columns = EVENT_COLUMNS[:EVENT_COLUMNS.index("detail") + 1] + ["evidence"] + \
+        EVENT_COLUMNS[EVENT_COLUMNS.index("detail") + 1:]
+    _write_table(wb.create_sheet(names[1]), events, detail_columns, lang, wrap=("detail", "evidence"))
     _write_table(wb.create_sheet(names[2]), result.tasks, TASK_COLUMNS + ["format_missing", "after_hours"], lang,
                  wrap=("text",))
     review = events[events["needs_review"]] if len(events) else events
-    _write_table(wb.create_sheet(names[3]), review, EVENT_COLUMNS, lang, wrap=("detail",))
+    _write_table(wb.create_sheet(names[3]), review, detail_columns, lang, wrap=("detail", "evidence"))
     _write_table(wb.create_sheet(names[4]), result.unparsed, UNPARSED_COLUMNS, lang)
     _settings_sheet(wb.create_sheet(names[5]), result, lang)
     buf = io.BytesIO()
