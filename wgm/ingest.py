@@ -79,6 +79,9 @@ def read_all(inputs: Iterable[Path], input_format: str | None = None, exclude: I
             infos.append(InputInfo(str(path), _sha256(path), "", "", 0, 0, 0, skipped_reason=exc.message))
             warnings.append(f"{path}: skipped: {exc.message}")
             continue
+        if res.lines >= 10 and len(res.unparsed) * 2 > res.lines:
+            raise InputError(f"{len(res.unparsed)} of {res.lines} lines could not be read as {res.fmt}; "
+                             "is this the right file or format?", source=str(path))
         results.append(res)
         infos.append(InputInfo(str(path), _sha256(path), res.fmt, res.encoding, res.lines, len(res.messages),
                                len(res.unparsed), res.structural_lines))

@@ -130,6 +130,17 @@ def default_tree() -> dict[str, Any]:
     return yaml.safe_load(DEFAULT_RULES_TEXT)
 
 
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that leaves dates as text: a date that does not exist (2026-02-30) is then reported
+    by our own checks with its file and line instead of escaping from PyYAML as a bare ValueError."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    ch: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for ch, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 def _key_lines(node: yaml.Node, path: tuple[str, ...] = ()) -> dict[tuple[str, ...], int]:
     """Map each key path of a composed YAML document to its 1-based line."""
     lines: dict[tuple[str, ...], int] = {}
@@ -155,8 +166,8 @@ def read_yaml_with_lines(path: Path) -> tuple[Any, dict[tuple[str, ...], int]]:
     except (OSError, UnicodeDecodeError) as exc:
         raise SettingsError(f"cannot read: {exc}", source=str(path)) from None
     try:
-        node = yaml.compose(text)
-        data = yaml.safe_load(text)
+        node = yaml.compose(text, Loader=_Loader)
+        data = yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else None
