@@ -224,3 +224,24 @@ def test_a_month_without_events_keeps_its_columns_and_types(tmp_path):
     r = audit_chat("2026-05-11 10:00:00 林涛-运营部: 大家辛苦了\n", tmp_path)
     assert len(r.events) == 0 and str(r.events["amount"].dtype) == "float64"
     assert csv_files(r)["events.csv"].decode("utf-8-sig").startswith("month,group,member,dept,rule,clause,count")
+
+
+def test_mentioning_the_receivers_supervisor_is_an_escalation_without_the_words(tmp_path):
+    r = audit_chat("""
+2026-05-11 14:00:00 谢婷-客服部: @韩冰-IT部 请于5月12日前开通客服系统的新账号3个
+2026-05-11 14:20:00 韩冰-IT部: 收到
+2026-05-15 09:00:00 谢婷-客服部: @马骏-总经办 @韩冰-IT部 客服系统账号到现在还没开通
+2026-05-17 15:00:00 韩冰-IT部: 3个账号已开通
+2026-05-17 15:10:00 谢婷-客服部: 确认已开通
+""", tmp_path)
+    assert ("韩冰", "delay_days", 5) in events_of(r)
+    assert ("马骏", "reply_missed", 1) not in events_of(r)
+
+
+def test_a_new_task_that_copies_the_office_is_not_an_escalation(tmp_path):
+    r = audit_chat("""
+2026-05-11 14:00:00 谢婷-客服部: @韩冰-IT部 请于5月12日前开通客服系统的新账号3个
+2026-05-11 14:20:00 韩冰-IT部: 收到
+2026-05-12 09:00:00 谢婷-客服部: @韩冰-IT部 @何敏-行政部 请于5月13日前把会议室的网线也检修一下
+""", tmp_path)
+    assert r.tasks["task_id"].nunique() == 2 and r.tasks["escalated"].isna().all()

@@ -150,7 +150,7 @@ class _GroupPass:
         s = r.member
         if s in self.admins and r.t_warning:
             return self._warning(r)
-        if r.t_escalation and self._escalation(r):
+        if self._escalation(r):
             return
         if r.t_reminder and self._reminder(r):
             return
@@ -201,17 +201,23 @@ class _GroupPass:
         self._role(r, "warning", confidence=confidence)
 
     def _escalation(self, r) -> bool:
+        """§5.7: the poster reports an overdue task upward — @office or @the receiver's supervisor, or says
+        上报/介入 — and refers to the task (quotes it, or mentions its receiver)."""
         quoted = self._quoted(r)
-        mine = [t for t in self._poster_tasks(r.member) if t.kind == "task"]
         if quoted is not None and quoted.poster == r.member:
             referred = [quoted]
+        elif r.mentions:
+            referred = [t for t in self._poster_tasks(r.member) if t.kind == "task"
+                        and set(r.mentions) & set(t.duties) and any(d.verified is None for d in t.duties.values())]
         else:
-            referred = [t for t in mine if set(r.mentions) & set(t.duties)
-                        and any(d.verified is None for d in t.duties.values())]
+            return False
         if not referred:
             return False
-        upward = set(r.mentions) & (self.office | {self.supervisors.get(x, "") for t in referred for x in t.duties})
-        confidence = 0.95 if upward else 0.8
+        upward_people = self.office | {self.supervisors.get(x, "") for t in referred for x in t.duties}
+        upward = bool(set(r.mentions) & (upward_people - {""}))
+        if not (upward or r.t_escalation) or (not r.t_escalation and self._hands_out_work(r)):
+            return False
+        confidence = 0.95 if upward and r.t_escalation else 0.85
         for t in referred:
             for who, duty in t.duties.items():
                 if (quoted is not None or who in r.mentions) and duty.escalated is None:
