@@ -132,3 +132,27 @@ def test_v2_csv_quote_without_text_counts_as_reply_for_review(tmp_path, roster_f
     assert money_events(result) == []
     row = result.tasks.iloc[0]
     assert row["replied"] == datetime(2026, 5, 11, 16, 5) and "引用" in row["review_reason"]
+
+
+@pytest.mark.parametrize("pair", [("memotrace_v2_txt", "memotrace_v2_csv"), ("memotrace_v3_txt", "memotrace_v3_csv")])
+def test_txt_and_csv_of_the_same_chat_count_once(pair, tmp_path, roster_file):
+    """留痕 writes <群名>.txt and <群名>_utf8.csv side by side: one conversation, not two."""
+    case = next(c for c in CASES if c["id"] == "late-with-delay")
+    messages = [{"ts": _ts(ts), "sender": sender, "text": text} for ts, sender, text in case["messages"]]
+    for layout in pair:
+        relpath, data = render(messages, GROUP, layout)
+        (tmp_path / relpath).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / relpath).write_bytes(data)
+    result = api.audit([tmp_path], api.Options(roster=roster_file))
+    assert len(result.messages) == len(messages)
+    assert money_events(result) == sorted((e["member"], e["rule"], int(e["count"]), e["month"]) for e in case["events"])
+    assert any("more than one export" in w for w in result.warnings)
+
+
+def test_identical_messages_within_one_file_are_all_kept(tmp_path, roster_file):
+    messages = [{"ts": datetime(2026, 5, 11, 10, 0), "sender": "罗刚-仓储部", "text": "收到"},
+                {"ts": datetime(2026, 5, 11, 10, 0), "sender": "罗刚-仓储部", "text": "收到"}]
+    relpath, data = render(messages, GROUP, "memotrace_v3_txt")
+    (tmp_path / relpath).parent.mkdir(parents=True)
+    (tmp_path / relpath).write_bytes(data)
+    assert len(api.audit([tmp_path], api.Options(roster=roster_file)).messages) == 2

@@ -210,3 +210,9 @@ def test_lone_carriage_return_is_a_line_end_for_every_layout(tmp_path):
     path.write_bytes("\ufeff消息ID,类型,发送人,时间,内容,备注,昵称,更多信息\r\n".encode() + b"\r1,x")
     result = parsers.read(path)
     assert accounted(result) and result.lines == 3
+
+
+def test_wechatbaktool_lines_are_not_taken_for_memotrace_headers():
+    sample = SPEC_SAMPLES / "wechatbaktool.txt"
+    with pytest.raises(InputError):
+        parsers.read(sample)

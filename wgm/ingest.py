@@ -158,6 +158,20 @@ def attach_members(df: pd.DataFrame, roster: Roster) -> tuple[pd.Series, pd.Seri
     return pd.Series(members, index=df.index, dtype="str"), pd.Series(depts, index=df.index, dtype="str")
 
 
+def _merge_copies_across_files(msgs: pd.DataFrame) -> pd.DataFrame:
+    """The same message in two files of one group (留痕 writes <群名>.txt beside <群名>_utf8.csv, or two
+    monthly exports overlap) is kept once: same group, time and words, from another file. Repeats inside
+    one file are real (收到, 收到) and stay: the n-th copy in a file only matches the n-th in another."""
+    if msgs[M.source].nunique() < 2:
+        return msgs
+    words = msgs[M.content].str.replace(r"\s+", "", regex=True)
+    key = msgs[M.group] + "\x1f" + msgs[M.ts].astype(str) + "\x1f" + words
+    nth = msgs.assign(_key=key).groupby([M.source, "_key"], sort=False).cumcount()
+    first_source = msgs.groupby(key, sort=False)[M.source].transform("first")
+    copy = msgs.assign(_key=key, _nth=nth).duplicated(subset=["_key", "_nth"], keep="first")
+    return msgs[~(copy & (msgs[M.source] != first_source))]
+
+
 def normalize(msgs: pd.DataFrame, roster: Roster) -> tuple[pd.DataFrame, list[str]]:
     """Parsed messages of any number of files → one frame: group names from the roster's chat ids,
     msg_ids, overlapping exports merged, time order, quotes linked, members attached."""
@@ -172,7 +186,8 @@ def normalize(msgs: pd.DataFrame, roster: Roster) -> tuple[pd.DataFrame, list[st
     msgs = _fill_ids(msgs)
     before = len(msgs)
     msgs = msgs.sort_values([M.group, M.ts, M.source, M.line], kind="stable")
-    msgs = msgs.drop_duplicates(subset=[M.msg_id], keep="first").reset_index(drop=True)
+    msgs = msgs.drop_duplicates(subset=[M.msg_id], keep="first")
+    msgs = _merge_copies_across_files(msgs).reset_index(drop=True)
     if len(msgs) < before:
         warnings.append(f"{before - len(msgs)} messages appear in more than one export; each is counted once")
     msgs[M.quote_id] = link_quotes(msgs)

@@ -93,8 +93,8 @@ class MemoTraceTxt:
         non_empty = [l for l in lines if l.strip()][:10]
         header = next((l for l in non_empty if _HEADER.match(l)), "")
         name = (_HEADER.match(header).group(2) or "") if header else ""
-        if not header or (name.startswith("'") and name.endswith("'") and len(name) > 1):
-            return 0.0   # no 留痕 header near the top, or WeFlow's quoted names
+        if not header or (name.startswith("'") and name.endswith("'") and len(name) > 1) or name.startswith("| "):
+            return 0.0   # no 留痕 header near the top, WeFlow's quoted names, or WechatBakTool's "TS | name:text"
         # a few junk lines before the first header are tolerated (they go to unparsed), at a lower score
         score = 0.5 if header == non_empty[0] else 0.4
         v3_marks = sum(head.count(k) for k in V3_PLACEHOLDERS) + head.count("引用：")
