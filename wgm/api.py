@@ -14,7 +14,7 @@ from typing import Callable, Iterable
 
 import pandas as pd
 
-from wgm import __version__, classify, ingest, ledger, schema, settings as settings_mod
+from wgm import __version__, cache, classify, ingest, ledger, schema, settings as settings_mod
 from wgm.errors import UsageError
 from wgm.evaluate import apply_task_overrides, evaluate
 from wgm.records import load_incidents, load_overrides, load_snapshots
@@ -44,6 +44,7 @@ class Options:
     groups: tuple[str, ...] = ()
     input_format: str | None = None
     as_of: datetime | None = None     # judge open duties up to here (default: end of the last month covered)
+    cache: Path | None = None         # folder for the re-run cache (parsed + classified messages)
 
     def side_files(self) -> list[Path]:
         return [p for p in (self.rules, self.roster, self.incidents, self.overrides, self.members) if p]
@@ -105,6 +106,22 @@ def prepare(inputs: Iterable[Path], options: Options, settings: settings_mod.Set
     return Prepared(classified, ing.unparsed, ing.inputs, ing.warnings, roster)
 
 
+def _prepare_cached(inputs: list[Path], options: Options, settings: settings_mod.Settings,
+                    on_progress: Callable[[str], None] | None) -> Prepared:
+    if options.cache is None:
+        return prepare(inputs, options, settings, on_progress)
+    excluded = {Path(p).resolve() for p in options.side_files()}
+    files = [p for p, _ in ingest.walk(inputs) if p.resolve() not in excluded]
+    name = cache.key(files, options.input_format, options.groups, options.roster, _classification_inputs(settings))
+    hit = cache.load(options.cache, name)
+    if hit is not None:
+        return Prepared(hit["messages"], hit["unparsed"], hit["inputs"], hit["warnings"], load_roster(options.roster))
+    prepared = prepare(inputs, options, settings, on_progress)
+    cache.save(options.cache, name, {"messages": prepared.messages, "unparsed": prepared.unparsed,
+                                     "inputs": prepared.inputs, "warnings": prepared.warnings})
+    return prepared
+
+
 def prepare_messages(parsed: pd.DataFrame, options: Options, settings: settings_mod.Settings) -> Prepared:
     """Like prepare(), from an already parsed message frame (tests, other front ends)."""
     roster = load_roster(options.roster)
@@ -134,7 +151,7 @@ def inputs_hash(settings_hash: str, infos, side_files: list[Path]) -> str:
 def audit(inputs: Iterable[Path], options: Options = Options(),
           on_progress: Callable[[str], None] | None = None, prepared: Prepared | None = None) -> AuditResult:
     settings = load_settings(options)
-    prepared = prepared or prepare(list(inputs), options, settings, on_progress)
+    prepared = prepared or _prepare_cached(list(inputs), options, settings, on_progress)
     roster = prepared.roster
     incidents = load_incidents(options.incidents, roster, settings)
     snapshots = load_snapshots(options.members, roster)
@@ -204,9 +221,9 @@ def diff(inputs: Iterable[Path], rules_a: Path, rules_b: Path, options: Options 
     opt_a = Options(**{**options.__dict__, "rules": rules_a})
     opt_b = Options(**{**options.__dict__, "rules": rules_b})
     settings_a, settings_b = load_settings(opt_a), load_settings(opt_b)
-    prepared_a = prepare(inputs, opt_a, settings_a)
+    prepared_a = _prepare_cached(inputs, opt_a, settings_a, None)
     prepared_b = prepared_a if _classification_inputs(settings_a) == _classification_inputs(settings_b) \
-        else prepare(inputs, opt_b, settings_b)
+        else _prepare_cached(inputs, opt_b, settings_b, None)
     a = audit(inputs, opt_a, prepared=prepared_a).events
     b = audit(inputs, opt_b, prepared=prepared_b).events
     keys = ["month", "member", "dept", "rule"]

@@ -43,10 +43,11 @@ def _fail(err: WgmError) -> None:
     raise typer.Exit(2)
 
 
-def _options(rules, roster, incidents, overrides, members, month, set_, group, input_format) -> api.Options:
+def _options(rules, roster, incidents, overrides, members, month, set_, group, input_format,
+             cache: Optional[Path] = None) -> api.Options:
     return api.Options(rules=rules, roster=roster, incidents=incidents, overrides=overrides, members=members,
                        month=resolve_month(month), set=tuple(set_ or ()), groups=tuple(group or ()),
-                       input_format=input_format)
+                       input_format=input_format, cache=cache)
 
 
 def _formats(value: str) -> set[str]:
@@ -67,6 +68,8 @@ MonthOpt = typer.Option(None, "--month", help="YYYY-MM, last (the month before t
 SetOpt = typer.Option(None, "--set", help="Override one setting: KEY=VALUE (repeatable).")
 GroupOpt = typer.Option(None, "--group", help="Only this group (repeatable).")
 FormatInOpt = typer.Option(None, "--input-format", help="Force the input format (see `wgm formats`).")
+CacheOpt = typer.Option(None, "--cache", help="Folder for the re-run cache: parsed messages are reused while "
+                                              "inputs, roster and word lists are unchanged.")
 
 
 @app.command()
@@ -78,14 +81,14 @@ def audit(inputs: List[Path] = InputsArg, rules: Optional[Path] = RulesOpt, rost
           set_: Optional[List[str]] = SetOpt, group: Optional[List[str]] = GroupOpt,
           quiet: bool = typer.Option(False, "--quiet", help="Print nothing but errors (for cron)."),
           lang: str = typer.Option("zh", "--lang", help="Labels: zh or en."),
-          input_format: Optional[str] = FormatInOpt) -> None:
+          input_format: Optional[str] = FormatInOpt, cache: Optional[Path] = CacheOpt) -> None:
     """Audit exports and write the monthly tables, events and evidence."""
     from wgm import report
     try:
         if lang not in ("zh", "en"):
             raise UsageError(f"--lang takes zh or en, got {lang!r}")
         formats = _formats(format)
-        options = _options(rules, roster, incidents, overrides, members, month, set_, group, input_format)
+        options = _options(rules, roster, incidents, overrides, members, month, set_, group, input_format, cache)
         show = not quiet and sys.stderr.isatty()
         with _progress(show) as progress:
             result = api.audit(inputs, options, on_progress=progress)
@@ -250,13 +253,13 @@ def diff(inputs: List[Path] = InputsArg,
          rules: List[Path] = typer.Option(..., "--rules", help="Give twice: --rules A.yaml --rules B.yaml."),
          roster: Optional[Path] = RosterOpt, incidents: Optional[Path] = IncidentsOpt,
          overrides: Optional[Path] = OverridesOpt, members: Optional[Path] = MembersOpt,
-         month: Optional[str] = MonthOpt, input_format: Optional[str] = FormatInOpt,
+         month: Optional[str] = MonthOpt, input_format: Optional[str] = FormatInOpt, cache: Optional[Path] = CacheOpt,
          csv_out: Optional[Path] = typer.Option(None, "--csv", help="Also write the comparison to this CSV.")) -> None:
     """What-if: per member and rule, amounts under rules A and B and the difference."""
     try:
         if len(rules) != 2:
             raise UsageError("give --rules exactly twice: --rules A.yaml --rules B.yaml")
-        options = _options(None, roster, incidents, overrides, members, month, None, None, input_format)
+        options = _options(None, roster, incidents, overrides, members, month, None, None, input_format, cache)
         table_df = api.diff(inputs, rules[0], rules[1], options)
     except WgmError as err:
         _fail(err)

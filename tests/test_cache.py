@@ -1,0 +1,54 @@
+"""Re-runs reuse the parsed and classified messages when only prices or deadlines change."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from wgm import api
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = ROOT / "sample_exports"
+
+
+def options(cache: Path, *sets: str) -> api.Options:
+    return api.Options(roster=SAMPLES / "roster.yaml", incidents=SAMPLES / "incidents.yaml",
+                       members=SAMPLES / "members.csv", cache=cache, set=sets)
+
+
+def test_second_run_with_other_amounts_does_not_parse_again(tmp_path, monkeypatch):
+    first = api.audit([SAMPLES], options(tmp_path))
+    assert len(list(tmp_path.glob("*.pkl"))) == 1
+
+    def no_parsing(*args, **kwargs):
+        raise AssertionError("parsed again")
+    monkeypatch.setattr(api, "prepare", no_parsing)
+    again = api.audit([SAMPLES], options(tmp_path, "amounts.delay_days=35", "delay.cap_days=5"))
+    li = again.events[(again.events["member"] == "李明") & (again.events["rule"] == "delay_days")].iloc[0]
+    assert (li["count"], li["amount"]) == (5, 175.0)
+    assert first.events["msg_ids"].tolist() != [] and len(again.messages) == len(first.messages)
+
+
+def test_changing_a_word_list_or_an_input_parses_again(tmp_path, monkeypatch):
+    api.audit([SAMPLES], options(tmp_path))
+    calls = []
+    real = api.prepare
+    monkeypatch.setattr(api, "prepare", lambda *a, **k: calls.append(1) or real(*a, **k))
+    api.audit([SAMPLES], options(tmp_path, "lexicon.ack=[收到]"))
+    assert calls == [1]
+    copy = tmp_path / "in"
+    target = copy / "g.txt"
+    target.parent.mkdir()
+    target.write_bytes(next(SAMPLES.rglob("*.txt")).read_bytes())
+    api.audit([copy], options(tmp_path))
+    target.write_bytes(target.read_bytes() + "\n\n2026-10-30 12:00:00 吴婷-销售部\n好的".encode())
+    result = api.audit([copy], options(tmp_path))
+    assert calls == [1, 1, 1] and result.messages["text"].eq("好的").any()
+
+
+def test_a_damaged_cache_file_is_ignored(tmp_path):
+    api.audit([SAMPLES], options(tmp_path))
+    for p in tmp_path.glob("*.pkl"):
+        p.write_bytes(b"not a pickle")
+    assert len(api.audit([SAMPLES], options(tmp_path)).events) > 0
