@@ -39,6 +39,14 @@ def test_audit_on_the_shipped_samples_writes_every_file(tmp_path):
     assert doc["settings_hash"] and all(i["sha256"] for i in doc["inputs"])
 
 
+def test_audit_terminal_accounts_for_each_input_file(tmp_path):
+    args = [a for a in sample_args(tmp_path) if a != "--quiet"]
+    result = runner.invoke(app, args, env={"COLUMNS": "200"})
+    assert result.exit_code in (0, 1), result.output
+    assert "memotrace_v3_txt" in result.output and "memotrace_v2_csv" in result.output
+    assert "华信科技-运营管理群.txt" in result.output
+
+
 def test_rerun_is_byte_identical(tmp_path):
     a, b = tmp_path / "a", tmp_path / "b"
     assert runner.invoke(app, sample_args(a)).exit_code in (0, 1)

@@ -142,6 +142,13 @@ def _print_summary(result, lang: str) -> None:
         total = rows["total_amount"].sum() if len(rows) else 0.0
         table.add_row("合计" if zh else "total", "", f"{total:,.2f}", "", style="bold")
         out_console.print(table)
+    inputs = Table(title="输入文件" if zh else "inputs", title_justify="left")
+    inputs.add_column("file", overflow="fold")
+    for col in ("format", "lines", "messages", "unparsed"):
+        inputs.add_column(col, no_wrap=True, justify="left" if col == "format" else "right")
+    for i in sorted(result.inputs, key=lambda i: i.path):
+        inputs.add_row(i.path, i.fmt or f"skipped: {i.skipped_reason}", str(i.lines), str(i.messages), str(i.unparsed))
+    out_console.print(inputs)
     counts = (f"messages {len(result.messages)}, tasks {result.tasks['task_id'].nunique()}, "
               f"events {len(result.events)}, needs review {result.review_count}, unparsed lines {result.unparsed_count}")
     out_console.print(counts, markup=False)
