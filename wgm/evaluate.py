@@ -14,7 +14,6 @@ import pandas as pd
 from wgm import schema
 from wgm.catalog import RULE_IDS
 from wgm.records import Override
-from wgm.roster import Roster
 from wgm.rules import RuleContext, run_all
 from wgm.schema import E, S, T
 from wgm.settings import Settings
