@@ -216,3 +216,11 @@ def test_wechatbaktool_lines_are_not_taken_for_memotrace_headers():
     sample = SPEC_SAMPLES / "wechatbaktool.txt"
     with pytest.raises(InputError):
         parsers.read(sample)
+
+
+@pytest.mark.parametrize("text, ok", [("2025-03-03 09:01:23", True), ("2025-13-03 09:01:23", False),
+                                      ("2025-02-30 09:01:23", False), ("2025-03-03 9:01:23", False),
+                                      ("+025-03-03 09:01:23", False), ("２０２５-03-03 09:01:23", False)])
+def test_timestamps_are_read_strictly(text, ok):
+    from wgm.parsers.memotrace import _parse_ts
+    assert (_parse_ts(text) is not None) == ok

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from wgm import timewords
+from wgm import schema, timewords
 from wgm.roster import Roster, split_display_name
 from wgm.schema import M
 from wgm.settings import Settings
@@ -53,7 +53,7 @@ class People:
     def build(cls, messages: pd.DataFrame, roster: Roster) -> "People":
         aliases = roster.alias_map()
         member_dept = {p.name: p.dept for p in roster.people.values()}
-        for sender, member, dept in zip(messages[M.sender], messages[M.member], messages[M.dept]):
+        for sender, member, dept in zip(*schema.lists(messages, M.sender, M.member, M.dept)):
             if sender and member:
                 aliases.setdefault(sender, member)
                 aliases.setdefault(member, member)

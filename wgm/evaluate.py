@@ -98,8 +98,7 @@ def evaluate(ctx: RuleContext, overrides: list[Override], months: tuple[str, ...
     events[E.dept] = events[E.member].map(_dept_lookup(ctx))
     events[E.event_id] = [
         "e" + schema.short_hash(r, g, m, t, ids, ts.isoformat(), length=11)
-        for r, g, m, t, ids, ts in zip(events[E.rule], events[E.group], events[E.member], events[E.task_id],
-                                       events[E.msg_ids], events[E.ts])]
+        for r, g, m, t, ids, ts in zip(*schema.lists(events, E.rule, E.group, E.member, E.task_id, E.msg_ids, E.ts))]
     events[E.needs_review] = (events[E.confidence] < ctx.settings.min_confidence) | (events[E.review_reason] != "")
     events.loc[events[E.needs_review] & (events[E.review_reason] == ""), E.review_reason] = "分类置信度低"
     events = price(events, ctx.settings, ctx.incidents)
@@ -116,7 +115,7 @@ def evaluate(ctx: RuleContext, overrides: list[Override], months: tuple[str, ...
 
 
 def _dept_lookup(ctx: RuleContext) -> dict[str, str]:
-    depts = dict(zip(ctx.messages[schema.M.member], ctx.messages[schema.M.dept]))
+    depts = dict(zip(*schema.lists(ctx.messages, schema.M.member, schema.M.dept)))
     depts.update({p.name: p.dept for p in ctx.roster.people.values()})
     return depts
 

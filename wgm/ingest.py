@@ -96,7 +96,7 @@ def _fill_ids(df: pd.DataFrame) -> pd.DataFrame:
         occurrence = sub.groupby([M.group, M.ts, M.sender, M.text], sort=False).cumcount()
         df.loc[missing, M.msg_id] = [
             "h" + schema.short_hash(g, t.isoformat(), s, x, o, length=15)
-            for g, t, s, x, o in zip(sub[M.group], sub[M.ts], sub[M.sender], sub[M.text], occurrence)
+            for g, t, s, x, o in zip(*schema.lists(sub, M.group, M.ts, M.sender, M.text), occurrence.tolist())
         ]
     return df
 
@@ -113,7 +113,7 @@ def link_quotes(df: pd.DataFrame) -> pd.Series:
     if len(quoting) == 0:
         return quote_id
     by_group: dict[str, list[tuple[pd.Timestamp, str, str, str]]] = {}
-    for g, t, mid, content, sender in zip(df[M.group], df[M.ts], df[M.msg_id], df[M.content], df[M.sender]):
+    for g, t, mid, content, sender in zip(*schema.lists(df, M.group, M.ts, M.msg_id, M.content, M.sender)):
         by_group.setdefault(g, []).append((t, mid, _norm(content), sender))
     for idx in quoting:
         g, t, qtext, qsender = df.at[idx, M.group], df.at[idx, M.ts], _norm(df.at[idx, M.quote_text]), \
@@ -136,7 +136,7 @@ def attach_members(df: pd.DataFrame, roster: Roster) -> tuple[pd.Series, pd.Seri
     known_depts = set(roster.departments())
     members, depts = [], []
     cache: dict[tuple[str, str], tuple[str, str]] = {}
-    for sender, sender_id in zip(df[M.sender], df[M.sender_id]):
+    for sender, sender_id in zip(*schema.lists(df, M.sender, M.sender_id)):
         key = (sender, sender_id)
         if key not in cache:
             if not sender and not sender_id:

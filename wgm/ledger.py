@@ -60,16 +60,16 @@ def build(messages: pd.DataFrame, settings: Settings, roster: Roster) -> Ledger:
         members = list(g.members) if g and g.members else seen
         admins = set(g.admins) if g and g.admins else set(global_admins)
         admins |= {a for a in settings.admins}
-        admins |= {m for s, m in zip(gdf[M.sender], gdf[M.member]) if s in settings.admins}
+        admins |= {m for s, m in zip(*schema.lists(gdf, M.sender, M.member)) if s in settings.admins}
         gp = _GroupPass(group, settings, roster, members, admins, supervisors, office)
-        gp.quote_member = dict(zip(gdf[M.msg_id], gdf[M.member]))
+        gp.quote_member = dict(zip(*schema.lists(gdf, M.msg_id, M.member)))
         active = _can_move_a_task(gdf)
-        for r in gdf.loc[active, cols].itertuples(index=False):
+        for r in schema.records(gdf.loc[active], cols):
             r = r._replace(ts=r.ts.to_pydatetime())
             gp.feed(r)
         inert = gdf.loc[~active]
         gp.roles.extend((mid, "media" if media not in ("text", "") else "chat", "", 1.0, "")
-                        for mid, media in zip(inert[M.msg_id], inert[M.media]))
+                        for mid, media in zip(*schema.lists(inert, M.msg_id, M.media)))
         passes.append(gp)
     return Ledger(tasks=_tasks_frame(passes, settings), roles=_roles_frame(passes),
                   warnings=pd.DataFrame([w for p in passes for w in p.warnings],

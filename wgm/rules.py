@@ -12,6 +12,7 @@ from datetime import datetime, time
 
 import pandas as pd
 
+from wgm import schema
 from wgm.catalog import BY_ID
 from wgm.ledger import Ledger
 from wgm.records import Incident, Snapshot
@@ -32,10 +33,10 @@ class RuleContext:
 
 
 def fmt_ts(t) -> str:
-    if t is None or pd.isna(t):
+    """5月20日18:00 — how the detail column writes a moment. (t != t is true only for NaT/NaN.)"""
+    if t is None or t != t:
         return "—"
-    t = pd.Timestamp(t)
-    return f"{t.month}月{t.day}日{t:%H:%M}"
+    return f"{t.month}月{t.day}日{t.hour:02d}:{t.minute:02d}"
 
 
 def _event(rule: str, *, group: str, member: str, ts, msg_ids, detail: str, count: int = 1, task_id: str = "",
@@ -52,7 +53,7 @@ def _end_of_day(t: datetime) -> datetime:
 def replies(ctx: RuleContext) -> list[dict]:
     """§5.1, §5.4, §5.5, §5.8: reply_missed / reply_late / reply_after_requested and the meeting pair."""
     out = []
-    for t in ctx.ledger.tasks.itertuples(index=False):
+    for t in schema.records(ctx.ledger.tasks, list(ctx.ledger.tasks.columns)):
         if not t.receiver:
             continue
         rd = t.reply_deadline.to_pydatetime()
@@ -92,7 +93,7 @@ def delivery(ctx: RuleContext) -> list[dict]:
     cap = ctx.settings.cap_days
     grace = ctx.settings.verification_grace
     tasks = ctx.ledger.tasks[ctx.ledger.tasks[T.kind] == "task"]
-    for t in tasks.itertuples(index=False):
+    for t in schema.records(tasks, list(tasks.columns)):
         if not t.receiver or pd.isna(t.verified):
             continue
         c, v, pt = t.completed.to_pydatetime(), t.verified.to_pydatetime(), t.promised
@@ -144,9 +145,9 @@ def _verification_missing(tasks: pd.DataFrame, grace, as_of: datetime) -> list[d
 def posting(ctx: RuleContext) -> list[dict]:
     """§5.9 format, §5.3 repost, §5.5 after_hours: once per task post."""
     out = []
-    ts_of = dict(zip(ctx.messages[M.msg_id], ctx.messages[M.ts]))
+    ts_of = dict(zip(*schema.lists(ctx.messages, M.msg_id, M.ts)))
     first = ctx.ledger.tasks.drop_duplicates(T.task_id)
-    for t in first.itertuples(index=False):
+    for t in schema.records(first, list(first.columns)):
         common = dict(group=t.group, member=t.poster, task_id=t.task_id)
         if t.kind == "task" and t.format_missing:
             out.append(_event("format", ts=t.posted, msg_ids=[t.task_msg_id], confidence=t.confidence,

@@ -12,6 +12,7 @@ Times are naive local wall-clock times (the exporter's local time, see settings.
 from __future__ import annotations
 
 import hashlib
+from collections import namedtuple
 
 import pandas as pd
 
@@ -228,6 +229,18 @@ def check_frame(df: pd.DataFrame, columns: dict[str, str], stage: str) -> None:
             ok = str(actual) == dtype
         if not ok:
             raise AssertionError(f"{stage}: column {name!r} has dtype {actual}, expected {dtype}")
+
+
+def lists(df: pd.DataFrame, *names: str) -> list[list]:
+    """Columns as Python lists in one conversion each: iterating a pyarrow-backed string column
+    element by element costs ~1 µs a value, a whole-column tolist() a few ns."""
+    return [df[n].tolist() for n in names]
+
+
+def records(df: pd.DataFrame, names: list[str]) -> list:
+    """Rows as named tuples, like itertuples() but built from whole-column lists (see lists())."""
+    row = namedtuple("Row", names, rename=True)
+    return [row(*values) for values in zip(*lists(df, *names))]
 
 
 def short_hash(*parts: object, length: int = 16) -> str:

@@ -74,7 +74,7 @@ def _records(df: pd.DataFrame, columns: list[str], kind: str) -> list[dict]:
     df = _sorted(df, kind)
     present = [c for c in columns if c in df.columns]
     out = []
-    for row in df[present].itertuples(index=False):
+    for row in zip(*schema.lists(df, *present)):
         rec = {}
         for c, v in zip(present, row):
             v = plain(v)

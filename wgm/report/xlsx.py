@@ -15,6 +15,7 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from wgm import schema
 from wgm.catalog import BY_ID
 from wgm.report.cells import plain, xlsx_text
 from wgm.report.machine import EVENT_COLUMNS, TASK_COLUMNS, UNPARSED_COLUMNS, summary_columns
@@ -60,7 +61,7 @@ def _write_table(ws, df: pd.DataFrame, columns: list[str], lang: str, wrap: tupl
         cell.font = Font(bold=True)
         cell.fill = HEADER_FILL
     widths = [_width(_label(c, lang)) + 2 for c in present]
-    for row in df[present].itertuples(index=False):
+    for row in zip(*schema.lists(df, *present)):
         values = []
         for i, (c, v) in enumerate(zip(present, row)):
             v = plain(v)
