@@ -88,3 +88,20 @@ def test_audit_runs_with_the_network_disabled(tmp_path, monkeypatch):
     result = api.audit([SAMPLES], api.Options(roster=SAMPLES / "roster.yaml"))
     report.write(result, tmp_path, {"csv", "json", "xlsx", "md"})
     assert (tmp_path / "report.xlsx").exists()
+
+
+def test_redact_keeps_the_evidence_but_no_message_text(tmp_path):
+    from wgm import api
+    from wgm.report.redact import redact
+    result = api.audit([SAMPLES], api.Options(roster=SAMPLES / "roster.yaml"))
+    hidden = redact(result)
+    report.write(hidden, tmp_path, {"csv", "json", "xlsx", "md"})
+    secret = "叉车维修报价已逾期5天"
+    for path in tmp_path.iterdir():
+        if path.suffix in (".csv", ".json", ".md"):
+            assert secret not in path.read_text(encoding="utf-8-sig"), path.name
+    wb = openpyxl.load_workbook(tmp_path / "report.xlsx")
+    assert all(secret not in str(c.value) for ws in wb.worksheets for row in ws.iter_rows() for c in row)
+    assert hidden.events[["rule", "member", "msg_ids", "ts", "amount", "detail"]].equals(
+        result.events[["rule", "member", "msg_ids", "ts", "amount", "detail"]])
+    assert hidden.messages["text"].str.match(r"^#[0-9a-f]{12}$").all()

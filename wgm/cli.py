@@ -81,7 +81,9 @@ def audit(inputs: List[Path] = InputsArg, rules: Optional[Path] = RulesOpt, rost
           set_: Optional[List[str]] = SetOpt, group: Optional[List[str]] = GroupOpt,
           quiet: bool = typer.Option(False, "--quiet", help="Print nothing but errors (for cron)."),
           lang: str = typer.Option("zh", "--lang", help="Labels: zh or en."),
-          input_format: Optional[str] = FormatInOpt, cache: Optional[Path] = CacheOpt) -> None:
+          input_format: Optional[str] = FormatInOpt, cache: Optional[Path] = CacheOpt,
+          redact: bool = typer.Option(False, "--redact", help="Replace message text in every output with a hash "
+                                                              "(times, rules, ids and arithmetic stay).")) -> None:
     """Audit exports and write the monthly tables, events and evidence."""
     from wgm import report
     try:
@@ -92,6 +94,9 @@ def audit(inputs: List[Path] = InputsArg, rules: Optional[Path] = RulesOpt, rost
         show = not quiet and sys.stderr.isatty()
         with _progress(show) as progress:
             result = api.audit(inputs, options, on_progress=progress)
+        if redact:
+            from wgm.report.redact import redact as hide_text
+            result = hide_text(result)
         written = report.write(result, out, formats, lang=lang)
     except WgmError as err:
         _fail(err)
