@@ -13,7 +13,7 @@ import re
 import zlib
 from datetime import datetime, timedelta, timezone
 
-LAYOUTS = ("memotrace_v2_txt", "memotrace_v2_csv", "memotrace_v3_txt", "memotrace_v3_csv")
+LAYOUTS = ("memotrace_v2_txt", "memotrace_v2_csv", "memotrace_v3_txt", "memotrace_v3_csv", "weflow_txt")
 _SANITIZE = re.compile(r'[\\/:*?"<>|\s.]')
 _CHINA = timezone(timedelta(hours=8))
 
@@ -92,6 +92,15 @@ def _v3_csv(messages: list[dict]) -> str:
     return _csv(rows)
 
 
+def _weflow_txt(messages: list[dict], exporter: str = "导出账号") -> str:
+    out = []
+    for m in messages:
+        sender = exporter if m.get("system") else m["sender"]   # WeFlow gives system lines the exporting account
+        body = m["text"] + (f"[引用 {m['quote']['sender']}：{m['quote']['text']}]" if m.get("quote") else "")
+        out.append(f"{_ts(m['ts'])} '{sender}'\n{body}\n\n")
+    return "".join(out)
+
+
 def render(messages: list[dict], group: str, layout: str, group_id: str = "44556677889@chatroom") -> tuple[str, bytes]:
     """(relative path as 留痕 writes it, file bytes)."""
     if layout == "memotrace_v2_txt":
@@ -102,4 +111,6 @@ def render(messages: list[dict], group: str, layout: str, group_id: str = "44556
         return f"聊天记录/{group}/{group}_utf8.csv", _v2_csv(messages).encode("utf-8")
     if layout == "memotrace_v3_csv":
         return f"聊天记录/{group}({group_id})/{group}.csv", _v3_csv(messages).encode("utf-8")
+    if layout == "weflow_txt":
+        return f"{group}.txt", _weflow_txt(messages).encode("utf-8")
     raise ValueError(f"unknown layout {layout}")

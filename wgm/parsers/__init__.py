@@ -13,9 +13,10 @@ from wgm.parsers._base import ParseResult, Parser, Source
 from wgm.parsers.memotrace import MEMOTRACE_V2_CSV, MEMOTRACE_V2_TXT, MEMOTRACE_V3_CSV, MEMOTRACE_V3_TXT
 from wgm.parsers.reading import decode, group_hint
 from wgm.parsers.rejects import MEMOTRACE_AI_TXT, MEMOTRACE_TRAINING_JSON
+from wgm.parsers.weflow import WEFLOW_TXT
 
 PARSERS: tuple[Parser, ...] = (MEMOTRACE_V3_TXT, MEMOTRACE_V2_TXT, MEMOTRACE_V2_CSV, MEMOTRACE_V3_CSV,
-                               MEMOTRACE_AI_TXT, MEMOTRACE_TRAINING_JSON)
+                               WEFLOW_TXT, MEMOTRACE_AI_TXT, MEMOTRACE_TRAINING_JSON)
 HEAD_CHARS = 4096
 MIN_SCORE = 0.3
 

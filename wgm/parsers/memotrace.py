@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from wgm.parsers._base import ParseResult, Source
-from wgm.parsers.reading import messages_frame, physical_lines, unparsed_frame, unparsed_row
+from wgm.parsers.reading import (header_records, messages_frame, parse_ts as _parse_ts, physical_lines,
+                                 unparsed_frame, unparsed_row)
 from wgm.schema import M
 
 _HEADER = re.compile(r"^(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2})(?: (.*))?$")
@@ -68,20 +69,6 @@ def split_body(body: str, dialect: Dialect) -> tuple[str, str, str, str]:
     return content, media, quote_sender, quote_text
 
 
-_TS = re.compile(r"(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})", re.ASCII)
-
-
-def _parse_ts(text: str) -> datetime | None:
-    """YYYY-MM-DD HH:MM:SS (strptime costs 15 µs a call); None for an impossible or malformed time."""
-    m = _TS.fullmatch(text)
-    if m is None:
-        return None
-    try:
-        return datetime(*map(int, m.groups()))
-    except ValueError:
-        return None
-
-
 # ---- TXT ----------------------------------------------------------------------------------------
 
 class MemoTraceTxt:
@@ -115,22 +102,9 @@ class MemoTraceTxt:
 
     def parse(self, src: Source) -> ParseResult:
         lines = physical_lines(src.text)
-        starts = [i for i, line in enumerate(lines)
-                  if _HEADER.match(line) and (i == 0 or not lines[i - 1].strip())]
-        rows, unparsed = [], []
-        structural = 0
-        first = starts[0] if starts else len(lines)
-        for i in range(first):
-            if lines[i].strip():
-                unparsed.append(unparsed_row(src.path, i + 1, "text before the first message header", lines[i]))
-            else:
-                structural += 1
-        for k, start in enumerate(starts):
-            end = starts[k + 1] if k + 1 < len(starts) else len(lines)
-            body_lines = lines[start + 1:end]
-            while body_lines and not body_lines[-1].strip():
-                body_lines.pop()
-            m = _HEADER.match(lines[start])
+        records, unparsed, structural = header_records(lines, _HEADER, src.path)
+        rows = []
+        for start, end, m, body_lines in records:
             ts = _parse_ts(m.group(1))
             rest = m.group(2) or ""
             if ts is None:

@@ -4,6 +4,7 @@ and the frame builders that keep the line accounting exact."""
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
@@ -54,6 +55,39 @@ def physical_lines(text: str) -> list[str]:
     if lines[-1] == "":
         lines.pop()
     return lines
+
+
+_TS = re.compile(r"(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})", re.ASCII)
+
+
+def parse_ts(text: str):
+    """YYYY-MM-DD HH:MM:SS (strptime costs 15 µs a call); None for an impossible or malformed time."""
+    m = _TS.fullmatch(text)
+    if m is None:
+        return None
+    try:
+        return datetime(*map(int, m.groups()))
+    except ValueError:
+        return None
+
+
+def header_records(lines: list[str], header: re.Pattern, source: str):
+    """Split a TXT export at header lines that open the file or follow a blank line (bodies may hold
+    blank and header-looking lines). Returns ([(start, end, match, body_lines)], unparsed, structural):
+    text before the first header goes to unparsed, blank lines there are structural."""
+    starts = [i for i, line in enumerate(lines) if (i == 0 or not lines[i - 1].strip()) and header.match(line)]
+    first = starts[0] if starts else len(lines)
+    unparsed = [unparsed_row(source, i + 1, "text before the first message header", lines[i])
+                for i in range(first) if lines[i].strip()]
+    structural = sum(1 for i in range(first) if not lines[i].strip())
+    records = []
+    for k, start in enumerate(starts):
+        end = starts[k + 1] if k + 1 < len(starts) else len(lines)
+        body = lines[start + 1:end]
+        while body and not body[-1].strip():
+            body.pop()
+        records.append((start, end, header.match(lines[start]), body))
+    return records, unparsed, structural
 
 
 def group_hint(path: str | Path) -> tuple[str, str]:

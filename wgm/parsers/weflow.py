@@ -1,0 +1,66 @@
+"""WeFlow TXT (formats.md §F9): `YYYY-MM-DD HH:MM:SS 'NAME'`, then the content, then a blank line.
+
+Quotes are appended to the reply as `[引用 NAME：PREVIEW]`. WeFlow gives system lines the
+exporting account as sender, so they are recognised by their text (invites, recalls, renames,
+pats) and get no sender.
+"""
+
+from __future__ import annotations
+
+import re
+
+from wgm.parsers._base import ParseResult, Source
+from wgm.parsers.reading import header_records, messages_frame, parse_ts, physical_lines, unparsed_frame, unparsed_row
+from wgm.schema import M
+
+_HEADER = re.compile(r"^(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}) '(.*)'$")
+_QUOTE = re.compile(r"\[引用 (?P<name>[^：\]\n]*)：(?P<text>.*)\]$", re.S)
+_SYSTEM = re.compile(r'^(?:"[^"\n]+"\s?(?:邀请|撤回了一条消息|修改群名为|拍了拍|将"|通过|加入了群聊)'
+                     r'|你(?:邀请|撤回了一条消息|修改群名为|将"|拍了拍)|"[^"\n]+"加入了群聊)')
+PLACEHOLDERS = {"[图片]": "image", "[视频]": "video", "[表情包": "sticker", "[文件]": "file", "[链接]": "link",
+                "[小程序]": "other", "[位置]": "location", "[名片]": "card", "[群公告]": "text", "[转账]": "transfer",
+                "[红包]": "redpacket", "[转发的聊天记录]": "merged", "[其他消息]": "other", "[语音消息": "voice"}
+
+
+class WeFlowTxt:
+    name = "weflow_txt"
+    description = "WeFlow TXT (2026, WeChat 4.x): names in single quotes, quotes as [引用 NAME：TEXT]"
+    example = "2025-03-03 09:05:10 '研发-李四'"
+
+    def sniff(self, head: str) -> float:
+        first = next((l for l in physical_lines(head)[:50] if l.strip()), "")
+        return 0.9 if _HEADER.match(first) else 0.0
+
+    def parse(self, src: Source) -> ParseResult:
+        lines = physical_lines(src.text)
+        records, unparsed, structural = header_records(lines, _HEADER, src.path)
+        rows = []
+        for start, end, m, body_lines in records:
+            ts = parse_ts(m.group(1))
+            if ts is None:
+                unparsed.extend(unparsed_row(src.path, j + 1, "header with an impossible time", lines[j])
+                                for j in range(start, end))
+                continue
+            text = "\n".join(body_lines)
+            rows.append(_row(src, ts, m.group(2), text, start + 1, end))
+        return ParseResult(messages_frame(rows), unparsed_frame(unparsed), self.name, src.encoding, len(lines),
+                           structural)
+
+
+def _row(src: Source, ts, sender: str, text: str, line: int, line_end: int) -> dict:
+    content, quote_sender, quote_text, media = text, "", "", "text"
+    if _SYSTEM.match(text):
+        sender, media = "", "system"
+    else:
+        q = _QUOTE.search(text)
+        if q:
+            content, quote_sender, quote_text = text[:q.start()], q.group("name").strip(), q.group("text")
+        stripped = content.lstrip()
+        media = next((kind for marker, kind in PLACEHOLDERS.items() if stripped.startswith(marker)), "text")
+    return {M.msg_id: "", M.group: src.group_hint, M.group_id: src.group_id_hint, M.ts: ts, M.sender: sender,
+            M.sender_id: "", M.media: media, M.text: text, M.content: content, M.quote_sender: quote_sender,
+            M.quote_text: quote_text, M.source: src.path, M.line: line, M.line_end: line_end, M.fmt: "weflow_txt",
+            M.precision: "s"}
+
+
+WEFLOW_TXT = WeFlowTxt()
