@@ -1,8 +1,14 @@
 """Render a conversation into each supported export layout, byte for byte as the tool writes it.
 
 Used by the worked-case tests (every case in every layout) and the round-trip property tests.
-A message is a dict: {ts: datetime, sender: str, text: str, sender_id?: str,
+A message is a dict: {ts: datetime (local wall-clock time), sender: str, text: str, sender_id?: str,
 quote?: {sender, text}, system?: bool}.
+
+Families of layouts live in tests/layouts_<family>.py, each with
+RENDERERS = {layout: fn(messages, group, group_id) -> (relative path, bytes) or {relative path: bytes}
+(several files, the export first: PyWxDump's users.json)}, LOSSES = {layout: set of what the layout
+cannot carry} (see LOSS_FLAGS) and optionally EXPECT = {layout: fn(message dict) -> the message dict the
+parser must give back} for layouts that rewrite what they carry (strip, re-time); merged here.
 """
 
 from __future__ import annotations
@@ -13,7 +19,16 @@ import re
 import zlib
 from datetime import datetime, timedelta, timezone
 
-LAYOUTS = ("memotrace_v2_txt", "memotrace_v2_csv", "memotrace_v3_txt", "memotrace_v3_csv", "weflow_txt")
+# What a layout loses, as the round-trip property test must expect it:
+LOSS_FLAGS = {
+    "sender_sanitized": "sender names pass through sanitize() (留痕 v2)",
+    "quote_text_lost": "a quoted reply's words are not exported (留痕 v2 CSV)",
+    "system_by_text": "system lines carry the exporter's name; only recognisable texts become system",
+    "quote_sender_remark": "the quoted sender is shown under another name than the sender column",
+    "quote_unattributed": "a quote carries no sender (WechatExporter)",
+    "sender_is_id": "messages carry ids only; names come from the roster (WeCom archive)",
+    "minute_precision": "times have no seconds",
+}
 _SANITIZE = re.compile(r'[\\/:*?"<>|\s.]')
 _CHINA = timezone(timedelta(hours=8))
 
@@ -101,8 +116,33 @@ def _weflow_txt(messages: list[dict], exporter: str = "导出账号") -> str:
     return "".join(out)
 
 
+def render_files(messages: list[dict], group: str, layout: str,
+                 group_id: str = "44556677889@chatroom") -> dict[str, bytes]:
+    """{relative path as the tool writes it: bytes}, the export itself first."""
+    out = _render(messages, group, layout, group_id)
+    return out if isinstance(out, dict) else {out[0]: out[1]}
+
+
+def write_export(folder, messages: list[dict], group: str, layout: str, **kw):
+    """Write the files of a rendered export under `folder`; returns the path of the export itself."""
+    from pathlib import Path
+    paths = []
+    for relpath, data in render_files(messages, group, layout, **kw).items():
+        target = Path(folder) / relpath
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+        paths.append(target)
+    return paths[0]
+
+
 def render(messages: list[dict], group: str, layout: str, group_id: str = "44556677889@chatroom") -> tuple[str, bytes]:
-    """(relative path as 留痕 writes it, file bytes)."""
+    """(relative path, bytes) of the export itself (side files such as users.json left out)."""
+    return next(iter(render_files(messages, group, layout, group_id).items()))
+
+
+def _render(messages: list[dict], group: str, layout: str, group_id: str):
+    if layout in _FAMILY_RENDERERS:
+        return _FAMILY_RENDERERS[layout](messages, group, group_id)
     if layout == "memotrace_v2_txt":
         return f"聊天记录/{group}/{group}.txt", _v2_txt(messages).encode("utf-8")
     if layout == "memotrace_v3_txt":
@@ -114,3 +154,23 @@ def render(messages: list[dict], group: str, layout: str, group_id: str = "44556
     if layout == "weflow_txt":
         return f"{group}.txt", _weflow_txt(messages).encode("utf-8")
     raise ValueError(f"unknown layout {layout}")
+
+
+def _families():
+    from tests import layouts_chatlog, layouts_pywxdump, layouts_wecom, layouts_weflow_json
+    renderers, losses, expect = {}, {}, {}
+    for module in (layouts_weflow_json, layouts_chatlog, layouts_pywxdump, layouts_wecom):
+        renderers.update(module.RENDERERS)
+        losses.update(module.LOSSES)
+        expect.update(getattr(module, "EXPECT", {}))
+    return renderers, losses, expect
+
+
+_FAMILY_RENDERERS, _FAMILY_LOSSES, EXPECT = _families()
+LAYOUTS = ("memotrace_v2_txt", "memotrace_v2_csv", "memotrace_v3_txt", "memotrace_v3_csv", "weflow_txt",
+           *_FAMILY_RENDERERS)
+LOSSES: dict[str, set[str]] = {
+    "memotrace_v2_txt": {"sender_sanitized"}, "memotrace_v2_csv": {"sender_sanitized", "quote_text_lost"},
+    "memotrace_v3_txt": set(), "memotrace_v3_csv": set(), "weflow_txt": {"system_by_text"},
+    **_FAMILY_LOSSES,
+}

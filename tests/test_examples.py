@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from tests.chat import audit_chat
-from tests.layouts import LAYOUTS, render
+from tests.layouts import LAYOUTS, render, write_export
 from wgm import api
 from wgm.catalog import BY_ID
 
@@ -33,10 +33,7 @@ def roster_file(tmp_path_factory) -> Path:
 
 def run_case(case: dict, layout: str, folder: Path, roster: Path, **options):
     messages = [{"ts": _ts(ts), "sender": sender, "text": text} for ts, sender, text in case["messages"]]
-    relpath, data = render(messages, GROUP, layout)
-    target = folder / relpath
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(data)
+    write_export(folder, messages, GROUP, layout)
     return api.audit([folder], api.Options(roster=roster, **options))
 
 

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.layouts import LAYOUTS, render, sanitize
 from wgm import parsers
 from wgm.errors import InputError
 
@@ -138,67 +136,7 @@ def test_binary_and_unknown_format_name_are_errors(tmp_path):
         parsers.read(SPEC_SAMPLES / "memotrace_v3_group.txt", "nope")
 
 
-# ---- properties ---------------------------------------------------------------------------------
-
-NAMES = st.sampled_from(["张三-项目经理", "研发-李四", "王 五", "Leo", "赵六", "孙丽-行政部", "a.b c"])
-LINE = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc", "Zl", "Zp")),
-               min_size=1, max_size=30).filter(lambda s: s.strip() and not s.startswith(("引用", " ")))
-BODY = st.lists(LINE, min_size=1, max_size=3).map("\n".join)
-# Real system lines; WeFlow writes them under the exporting account, so only their text marks them.
-SYSTEM_TEXTS = ['"张三"邀请"王五"加入了群聊', '"李四"撤回了一条消息', '你邀请"赵六"加入了群聊',
-                '"孙丽"修改群名为"项目交付群"']
-SYSTEM_BY_TEXT = {"weflow_txt"}
-
-
-@st.composite
-def conversations(draw):
-    n = draw(st.integers(1, 8))
-    start = datetime(2026, 5, 11, 9, 0, 0)
-    offsets = sorted(draw(st.lists(st.integers(0, 86400 * 3), min_size=n, max_size=n, unique=True)))
-    messages = []
-    for off in offsets:
-        system = draw(st.booleans()) and draw(st.booleans())
-        text = draw(BODY)
-        if system:
-            line = draw(st.one_of(st.sampled_from(SYSTEM_TEXTS), st.just(text.split("\n")[0])))
-            messages.append({"ts": start + timedelta(seconds=off), "sender": "", "text": line, "system": True})
-            continue
-        m = {"ts": start + timedelta(seconds=off), "sender": draw(NAMES), "text": text}
-        if messages and draw(st.booleans()):
-            m["quote"] = {"sender": "张三-项目经理", "text": draw(LINE)}
-        messages.append(m)
-    return messages
-
-
-@pytest.mark.parametrize("layout", LAYOUTS)
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(messages=conversations())
-def test_round_trip(layout, messages, tmp_path_factory):
-    relpath, data = render(messages, "测试群", layout)
-    path = tmp_path_factory.mktemp("rt") / relpath
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
-    result = parsers.read(path, layout)
-    assert accounted(result) and len(result.unparsed) == 0
-    m = result.messages
-    assert len(m) == len(messages)
-    for got, want in zip(m.itertuples(), messages):
-        assert got.ts == want["ts"]
-        if want.get("system") and layout in SYSTEM_BY_TEXT and want["text"] not in SYSTEM_TEXTS:
-            # an unrecognisable "system" line is indistinguishable from the exporter's own message
-            assert got.media != "system" and got.sender == "导出账号"
-            continue
-        if want.get("system"):
-            assert got.media == "system" and got.content == want["text"].strip()
-            continue
-        expected_sender = sanitize(want["sender"]) if layout.startswith("memotrace_v2") else want["sender"]
-        assert got.sender == expected_sender
-        if want.get("quote") and layout == "memotrace_v2_csv":
-            continue   # the tool writes no text for quotes in this layout
-        assert got.content == want["text"]
-        if want.get("quote"):
-            assert got.quote_text == want["quote"]["text"]
-
+# ---- properties (the round trip of every layout is in test_round_trip.py) -------------------------
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.binary(max_size=400), prefix=st.sampled_from([b"", b"2025-03-03 09:01:23 \xe5\xbc\xa0\n",

@@ -8,7 +8,7 @@ from __future__ import annotations
 import calendar
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -45,6 +45,7 @@ class Options:
     input_format: str | None = None
     as_of: datetime | None = None     # judge open duties up to here (default: end of the last month covered)
     cache: Path | None = None         # folder for the re-run cache (parsed + classified messages)
+    date: date | None = None          # --date: the day of date-less exports (chatlog single-day text)
 
     def side_files(self) -> list[Path]:
         return [p for p in (self.rules, self.roster, self.incidents, self.overrides, self.members) if p]
@@ -94,7 +95,8 @@ def apply_tag_overrides(df: pd.DataFrame, overrides) -> tuple[pd.DataFrame, list
 def prepare(inputs: Iterable[Path], options: Options, settings: settings_mod.Settings,
             on_progress: Callable[[str], None] | None = None) -> Prepared:
     roster = load_roster(options.roster)
-    ing = ingest.ingest(inputs, roster, options.input_format, exclude=options.side_files(), on_progress=on_progress)
+    ing = ingest.ingest(inputs, roster, options.input_format, exclude=options.side_files(), on_progress=on_progress,
+                        tz=settings.timezone, date_hint=options.date)
     messages = ing.messages
     if options.groups:
         known = set(messages[M.group])
@@ -112,7 +114,8 @@ def _prepare_cached(inputs: list[Path], options: Options, settings: settings_mod
         return prepare(inputs, options, settings, on_progress)
     excluded = {Path(p).resolve() for p in options.side_files()}
     files = [p for p, _ in ingest.walk(inputs) if p.resolve() not in excluded]
-    name = cache.key(files, options.input_format, options.groups, options.roster, _classification_inputs(settings))
+    name = cache.key(files, options.input_format, options.groups, options.roster, _classification_inputs(settings),
+                     options.date)
     hit = cache.load(options.cache, name)
     if hit is not None:
         return Prepared(hit["messages"], hit["unparsed"], hit["inputs"], hit["warnings"], load_roster(options.roster))
@@ -202,7 +205,7 @@ def _with_roles(messages: pd.DataFrame, led: ledger.Ledger, events: pd.DataFrame
 
 def parse(inputs: Iterable[Path], options: Options = Options()) -> ingest.Ingested:
     return ingest.ingest(list(inputs), load_roster(options.roster), options.input_format,
-                         exclude=options.side_files())
+                         exclude=options.side_files(), tz=load_settings(options).timezone, date_hint=options.date)
 
 
 def tasks(inputs: Iterable[Path], options: Options = Options()) -> pd.DataFrame:

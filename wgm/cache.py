@@ -22,9 +22,10 @@ from wgm.report.atomic import write_atomic
 
 
 def key(files: list[Path], input_format: str | None, groups: tuple[str, ...], roster: Path | None,
-        classification_settings) -> str:
+        classification_settings, date_hint=None) -> str:
     h = hashlib.sha256()
-    h.update(json.dumps([__version__, input_format, list(groups), classification_settings], ensure_ascii=False,
+    h.update(json.dumps([__version__, input_format, list(groups), classification_settings, date_hint],
+                        ensure_ascii=False,
                         sort_keys=True, default=str).encode())
     for path in [*files, *([roster] if roster else [])]:
         h.update(str(Path(path).name).encode())

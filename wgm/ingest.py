@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -58,7 +59,8 @@ def _sha256(path: Path) -> str:
 
 
 def read_all(inputs: Iterable[Path], input_format: str | None = None, exclude: Iterable[Path] = (),
-             on_progress: Callable[[str], None] | None = None) -> tuple[list, list[InputInfo], list[str]]:
+             on_progress: Callable[[str], None] | None = None, tz: str = "Asia/Shanghai",
+             date_hint: date | None = None) -> tuple[list, list[InputInfo], list[str]]:
     """Parse every chat export among the inputs. Returns (results, infos, warnings)."""
     excluded = {Path(p).resolve() for p in exclude if p}
     results, infos, warnings = [], [], []
@@ -72,7 +74,7 @@ def read_all(inputs: Iterable[Path], input_format: str | None = None, exclude: I
         if on_progress:
             on_progress(str(path))
         try:
-            res = parsers.read(path, input_format)
+            res = parsers.read(path, input_format, tz=tz, date_hint=date_hint)
         except InputError as exc:
             if explicit or input_format:
                 raise
@@ -197,8 +199,9 @@ def normalize(msgs: pd.DataFrame, roster: Roster) -> tuple[pd.DataFrame, list[st
 
 
 def ingest(inputs: Iterable[Path], roster: Roster, input_format: str | None = None,
-           exclude: Iterable[Path] = (), on_progress: Callable[[str], None] | None = None) -> Ingested:
-    results, infos, warnings = read_all(inputs, input_format, exclude, on_progress)
+           exclude: Iterable[Path] = (), on_progress: Callable[[str], None] | None = None,
+           tz: str = "Asia/Shanghai", date_hint: date | None = None) -> Ingested:
+    results, infos, warnings = read_all(inputs, input_format, exclude, on_progress, tz, date_hint)
     if not results:
         raise InputError("no chat export found among the inputs",
                          source=", ".join(i.path for i in infos) or None)

@@ -43,6 +43,8 @@ class M:
     line_end = "line_end"        # last input line of the message
     fmt = "fmt"                  # parser name (format id)
     precision = "precision"      # "s" normally, "min" where the export has minute precision
+    ref_id = "ref_id"            # the exporter's id of the message this one quotes (media "text") or
+                                 # recalls (media "recall"), where the export names it; else ""
     # added by ingest
     quote_id = "quote_id"        # msg_id of the quoted message where found, else ""
     member = "member"            # the real person (roster or naming rule)
@@ -59,7 +61,7 @@ class M:
 PARSED_COLUMNS: dict[str, str] = {
     M.msg_id: STR, M.group: STR, M.group_id: STR, M.ts: TIME, M.sender: STR, M.sender_id: STR,
     M.media: STR, M.text: STR, M.content: STR, M.quote_sender: STR, M.quote_text: STR,
-    M.source: STR, M.line: INT, M.line_end: INT, M.fmt: STR, M.precision: STR,
+    M.source: STR, M.line: INT, M.line_end: INT, M.fmt: STR, M.precision: STR, M.ref_id: STR,
 }
 
 MESSAGE_COLUMNS: dict[str, str] = {

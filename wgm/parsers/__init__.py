@@ -6,6 +6,7 @@ Detection scores every parser on the first 4 KB of decoded text; exactly one mus
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from wgm.errors import InputError
@@ -13,10 +14,13 @@ from wgm.parsers._base import ParseResult, Parser, Source
 from wgm.parsers.memotrace import MEMOTRACE_V2_CSV, MEMOTRACE_V2_TXT, MEMOTRACE_V3_CSV, MEMOTRACE_V3_TXT
 from wgm.parsers.reading import decode, group_hint
 from wgm.parsers.rejects import MEMOTRACE_AI_TXT, MEMOTRACE_TRAINING_JSON
+from wgm.parsers import chatlog, pywxdump, wecom, weflow_json
 from wgm.parsers.weflow import WEFLOW_TXT
 
+# Order breaks no ties (detection refuses a tie); it is the order `wgm formats` lists them in.
 PARSERS: tuple[Parser, ...] = (MEMOTRACE_V3_TXT, MEMOTRACE_V2_TXT, MEMOTRACE_V2_CSV, MEMOTRACE_V3_CSV,
-                               WEFLOW_TXT, MEMOTRACE_AI_TXT, MEMOTRACE_TRAINING_JSON)
+                               WEFLOW_TXT, *weflow_json.PARSERS, *chatlog.PARSERS, *pywxdump.PARSERS,
+                               *wecom.PARSERS, MEMOTRACE_AI_TXT, MEMOTRACE_TRAINING_JSON)
 HEAD_CHARS = 4096
 MIN_SCORE = 0.3
 
@@ -39,7 +43,8 @@ def detect(head: str, path: str = "") -> Parser:
     return best
 
 
-def read(path: Path | str, input_format: str | None = None) -> ParseResult:
+def read(path: Path | str, input_format: str | None = None, tz: str = "Asia/Shanghai",
+         date_hint: date | None = None) -> ParseResult:
     path_text = str(path)
     try:
         raw = Path(path).read_bytes()
@@ -48,7 +53,8 @@ def read(path: Path | str, input_format: str | None = None) -> ParseResult:
     text, encoding = decode(raw, path_text)
     parser = by_name(input_format) if input_format else detect(text[:HEAD_CHARS], path_text)
     group, group_id = group_hint(path)
-    return parser.parse(Source(path=path_text, text=text, encoding=encoding, group_hint=group, group_id_hint=group_id))
+    return parser.parse(Source(path=path_text, text=text, encoding=encoding, group_hint=group, group_id_hint=group_id,
+                               tz=tz, date_hint=date_hint))
 
 
 __all__ = ["PARSERS", "ParseResult", "Parser", "Source", "by_name", "detect", "read"]

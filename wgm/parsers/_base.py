@@ -8,6 +8,7 @@ numbering and record splitting shared by several layouts live here.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Protocol
 
 import pandas as pd
@@ -22,6 +23,8 @@ class Source:
     encoding: str         # what decoding succeeded with: utf-8, utf-8-sig, gb18030, utf-16 …
     group_hint: str = ""  # group name taken from the file / folder name, "" if none
     group_id_hint: str = ""  # chat id taken from the folder name, "" if none
+    tz: str = "Asia/Shanghai"  # where epoch / UTC times are turned into local wall-clock time
+    date_hint: date | None = None  # --date: the day of a date-less export (chatlog single-day text)
 
 
 @dataclass(frozen=True)

@@ -3,9 +3,13 @@ and the frame builders that keep the line accounting exact."""
 
 from __future__ import annotations
 
+import json
 import re
+from bisect import bisect_right
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 
@@ -116,3 +120,112 @@ def unparsed_frame(rows: list[dict]) -> pd.DataFrame:
 
 def unparsed_row(source: str, line: int, reason: str, text: str) -> dict:
     return {U.source: source, U.line: line, U.reason: reason, U.text: text}
+
+
+# ---- times given as instants (epoch numbers, UTC or offset ISO text) --------------------------------
+
+@lru_cache(maxsize=8)
+def _zone(tz: str) -> ZoneInfo:
+    return ZoneInfo(tz)
+
+
+def epoch_to_local(seconds: float, tz: str) -> datetime | None:
+    """Epoch seconds → naive wall-clock time in `tz` (the zone the exports' text times are in)."""
+    try:
+        return datetime.fromtimestamp(float(seconds), _zone(tz)).replace(tzinfo=None)
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+def instant_to_local(text: str, tz: str) -> datetime | None:
+    """ISO 8601 with an offset or Z (`2025-03-03T01:01:23.000Z`, `…T09:01:23+08:00`) → naive local time
+    in `tz`; a time without an offset is taken as already local."""
+    try:
+        value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if value.tzinfo is None:
+        return value
+    return value.astimezone(_zone(tz)).replace(tzinfo=None)
+
+
+# ---- JSON with line numbers ---------------------------------------------------------------------
+
+class LineIndex:
+    """Character offset → 1-based line number of a decoded text."""
+
+    def __init__(self, text: str) -> None:
+        self._starts = [0] + [m.end() for m in re.finditer("\n", text)]
+
+    def line(self, offset: int) -> int:
+        return bisect_right(self._starts, offset)
+
+
+_DECODER = json.JSONDecoder()
+_WS = re.compile(r"[ \t\n\r]*")
+
+
+class JsonShapeError(ValueError):
+    """The JSON is well-formed but not shaped as the layout expects, or not well-formed at `offset`."""
+
+    def __init__(self, message: str, offset: int) -> None:
+        super().__init__(message)
+        self.offset = offset
+
+
+def _skip_ws(text: str, pos: int) -> int:
+    return _WS.match(text, pos).end()
+
+
+def json_member_offset(text: str, key: str, start: int = 0) -> int | None:
+    """Offset of the value of `key` in the JSON object opening at `start` (whitespace allowed first), or
+    None; other members are skipped with the C decoder, so a big export is walked once."""
+    pos = _skip_ws(text, start)
+    if text[pos:pos + 1] != "{":
+        raise JsonShapeError("expected a JSON object", pos)
+    pos = _skip_ws(text, pos + 1)
+    while text[pos:pos + 1] != "}":
+        try:
+            name, pos = _DECODER.raw_decode(text, pos)
+        except json.JSONDecodeError as exc:
+            raise JsonShapeError(f"invalid JSON: {exc.msg}", exc.pos) from None
+        pos = _skip_ws(text, pos)
+        if text[pos:pos + 1] != ":":
+            raise JsonShapeError("invalid JSON: expected ':'", pos)
+        pos = _skip_ws(text, pos + 1)
+        if name == key:
+            return pos
+        try:
+            _, pos = _DECODER.raw_decode(text, pos)
+        except json.JSONDecodeError as exc:
+            raise JsonShapeError(f"invalid JSON: {exc.msg}", exc.pos) from None
+        pos = _skip_ws(text, pos)
+        if text[pos:pos + 1] == ",":
+            pos = _skip_ws(text, pos + 1)
+        elif text[pos:pos + 1] != "}":
+            raise JsonShapeError("invalid JSON: expected ',' or '}'", pos)
+    return None
+
+
+def json_array_items(text: str, start: int):
+    """Yield (value, start_offset, end_offset) for each element of the JSON array opening at `start`.
+    A malformed element raises JsonShapeError with its offset (the caller reports that line)."""
+    pos = _skip_ws(text, start)
+    if text[pos:pos + 1] != "[":
+        raise JsonShapeError("expected a JSON array", pos)
+    pos = _skip_ws(text, pos + 1)
+    if text[pos:pos + 1] == "]":
+        return
+    while True:
+        try:
+            value, end = _DECODER.raw_decode(text, pos)
+        except json.JSONDecodeError as exc:
+            raise JsonShapeError(f"invalid JSON: {exc.msg}", exc.pos) from None
+        yield value, pos, end
+        pos = _skip_ws(text, end)
+        if text[pos:pos + 1] == ",":
+            pos = _skip_ws(text, pos + 1)
+        elif text[pos:pos + 1] == "]":
+            return
+        else:
+            raise JsonShapeError("invalid JSON: expected ',' or ']'", pos)
