@@ -28,6 +28,10 @@ LOSS_FLAGS = {
     "quote_unattributed": "a quote carries no sender (WechatExporter)",
     "sender_is_id": "messages carry ids only; names come from the roster (WeCom archive)",
     "minute_precision": "times have no seconds",
+    "system_absent": "system lines are not in the export at all",
+    "system_text_lost": "system lines are exported without their text (WechatBakTool)",
+    "quote_dropped": "a quoted reply is exported as its own words only (no quote)",
+    "untimed_records": "quotes and notices carry no sender or time: timed at the message before (WechatExporter)",
 }
 _SANITIZE = re.compile(r'[\\/:*?"<>|\s.]')
 _CHINA = timezone(timedelta(hours=8))
@@ -157,9 +161,9 @@ def _render(messages: list[dict], group: str, layout: str, group_id: str):
 
 
 def _families():
-    from tests import layouts_chatlog, layouts_pywxdump, layouts_wecom, layouts_weflow_json
+    from tests import layouts_chatlog, layouts_minor, layouts_pywxdump, layouts_wecom, layouts_weflow_json
     renderers, losses, expect = {}, {}, {}
-    for module in (layouts_weflow_json, layouts_chatlog, layouts_pywxdump, layouts_wecom):
+    for module in (layouts_weflow_json, layouts_chatlog, layouts_pywxdump, layouts_wecom, layouts_minor):
         renderers.update(module.RENDERERS)
         losses.update(module.LOSSES)
         expect.update(getattr(module, "EXPECT", {}))

@@ -18,6 +18,7 @@ SPEC = Path(__file__).resolve().parents[2] / "shared" / "spec" / "examples" / "e
 EXAMPLES = yaml.safe_load(SPEC.read_text(encoding="utf-8"))
 GROUP = EXAMPLES["roster"]["groups"][0]["name"]
 CASES = EXAMPLES["cases"]
+CHAT_ID = "44556677889@chatroom"      # the chat id tests/layouts.py gives the group
 
 
 def _ts(value) -> datetime:
@@ -27,12 +28,34 @@ def _ts(value) -> datetime:
 @pytest.fixture(scope="module")
 def roster_file(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("roster") / "roster.yaml"
-    path.write_text(yaml.safe_dump(EXAMPLES["roster"], allow_unicode=True), encoding="utf-8")
+    roster = dict(EXAMPLES["roster"])
+    # the admin's roster names the group's chat id: layouts without a group name (PyWxDump, chatlog) need it
+    roster["groups"] = [{**roster["groups"][0], "ids": [CHAT_ID]}]
+    path.write_text(yaml.safe_dump(roster, allow_unicode=True), encoding="utf-8")
     return path
+
+
+def with_ids_as_aliases(roster: Path, senders: list[str], user_id, group_id: str, folder: Path) -> Path:
+    """The roster an admin of a WeCom archive keeps: each person's userid among their aliases, the
+    group's chat id among its ids (the archive has ids only)."""
+    from wgm.roster import split_display_name
+    data = yaml.safe_load(roster.read_text(encoding="utf-8"))
+    ids: dict[str, list[str]] = {}
+    for sender in senders:
+        ids.setdefault(split_display_name(sender)[0], []).append(user_id(sender))
+    for person in data["members"]:
+        person["aliases"] = [*person.get("aliases", []), *ids.get(person["name"], [])]
+    data["groups"][0]["ids"] = [CHAT_ID, group_id]
+    out = folder.parent / f"{folder.name}-roster.yaml"
+    out.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return out
 
 
 def run_case(case: dict, layout: str, folder: Path, roster: Path, **options):
     messages = [{"ts": _ts(ts), "sender": sender, "text": text} for ts, sender, text in case["messages"]]
+    if layout.startswith("wecom_"):
+        from tests.layouts_wecom import room_id, user_id
+        roster = with_ids_as_aliases(roster, [m["sender"] for m in messages], user_id, room_id(GROUP), folder)
     write_export(folder, messages, GROUP, layout)
     return api.audit([folder], api.Options(roster=roster, **options))
 

@@ -160,9 +160,10 @@ def test_lone_carriage_return_is_a_line_end_for_every_layout(tmp_path):
 
 
 def test_wechatbaktool_lines_are_not_taken_for_memotrace_headers():
-    sample = SPEC_SAMPLES / "wechatbaktool.txt"
-    with pytest.raises(InputError):
-        parsers.read(sample)
+    head = (SPEC_SAMPLES / "wechatbaktool.txt").read_text(encoding="utf-8")
+    for parser in (parsers.by_name("memotrace_v2_txt"), parsers.by_name("memotrace_v3_txt")):
+        assert parser.sniff(head) == 0.0
+    assert parsers.read(SPEC_SAMPLES / "wechatbaktool.txt").fmt == "wechatbaktool_txt"
 
 
 @pytest.mark.parametrize("text, ok", [("2025-03-03 09:01:23", True), ("2025-13-03 09:01:23", False),

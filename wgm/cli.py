@@ -44,10 +44,19 @@ def _fail(err: WgmError) -> None:
 
 
 def _options(rules, roster, incidents, overrides, members, month, set_, group, input_format,
-             cache: Optional[Path] = None) -> api.Options:
+             cache: Optional[Path] = None, day: Optional[str] = None) -> api.Options:
     return api.Options(rules=rules, roster=roster, incidents=incidents, overrides=overrides, members=members,
                        month=resolve_month(month), set=tuple(set_ or ()), groups=tuple(group or ()),
-                       input_format=input_format, cache=cache)
+                       input_format=input_format, cache=cache, date=parse_day(day))
+
+
+def parse_day(value: Optional[str]) -> Optional[date]:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise UsageError(f"--date takes YYYY-MM-DD, got {value!r}") from None
 
 
 def _formats(value: str) -> set[str]:
@@ -68,6 +77,8 @@ MonthOpt = typer.Option(None, "--month", help="YYYY-MM, last (the month before t
 SetOpt = typer.Option(None, "--set", help="Override one setting: KEY=VALUE (repeatable).")
 GroupOpt = typer.Option(None, "--group", help="Only this group (repeatable).")
 FormatInOpt = typer.Option(None, "--input-format", help="Force the input format (see `wgm formats`).")
+DateOpt = typer.Option(None, "--date", help="YYYY-MM-DD: the day of exports that print no date (chatlog "
+                                            "single-day text); its year for exports without years.")
 CacheOpt = typer.Option(None, "--cache", help="Folder for the re-run cache: parsed messages are reused while "
                                               "inputs, roster and word lists are unchanged.")
 
@@ -81,7 +92,7 @@ def audit(inputs: List[Path] = InputsArg, rules: Optional[Path] = RulesOpt, rost
           set_: Optional[List[str]] = SetOpt, group: Optional[List[str]] = GroupOpt,
           quiet: bool = typer.Option(False, "--quiet", help="Print nothing but errors (for cron)."),
           lang: str = typer.Option("zh", "--lang", help="Labels: zh or en."),
-          input_format: Optional[str] = FormatInOpt, cache: Optional[Path] = CacheOpt,
+          input_format: Optional[str] = FormatInOpt, day: Optional[str] = DateOpt, cache: Optional[Path] = CacheOpt,
           redact: bool = typer.Option(False, "--redact", help="Replace message text in every output with a hash "
                                                               "(times, rules, ids and arithmetic stay).")) -> None:
     """Audit exports and write the monthly tables, events and evidence."""
@@ -90,7 +101,7 @@ def audit(inputs: List[Path] = InputsArg, rules: Optional[Path] = RulesOpt, rost
         if lang not in ("zh", "en"):
             raise UsageError(f"--lang takes zh or en, got {lang!r}")
         formats = _formats(format)
-        options = _options(rules, roster, incidents, overrides, members, month, set_, group, input_format, cache)
+        options = _options(rules, roster, incidents, overrides, members, month, set_, group, input_format, cache, day)
         show = not quiet and sys.stderr.isatty()
         with _progress(show) as progress:
             result = api.audit(inputs, options, on_progress=progress)
@@ -160,13 +171,13 @@ def _print_summary(result, lang: str) -> None:
 
 
 @app.command()
-def parse(inputs: List[Path] = InputsArg, roster: Optional[Path] = RosterOpt, input_format: Optional[str] = FormatInOpt,
+def parse(inputs: List[Path] = InputsArg, roster: Optional[Path] = RosterOpt, input_format: Optional[str] = FormatInOpt, day: Optional[str] = DateOpt,
           out: Optional[Path] = typer.Option(None, "--out", help="Write messages.csv and unparsed.csv here."),
           quiet: bool = typer.Option(False, "--quiet")) -> None:
     """Read exports into normalized messages; report per file the format, lines, messages, unparsed."""
     from wgm import report
     try:
-        ing = api.parse(inputs, api.Options(roster=roster, input_format=input_format))
+        ing = api.parse(inputs, api.Options(roster=roster, input_format=input_format, date=parse_day(day)))
     except WgmError as err:
         _fail(err)
     if not quiet:
@@ -199,13 +210,13 @@ def parse(inputs: List[Path] = InputsArg, roster: Optional[Path] = RosterOpt, in
 @app.command()
 def tasks(inputs: List[Path] = InputsArg, rules: Optional[Path] = RulesOpt, roster: Optional[Path] = RosterOpt,
           set_: Optional[List[str]] = SetOpt, group: Optional[List[str]] = GroupOpt,
-          input_format: Optional[str] = FormatInOpt,
+          input_format: Optional[str] = FormatInOpt, day: Optional[str] = DateOpt,
           csv_out: Optional[Path] = typer.Option(None, "--csv", help="Write the ledger to this CSV file.")) -> None:
     """The task ledger: each task x receiver with RD, PT, c, v and status."""
     from wgm.report.atomic import write_atomic
     from wgm.report.machine import TASK_COLUMNS, to_csv
     try:
-        result = api.audit(inputs, _options(rules, roster, None, None, None, None, set_, group, input_format))
+        result = api.audit(inputs, _options(rules, roster, None, None, None, None, set_, group, input_format, day=day))
     except WgmError as err:
         _fail(err)
     if csv_out is not None:
@@ -235,10 +246,10 @@ def explain(inputs: List[Path] = InputsArg, member: str = typer.Option(..., "--m
             month: Optional[str] = MonthOpt, rules: Optional[Path] = RulesOpt, roster: Optional[Path] = RosterOpt,
             incidents: Optional[Path] = IncidentsOpt, overrides: Optional[Path] = OverridesOpt,
             members: Optional[Path] = MembersOpt, set_: Optional[List[str]] = SetOpt,
-            input_format: Optional[str] = FormatInOpt) -> None:
+            input_format: Optional[str] = FormatInOpt, day: Optional[str] = DateOpt) -> None:
     """Every event of one member, with the messages behind it."""
     try:
-        options = _options(rules, roster, incidents, overrides, members, month, set_, None, input_format)
+        options = _options(rules, roster, incidents, overrides, members, month, set_, None, input_format, day=day)
         result = api.audit(inputs, options)
         found = api.explain(result, member)
     except WgmError as err:
@@ -265,13 +276,13 @@ def diff(inputs: List[Path] = InputsArg,
          rules: List[Path] = typer.Option(..., "--rules", help="Give twice: --rules A.yaml --rules B.yaml."),
          roster: Optional[Path] = RosterOpt, incidents: Optional[Path] = IncidentsOpt,
          overrides: Optional[Path] = OverridesOpt, members: Optional[Path] = MembersOpt,
-         month: Optional[str] = MonthOpt, input_format: Optional[str] = FormatInOpt, cache: Optional[Path] = CacheOpt,
+         month: Optional[str] = MonthOpt, input_format: Optional[str] = FormatInOpt, day: Optional[str] = DateOpt, cache: Optional[Path] = CacheOpt,
          csv_out: Optional[Path] = typer.Option(None, "--csv", help="Also write the comparison to this CSV.")) -> None:
     """What-if: per member and rule, amounts under rules A and B and the difference."""
     try:
         if len(rules) != 2:
             raise UsageError("give --rules exactly twice: --rules A.yaml --rules B.yaml")
-        options = _options(None, roster, incidents, overrides, members, month, None, None, input_format, cache)
+        options = _options(None, roster, incidents, overrides, members, month, None, None, input_format, cache, day)
         table_df = api.diff(inputs, rules[0], rules[1], options)
     except WgmError as err:
         _fail(err)

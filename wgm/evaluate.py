@@ -11,11 +11,12 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from wgm import rules as rules_mod
 from wgm import schema
 from wgm.catalog import RULE_IDS
 from wgm.records import Override
 from wgm.rules import RuleContext, run_all
-from wgm.schema import E, S, T
+from wgm.schema import E, M, S, T
 from wgm.settings import Settings
 
 
@@ -99,6 +100,7 @@ def evaluate(ctx: RuleContext, overrides: list[Override], months: tuple[str, ...
     events[E.event_id] = [
         "e" + schema.short_hash(r, g, m, t, ids, ts.isoformat(), length=11)
         for r, g, m, t, ids, ts in zip(*schema.lists(events, E.rule, E.group, E.member, E.task_id, E.msg_ids, E.ts))]
+    _review_imprecise_times(events, ctx)
     events[E.needs_review] = (events[E.confidence] < ctx.settings.min_confidence) | (events[E.review_reason] != "")
     events.loc[events[E.needs_review] & (events[E.review_reason] == ""), E.review_reason] = "分类置信度低"
     events = price(events, ctx.settings, ctx.incidents)
@@ -112,6 +114,41 @@ def evaluate(ctx: RuleContext, overrides: list[Override], months: tuple[str, ...
     events = schema.conform(events, schema.EVENT_COLUMNS)   # empty frames lose dtypes on the way
     events = events.sort_values(schema.SORT_KEYS["events"], kind="stable").reset_index(drop=True)
     return Evaluation(events, summarize(events, ctx), tuple(used), tuple(warnings))
+
+
+# (event rules, the task's time pair compared: the later one made the event) for rules decided by a time
+_TIME_PAIRS = {("reply_late", "meeting_reply_late", "reply_after_requested"): (T.replied, T.reply_deadline),
+               ("promise_missed", "delay_days"): (T.completed, T.promised)}
+_NO_TIME = "依据的消息在导出中没有发送人或时间（按前一条消息计时），请核对"
+_MINUTE = "导出时间只精确到分钟，{late}与{due}在同一分钟内，秒数可改变结论，请核对"
+
+
+def _review_imprecise_times(events: pd.DataFrame, ctx: RuleContext) -> None:
+    """Events resting on times the export did not give exactly go to review, with why: a message with
+    no time of its own (WechatExporter quotes), or a minute-precision time (Mac copy) within the
+    minute of the time it was compared with."""
+    msgs = ctx.messages
+    if not len(events) or not len(msgs) or msgs[M.precision].eq("s").all():
+        return
+    precision = dict(zip(*schema.lists(msgs[msgs[M.precision] != "s"], M.msg_id, M.precision)))
+    tasks = ctx.ledger.tasks.drop_duplicates(subset=[T.task_id, T.receiver]).set_index([T.task_id, T.receiver])
+    for idx, rule, ids, task_id, member in zip(events.index, *schema.lists(events, E.rule, E.msg_ids, E.task_id,
+                                                                           E.member)):
+        kinds = {precision.get(i) for i in ids.split(";") if i} - {None}
+        if not kinds:
+            continue
+        reason = ""
+        if "none" in kinds:
+            reason = _NO_TIME
+        elif (task_id, member) in tasks.index:
+            pair = next((p for rules, p in _TIME_PAIRS.items() if rule in rules), None)
+            if pair is not None:
+                late, due = tasks.loc[(task_id, member), list(pair)]
+                if not pd.isna(late) and not pd.isna(due) and late - due < pd.Timedelta(minutes=1):
+                    reason = _MINUTE.format(late=rules_mod.fmt_ts(late), due=rules_mod.fmt_ts(due))
+        if reason:
+            old = events.at[idx, E.review_reason]
+            events.at[idx, E.review_reason] = f"{old}；{reason}" if old else reason
 
 
 def _dept_lookup(ctx: RuleContext) -> dict[str, str]:

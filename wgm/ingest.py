@@ -22,6 +22,8 @@ from wgm.result import InputInfo
 from wgm.roster import Roster, split_display_name
 from wgm.schema import M, U
 
+# side files of exports, read by their parser (PyWxDump's contact list) — not exports themselves
+_SIDE_FILES = {"users.json"}
 _SKIP_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".mp4", ".mp3", ".amr", ".silk", ".html",
                   ".htm", ".js", ".css", ".docx", ".pdf", ".xlsx", ".xls", ".zip", ".md", ".yaml", ".yml"}
 
@@ -71,6 +73,10 @@ def read_all(inputs: Iterable[Path], input_format: str | None = None, exclude: I
             infos.append(InputInfo(str(path), _sha256(path), "", "", 0, 0, 0,
                                    skipped_reason=f"not a chat export ({path.suffix})"))
             continue
+        if not explicit and path.name.lower().endswith(tuple(_SIDE_FILES)):
+            infos.append(InputInfo(str(path), _sha256(path), "", "", 0, 0, 0,
+                                   skipped_reason="contact list of a PyWxDump export (read with its CSV)"))
+            continue
         if on_progress:
             on_progress(str(path))
         try:
@@ -85,6 +91,7 @@ def read_all(inputs: Iterable[Path], input_format: str | None = None, exclude: I
             raise InputError(f"{len(res.unparsed)} of {res.lines} lines could not be read as {res.fmt}; "
                              "is this the right file or format?", source=str(path))
         results.append(res)
+        warnings.extend(f"{path}: {w}" for w in res.warnings)
         infos.append(InputInfo(str(path), _sha256(path), res.fmt, res.encoding, res.lines, len(res.messages),
                                len(res.unparsed), res.structural_lines))
     return results, infos, warnings
@@ -111,7 +118,10 @@ def link_quotes(df: pd.DataFrame) -> pd.Series:
     """msg_id of the message each quote refers to: the latest earlier message of the group whose
     own words start with the quoted text (exporters may shorten it); "" where none is found."""
     quote_id = pd.Series([""] * len(df), index=df.index, dtype="str")
-    quoting = df.index[df[M.quote_text] != ""]
+    # an export that names the quoted message's id (WeFlow, ChatLab, chatlog JSON) settles it
+    by_id = df[M.ref_id].where(df[M.ref_id].isin(set(df[M.msg_id])) & (df[M.media] != "recall"), "")
+    quote_id[:] = by_id.to_numpy()
+    quoting = df.index[(df[M.quote_text] != "") & (quote_id == "")]
     if len(quoting) == 0:
         return quote_id
     by_group: dict[str, list[tuple[pd.Timestamp, str, str, str]]] = {}

@@ -63,12 +63,16 @@ def build(messages: pd.DataFrame, settings: Settings, roster: Roster) -> Ledger:
         admins |= {m for s, m in zip(*schema.lists(gdf, M.sender, M.member)) if s in settings.admins}
         gp = _GroupPass(group, settings, roster, members, admins, supervisors, office)
         gp.quote_member = dict(zip(*schema.lists(gdf, M.msg_id, M.member)))
-        active = _can_move_a_task(gdf)
+        # a message its sender recalled (WeCom archive names it) is kept as evidence, never assessed
+        recalled = recalled_ids(gdf)
+        is_recalled = gdf[M.msg_id].isin(recalled)
+        active = _can_move_a_task(gdf) & ~is_recalled & (gdf[M.media] != "recall")
         for r in schema.records(gdf.loc[active], cols):
             r = r._replace(ts=r.ts.to_pydatetime())
             gp.feed(r)
         inert = gdf.loc[~active]
-        gp.roles.extend((mid, "media" if media not in ("text", "") else "chat", "", 1.0, "")
+        gp.roles.extend((mid, "recalled" if mid in recalled else "system" if media == "recall"
+                         else "media" if media not in ("text", "") else "chat", "", 1.0, "")
                         for mid, media in zip(*schema.lists(inert, M.msg_id, M.media)))
         passes.append(gp)
     return Ledger(tasks=_tasks_frame(passes, settings), roles=_roles_frame(passes),
@@ -77,6 +81,11 @@ def build(messages: pd.DataFrame, settings: Settings, roster: Roster) -> Ledger:
                   off_topic=pd.DataFrame([o for p in passes for o in p.off_topic],
                                          columns=["group", "ts", "member", "msg_id", "confidence"]),
                   left=pd.DataFrame([x for p in passes for x in p.left], columns=["group", "ts", "name", "msg_id"]))
+
+
+def recalled_ids(messages: pd.DataFrame) -> set[str]:
+    """msg_ids of messages their sender recalled, where the export says which (WeCom archive)."""
+    return set(messages.loc[messages[M.media] == "recall", M.ref_id]) - {""}
 
 
 def _can_move_a_task(df: pd.DataFrame) -> pd.Series:

@@ -14,7 +14,7 @@ import pandas as pd
 
 from wgm import schema
 from wgm.catalog import BY_ID
-from wgm.ledger import Ledger
+from wgm.ledger import Ledger, recalled_ids
 from wgm.records import Incident, Snapshot
 from wgm.roster import Roster
 from wgm.schema import E, M, T
@@ -179,7 +179,7 @@ def conduct(ctx: RuleContext) -> list[dict]:
                               msg_ids=[h.warning_id, h.msg_id], confidence=min(h.confidence, h.warning_conf),
                               detail=f"管理员 {h.admin} 于 {fmt_ts(h.warned)} 制止后，{fmt_ts(h.ts)} 仍发布与公务无关信息"))
     m = ctx.messages
-    rude = m[m["t_incivility"] & (m[M.member] != "")]
+    rude = m[m["t_incivility"] & (m[M.member] != "") & ~m[M.msg_id].isin(recalled_ids(m))]
     for r in rude.itertuples(index=False):
         out.append(_event("incivility", group=r.group, member=r.member, ts=r.ts, msg_ids=[r.msg_id], confidence=0.8,
                           detail=f"{fmt_ts(r.ts)} 发布不文明/侮辱性语言"))

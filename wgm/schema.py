@@ -40,9 +40,11 @@ class M:
     quote_text = "quote_text"    # quoted text shown in a quote, "" if none
     source = "source"            # input file path
     line = "line"                # first input line (1-based) of the message
-    line_end = "line_end"        # last input line of the message
+    line_end = "line_end"        # last input line of the message (line - 1 when it shares its only line
+                                 # with the next message: WechatExporter glues records after a transfer)
     fmt = "fmt"                  # parser name (format id)
-    precision = "precision"      # "s" normally, "min" where the export has minute precision
+    precision = "precision"      # "s" normally; "min" where the export has minute precision; "none" where
+                                 # the export gives no time (timed at the message before: a lower bound)
     ref_id = "ref_id"            # the exporter's id of the message this one quotes (media "text") or
                                  # recalls (media "recall"), where the export names it; else ""
     # added by ingest
@@ -51,7 +53,7 @@ class M:
     dept = "dept"                # the member's department
     # added by classify / ledger
     kind = "kind"                # task|meeting|reply|completion|verification|reminder|repost|escalation|
-                                 # warning|off_topic|incivility|system|media|chat
+                                 # warning|off_topic|incivility|system|media|chat|recalled
     tags = "tags"                # all lexical tags, ';'-joined
     task_id = "task_id"          # the task this message belongs to ('' if none)
     confidence = "confidence"    # 0..1 confidence of `kind`

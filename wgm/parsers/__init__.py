@@ -15,12 +15,16 @@ from wgm.parsers.memotrace import MEMOTRACE_V2_CSV, MEMOTRACE_V2_TXT, MEMOTRACE_
 from wgm.parsers.reading import decode, group_hint
 from wgm.parsers.rejects import MEMOTRACE_AI_TXT, MEMOTRACE_TRAINING_JSON
 from wgm.parsers import chatlog, pywxdump, wecom, weflow_json
+from wgm.parsers.clientcopy import WECHAT_MAC_COPY, WECHAT_WINDOWS_COPY
+from wgm.parsers.wechatbaktool import WECHATBAKTOOL_TXT
+from wgm.parsers.wechatexporter import WECHATEXPORTER_TXT
 from wgm.parsers.weflow import WEFLOW_TXT
 
 # Order breaks no ties (detection refuses a tie); it is the order `wgm formats` lists them in.
 PARSERS: tuple[Parser, ...] = (MEMOTRACE_V3_TXT, MEMOTRACE_V2_TXT, MEMOTRACE_V2_CSV, MEMOTRACE_V3_CSV,
                                WEFLOW_TXT, *weflow_json.PARSERS, *chatlog.PARSERS, *pywxdump.PARSERS,
-                               *wecom.PARSERS, MEMOTRACE_AI_TXT, MEMOTRACE_TRAINING_JSON)
+                               *wecom.PARSERS, WECHATEXPORTER_TXT, WECHATBAKTOOL_TXT, WECHAT_MAC_COPY,
+                               MEMOTRACE_AI_TXT, MEMOTRACE_TRAINING_JSON, WECHAT_WINDOWS_COPY)
 HEAD_CHARS = 4096
 MIN_SCORE = 0.3
 

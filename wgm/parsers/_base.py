@@ -40,6 +40,7 @@ class ParseResult:
     encoding: str
     lines: int               # physical lines of the decoded input
     structural_lines: int = 0  # header rows / preamble lines that carry no message
+    warnings: tuple[str, ...] = ()  # what the reader of the report must know (e.g. names shown as ids)
 
 
 class Parser(Protocol):

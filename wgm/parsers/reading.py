@@ -43,12 +43,44 @@ def _decode(raw: bytes, path: str) -> tuple[str, str]:
             raise InputError(f"not valid UTF-8 after its BOM (byte {exc.start + 3})", source=path) from None
     try:
         return raw.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as exc:
+        if exc.reason == "unexpected end of data" and exc.start >= len(raw) - 3:
+            # a file cut inside its last character: keep every whole character, say so
+            return raw[:exc.start].decode("utf-8"), "utf-8 (cut inside its last character)"
+    mixed = _decode_mixed(raw)
+    if mixed is not None:
+        return mixed
     try:
         return raw.decode("gb18030"), "gb18030"
     except UnicodeDecodeError as exc:
         raise InputError(f"neither UTF-8 nor GB18030 (undecodable byte at offset {exc.start})", source=path) from None
+
+
+_ACCIDENTAL_UTF8 = re.compile("[\u0080-\u07ff]")
+
+
+def _decode_mixed(raw: bytes) -> tuple[str, str] | None:
+    """A UTF-8 file with some lines in GB18030 (a line pasted or appended by a Windows tool): decoding it
+    all as GB18030 would garble every UTF-8 line without a trace, so decode line by line and name it."""
+    lines = raw.split(b"\n")
+    utf8_chinese = foreign = 0
+    decoded = []
+    for line in lines:
+        try:
+            text = line.decode("utf-8")
+            # a short GB18030 line can be valid UTF-8 by chance, but then it reads as Latin/Cyrillic
+            # letters (U+0080–U+07FF), not as Chinese
+            utf8_chinese += not line.isascii() and not _ACCIDENTAL_UTF8.search(text)
+        except UnicodeDecodeError:
+            try:
+                text = line.decode("gb18030")
+            except UnicodeDecodeError:
+                return None
+            foreign += 1
+        decoded.append(text)
+    if not foreign or utf8_chinese < foreign:   # mostly GB18030: the whole file is, a chance UTF-8 line too
+        return None
+    return "\n".join(decoded), f"utf-8 with {foreign} line{'s' if foreign > 1 else ''} in gb18030"
 
 
 def physical_lines(text: str) -> list[str]:
@@ -73,6 +105,18 @@ def parse_ts(text: str):
         return datetime(*map(int, m.groups()))
     except ValueError:
         return None
+
+
+# WeChat's system lines (formats.md §0.4) as they read once rendered, for layouts that do not mark them:
+# invites, joins by QR code, removals, renames, recalls, pats.
+_SYSTEM_LINE = re.compile(
+    r'^(?:"[^"\n]+"\s?(?:邀请|撤回了一条消息|修改群名为|拍了拍|将"|通过|加入了群聊)'
+    r'|你(?:邀请|撤回了一条消息|修改群名为|将"|拍了拍|被"[^"\n]+"移出群聊)'
+    r'|"[^"\n]+"加入了群聊)')
+
+
+def is_system_line(text: str) -> bool:
+    return _SYSTEM_LINE.match(text) is not None
 
 
 def header_records(lines: list[str], header: re.Pattern, source: str):

@@ -10,13 +10,12 @@ from __future__ import annotations
 import re
 
 from wgm.parsers._base import ParseResult, Source
-from wgm.parsers.reading import header_records, messages_frame, parse_ts, physical_lines, unparsed_frame, unparsed_row
+from wgm.parsers.reading import (header_records, is_system_line, messages_frame, parse_ts, physical_lines,
+                                 unparsed_frame, unparsed_row)
 from wgm.schema import M
 
 _HEADER = re.compile(r"^(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}) '(.*)'$")
 _QUOTE = re.compile(r"\[引用 (?P<name>[^：\]\n]*)：(?P<text>.*)\]$", re.S)
-_SYSTEM = re.compile(r'^(?:"[^"\n]+"\s?(?:邀请|撤回了一条消息|修改群名为|拍了拍|将"|通过|加入了群聊)'
-                     r'|你(?:邀请|撤回了一条消息|修改群名为|将"|拍了拍)|"[^"\n]+"加入了群聊)')
 PLACEHOLDERS = {"[图片]": "image", "[视频]": "video", "[表情包": "sticker", "[文件]": "file", "[链接]": "link",
                 "[小程序]": "other", "[位置]": "location", "[名片]": "card", "[群公告]": "text", "[转账]": "transfer",
                 "[红包]": "redpacket", "[转发的聊天记录]": "merged", "[其他消息]": "other", "[语音消息": "voice"}
@@ -49,7 +48,7 @@ class WeFlowTxt:
 
 def _row(src: Source, ts, sender: str, text: str, line: int, line_end: int) -> dict:
     content, quote_sender, quote_text, media = text, "", "", "text"
-    if _SYSTEM.match(text):
+    if is_system_line(text):
         sender, media = "", "system"
     else:
         q = _QUOTE.search(text)
