@@ -9,6 +9,7 @@ group name as `talker`), so the roster's group name applies.
 from __future__ import annotations
 
 import json
+import re
 import zlib
 from datetime import datetime
 
@@ -101,6 +102,32 @@ def json_export(messages: list[dict], group: str, group_id: str) -> str:
     return text
 
 
+_QUOTE_HEAD = re.compile(r"> .* \d{2}-\d{2} \d{2}:\d{2}:\d{2}")
+
+
+def _reads_back(m: dict) -> dict:
+    """Text and CSV cannot tell words that open with `> ` lines from chatlog's quote rendering: leading
+    `> ` lines of a quoted reply read as more quoted lines; an unquoted message opening with a quote
+    header or the unresolved-quote marker `> [引用]` reads as a quote."""
+    if m.get("system") or not m["text"].startswith("> "):
+        return m
+    lines = m["text"].split("\n")
+    if m.get("quote"):
+        k = next((i for i, line in enumerate(lines) if not line.startswith("> ")), len(lines))
+        quoted = m["quote"]["text"] + "".join("\n" + line[2:] for line in lines[:k])
+        return {**m, "text": "\n".join(lines[k:]), "quote": {**m["quote"], "text": quoted}}
+    if lines[0] == "> [引用]":
+        return {**m, "text": "\n".join(lines[1:])}
+    if _QUOTE_HEAD.fullmatch(lines[0]):
+        k = next((i for i, line in enumerate(lines[1:], 1) if not line.startswith("> ")), len(lines))
+        who = lines[0][2:].rsplit(" ", 2)[0]
+        name_id = re.fullmatch(r"(.*)\(([^()]*)\)", who, re.DOTALL)
+        sender = name_id.group(1) if name_id else who
+        return {**m, "text": "\n".join(lines[k:]),
+                "quote": {"sender": sender, "text": "\n".join(line[2:] for line in lines[1:k])}}
+    return m
+
+
 RENDERERS = {
     "chatlog_txt": lambda messages, group, group_id: (_file_name(messages, group, "txt"),
                                                       text_export(messages).encode("utf-8")),
@@ -110,3 +137,4 @@ RENDERERS = {
                                                        json_export(messages, group, group_id).encode("utf-8")),
 }
 LOSSES: dict = {"chatlog_txt": set(), "chatlog_csv": set(), "chatlog_json": set()}
+EXPECT = {"chatlog_txt": _reads_back, "chatlog_csv": _reads_back}

@@ -87,6 +87,35 @@ def test_parse_reports_each_file(tmp_path):
     assert "memotrace_v2_txt" in result.output and "memotrace_v3_csv" in result.output
 
 
+def test_parse_on_a_folder_mixing_every_format_reports_each_file(tmp_path, monkeypatch):
+    """Every golden sample of formats.md in one folder: per file the format found, lines, messages, unparsed."""
+    import shutil
+    folder = tmp_path / "mixed"
+    shutil.copytree(SPEC_SAMPLES, folder)
+    monkeypatch.chdir(tmp_path)
+    folder = Path("mixed")
+    result = runner.invoke(app, ["parse", str(folder), "--date", "2025-03-03"], env={"COLUMNS": "250"})
+    assert result.exit_code == 1, result.output     # the WeCom switch row is listed as unparsed
+    rows = {line.split("│")[1].strip(): [c.strip() for c in line.split("│")[2:8]]
+            for line in result.output.splitlines() if line.startswith("│ ")}
+    expected = {"memotrace_v2_group.txt": "memotrace_v2_txt", "memotrace_v2_group_utf8.csv": "memotrace_v2_csv",
+                "memotrace_v3_group.txt": "memotrace_v3_txt", "memotrace_v3_group.csv": "memotrace_v3_csv",
+                "weflow_group.txt": "weflow_txt", "weflow_weclone_group.csv": "weflow_weclone_csv",
+                "chatlog_group_sameday.txt": "chatlog_txt", "chatlog_group.csv": "chatlog_csv",
+                "chatlog_group.json": "chatlog_json", "pywxdump_34567890123@chatroom_0_10.csv": "pywxdump_csv",
+                "wechatexporter_index.txt": "wechatexporter_txt", "wechatbaktool.txt": "wechatbaktool_txt",
+                "wecom_archive_decrypted.jsonl": "wecom_archive_jsonl",
+                "UNVERIFIED_wechat_mac_multiselect_copy.txt": "wechat_mac_copy",
+                "UNVERIFIED_wechat_win_multiselect_copy.txt": "skipped", "pywxdump_users.json": "skipped"}
+    for name, fmt in expected.items():
+        cells = rows[str(folder / name)]
+        assert cells[0] == fmt, (name, cells)
+        if fmt != "skipped":
+            lines, messages, unparsed = map(int, cells[2:5])
+            assert messages >= 4 and lines >= 1 and unparsed == (1 if fmt.startswith("wecom") else 0)
+    assert "no message times" in rows[str(folder / "UNVERIFIED_wechat_win_multiselect_copy.txt")][5]
+
+
 def test_rules_init_then_check(tmp_path):
     path = tmp_path / "rules.yaml"
     assert runner.invoke(app, ["rules", "init", str(path)]).exit_code == 0

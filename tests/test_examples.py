@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from tests.chat import audit_chat
-from tests.layouts import LAYOUTS, render, write_export
+from tests.layouts import LAYOUTS, LOSSES, render, write_export
 from wgm import api
 from wgm.catalog import BY_ID
 
@@ -38,11 +38,12 @@ def roster_file(tmp_path_factory) -> Path:
 def with_ids_as_aliases(roster: Path, senders: list[str], user_id, group_id: str, folder: Path) -> Path:
     """The roster an admin of a WeCom archive keeps: each person's userid among their aliases, the
     group's chat id among its ids (the archive has ids only)."""
-    from wgm.roster import split_display_name
+    from wgm.roster import load_roster, split_display_name
+    known = load_roster(roster).alias_map()      # "Bing" is 韩冰's alias, "林涛-运营部" is 林涛
     data = yaml.safe_load(roster.read_text(encoding="utf-8"))
     ids: dict[str, list[str]] = {}
     for sender in senders:
-        ids.setdefault(split_display_name(sender)[0], []).append(user_id(sender))
+        ids.setdefault(known.get(sender) or split_display_name(sender)[0], []).append(user_id(sender))
     for person in data["members"]:
         person["aliases"] = [*person.get("aliases", []), *ids.get(person["name"], [])]
     data["groups"][0]["ids"] = [CHAT_ID, group_id]
@@ -75,6 +76,8 @@ def test_case_gives_exactly_its_events(case, layout, tmp_path, roster_file):
     assert money_events(result) == expected
     assert len(result.unparsed) == 0
     for flag in case.get("flags", []):
+        if flag["rule"] == "naming" and "sender_is_id" in LOSSES[layout]:
+            continue      # the naming rule reads display names; an id-only archive has none
         flagged = result.events[(result.events["member"] == flag["member"]) & (result.events["rule"] == flag["rule"])]
         assert len(flagged) >= 1, f"flag {flag} missing"
     for receiver in case.get("open", []):

@@ -357,11 +357,14 @@ def test_json_quote_of_an_image_and_quote_without_refer(tmp_path):
              "subType": 0, "content": "", "contents": {"md5": "abc"}}
     items = [{**base, "seq": 1, "content": "看到了", "contents": {"refer": refer}},
              {**base, "seq": 2, "content": "> 张三(wxid_zs) 03-03 08:00:00\n> 原话\n回复"},
-             {**base, "seq": 3, "type": 49, "subType": 62, "sender": "wxid_ls", "content": '"李四" 拍了拍 "张三"'}]
+             {**base, "seq": 3, "type": 49, "subType": 62, "sender": "wxid_ls", "content": '"李四" 拍了拍 "张三"'},
+             {**base, "seq": 4, "type": 1, "subType": 0, "content": "> [引用]\n> 张三(wxid_zs) 03-03 08:00:00\n话"}]
     m = parsers.read(write(tmp_path, "x.json", json.dumps(items, ensure_ascii=False))).messages
     assert (m.iloc[0]["content"], m.iloc[0]["quote_sender"], m.iloc[0]["quote_text"]) == ("看到了", "wxid_zs", "[图片]")
     assert (m.iloc[1]["content"], m.iloc[1]["quote_sender"], m.iloc[1]["quote_text"]) == ("回复", "张三", "原话")
     assert (m.iloc[2]["media"], m.iloc[2]["sender"]) == ("system", "")
+    # plain text is never read as a quote rendering: JSON says what a message is
+    assert (m.iloc[3]["content"], m.iloc[3]["quote_sender"]) == (items[3]["content"], "")
 
 
 def test_rendered_json_is_gos_compact_encoding(tmp_path):

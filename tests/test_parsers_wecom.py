@@ -350,3 +350,18 @@ def test_worked_case_end_to_end(case_id, layout, tmp_path):
     assert set(result.messages["member"]) <= {p["name"] for p in EXAMPLES["roster"]["members"]}   # Bing → 韩冰 too
     # no display names in the archive, so the naming rule (群昵称 姓名-部门) has nothing to look at
     assert not (result.events["rule"] == "naming").any()
+
+
+def test_an_archive_of_mostly_one_to_one_chats_is_read_not_refused(tmp_path):
+    """A company archive holds every chat; its 1:1 chats are set aside, listed, and do not count as damage."""
+    from wgm import ingest
+    from wgm.roster import Roster
+    rows = [{"msgid": f"p{i}", "action": "send", "from": "zhangsan", "tolist": ["lisi"], "roomid": "",
+             "msgtime": 1740963683000 + i, "msgtype": "text", "text": {"content": "私聊"}} for i in range(30)]
+    rows.append({"msgid": "g1", "action": "send", "from": "zhangsan", "tolist": ["lisi"], "roomid": "wr1",
+                 "msgtime": 1740963683000, "msgtype": "text", "text": {"content": "请今天提交周报"}})
+    path = tmp_path / "archive.jsonl"
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    result = ingest.ingest([path], Roster())
+    assert len(result.messages) == 1 and len(result.unparsed) == 30
+    assert result.unparsed["reason"].str.startswith("set aside: one-to-one").all()

@@ -581,3 +581,19 @@ def test_any_cut_is_refused_or_fully_accounted(cut, fmt, tmp_path_factory):
         return
     assert accounted(result)
     assert len(result.messages) <= 9
+
+
+@pytest.mark.parametrize("layout", ["weflow_json", "echotrace_json", "chatlab_json"])
+def test_minified_json_counts_each_line_once_and_warns_when_cut_inside_it(layout, tmp_path):
+    from datetime import datetime
+    from tests.layouts import render_files
+    messages = [{"ts": datetime(2026, 5, 11, 9, 0, i), "sender": "张三", "text": f"第{i}条"} for i in range(5)]
+    data = json.loads(next(iter(render_files(messages, "群", layout).values())))
+    path = tmp_path / "x.json"
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    result = parsers.read(path)
+    assert len(result.messages) == 5 and result.lines == 1 and result.structural_lines == 0
+    assert list(result.messages["line_end"]) == [0, 0, 0, 0, 1]     # the shared line belongs to the last one
+    path.write_text(json.dumps(data, ensure_ascii=False)[:-80], encoding="utf-8")
+    cut = parsers.read(path)
+    assert len(cut.messages) < 5 and cut.structural_lines >= 0 and "broken off inside line 1" in cut.warnings[0]

@@ -159,11 +159,13 @@ def _print_summary(result, lang: str) -> None:
         table.add_row("合计" if zh else "total", "", f"{total:,.2f}", "", style="bold")
         out_console.print(table)
     inputs = Table(title="输入文件" if zh else "inputs", title_justify="left")
-    inputs.add_column("file", overflow="fold")
-    for col in ("format", "lines", "messages", "unparsed"):
-        inputs.add_column(col, no_wrap=True, justify="left" if col == "format" else "right")
+    inputs.add_column("file", overflow="fold", ratio=3)
+    inputs.add_column("format", no_wrap=True)
+    for col in ("lines", "messages", "unparsed"):
+        inputs.add_column(col, no_wrap=True, justify="right")
+    inputs.add_column("note", overflow="fold", ratio=2)
     for i in sorted(result.inputs, key=lambda i: i.path):
-        inputs.add_row(i.path, i.fmt or f"skipped: {i.skipped_reason}", str(i.lines), str(i.messages), str(i.unparsed))
+        inputs.add_row(i.path, i.fmt or "skipped", str(i.lines), str(i.messages), str(i.unparsed), i.skipped_reason)
     out_console.print(inputs)
     counts = (f"messages {len(result.messages)}, tasks {result.tasks['task_id'].nunique()}, "
               f"events {len(result.events)}, needs review {result.review_count}, unparsed lines {result.unparsed_count}")
@@ -182,12 +184,15 @@ def parse(inputs: List[Path] = InputsArg, roster: Optional[Path] = RosterOpt, in
         _fail(err)
     if not quiet:
         table = Table(title="inputs", title_justify="left")
-        table.add_column("file", overflow="fold")
-        for col in ("format", "encoding", "lines", "messages", "unparsed"):
-            table.add_column(col, no_wrap=True)
+        table.add_column("file", overflow="fold", ratio=3)
+        table.add_column("format", no_wrap=True)
+        table.add_column("encoding", overflow="fold", ratio=1)
+        for col in ("lines", "messages", "unparsed"):
+            table.add_column(col, no_wrap=True, justify="right")
+        table.add_column("note", overflow="fold", ratio=2)
         for i in ing.inputs:
-            table.add_row(i.path, i.fmt or f"skipped: {i.skipped_reason}", i.encoding, str(i.lines), str(i.messages),
-                          str(i.unparsed))
+            table.add_row(i.path, i.fmt or "skipped", i.encoding, str(i.lines), str(i.messages), str(i.unparsed),
+                          i.skipped_reason)
         out_console.print(table)
         for w in ing.warnings:
             err_console.print(f"warning: {w}", style="yellow", markup=False)
@@ -197,11 +202,11 @@ def parse(inputs: List[Path] = InputsArg, roster: Optional[Path] = RosterOpt, in
         except WgmError as err:
             _fail(err)
     elif not quiet:
-        cols = ["ts", "group", "sender", "media", "content"]
+        cols = ["ts", "group", "sender", "sender_id", "media", "content"]
         for r in ing.messages[cols].itertuples(index=False):
             text = r.content.replace("\n", " ⏎ ")
-            out_console.print(f"{r.ts:%Y-%m-%d %H:%M:%S}  {r.group}  {r.sender or '[系统]'}  {r.media}  {text}",
-                              markup=False)
+            who = r.sender or r.sender_id or "[系统]"
+            out_console.print(f"{r.ts:%Y-%m-%d %H:%M:%S}  {r.group}  {who}  {r.media}  {text}", markup=False)
         for u in ing.unparsed.itertuples(index=False):
             err_console.print(f"{u.source}:{u.line}: unparsed: {u.reason}", style="yellow", markup=False)
     raise typer.Exit(1 if len(ing.unparsed) else 0)

@@ -87,7 +87,8 @@ def read_all(inputs: Iterable[Path], input_format: str | None = None, exclude: I
             infos.append(InputInfo(str(path), _sha256(path), "", "", 0, 0, 0, skipped_reason=exc.message))
             warnings.append(f"{path}: skipped: {exc.message}")
             continue
-        if res.lines >= 10 and len(res.unparsed) * 2 > res.lines:
+        damaged = int((~res.unparsed[U.reason].str.startswith(parsers.SET_ASIDE)).sum()) if len(res.unparsed) else 0
+        if res.lines >= 10 and damaged * 2 > res.lines:
             raise InputError(f"{len(res.unparsed)} of {res.lines} lines could not be read as {res.fmt}; "
                              "is this the right file or format?", source=str(path))
         results.append(res)
@@ -176,7 +177,10 @@ def _merge_copies_across_files(msgs: pd.DataFrame) -> pd.DataFrame:
     one file are real (收到, 收到) and stay: the n-th copy in a file only matches the n-th in another."""
     if msgs[M.source].nunique() < 2:
         return msgs
-    words = msgs[M.content].str.replace(r"\s+", "", regex=True)
+    # exporters render media and system lines each their own way ([图片], 【图片】, ![图片](url)…): those
+    # are matched by kind, text by its words
+    words = msgs[M.content].str.replace(r"\s+", "", regex=True).where(msgs[M.media] == "text",
+                                                                      "\x1e" + msgs[M.media])
     key = msgs[M.group] + "\x1f" + msgs[M.ts].astype(str) + "\x1f" + words
     nth = msgs.assign(_key=key).groupby([M.source, "_key"], sort=False).cumcount()
     first_source = msgs.groupby(key, sort=False)[M.source].transform("first")

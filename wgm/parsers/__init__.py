@@ -12,7 +12,7 @@ from pathlib import Path
 from wgm.errors import InputError
 from wgm.parsers._base import ParseResult, Parser, Source
 from wgm.parsers.memotrace import MEMOTRACE_V2_CSV, MEMOTRACE_V2_TXT, MEMOTRACE_V3_CSV, MEMOTRACE_V3_TXT
-from wgm.parsers.reading import decode, group_hint
+from wgm.parsers.reading import SET_ASIDE, decode, group_hint
 from wgm.parsers.rejects import MEMOTRACE_AI_TXT, MEMOTRACE_TRAINING_JSON
 from wgm.parsers import chatlog, pywxdump, wecom, weflow_json
 from wgm.parsers.clientcopy import WECHAT_MAC_COPY, WECHAT_WINDOWS_COPY
@@ -61,4 +61,4 @@ def read(path: Path | str, input_format: str | None = None, tz: str = "Asia/Shan
                                tz=tz, date_hint=date_hint))
 
 
-__all__ = ["PARSERS", "ParseResult", "Parser", "Source", "by_name", "detect", "read"]
+__all__ = ["PARSERS", "SET_ASIDE", "ParseResult", "Parser", "Source", "by_name", "detect", "read"]

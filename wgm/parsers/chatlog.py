@@ -437,10 +437,10 @@ class ChatlogJson:
         content, quote_sender, quote_text = words, "", ""
         refer = (message.get("contents") or {}).get("refer") if isinstance(message.get("contents"), dict) else None
         if isinstance(refer, dict):
-            refer_media = _json_media(refer)
             quote_sender = _text(refer.get("senderName")) or _text(refer.get("sender"))
-            quote_text = _json_words(refer, refer_media)
-        else:
+            quote_text = _json_words(refer, _json_media(refer))
+        elif message.get("type") == 49 and message.get("subType") == 57:
+            # a quote whose nested message is missing may still carry the text layout's `> ` rendering
             content, quote_sender, quote_text = split_quote(words)
         return {M.msg_id: msg_id, M.group: group, M.group_id: group_id, M.ts: ts, M.sender: sender,
                 M.sender_id: sender_id, M.media: media, M.text: words, M.content: content,

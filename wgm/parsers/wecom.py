@@ -16,12 +16,12 @@ import re
 
 from wgm.errors import InputError
 from wgm.parsers._base import ParseResult, Source
-from wgm.parsers.reading import (JsonShapeError, LineIndex, epoch_to_local, json_array_items, json_member_offset,
+from wgm.parsers.reading import (SET_ASIDE, JsonShapeError, LineIndex, epoch_to_local, json_array_items, json_member_offset,
                                  messages_frame, physical_lines, unparsed_frame, unparsed_row)
 from wgm.schema import M
 
-ONE_TO_ONE = "one-to-one chat, not a group chat"
-SWITCH = "switch record (user changed enterprise), not a chat message"
+ONE_TO_ONE = SET_ASIDE + "one-to-one chat, not a group chat"
+SWITCH = SET_ASIDE + "switch record (user changed enterprise), not a chat message"
 ENCRYPTED = "encrypted record (encrypt_chat_msg): decrypt it with the WeCom archive SDK first"
 WRAPPER_KEYS = ("chatdata", "msg_list", "data")
 

@@ -248,27 +248,37 @@ class JsonExport:
             reason = f"not a readable {self.name} file ({exc} at line {where})"
             unparsed = [unparsed_row(src.path, n, reason, line) for n, line in enumerate(lines, 1)]
             return ParseResult(messages_frame([]), unparsed_frame(unparsed), self.name, src.encoding, len(lines), 0)
-        covered_to = 0   # last line already given to a message or to unparsed
-        covered = 0
+        spans, damage = [], None
         try:
             for value, begin, end in json_array_items(text, start):
-                line, line_end = index.line(begin), index.line(end - 1)
-                row = (self._read_row(value, chat, src, self.name, line, line_end) if isinstance(value, dict)
-                       else "message is not a JSON object")
-                if isinstance(row, str):
-                    unparsed.extend(unparsed_row(src.path, n, row, lines[n - 1]) for n in range(line, line_end + 1))
-                else:
-                    rows.append(row)
-                    covered += line_end - line + 1
-                covered_to = line_end
+                spans.append([value, index.line(begin), index.line(end - 1)])
         except JsonShapeError as exc:
-            where = min(index.line(exc.offset), len(lines))
-            reason = f"messages array broken off at line {where} ({exc}); nothing after it can be read"
+            damage = exc
+        for k in range(len(spans) - 1):
+            if spans[k + 1][1] == spans[k][2]:
+                spans[k][2] -= 1    # a line shared with the next message (minified JSON) is counted once, there
+        covered = 0
+        for value, line, line_end in spans:
+            row = (self._read_row(value, chat, src, self.name, line, line_end) if isinstance(value, dict)
+                   else "message is not a JSON object")
+            if isinstance(row, str):
+                unparsed.extend(unparsed_row(src.path, n, row, lines[n - 1]) for n in range(line, line_end + 1))
+            else:
+                rows.append(row)
+                covered += line_end - line + 1
+        warnings = ()
+        if damage is not None:
+            where = min(index.line(damage.offset), len(lines))
+            covered_to = spans[-1][2] if spans else 0
+            reason = f"messages array broken off at line {where} ({damage}); nothing after it can be read"
             unparsed.extend(unparsed_row(src.path, n, reason, lines[n - 1])
                             for n in range(covered_to + 1, len(lines) + 1))
+            if where <= covered_to:
+                warnings = (f"broken off inside line {where}, after {len(spans)} whole messages: "
+                            "what followed them on that line is lost",)
         structural = len(lines) - covered - len(unparsed)
         return ParseResult(messages_frame(rows), unparsed_frame(unparsed), self.name, src.encoding, len(lines),
-                           structural)
+                           structural, warnings=warnings)
 
 
 def _sniff_weflow(head: str) -> float:
