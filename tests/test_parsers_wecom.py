@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from tests.layouts import LAYOUTS, render
 from tests.layouts_wecom import archive_objects, quoted_reply, room_id, user_id
-from wgm import api, parsers
+from wgm import parsers
 from wgm.errors import InputError
 from wgm.parsers.wecom import ONE_TO_ONE, SWITCH
 

@@ -82,6 +82,7 @@ def test_round_trip(layout, messages, tmp_path_factory):
     result = parsers.read(path, layout)
     covered = int((result.messages["line_end"] - result.messages["line"] + 1).sum())
     assert covered + len(result.unparsed) + result.structural_lines == result.lines
+    assert result.structural_lines >= 0 and (result.messages["line_end"] >= result.messages["line"] - 1).all()
     wanted, unparsed = expected(layout, messages)
     assert len(result.unparsed) == unparsed
     m = result.messages.sort_values(["ts", "line"], kind="stable")

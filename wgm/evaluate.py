@@ -120,6 +120,8 @@ def evaluate(ctx: RuleContext, overrides: list[Override], months: tuple[str, ...
 _TIME_PAIRS = {("reply_late", "meeting_reply_late", "reply_after_requested"): (T.replied, T.reply_deadline),
                ("promise_missed", "delay_days"): (T.completed, T.promised)}
 _NO_TIME = "依据的消息在导出中没有发送人或时间（按前一条消息计时），请核对"
+_ANON_QUOTE = "有一条无发送人的引用回复（导出格式不含引用者与时间）引用了该任务，可能就是本人的回复，请核对"
+_REPLY_RULES = ("reply_missed", "reply_late", "reply_after_requested", "meeting_reply_missed", "meeting_reply_late")
 _MINUTE = "导出时间只精确到分钟，{late}与{due}在同一分钟内，秒数可改变结论，请核对"
 
 
@@ -131,14 +133,21 @@ def _review_imprecise_times(events: pd.DataFrame, ctx: RuleContext) -> None:
     if not len(events) or not len(msgs) or msgs[M.precision].eq("s").all():
         return
     precision = dict(zip(*schema.lists(msgs[msgs[M.precision] != "s"], M.msg_id, M.precision)))
+    anonymous = msgs[(msgs[M.precision] == "none") & (msgs[M.sender] == "") & (msgs[M.quote_id] != "")]
+    quoted_tasks = set(anonymous[M.quote_id])
     tasks = ctx.ledger.tasks.drop_duplicates(subset=[T.task_id, T.receiver]).set_index([T.task_id, T.receiver])
     for idx, rule, ids, task_id, member in zip(events.index, *schema.lists(events, E.rule, E.msg_ids, E.task_id,
                                                                            E.member)):
         kinds = {precision.get(i) for i in ids.split(";") if i} - {None}
+        if rule in _REPLY_RULES and quoted_tasks and (task_id, member) in tasks.index \
+                and tasks.at[(task_id, member), T.task_msg_id] in quoted_tasks:
+            kinds.add("anonymous quote")
         if not kinds:
             continue
         reason = ""
-        if "none" in kinds:
+        if "anonymous quote" in kinds:
+            reason = _ANON_QUOTE
+        elif "none" in kinds:
             reason = _NO_TIME
         elif (task_id, member) in tasks.index:
             pair = next((p for rules, p in _TIME_PAIRS.items() if rule in rules), None)

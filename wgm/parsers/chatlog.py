@@ -389,34 +389,49 @@ class ChatlogJson:
         end = start
         if start == len(text):   # nothing but whitespace: no messages, nothing damaged
             return ParseResult(messages_frame([]), unparsed_frame([]), self.name, src.encoding, len(lines), len(lines))
+        items, damage, warnings = [], None, ()
         try:
             for value, item_start, item_end in json_array_items(text, start):
-                first, last = index.line(item_start), index.line(item_end - 1)
-                row = self._row(src, value, first, last) if isinstance(value, dict) else None
-                if row is None:
-                    reason = "message without a readable time" if isinstance(value, dict) else "not a message object"
-                    unparsed.extend(unparsed_row(src.path, n, reason, _excerpt(text, starts, n, item_start, item_end))
-                                    for n in range(first, last + 1))
-                else:
-                    rows.append(row)
+                items.append([value, item_start, item_end, index.line(item_start), index.line(item_end - 1)])
                 end = item_end
+        except JsonShapeError as exc:
+            damage = exc
+        # chatlog writes the whole array on one line: a line shared by several messages is counted once,
+        # with the last of them (the others get line_end = line - 1, as schema.M.line_end says)
+        for k in range(len(items) - 1):
+            if items[k + 1][3] == items[k][4]:
+                items[k][4] -= 1
+        for value, item_start, item_end, first, last in items:
+            row = self._row(src, value, first, last) if isinstance(value, dict) else None
+            if row is None:
+                reason = "message without a readable time" if isinstance(value, dict) else "not a message object"
+                unparsed.extend(unparsed_row(src.path, n, reason, _excerpt(text, starts, n, item_start, item_end))
+                                for n in range(first, last + 1))
+            else:
+                rows.append(row)
+        covered_to = max((it[4] for it in items), default=0)
+        if damage is None:
             tail = text.find("]", end) + 1   # only whitespace separates the last element from the bracket
             if text[tail:].strip():
-                first = index.line(tail + len(text[tail:]) - len(text[tail:].lstrip()))
+                first = max(index.line(tail + len(text[tail:]) - len(text[tail:].lstrip())), covered_to + 1)
                 unparsed.extend(unparsed_row(src.path, n, "text after the JSON array", lines[n - 1][:_EXCERPT])
                                 for n in range(first, len(lines) + 1))
-        except JsonShapeError as exc:
-            first = index.line(min(exc.offset, max(len(text) - 1, 0)))
-            unparsed.append(unparsed_row(src.path, first, f"{exc} (the export is damaged from here on)",
-                                         text[exc.offset:exc.offset + _EXCERPT]))
-            unparsed.extend(unparsed_row(src.path, n, "after damaged JSON", lines[n - 1][:_EXCERPT])
-                            for n in range(first + 1, len(lines) + 1))
+        else:
+            where = index.line(min(damage.offset, max(len(text) - 1, 0)))
+            first = max(where, covered_to + 1)
+            if where <= covered_to:
+                warnings = (f"damaged inside line {where} ({damage}) after {len(items)} whole messages: "
+                            "what followed them on that line is lost",)
+            if first <= len(lines):
+                unparsed.append(unparsed_row(src.path, first, f"{damage} (the export is damaged from here on)",
+                                             lines[first - 1][:_EXCERPT]))
+                unparsed.extend(unparsed_row(src.path, n, "after damaged JSON", lines[n - 1][:_EXCERPT])
+                                for n in range(first + 1, len(lines) + 1))
         messages = messages_frame(rows)
         covered = int((messages[M.line_end] - messages[M.line] + 1).sum()) if rows else 0
-        # chatlog writes the whole array on one line, so message spans share lines: the remainder (bracket
-        # lines when pretty-printed) goes negative by that overlap, keeping the accounting sum exact
         structural = len(lines) - covered - len(unparsed)
-        return ParseResult(messages, unparsed_frame(unparsed), self.name, src.encoding, len(lines), structural)
+        return ParseResult(messages, unparsed_frame(unparsed), self.name, src.encoding, len(lines), structural,
+                           warnings=warnings)
 
     def _row(self, src: Source, message: dict, line: int, line_end: int) -> dict | None:
         stamp = message.get("time")

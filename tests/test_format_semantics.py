@@ -1,0 +1,84 @@
+"""What a layout's losses mean for the fines: untimed quotes go to review, recalled messages are kept as
+evidence but never assessed."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import yaml
+
+from tests.layouts import write_export
+from tests.test_examples import EXAMPLES, GROUP, money_events
+from wgm import api
+
+TASK = "@罗刚-仓储部 请于5月13日前完成B区货架的安全检查"
+
+
+def roster(tmp_path, **extra_ids):
+    data = dict(EXAMPLES["roster"])
+    data["members"] = [dict(p, aliases=[*p.get("aliases", []), *extra_ids.get(p["name"], [])])
+                       for p in data["members"]]
+    path = tmp_path / "roster.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def test_a_quote_reply_without_sender_sends_reply_missed_to_review(tmp_path):
+    messages = [
+        {"ts": datetime(2026, 5, 11, 16, 0), "sender": "林涛-运营部", "text": TASK},
+        {"ts": datetime(2026, 5, 11, 16, 5), "sender": "罗刚-仓储部", "text": "收到，明天下午完成",
+         "quote": {"sender": "林涛-运营部", "text": TASK}},
+    ]
+    write_export(tmp_path / "in", messages, GROUP, "wechatexporter_txt")
+    result = api.audit([tmp_path / "in"], api.Options(roster=roster(tmp_path)))
+    missed = result.events[result.events["rule"] == "reply_missed"]
+    assert list(missed["member"]) == ["罗刚"]          # nobody can be credited with an unsigned reply …
+    assert bool(missed.iloc[0]["needs_review"]) and "无发送人的引用回复" in missed.iloc[0]["review_reason"]
+    reply = result.messages[result.messages["text"].str.contains("收到，明天下午完成")].iloc[0]
+    assert reply["sender"] == "" and reply["quote_id"] == result.tasks.iloc[0]["task_msg_id"]   # … but it is shown
+
+
+def _wecom_line(msgid, sender, ms, text=None, recall_of=None):
+    import json
+    row = {"msgid": msgid, "action": "send", "from": sender, "tolist": ["x"], "roomid": "wr_ops", "msgtime": ms}
+    if recall_of:
+        row.update(action="recall", msgtype="revoke", revoke={"pre_msgid": recall_of})
+    else:
+        row.update(msgtype="text", text={"content": text})
+    return json.dumps(row, ensure_ascii=False) + "\n"
+
+
+def test_recalled_messages_are_evidence_not_assessed(tmp_path):
+    base = int(datetime(2026, 5, 11, 16, 0).timestamp() * 1000) if False else 1778486400000  # 2026-05-11 16:00 +08
+    lines = [
+        _wecom_line("m1", "lintao", base, TASK),
+        _wecom_line("m2", "lintao", base + 60_000, recall_of="m1"),      # the task was recalled at once
+        _wecom_line("m3", "luogang", base + 120_000, "你就是个废物"),
+        _wecom_line("m4", "luogang", base + 130_000, recall_of="m3"),    # so was the insult
+    ]
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "archive.jsonl").write_text("".join(lines), encoding="utf-8")
+    data = dict(EXAMPLES["roster"])
+    data["groups"] = [{**data["groups"][0], "ids": ["wr_ops"]}]
+    data["members"] = [dict(p, aliases={"林涛": ["lintao"], "罗刚": ["luogang"]}.get(p["name"], []))
+                       for p in data["members"]]
+    path = tmp_path / "roster.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    result = api.audit([folder], api.Options(roster=path))
+    assert money_events(result) == [] and len(result.tasks) == 0
+    kinds = dict(zip(result.messages["msg_id"], result.messages["kind"]))
+    assert kinds["m1"] == "recalled" and kinds["m3"] == "recalled"
+    assert set(result.messages["group"]) == {GROUP}
+
+
+def test_same_chat_in_two_formats_counts_once(tmp_path):
+    """A WeFlow TXT and a ChatLab JSON of one chat side by side: every message once, the same fines."""
+    case = next(c for c in EXAMPLES["cases"] if c["id"] == "late-with-delay")
+    messages = [{"ts": datetime.fromisoformat(str(ts)), "sender": s, "text": t} for ts, s, t in case["messages"]]
+    write_export(tmp_path / "in", messages, GROUP, "weflow_txt")
+    write_export(tmp_path / "in", messages, GROUP, "memotrace_v3_csv")
+    result = api.audit([tmp_path / "in"], api.Options(roster=roster(tmp_path)))
+    assert len(result.messages) == len(messages)
+    assert money_events(result) == sorted((e["member"], e["rule"], int(e["count"]), e["month"])
+                                          for e in case["events"])
