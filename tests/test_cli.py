@@ -150,3 +150,17 @@ def test_every_command_has_help_and_is_in_the_readme(command):
     result = runner.invoke(app, [command, "--help"])
     assert result.exit_code == 0 and result.output.strip()
     assert f"wgm {command}" in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_date_option_dates_a_date_less_export_and_its_absence_is_an_error(tmp_path):
+    sample = SPEC_SAMPLES / "chatlog_group_sameday.txt"
+    result = runner.invoke(app, ["audit", str(sample), "--out", str(tmp_path / "a"), "--quiet"])
+    assert result.exit_code == 2 and str(sample) in result.output and "--date" in result.output
+    result = runner.invoke(app, ["audit", str(sample), "--date", "2025-03-03", "--out", str(tmp_path / "b"),
+                                 "--quiet", "--format", "json"])
+    assert result.exit_code in (0, 1), result.output
+    import json
+    audit = json.loads((tmp_path / "b" / "audit.json").read_text(encoding="utf-8"))
+    assert audit["inputs"][0]["fmt"] == "chatlog_txt" and audit["inputs"][0]["messages"] == 9
+    result = runner.invoke(app, ["audit", str(sample), "--date", "3月3日", "--out", str(tmp_path / "c")])
+    assert result.exit_code == 2 and "--date takes YYYY-MM-DD" in result.output
