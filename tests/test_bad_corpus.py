@@ -4,7 +4,8 @@ parses with every line accounted for, or is refused with a message naming the fi
 from __future__ import annotations
 
 import json
-from datetime import date
+import os
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -137,3 +138,34 @@ def test_a_file_cut_inside_its_last_character_keeps_the_rest_in_utf8(tmp_path):
     result = parsers.read(path)
     assert result.encoding == "utf-8 (cut inside its last character)"
     assert result.messages.iloc[0]["content"].startswith("@李四")   # not GB18030 mojibake
+
+
+# ---- fuzzing: every parser, forced, on random bytes after a real beginning of its own layout -------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from tests.layouts import LAYOUTS, render_files  # noqa: E402
+
+_CONVERSATION = [{"ts": datetime(2026, 5, 11, 9, 0, s), "sender": "张三-项目经理", "text": "请今天18:00前提交周报"}
+                 for s in range(3)]
+FUZZ_EXAMPLES = int(os.environ.get("WGM_FUZZ", 40))    # WGM_FUZZ=400 for a longer run
+HEADS = {layout: next(iter(render_files(_CONVERSATION, "测试群", layout).values())) for layout in LAYOUTS}
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+@settings(max_examples=FUZZ_EXAMPLES, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(cut=st.floats(0, 1), junk=st.binary(max_size=300), tail=st.booleans())
+def test_any_bytes_after_a_real_beginning_are_accounted_or_refused(layout, cut, junk, tail, tmp_path_factory):
+    head = HEADS[layout]
+    data = head[: int(len(head) * cut)] + junk + (head if tail else b"")
+    path = tmp_path_factory.mktemp("fz") / "x.txt"
+    path.write_bytes(data)
+    try:
+        result = parsers.read(path, layout, date_hint=date(2026, 5, 11))
+    except InputError as exc:
+        assert str(path) in str(exc)
+        return
+    assert accounted(result), (result.lines, result.structural_lines, len(result.unparsed))
+    assert result.messages["ts"].notna().all()
