@@ -96,3 +96,47 @@ def test_detail_sheet_quotes_the_messages_behind_each_event(workbook):
                  if ws.cell(r, rule_col).value == "延迟天数（delay_days）" and "刘洋" == ws.cell(r, 3).value)
     evidence = ws.cell(delay, evidence_col).value
     assert "刘洋-运营部：时效数据已提交，晚了两天，抱歉" in evidence and "收到，逾期两天，已确认" in evidence
+
+
+def test_killing_runs_at_any_moment_never_leaves_a_half_written_report(tmp_path):
+    """Real runs killed with SIGKILL at several moments: every file in the output folder is always the
+    complete report (re-runs are byte-identical), the dead run's lock is taken over, no temp file stays."""
+    import signal
+    import subprocess
+    import sys
+    import time
+    root = Path(__file__).resolve().parents[1]
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "wgm", "audit", str(root / "sample_exports"), "--out", str(out), "--quiet",
+           "--format", "csv,json,md"]
+    started = time.perf_counter()
+    subprocess.run(cmd, check=False, timeout=120)
+    duration = time.perf_counter() - started
+    reference = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+    assert "events.csv" in reference and "audit.json" in reference
+    killed_while_writing = 0
+
+    def writing_started(before: dict) -> bool:
+        """A temp file exists or a report file changed: the run is in its write phase."""
+        for p in out.iterdir():
+            if p.name.endswith(".tmp") or (p.name in before and p.stat().st_mtime_ns != before[p.name]):
+                return True
+        return False
+
+    for delay in (0.0, 0.0005, 0.001, 0.002, 0.004, 0.008):
+        before = {p.name: p.stat().st_mtime_ns for p in out.iterdir() if p.is_file()}
+        proc = subprocess.Popen(cmd)
+        deadline = time.perf_counter() + duration * 3 + 5
+        while not writing_started(before) and proc.poll() is None and time.perf_counter() < deadline:
+            pass
+        time.sleep(delay)
+        killed_while_writing += proc.poll() is None
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=60)
+        for path in out.iterdir():
+            if path.is_file() and path.name in reference:
+                assert path.read_bytes() == reference[path.name], (delay, path.name)
+    assert killed_while_writing >= 3
+    subprocess.run(cmd, check=False, timeout=120)       # takes over a lock a killed run may have left
+    after = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+    assert after == reference      # nothing missing, nothing extra: no .wgm.lock, no .*.tmp

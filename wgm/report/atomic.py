@@ -44,6 +44,9 @@ class OutputLock:
                 continue
             with os.fdopen(fd, "w") as fh:
                 fh.write(str(os.getpid()))
+            # temp files of a run that was killed mid-write: never renamed over a report, so only clutter
+            for stray in self.path.parent.glob(".*.tmp"):
+                stray.unlink(missing_ok=True)
             return self
         raise UsageError("cannot lock the output folder", source=str(self.path.parent))
 
