@@ -164,3 +164,15 @@ def test_date_option_dates_a_date_less_export_and_its_absence_is_an_error(tmp_pa
     assert audit["inputs"][0]["fmt"] == "chatlog_txt" and audit["inputs"][0]["messages"] == 9
     result = runner.invoke(app, ["audit", str(sample), "--date", "3月3日", "--out", str(tmp_path / "c")])
     assert result.exit_code == 2 and "--date takes YYYY-MM-DD" in result.output
+
+
+def test_progress_reports_each_file_then_the_stages(tmp_path):
+    from wgm import api
+    calls = []
+    api.audit([ROOT / "sample_exports"], api.Options(roster=ROOT / "sample_exports" / "roster.yaml"),
+              on_progress=lambda step, done, total: calls.append((step, done, total)))
+    reading = [c for c in calls if c[0].startswith("reading ")]
+    assert reading and [c[1] for c in reading] == sorted(c[1] for c in reading)
+    assert {c[2] for c in reading} == {len([p for p in (ROOT / "sample_exports").rglob("*") if p.is_file()])}
+    assert calls[-2][0].startswith("classifying") and calls[-1][0].startswith("building the task ledger")
+

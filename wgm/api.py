@@ -93,7 +93,7 @@ def apply_tag_overrides(df: pd.DataFrame, overrides) -> tuple[pd.DataFrame, list
 
 
 def prepare(inputs: Iterable[Path], options: Options, settings: settings_mod.Settings,
-            on_progress: Callable[[str], None] | None = None) -> Prepared:
+            on_progress: ingest.Progress | None = None) -> Prepared:
     roster = load_roster(options.roster)
     ing = ingest.ingest(inputs, roster, options.input_format, exclude=options.side_files(), on_progress=on_progress,
                         tz=settings.timezone, date_hint=options.date)
@@ -104,12 +104,14 @@ def prepare(inputs: Iterable[Path], options: Options, settings: settings_mod.Set
         if missing:
             raise UsageError(f"no such group in the inputs: {', '.join(missing)} (have: {', '.join(sorted(known))})")
         messages = messages[messages[M.group].isin(options.groups)].reset_index(drop=True)
+    if on_progress:
+        on_progress(f"classifying {len(messages):,} messages", 1, 1)
     classified = classify.classify(messages, settings, roster)
     return Prepared(classified, ing.unparsed, ing.inputs, ing.warnings, roster)
 
 
 def _prepare_cached(inputs: list[Path], options: Options, settings: settings_mod.Settings,
-                    on_progress: Callable[[str], None] | None) -> Prepared:
+                    on_progress: ingest.Progress | None) -> Prepared:
     if options.cache is None:
         return prepare(inputs, options, settings, on_progress)
     excluded = {Path(p).resolve() for p in options.side_files()}
@@ -152,13 +154,15 @@ def inputs_hash(settings_hash: str, infos, side_files: list[Path]) -> str:
 
 
 def audit(inputs: Iterable[Path], options: Options = Options(),
-          on_progress: Callable[[str], None] | None = None, prepared: Prepared | None = None) -> AuditResult:
+          on_progress: ingest.Progress | None = None, prepared: Prepared | None = None) -> AuditResult:
     settings = load_settings(options)
     prepared = prepared or _prepare_cached(list(inputs), options, settings, on_progress)
     roster = prepared.roster
     incidents = load_incidents(options.incidents, roster, settings)
     snapshots = load_snapshots(options.members, roster)
     overrides = load_overrides(options.overrides)
+    if on_progress:
+        on_progress("building the task ledger and assessing", 1, 1)
     messages, tag_used, tag_warnings = apply_tag_overrides(prepared.messages.copy(), overrides)
     led = ledger.build(messages, settings, roster)
     tasks, esc_used, esc_warnings = apply_task_overrides(led.tasks, overrides)

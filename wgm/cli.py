@@ -120,22 +120,29 @@ def audit(inputs: List[Path] = InputsArg, rules: Optional[Path] = RulesOpt, rost
 
 
 class _progress:
-    """A transient progress line on a terminal only; a no-op callback otherwise."""
+    """A transient progress bar over the input files, then the stage at work, on a terminal only;
+    a no-op otherwise (cron, pipes)."""
 
     def __init__(self, show: bool) -> None:
         self.show = show
-        self.status = None
+        self.bar = None
 
     def __enter__(self):
-        if self.show:
-            self.status = err_console.status("reading …")
-            self.status.start()
-            return lambda path: self.status.update(f"reading {Path(path).name} …")
-        return None
+        if not self.show:
+            return None
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+        self.bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                            console=err_console, transient=True)
+        self.bar.start()
+        task = self.bar.add_task("reading …", total=None)
+
+        def update(step: str, done: int, total: int) -> None:
+            self.bar.update(task, description=step, completed=done, total=total)
+        return update
 
     def __exit__(self, *exc) -> None:
-        if self.status is not None:
-            self.status.stop()
+        if self.bar is not None:
+            self.bar.stop()
 
 
 def _print_summary(result, lang: str) -> None:

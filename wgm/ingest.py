@@ -28,6 +28,10 @@ _SKIP_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".mp4", ".mp3", ".am
                   ".htm", ".js", ".css", ".docx", ".pdf", ".xlsx", ".xls", ".zip", ".md", ".yaml", ".yml"}
 
 
+# on_progress(what is being done, files read so far, files in all): drives the terminal's progress bar
+Progress = Callable[[str, int, int], None]
+
+
 @dataclass(frozen=True)
 class Ingested:
     messages: pd.DataFrame
@@ -61,12 +65,13 @@ def _sha256(path: Path) -> str:
 
 
 def read_all(inputs: Iterable[Path], input_format: str | None = None, exclude: Iterable[Path] = (),
-             on_progress: Callable[[str], None] | None = None, tz: str = "Asia/Shanghai",
+             on_progress: Progress | None = None, tz: str = "Asia/Shanghai",
              date_hint: date | None = None) -> tuple[list, list[InputInfo], list[str]]:
     """Parse every chat export among the inputs. Returns (results, infos, warnings)."""
     excluded = {Path(p).resolve() for p in exclude if p}
     results, infos, warnings = [], [], []
-    for path, explicit in walk(inputs):
+    files = walk(inputs)
+    for done, (path, explicit) in enumerate(files):
         if path.resolve() in excluded:
             continue
         if not explicit and path.suffix.lower() in _SKIP_SUFFIXES:
@@ -78,7 +83,7 @@ def read_all(inputs: Iterable[Path], input_format: str | None = None, exclude: I
                                    skipped_reason="contact list of a PyWxDump export (read with its CSV)"))
             continue
         if on_progress:
-            on_progress(str(path))
+            on_progress(f"reading {path.name}", done, len(files))
         try:
             res = parsers.read(path, input_format, tz=tz, date_hint=date_hint)
         except InputError as exc:
@@ -213,7 +218,7 @@ def normalize(msgs: pd.DataFrame, roster: Roster) -> tuple[pd.DataFrame, list[st
 
 
 def ingest(inputs: Iterable[Path], roster: Roster, input_format: str | None = None,
-           exclude: Iterable[Path] = (), on_progress: Callable[[str], None] | None = None,
+           exclude: Iterable[Path] = (), on_progress: Progress | None = None,
            tz: str = "Asia/Shanghai", date_hint: date | None = None) -> Ingested:
     results, infos, warnings = read_all(inputs, input_format, exclude, on_progress, tz, date_hint)
     if not results:
