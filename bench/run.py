@@ -157,21 +157,19 @@ def in_process(folder: Path, xlsx: bool) -> dict:
     gc.collect()
     shims = Shims()
     with shims.installed():
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         result = api.audit([folder], api.Options())
-        out["audit"] = time.perf_counter() - start
+        out["audit"], out["audit cpu"] = time.perf_counter() - start, time.process_time() - cpu
     out.update(shims.seconds)
     out["other"] = out["audit"] - sum(shims.seconds[label] for _, _, label, nested in SHIMS if not nested)
     out["missing shims"] = shims.missing
     out["messages"] = len(result.messages)
     out["events"] = len(result.events)
-    start = time.perf_counter()
-    report.render(result, {"csv", "json"})
-    out["render csv+json"] = time.perf_counter() - start
-    if xlsx:
+    # one format per call, so a slow writer is visible; csv + json is what `render(result, {"csv", "json"})` costs
+    for fmt in ("csv", "json") + (("xlsx",) if xlsx else ()):
         start = time.perf_counter()
-        report.render(result, {"xlsx"})
-        out["render xlsx"] = time.perf_counter() - start
+        report.render(result, {fmt})
+        out[f"render {fmt}"] = time.perf_counter() - start
     del result
     gc.collect()
     return out
@@ -188,17 +186,17 @@ def run_cli(args: list[str], cwd: Path) -> dict:
     cmd = wgm_command() + args
     with tempfile.NamedTemporaryFile("r", suffix=".time") as tfile:
         if GNU_TIME.exists():
-            cmd = [str(GNU_TIME), "-f", "%e %M", "-o", tfile.name] + cmd
+            cmd = [str(GNU_TIME), "-f", "%e %M %U %S", "-o", tfile.name] + cmd
         start = time.perf_counter()
         proc = subprocess.run(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         wall = time.perf_counter() - start
         if proc.returncode not in (0, 1):
             raise SystemExit(f"wgm failed ({proc.returncode}): {' '.join(cmd)}\n{proc.stderr}")
         if GNU_TIME.exists():
-            seconds, kib = tfile.read().split()[-2:]
-            return {"seconds": float(seconds), "rss_mib": int(kib) / 1024}
+            seconds, kib, user, system = tfile.read().split()[-4:]
+            return {"seconds": float(seconds), "cpu": float(user) + float(system), "rss_mib": int(kib) / 1024}
     # without GNU time: the largest child so far, which is this run's only if it is the largest yet
-    return {"seconds": wall, "rss_mib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}
+    return {"seconds": wall, "cpu": None, "rss_mib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}
 
 
 def cli(folder: Path, size: int, work: Path) -> dict:
@@ -217,6 +215,21 @@ def cli(folder: Path, size: int, work: Path) -> dict:
     return res
 
 
+def info_cores() -> int:
+    return len(os.sched_getaffinity(0))
+
+
+def cpu_seconds() -> tuple[float, float]:
+    """(CPU seconds the whole machine has been busy, CPU seconds of this process and its waited-for children)."""
+    own = os.times()
+    mine = own.user + own.system + own.children_user + own.children_system
+    if not Path("/proc/stat").exists():
+        return mine, mine      # not Linux: no way to see the others, report 0 %
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    busy = sum(fields[:8]) - fields[3] - fields[4]       # all but idle and iowait
+    return busy / os.sysconf("SC_CLK_TCK"), mine
+
+
 def machine() -> dict:
     """What the numbers were measured on."""
     cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
@@ -224,16 +237,17 @@ def machine() -> dict:
     mem = next((int(line.split()[1]) / 2**20 for line in Path("/proc/meminfo").read_text().splitlines()
                 if line.startswith("MemTotal")), 0) if Path("/proc/meminfo").exists() else 0
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=BENCH, capture_output=True, text=True)
-    return {"cpu": cpu, "cores": len(os.sched_getaffinity(0)), "ram_gib": round(mem, 1),
+    return {"cpu": cpu, "cores": info_cores(), "ram_gib": round(mem, 1),
             "python": platform.python_version(), "pandas": pd.__version__, "wgm": __version__,
             "commit": commit.stdout.strip(), "date": datetime.now().isoformat(timespec="seconds")}
 
 
 STAGE_ROWS = ["baseline", "read+decode", "parse", "hash inputs", "normalize", "classify", "time resolution",
-              "ledger", "evaluate", "assemble", "other", "audit", "render csv+json", "render xlsx"]
+              "ledger", "evaluate", "assemble", "other", "audit", "audit cpu", "render csv", "render json",
+              "render xlsx"]
 LABELS = {"baseline": "baseline: read + decode + regex split", "parse": "parse (parsers.read, incl. read+decode)",
           "time resolution": "  of which time resolution", "other": "other (concat, checks, overrides)",
-          "audit": "**api.audit in-process total**"}
+          "audit": "**api.audit in-process total**", "audit cpu": "  its CPU seconds"}
 
 
 def table(runs: list[dict]) -> str:
@@ -253,7 +267,8 @@ def table(runs: list[dict]) -> str:
     lines.append(row("messages/s in-process", [f"{r['stages']['messages'] / r['stages']['audit']:,.0f}" for r in runs]))
     for name in runs[0]["cli"]:
         lines.append(row(f"CLI `wgm {name}` (s)", [sec(r["cli"][name]["seconds"]) for r in runs]))
-        lines.append(row("  peak RSS (MiB)", [f"{r['cli'][name]['rss_mib']:,.0f}" for r in runs]))
+        lines.append(row("  CPU s, peak RSS MiB", [f"{sec(r['cli'][name]['cpu'])}, {r['cli'][name]['rss_mib']:,.0f}"
+                                                    for r in runs]))
     lines.append(row("CLI messages/s (audit)",
                      [f"{r['stages']['messages'] / r['cli']['audit']['seconds']:,.0f}" for r in runs]))
     for key, label in (("audit", "growth, in-process audit"), ("cli", "growth, CLI audit")):
@@ -278,12 +293,17 @@ def markdown(runs: list[dict], info: dict) -> str:
         f"{info['date']} · {info['cpu']} · {info['cores']} cores · {info['ram_gib']} GiB RAM · "
         f"Python {info['python']} · pandas {info['pandas']} · wgm {info['wgm']} ({info['commit']})", "",
         "```", "python bench/" + " ".join([Path(sys.argv[0]).name, *sys.argv[1:]]), "```", "",
+        "Share of the machine's CPU used by other processes while each size ran: "
+        + ", ".join(f"{r['others_cpu_share']:.0%}" for r in runs)
+        + (" (others were busy: wall times are inflated, CPU seconds less so)"
+           if max(r["others_cpu_share"] for r in runs) > 0.05 else ""), "",
         table(runs), "",
         f"- 1,000,000 messages in under 30 s (CLI): {target}",
         f"- parse within 5× of the bare read-and-split: worst {worst:.1f}× → {'met' if worst < 5 else 'NOT met'}",
         "- In-process stages come from one api.audit run with timing shims on the functions it calls; "
         "\"other\" is what no shim covers. Baseline and read+decode are the best of 3 separate runs.",
-        "- CLI times include interpreter start, imports and writing the CSV files; peak RSS is the CLI process's.",
+        f"- CLI times include interpreter start and imports (`wgm --help` alone: {info['cli_startup']:.2f} s), "
+        "rendering and writing the CSV files; peak RSS is the CLI process's.",
         *([f"- Shims not installed (function gone from wgm): {', '.join(missing)}"] if missing else []), ""])
 
 
@@ -317,11 +337,17 @@ def main() -> None:
     for size in sorted(sizes):
         g = groups_for(size, groups)
         folder = exports(size, g, args.seed, work)
+        before, start = cpu_seconds(), time.perf_counter()
         print(f"{size:,} messages, {g} groups: in-process …", file=sys.stderr)
         stages = in_process(folder, xlsx=args.xlsx or size <= 100_000)
         print(f"  audit {stages['audit']:.2f} s; CLI …", file=sys.stderr)
-        runs.append({"size": size, "groups": g, "folder": str(folder), "stages": stages, "cli": cli(folder, size, work)})
+        run = {"size": size, "groups": g, "folder": str(folder), "stages": stages, "cli": cli(folder, size, work)}
+        after, wall = cpu_seconds(), time.perf_counter() - start
+        # share of the machine other processes used meanwhile: on 2 cores, more than a few % inflates wall times
+        run["others_cpu_share"] = max(0.0, (after[0] - before[0]) - (after[1] - before[1])) / (wall * info_cores())
+        runs.append(run)
     info = machine()
+    info["cli_startup"] = run_cli(["--help"], work)["seconds"]   # interpreter + imports: in every CLI time
     text = markdown(runs, info)
     print(text)
     if write:

@@ -140,3 +140,12 @@ def test_killing_runs_at_any_moment_never_leaves_a_half_written_report(tmp_path)
     subprocess.run(cmd, check=False, timeout=120)       # takes over a lock a killed run may have left
     after = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
     assert after == reference      # nothing missing, nothing extra: no .wgm.lock, no .*.tmp
+
+
+def test_every_sheet_prints_landscape_with_its_header_and_the_wide_ones_name_the_member(workbook):
+    for ws in workbook.worksheets:
+        assert ws.page_setup.orientation == "landscape" and ws.print_title_rows == "$1:$1", ws.title
+        assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToHeight == 0, ws.title
+    summary = workbook.worksheets[0]
+    assert summary.print_title_cols == "$A:$C"               # 月份, 成员, 部门 on every printed page
+    assert int(summary.page_setup.fitToWidth) >= 2           # the per-rule columns do not shrink to one page

@@ -86,20 +86,36 @@ def _write_table(ws, df: pd.DataFrame, columns: list[str], lang: str, wrap: tupl
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
     if wrap:
         _fit_row_heights(ws, [i for i, c in enumerate(present, start=1) if c in wrap], 48)
+        top = Alignment(vertical="top")
+        for i, c in enumerate(present, start=1):      # tall rows read from the top, like their quoted text
+            if c not in wrap:
+                for cell in ws[get_column_letter(i)][1:]:
+                    cell.alignment = top
     for row in ws.iter_rows(min_row=2):
         for cell in row:
             if isinstance(cell.value, str):
                 cell.data_type = "s"
     ws.freeze_panes = "A2"
-    _print_setup(ws)
+    total_width = sum(ws.column_dimensions[get_column_letter(i)].width or 8 for i in range(1, len(present) + 1))
+    _print_setup(ws, pages_wide=max(1, round(total_width / PAGE_WIDTH)), title_cols="A:C" if len(present) > 6 else "")
     if len(present):
         ws.auto_filter.ref = f"A1:{get_column_letter(len(present))}{max(ws.max_row, 1)}"
 
 
-def _print_setup(ws) -> None:
-    """Landscape with the header row repeated on every printed page."""
+PAGE_WIDTH = 170      # column-width units an A4 landscape page shows at a readable scale
+
+
+def _print_setup(ws, pages_wide: int = 1, title_cols: str = "") -> None:
+    """A4 landscape, the header row (and the columns naming the member) on every printed page, scaled to
+    `pages_wide` pages across so a row never spills onto a page of its own."""
     ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.print_title_rows = "1:1"
+    if title_cols:
+        ws.print_title_cols = title_cols
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth = pages_wide
+    ws.page_setup.fitToHeight = 0
 
 
 def _fit_row_heights(ws, columns: list[int], width: int) -> None:
@@ -130,6 +146,10 @@ def _summary_sheet(ws, result: AuditResult, lang: str) -> None:
             if not c.startswith("count_"):
                 cell.number_format = YUAN
     ws.auto_filter.ref = f"A1:{get_column_letter(len(cols))}{n + 1}"
+    # month, member and dept repeat on each printed page of the wide per-rule columns
+    widths = sum(ws.column_dimensions[get_column_letter(i)].width or 8 for i in range(1, len(cols) + 1))
+    _print_setup(ws, pages_wide=max(1, -(-int(widths) // PAGE_WIDTH)), title_cols="A:C")
+    ws.print_area = f"A1:{get_column_letter(len(cols))}{total_row}"
     per_member = result.summary.groupby("member", sort=True)["total_amount"].sum()
     chart_at = len(cols) + 2
     ws.cell(row=1, column=chart_at, value=_label("member", lang)).font = Font(bold=True)
@@ -172,6 +192,7 @@ def _settings_sheet(ws, result: AuditResult, lang: str) -> None:
     ws.column_dimensions["A"].width = 42
     ws.column_dimensions["B"].width = 100
     ws.freeze_panes = "A2"
+    _print_setup(ws)
 
 
 def _flatten(tree, prefix: str = ""):
