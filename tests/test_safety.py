@@ -105,3 +105,16 @@ def test_redact_keeps_the_evidence_but_no_message_text(tmp_path):
     assert hidden.events[["rule", "member", "msg_ids", "ts", "amount", "detail"]].equals(
         result.events[["rule", "member", "msg_ids", "ts", "amount", "detail"]])
     assert hidden.messages["text"].str.match(r"^#[0-9a-f]{12}$").all()
+
+
+def test_a_very_long_message_is_cut_in_the_xlsx_with_a_note_and_whole_in_the_csv(tmp_path):
+    from wgm.report.cells import TRUNCATED_NOTE, XLSX_MAX_CELL
+    words = "仓库盘点记录" * 7000                      # 42,000 characters: over Excel's 32,767 per cell
+    result = audit_chat(f"2026-05-11 10:00:00 林涛-运营部: @罗刚-仓储部 请于5月12日前完成{words}\n", tmp_path)
+    out = tmp_path / "out"
+    report.write(result, out, {"csv", "xlsx"})
+    csv_text = (out / "messages.csv").read_text(encoding="utf-8-sig")
+    assert words in csv_text
+    cells = [c.value for ws in openpyxl.load_workbook(out / "report.xlsx").worksheets
+             for row in ws.iter_rows() for c in row if isinstance(c.value, str) and "仓库盘点记录" * 10 in c.value]
+    assert cells and all(len(v) <= XLSX_MAX_CELL and v.endswith(TRUNCATED_NOTE) for v in cells)
