@@ -47,47 +47,57 @@ def deadline_phrase(rng: random.Random, now: datetime) -> str:
     return rng.choice(DEADLINES).format(m=later.month, d=later.day)
 
 
+def _working_moment(rng: random.Random, start: datetime, days: int) -> datetime:
+    day = start + timedelta(days=rng.randrange(days))
+    minute = int(rng.triangular(8 * 60 + 30, 21 * 60 + 30, 10 * 60))      # most work in the morning
+    return day.replace(hour=minute // 60, minute=minute % 60, second=rng.randrange(60))
+
+
+def _task_thread(rng: random.Random, members: list[str], start: datetime, days: int) -> list[tuple]:
+    """One task and what follows it in a real group: usually a reply with a promise, a completion report
+    before the promise and the poster's verification; sometimes late, forgotten or reminded."""
+    poster, to = rng.sample(members, 2)
+    t = _working_moment(rng, start, days)
+    thing = rng.choice(THINGS)
+    dl = deadline_phrase(rng, t)
+    form = rng.choice(TASK_FORMS[:-2]) if rng.random() < 0.9 else rng.choice(TASK_FORMS)
+    out = [(t, poster, form.format(to=to, dl=dl, thing=thing, name=to.split("-")[0], dept=to.split("-")[1]))]
+    if rng.random() < 0.93:                                          # most receivers answer within the hour
+        replied = t + timedelta(minutes=rng.expovariate(1 / 25))
+        out.append((replied, to, rng.choice(REPLIES).format(dl=dl)))
+    if rng.random() < 0.08:
+        out.append((t + timedelta(hours=rng.uniform(2, 30)), poster, rng.choice(REMIND).format(to=to, thing=thing)))
+    if rng.random() < 0.9:
+        done = t + timedelta(hours=rng.expovariate(1 / 4))           # mostly the same day
+        out.append((done, to, rng.choice(DONE).format(thing=thing)))
+        if rng.random() < 0.88:
+            out.append((done + timedelta(minutes=rng.expovariate(1 / 90)), poster, rng.choice(VERIFY)))
+    return out
+
+
 def generate_group(rng: random.Random, name: str, n: int, start: datetime, days: int) -> str:
+    """n messages: task threads (about a quarter of all messages), meeting notices with answers,
+    off-topic posts and the admin's warnings, the rest everyday work chatter."""
     members = people(rng, rng.randint(10, 20))
     admin = members[0]
-    step = timedelta(days=days) / max(n, 1)
-    t = start.replace(hour=8, minute=30)
-    open_tasks: list[tuple[str, str, str]] = []   # (poster, receiver, thing)
+    items: list[tuple[datetime, str, str]] = []
+    while len(items) < n * 0.25:
+        items.extend(_task_thread(rng, members, start, days))
+    for _ in range(max(1, n // 400)):
+        t = _working_moment(rng, start, days)
+        items.append((t, admin, "@所有人 会议通知：明天下午2点在三楼会议室召开周例会，请回复是否参加"))
+        for who in rng.sample(members[1:], k=len(members) // 2):
+            items.append((t + timedelta(minutes=rng.expovariate(1 / 30)), who, rng.choice(["参加", "收到，参加", "请假"])))
+    for _ in range(n // 30):
+        t = _working_moment(rng, start, days)
+        items.append((t, rng.choice(members), rng.choice(OFF)))
+        if rng.random() < 0.2:
+            items.append((t + timedelta(minutes=rng.uniform(1, 20)), admin, "请大家不要在工作群里发与工作无关的信息"))
+    while len(items) < n:
+        items.append((_working_moment(rng, start, days), rng.choice(members), rng.choice(CHATTER)))
+    items.sort(key=lambda item: item[0])
     records = []
-    for i in range(n):
-        t = t + step * rng.uniform(0.5, 1.5)
-        if t.hour < 8:
-            t = t.replace(hour=8, minute=rng.randint(0, 59))
-        who = rng.choice(members)
-        roll = rng.random()
-        thing = rng.choice(THINGS)
-        if roll < 0.10:
-            to = rng.choice([m for m in members if m != who])
-            text = rng.choice(TASK_FORMS).format(to=to, dl=deadline_phrase(rng, t), thing=thing,
-                                                 name=to.split("-")[0], dept=to.split("-")[1])
-            open_tasks.append((who, to, thing))
-        elif roll < 0.20 and open_tasks:
-            poster, who, thing = rng.choice(open_tasks[-20:])
-            text = rng.choice(REPLIES).format(dl=deadline_phrase(rng, t))
-        elif roll < 0.27 and open_tasks:
-            poster, who, thing = rng.choice(open_tasks[-20:])
-            text = rng.choice(DONE).format(thing=thing)
-        elif roll < 0.32 and open_tasks:
-            who, to, thing = open_tasks.pop(rng.randrange(max(0, len(open_tasks) - 20), len(open_tasks)))
-            text = rng.choice(VERIFY)
-        elif roll < 0.34 and open_tasks:
-            who, to, thing = rng.choice(open_tasks[-20:])
-            text = rng.choice(REMIND).format(to=to, thing=thing)
-        elif roll < 0.35:
-            who = admin
-            text = "@所有人 会议通知：明天下午2点在三楼会议室召开周例会，请回复是否参加"
-        elif roll < 0.39:
-            text = rng.choice(OFF)
-        elif roll < 0.40:
-            who = admin
-            text = "请大家不要在工作群里发与工作无关的信息"
-        else:
-            text = rng.choice(CHATTER)
+    for t, who, text in items[:n]:
         if rng.random() < 0.03:
             text += "\n补充：具体见附件，有问题随时联系"
         records.append(f"{t:%Y-%m-%d %H:%M:%S} {who}\n{text}")

@@ -29,6 +29,7 @@ import contextlib
 import functools
 import gc
 import hashlib
+import itertools
 import json
 import os
 import platform
@@ -51,7 +52,7 @@ from wgm.parsers.reading import decode
 BENCH = Path(__file__).resolve().parent
 GENERATOR = BENCH / "generate.py"
 DEFAULT_GROUPS = {10_000: 5, 100_000: 10, 1_000_000: 50}
-RECORD_START = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}", re.M)
+RECORD_START = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}", re.MULTILINE)
 GNU_TIME = Path("/usr/bin/time")
 # (module, attribute, label, nested): nested stages run inside another one and are not added to the sum
 SHIMS = [(parsers, "read", "parse", False), (ingest, "_sha256", "hash inputs", False),
@@ -172,6 +173,8 @@ def in_process(folder: Path, xlsx: bool) -> dict:
         out[f"render {fmt}"] = time.perf_counter() - start
     del result
     gc.collect()
+    # sizes run in ascending order, so this process's high-water mark so far is this size's (render included)
+    out["in-process peak RSS MiB"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return out
 
 
@@ -188,7 +191,8 @@ def run_cli(args: list[str], cwd: Path) -> dict:
         if GNU_TIME.exists():
             cmd = [str(GNU_TIME), "-f", "%e %M %U %S", "-o", tfile.name] + cmd
         start = time.perf_counter()
-        proc = subprocess.run(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        proc = subprocess.run(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                              check=False)
         wall = time.perf_counter() - start
         if proc.returncode not in (0, 1):
             raise SystemExit(f"wgm failed ({proc.returncode}): {' '.join(cmd)}\n{proc.stderr}")
@@ -203,7 +207,8 @@ def cli(folder: Path, size: int, work: Path) -> dict:
     """The user's view: plain audit (per --jobs if wgm has it), then a cold --cache run and an amounts-only re-run."""
     out_dir, cache = work / f"out-{size}", work / f"rerun-cache-{size}"
     base = ["audit", str(folder), "--format", "csv", "--out", str(out_dir), "--quiet"]
-    helptext = subprocess.run(wgm_command() + ["audit", "--help"], capture_output=True, text=True).stdout
+    helptext = subprocess.run(wgm_command() + ["audit", "--help"], capture_output=True, text=True,
+                              check=False).stdout
     variants = [("", [])] + ([(f" --jobs {j}", ["--jobs", str(j)]) for j in (1, 2)] if "--jobs" in helptext else [])
     res = {}
     for name, extra in variants:
@@ -236,7 +241,8 @@ def machine() -> dict:
                 if line.startswith("model name")), platform.processor()) if Path("/proc/cpuinfo").exists() else ""
     mem = next((int(line.split()[1]) / 2**20 for line in Path("/proc/meminfo").read_text().splitlines()
                 if line.startswith("MemTotal")), 0) if Path("/proc/meminfo").exists() else 0
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=BENCH, capture_output=True, text=True)
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=BENCH, capture_output=True, text=True,
+                            check=False)
     return {"cpu": cpu, "cores": info_cores(), "ram_gib": round(mem, 1),
             "python": platform.python_version(), "pandas": pd.__version__, "wgm": __version__,
             "commit": commit.stdout.strip(), "date": datetime.now().isoformat(timespec="seconds")}
@@ -273,7 +279,7 @@ def table(runs: list[dict]) -> str:
                      [f"{r['stages']['messages'] / r['cli']['audit']['seconds']:,.0f}" for r in runs]))
     for key, label in (("audit", "growth, in-process audit"), ("cli", "growth, CLI audit")):
         cells = ["—"]
-        for prev, cur in zip(runs, runs[1:]):
+        for prev, cur in itertools.pairwise(runs):
             t0, t1 = (prev["stages"]["audit"], cur["stages"]["audit"]) if key == "audit" else \
                 (prev["cli"]["audit"]["seconds"], cur["cli"]["audit"]["seconds"])
             cells.append(f"{t1 / t0:.1f}× for {cur['size'] / prev['size']:.0f}× msgs")
@@ -288,22 +294,22 @@ def markdown(runs: list[dict], info: dict) -> str:
         f"{big['cli']['audit']['seconds']:.1f} s → {'met' if big['cli']['audit']['seconds'] < 30 else 'NOT met'}"
     worst = max(r["stages"]["parse"] / r["stages"]["baseline"] for r in runs)
     missing = sorted({m for r in runs for m in r["stages"]["missing shims"]})
+    others = ", ".join(f"{r['others_cpu_share']:.0%}" for r in runs)
+    busy = " (others were busy: wall times are inflated, CPU seconds less so)" \
+        if max(r["others_cpu_share"] for r in runs) > 0.05 else ""
     return "\n".join([
         "# wgm benchmark (issue 5)", "",
-        f"{info['date']} · {info['cpu']} · {info['cores']} cores · {info['ram_gib']} GiB RAM · "
-        f"Python {info['python']} · pandas {info['pandas']} · wgm {info['wgm']} ({info['commit']})", "",
+        (f"{info['date']} · {info['cpu']} · {info['cores']} cores · {info['ram_gib']} GiB RAM · "
+         f"Python {info['python']} · pandas {info['pandas']} · wgm {info['wgm']} ({info['commit']})"), "",
         "```", "python bench/" + " ".join([Path(sys.argv[0]).name, *sys.argv[1:]]), "```", "",
-        "Share of the machine's CPU used by other processes while each size ran: "
-        + ", ".join(f"{r['others_cpu_share']:.0%}" for r in runs)
-        + (" (others were busy: wall times are inflated, CPU seconds less so)"
-           if max(r["others_cpu_share"] for r in runs) > 0.05 else ""), "",
+        f"Share of the machine's CPU used by other processes while each size ran: {others}{busy}", "",
         table(runs), "",
         f"- 1,000,000 messages in under 30 s (CLI): {target}",
         f"- parse within 5× of the bare read-and-split: worst {worst:.1f}× → {'met' if worst < 5 else 'NOT met'}",
-        "- In-process stages come from one api.audit run with timing shims on the functions it calls; "
-        "\"other\" is what no shim covers. Baseline and read+decode are the best of 3 separate runs.",
-        f"- CLI times include interpreter start and imports (`wgm --help` alone: {info['cli_startup']:.2f} s), "
-        "rendering and writing the CSV files; peak RSS is the CLI process's.",
+        ("- In-process stages come from one api.audit run with timing shims on the functions it calls; "
+         "\"other\" is what no shim covers. Baseline and read+decode are the best of 3 separate runs."),
+        (f"- CLI times include interpreter start and imports (`wgm --help` alone: {info['cli_startup']:.2f} s), "
+         "rendering and writing the CSV files; peak RSS is the CLI process's."),
         *([f"- Shims not installed (function gone from wgm): {', '.join(missing)}"] if missing else []), ""])
 
 
@@ -332,7 +338,8 @@ def main() -> None:
     # first-call costs (imports, compiled word lists) are paid on a tiny sample, not charged to the first size
     sample = BENCH.parent / "sample_exports" / "聊天记录"
     if sample.is_dir():
-        api.audit([sample], api.Options())
+        with contextlib.suppress(Exception):   # a warm-up that fails only leaves those costs in the first size
+            api.audit([sample], api.Options())
     runs = []
     for size in sorted(sizes):
         g = groups_for(size, groups)

@@ -70,17 +70,40 @@ def csv_files(result: AuditResult) -> dict[str, bytes]:
     }
 
 
+def _json_column(series: pd.Series) -> list:
+    """One column as JSON values, a whole column at a time (as plain() does for one value)."""
+    if pd.api.types.is_datetime64_any_dtype(series):
+        return series.dt.strftime("%Y-%m-%dT%H:%M:%S").fillna("").tolist()
+    if pd.api.types.is_bool_dtype(series) or pd.api.types.is_integer_dtype(series):
+        return series.tolist()
+    if pd.api.types.is_float_dtype(series):
+        return series.round(2).astype(object).where(series.notna(), "").tolist()
+    if pd.api.types.is_string_dtype(series):
+        return series.fillna("").tolist()
+    return [plain(v) for v in series.tolist()]
+
+
 def _records(df: pd.DataFrame, columns: list[str], kind: str) -> list[dict]:
     df = _sorted(df, kind)
     present = [c for c in columns if c in df.columns]
-    out = []
-    for row in zip(*schema.lists(df, *present)):
-        rec = {}
-        for c, v in zip(present, row):
-            v = plain(v)
-            rec[c] = round(v, 2) if isinstance(v, float) else v
-        out.append(rec)
-    return out
+    values = [_json_column(df[c]) for c in present]
+    return [dict(zip(present, row)) for row in zip(*values)]
+
+
+def _dump(doc: dict) -> str:
+    """The document with one record a line: readable, diffable, and written by json's C encoder (an
+    indented dump goes through the pure-Python one, ten times slower at 100k messages)."""
+    encode = json.JSONEncoder(ensure_ascii=False, default=str).encode
+    lines = ["{"]
+    for i, (key, value) in enumerate(doc.items()):
+        comma = "," if i < len(doc) - 1 else ""
+        if isinstance(value, list) and value and isinstance(value[0], dict):
+            body = ",\n  ".join(map(encode, value))
+            lines.append(f" {encode(key)}: [\n  {body}\n ]{comma}")
+        else:
+            lines.append(f" {encode(key)}: {json.dumps(value, ensure_ascii=False, indent=1, default=str)}{comma}")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
 
 
 def audit_json(result: AuditResult) -> bytes:
@@ -105,7 +128,7 @@ def audit_json(result: AuditResult) -> bytes:
         "unparsed": _records(result.unparsed, UNPARSED_COLUMNS, "unparsed"),
         "messages": _records(result.messages, MESSAGE_COLUMNS, "messages"),
     }
-    return (json.dumps(doc, ensure_ascii=False, indent=1, default=str) + "\n").encode("utf-8")
+    return _dump(doc).encode("utf-8")
 
 
 def parsed_files(messages: pd.DataFrame, unparsed: pd.DataFrame) -> dict[str, bytes]:

@@ -7,15 +7,16 @@ and is stored as a string, so no chat text ever becomes a formula.
 from __future__ import annotations
 
 import io
-import unicodedata
+import re
 
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
-from wgm import schema
 from wgm.catalog import BY_ID
 from wgm.report.cells import plain, xlsx_text
 from wgm.report.machine import EVENT_COLUMNS, TASK_COLUMNS, UNPARSED_COLUMNS, summary_columns
@@ -37,11 +38,20 @@ LABELS_ZH = {
     "by_group": "分群明细(元)", "evidence": "相关消息",
 }
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+BOLD = Font(bold=True)
+WRAP_TOP = Alignment(wrap_text=True, vertical="top")
 YUAN = "#,##0.00"
 TIME_FORMAT = "yyyy-mm-dd hh:mm"
 
 
+_GAP, _CHART_MEMBER, _CHART_AMOUNT = "_gap", "_chart_member", "_chart_amount"
+_CHART_LABELS = {"zh": {_GAP: "", _CHART_MEMBER: "成员", _CHART_AMOUNT: "合计(元)"},
+                 "en": {_GAP: "", _CHART_MEMBER: "member", _CHART_AMOUNT: "total_amount"}}
+
+
 def _label(column: str, lang: str) -> str:
+    if column in _CHART_LABELS["zh"]:
+        return _CHART_LABELS["zh" if lang == "zh" else "en"][column]
     if lang != "zh":
         return column
     for prefix, word in (("count_", "次数"), ("amount_", "金额")):
@@ -50,131 +60,153 @@ def _label(column: str, lang: str) -> str:
     return LABELS_ZH.get(column, column)
 
 
-def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-def _write_table(ws, df: pd.DataFrame, columns: list[str], lang: str, wrap: tuple[str, ...] = ()) -> None:
-    present = [c for c in columns if c in df.columns]
-    ws.append([_label(c, lang) for c in present])
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-        cell.fill = HEADER_FILL
-    widths = [_width(_label(c, lang)) + 2 for c in present]
-    for row in zip(*schema.lists(df, *present)):
-        values = []
-        for i, (c, v) in enumerate(zip(present, row)):
-            v = plain(v)
-            if isinstance(v, bool):
-                v = ("是" if lang == "zh" else "yes") if v else ""
-            if isinstance(v, str):
-                v = xlsx_text(v)
-                widths[i] = max(widths[i], min(_width(v.split("\n", 1)[0]) + 2, 60))
-            elif isinstance(v, float):
-                widths[i] = max(widths[i], 12)
-            values.append(v)
-        ws.append(values)
-    for i, c in enumerate(present, start=1):
-        letter = get_column_letter(i)
-        ws.column_dimensions[letter].width = widths[i - 1]
-        if c in ("amount", "total_amount") or c.startswith("amount_"):
-            for cell in ws[letter][1:]:
-                cell.number_format = YUAN
-        if c in wrap:
-            ws.column_dimensions[letter].width = 48
-            for cell in ws[letter][1:]:
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
-    if wrap:
-        _fit_row_heights(ws, [i for i, c in enumerate(present, start=1) if c in wrap], 48)
-        top = Alignment(vertical="top")
-        for i, c in enumerate(present, start=1):      # tall rows read from the top, like their quoted text
-            if c not in wrap:
-                for cell in ws[get_column_letter(i)][1:]:
-                    cell.alignment = top
-    for row in ws.iter_rows(min_row=2):
-        for cell in row:
-            if isinstance(cell.value, str):
-                cell.data_type = "s"
-    ws.freeze_panes = "A2"
-    total_width = sum(ws.column_dimensions[get_column_letter(i)].width or 8 for i in range(1, len(present) + 1))
-    _print_setup(ws, pages_wide=max(1, round(total_width / PAGE_WIDTH)), title_cols="A:C" if len(present) > 6 else "")
-    if len(present):
-        ws.auto_filter.ref = f"A1:{get_column_letter(len(present))}{max(ws.max_row, 1)}"
-
-
+_WIDE = re.compile("[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6"
+                   "\U0001f300-\U0001faff\U00020000-\U0003fffd]")
+WIDTH_SAMPLE = 2000   # rows looked at to size a column: widths are capped anyway, and a sheet may hold 10^6
 PAGE_WIDTH = 170      # column-width units an A4 landscape page shows at a readable scale
+
+
+def _width(text: str) -> int:
+    """Display width: CJK characters take two columns."""
+    return len(text) + len(_WIDE.findall(text))
+
+
+def _header(ws, labels: list[str]) -> list[WriteOnlyCell]:
+    cells = []
+    for label in labels:
+        cell = WriteOnlyCell(ws, value=label)
+        cell.font = BOLD
+        cell.fill = HEADER_FILL
+        cells.append(cell)
+    return cells
+
+
+def _column_values(series: pd.Series, lang: str) -> list:
+    """One column as cell values, a whole column at a time: text formula-safe and within Excel's cell limit,
+    times as ISO text, yes/no for flags, numbers as numbers."""
+    if pd.api.types.is_datetime64_any_dtype(series):
+        return series.dt.strftime("%Y-%m-%dT%H:%M:%S").fillna("").tolist()
+    if pd.api.types.is_bool_dtype(series):
+        yes = "是" if lang == "zh" else "yes"
+        return [yes if v else "" for v in series.tolist()]
+    if pd.api.types.is_integer_dtype(series) or pd.api.types.is_float_dtype(series):
+        return [plain(v) for v in series.tolist()]
+    return [xlsx_text(v) if isinstance(v, str) else plain(v) for v in series.tolist()]
+
+
+def _write_table(ws, df: pd.DataFrame, columns: list[str], lang: str, wrap: tuple[str, ...] = (),
+                 extra_rows: list[list] | None = None, title_cols: str | None = None) -> list[int]:
+    """Stream a table into a write-only sheet: header, rows, then `extra_rows` (a totals row). Widths come
+    from a sample of the rows, so they are set before the first row is written. Returns the widths."""
+    present = [c for c in columns if c in df.columns]
+    values = [_column_values(df[c], lang) for c in present]
+    widths = []
+    for c, col in zip(present, values):
+        w = _width(_label(c, lang)) + 2
+        for v in col[:WIDTH_SAMPLE]:
+            if isinstance(v, str):
+                w = max(w, min(_width(v.split("\n", 1)[0]) + 2, 60))
+            elif isinstance(v, float):
+                w = max(w, 12)
+        widths.append(48 if c in wrap else w)
+    for i, w in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = w
+    ws.freeze_panes = "A2"
+    ws.sheet_properties.pageSetUpPr.fitToPage = True    # a write-only sheet writes its properties first
+    money = {i for i, c in enumerate(present) if c in ("amount", "total_amount", _CHART_AMOUNT)
+             or c.startswith("amount_")}
+    wrapped = {i for i, c in enumerate(present) if c in wrap}
+    ws.append(_header(ws, [_label(c, lang) for c in present]))
+    for r, row in enumerate(zip(*values), start=2):
+        cells = list(row)
+        for i in money:
+            cells[i] = WriteOnlyCell(ws, value=row[i])
+            cells[i].number_format = YUAN
+        if wrapped:
+            lines = 1
+            for i in wrapped:
+                cells[i] = WriteOnlyCell(ws, value=row[i])
+                cells[i].alignment = WRAP_TOP
+                if isinstance(row[i], str) and row[i]:
+                    lines = max(lines, sum(-(-_width(part) // 48) or 1 for part in row[i].split("\n")))
+            # spreadsheet apps do not always grow a row for wrapped text: give it the height of its lines
+            ws.row_dimensions[r].height = 15 * min(lines, 30)
+        ws.append(cells)
+    for row in extra_rows or []:
+        ws.append(row)
+    if present:
+        ws.auto_filter.ref = f"A1:{get_column_letter(len(present))}{len(df) + 1}"
+    pages = max(1, round(sum(widths) / PAGE_WIDTH))
+    _print_setup(ws, pages_wide=pages, title_cols=title_cols if title_cols is not None
+                 else ("A:C" if len(present) > 6 else ""))
+    return widths
 
 
 def _print_setup(ws, pages_wide: int = 1, title_cols: str = "") -> None:
     """A4 landscape, the header row (and the columns naming the member) on every printed page, scaled to
     `pages_wide` pages across so a row never spills onto a page of its own."""
     ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
     ws.print_title_rows = "1:1"
     if title_cols:
         ws.print_title_cols = title_cols
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.page_setup.fitToWidth = pages_wide
     ws.page_setup.fitToHeight = 0
 
 
-def _fit_row_heights(ws, columns: list[int], width: int) -> None:
-    """Spreadsheet apps do not always grow rows for wrapped text: set each row's height from its lines."""
-    for r in range(2, ws.max_row + 1):
-        lines = 1
-        for col in columns:
-            value = ws.cell(row=r, column=col).value
-            if isinstance(value, str) and value:
-                lines = max(lines, sum(-(-_width(part) // width) or 1 for part in value.split("\n")))
-        ws.row_dimensions[r].height = 15 * min(lines, 30)
-
-
 def _summary_sheet(ws, result: AuditResult, lang: str) -> None:
-    cols = [c for c in summary_columns()
-            if not c.startswith(("count_", "amount_")) or result.summary.get(c, pd.Series(dtype=float)).any()]
-    _write_table(ws, result.summary, cols, lang)
-    n = len(result.summary)
+    """One row per member and month, a totals row, and a bar chart of each member's amount (its data sits
+    to the right of the table, after an empty column, in the table's first rows)."""
+    summary = result.summary
+    cols = [c for c in summary_columns() if c in summary.columns
+            and (not c.startswith(("count_", "amount_")) or summary[c].any())]
+    n = len(summary)
+    per_member = summary.groupby("member", sort=True)["total_amount"].sum() if n else pd.Series(dtype=float)
+    table = summary[cols].reset_index(drop=True)
+    table[_GAP] = None
+    table[_CHART_MEMBER] = pd.Series([str(m) for m in per_member.index] + [None] * (n - len(per_member)),
+                                     dtype=object)
+    table[_CHART_AMOUNT] = pd.Series([round(float(t), 2) for t in per_member] + [None] * (n - len(per_member)),
+                                     dtype=object)
+    totals = []
+    if n:
+        row = [None] * len(cols)
+        for i, c in enumerate(cols):
+            if c == "total_amount" or c.startswith(("amount_", "count_")):
+                value = float(summary[c].sum())
+                row[i] = WriteOnlyCell(ws, value=int(value) if c.startswith("count_") else round(value, 2))
+                row[i].font = BOLD
+                if not c.startswith("count_"):
+                    row[i].number_format = YUAN
+        row[0] = WriteOnlyCell(ws, value="合计" if lang == "zh" else "total")
+        row[0].font = BOLD
+        totals = [row]
+    widths = _write_table(ws, table, [*cols, _GAP, _CHART_MEMBER, _CHART_AMOUNT], lang, extra_rows=totals)
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(cols))}{n + 1}"
+    # month, member and dept repeat on each printed page of the wide per-rule columns; the chart's data is
+    # not printed
+    _print_setup(ws, pages_wide=max(1, -(-int(sum(widths[:len(cols)])) // PAGE_WIDTH)), title_cols="A:C")
+    ws.print_area = f"A1:{get_column_letter(len(cols))}{n + 2}"
     if not n:
         return
-    total_row = n + 2
-    ws.cell(row=total_row, column=1, value="合计" if lang == "zh" else "total").font = Font(bold=True)
-    for i, c in enumerate(cols, start=1):
-        if c == "total_amount" or c.startswith(("amount_", "count_")):
-            value = float(result.summary[c].sum())
-            cell = ws.cell(row=total_row, column=i, value=round(value, 2) if not c.startswith("count_") else int(value))
-            cell.font = Font(bold=True)
-            if not c.startswith("count_"):
-                cell.number_format = YUAN
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(cols))}{n + 1}"
-    # month, member and dept repeat on each printed page of the wide per-rule columns
-    widths = sum(ws.column_dimensions[get_column_letter(i)].width or 8 for i in range(1, len(cols) + 1))
-    _print_setup(ws, pages_wide=max(1, -(-int(widths) // PAGE_WIDTH)), title_cols="A:C")
-    ws.print_area = f"A1:{get_column_letter(len(cols))}{total_row}"
-    per_member = result.summary.groupby("member", sort=True)["total_amount"].sum()
     chart_at = len(cols) + 2
-    ws.cell(row=1, column=chart_at, value=_label("member", lang)).font = Font(bold=True)
-    ws.cell(row=1, column=chart_at + 1, value=_label("total_amount", lang)).font = Font(bold=True)
-    for r, (member, total) in enumerate(per_member.items(), start=2):
-        ws.cell(row=r, column=chart_at, value=xlsx_text(str(member))).data_type = "s"
-        ws.cell(row=r, column=chart_at + 1, value=round(float(total), 2)).number_format = YUAN
     chart = BarChart()
     chart.type = "bar"
     chart.title = "每人考核金额（元）" if lang == "zh" else "amount per member (yuan)"
     chart.legend = None
     chart.height = max(7.5, 0.6 * len(per_member) + 3)
-    data = Reference(ws, min_col=chart_at + 1, min_row=1, max_row=len(per_member) + 1)
-    labels = Reference(ws, min_col=chart_at, min_row=2, max_row=len(per_member) + 1)
-    chart.add_data(data, titles_from_data=True)
-    chart.set_categories(labels)
+    chart.add_data(Reference(ws, min_col=chart_at + 1, min_row=1, max_row=len(per_member) + 1), titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=chart_at, min_row=2, max_row=len(per_member) + 1))
     ws.add_chart(chart, f"{get_column_letter(chart_at + 3)}2")
 
 
 def _settings_sheet(ws, result: AuditResult, lang: str) -> None:
     zh = lang == "zh"
-    ws.append(["项目" if zh else "key", "值" if zh else "value"])
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-        cell.fill = HEADER_FILL
+    ws.column_dimensions["A"].width = 42
+    ws.column_dimensions["B"].width = 100
+    ws.freeze_panes = "A2"
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.append(_header(ws, ["项目" if zh else "key", "值" if zh else "value"]))
     rows = [("version", result.version), ("settings_hash", result.settings.hash),
             ("inputs_hash", result.inputs_hash), ("as_of", result.as_of), ("months", ", ".join(result.months)),
             ("settings_sources", "; ".join(result.settings.sources) or "(defaults)")]
@@ -189,9 +221,6 @@ def _settings_sheet(ws, result: AuditResult, lang: str) -> None:
     for key, value in rows:
         numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
         ws.append([xlsx_text(str(key)), value if numeric else xlsx_text(str(value))])
-    ws.column_dimensions["A"].width = 42
-    ws.column_dimensions["B"].width = 100
-    ws.freeze_panes = "A2"
     _print_setup(ws)
 
 
@@ -218,9 +247,8 @@ def _with_quoted_messages(events: pd.DataFrame, messages: pd.DataFrame) -> pd.Da
 
 def workbook(result: AuditResult, lang: str = "zh") -> bytes:
     names = SHEETS["zh" if lang == "zh" else "en"]
-    wb = Workbook()
-    _summary_sheet(wb.active, result, lang)
-    wb.active.title = names[0]
+    wb = Workbook(write_only=True)      # rows stream to disk as written: 明细 and 任务 may be very long
+    _summary_sheet(wb.create_sheet(names[0]), result, lang)
     events = _with_quoted_messages(result.events, result.messages)
     if lang == "zh" and len(events):
         events = events.assign(rule=[f"{BY_ID[r].zh}（{r}）" for r in events["rule"]])
