@@ -18,7 +18,7 @@ def options(cache: Path, *sets: str) -> api.Options:
 
 def test_second_run_with_other_amounts_does_not_parse_again(tmp_path, monkeypatch):
     first = api.audit([SAMPLES], options(tmp_path))
-    assert len(list(tmp_path.glob("*.pkl"))) == 1
+    assert len(list(tmp_path.glob("*.pkl"))) == 2      # parsed messages, and the ledger with its events
 
     def no_parsing(*args, **kwargs):
         raise AssertionError("parsed again")
@@ -51,3 +51,25 @@ def test_a_damaged_cache_file_is_ignored(tmp_path):
     for p in tmp_path.glob("*.pkl"):
         p.write_bytes(b"not a pickle")
     assert len(api.audit([SAMPLES], options(tmp_path)).events) > 0
+
+
+def test_only_amounts_changed_reuses_the_ledger_and_events_and_prices_them_anew(tmp_path, monkeypatch):
+    from wgm import ledger
+    first = api.audit([SAMPLES], options(tmp_path))
+
+    def not_again(*args, **kwargs):
+        raise AssertionError("assessed again")
+    monkeypatch.setattr(ledger, "build", not_again)
+    monkeypatch.setattr(api, "run_all", not_again)
+    again = api.audit([SAMPLES], options(tmp_path, "amounts.reply_missed=30", "review.hold_uncertain=true"))
+    missed = again.events[again.events["rule"] == "reply_missed"]
+    assert len(missed) == len(first.events[first.events["rule"] == "reply_missed"])
+    assert (missed[~missed["needs_review"]]["amount"] == 30.0).all()
+    assert (again.events.loc[again.events["needs_review"], "amount"] == 0).all()
+    assert again.tasks.equals(first.tasks)
+    monkeypatch.undo()
+    calls = []
+    real = ledger.build
+    monkeypatch.setattr(ledger, "build", lambda *a, **k: calls.append(1) or real(*a, **k))
+    api.audit([SAMPLES], options(tmp_path, "delay.cap_days=5"))         # a rule setting: assessed again
+    assert calls == [1]

@@ -6,11 +6,13 @@ parse → ingest → classify → ledger → rules → evaluate → AuditResult
 from __future__ import annotations
 
 import calendar
+import dataclasses
 import hashlib
+import json
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Iterable
 
 import pandas as pd
 
@@ -20,7 +22,7 @@ from wgm.evaluate import apply_task_overrides, evaluate
 from wgm.records import load_incidents, load_overrides, load_snapshots
 from wgm.result import AuditResult
 from wgm.roster import Roster, load_roster
-from wgm.rules import RuleContext
+from wgm.rules import RuleContext, run_all
 from wgm.schema import M
 
 TAG_KINDS = {
@@ -60,6 +62,7 @@ class Prepared:
     inputs: tuple
     warnings: tuple[str, ...]
     roster: Roster
+    cache_key: str = ""      # the --cache entry it came from or went to; "" without --cache
 
 
 def month_end(ts: pd.Timestamp) -> datetime:
@@ -119,12 +122,28 @@ def _prepare_cached(inputs: list[Path], options: Options, settings: settings_mod
     name = cache.key(files, options.input_format, options.groups, options.roster, _classification_inputs(settings),
                      options.date)
     hit = cache.load(options.cache, name)
-    if hit is not None:
-        return Prepared(hit["messages"], hit["unparsed"], hit["inputs"], hit["warnings"], load_roster(options.roster))
+    if hit is not None and isinstance(hit["messages"], pd.DataFrame):
+        return Prepared(hit["messages"], hit["unparsed"], hit["inputs"], hit["warnings"], load_roster(options.roster),
+                        cache_key=name)
     prepared = prepare(inputs, options, settings, on_progress)
     cache.save(options.cache, name, {"messages": prepared.messages, "unparsed": prepared.unparsed,
                                      "inputs": prepared.inputs, "warnings": prepared.warnings})
-    return prepared
+    return dataclasses.replace(prepared, cache_key=name)
+
+
+# Settings that only price or flag events the rules already found: a run that changes nothing else reuses
+# the ledger and the events of the last run (an auditor trying other amounts).
+_PRICING_ONLY = ("amounts", "review")
+
+
+def _assessment_key(prepared: Prepared, options: Options, settings: settings_mod.Settings) -> str:
+    h = hashlib.sha256(prepared.cache_key.encode())
+    rest = {k: v for k, v in settings.data.items() if k not in _PRICING_ONLY}
+    h.update(json.dumps([rest, options.month, str(options.as_of)], sort_keys=True, ensure_ascii=False,
+                        default=str).encode())
+    for path in (options.incidents, options.overrides, options.members):
+        h.update(hashlib.sha256(Path(path).read_bytes()).hexdigest().encode() if path else b"-")
+    return "a" + h.hexdigest()[:32]
 
 
 def prepare_messages(parsed: pd.DataFrame, options: Options, settings: settings_mod.Settings) -> Prepared:
@@ -164,9 +183,15 @@ def audit(inputs: Iterable[Path], options: Options = Options(),
     if on_progress:
         on_progress("building the task ledger and assessing", 1, 1)
     messages, tag_used, tag_warnings = apply_tag_overrides(prepared.messages.copy(), overrides)
-    led = ledger.build(messages, settings, roster)
-    tasks, esc_used, esc_warnings = apply_task_overrides(led.tasks, overrides)
-    led = ledger.Ledger(tasks, led.roles, led.warnings, led.off_topic, led.left)
+    assessed_key = _assessment_key(prepared, options, settings) if options.cache and prepared.cache_key else ""
+    assessed = cache.load(options.cache, assessed_key, must_have="ledger") if assessed_key else None
+    if assessed is not None:
+        led, esc_used, esc_warnings = assessed["ledger"], assessed["esc_used"], assessed["esc_warnings"]
+        tasks = led.tasks
+    else:
+        led = ledger.build(messages, settings, roster)
+        tasks, esc_used, esc_warnings = apply_task_overrides(led.tasks, overrides)
+        led = ledger.Ledger(tasks, led.roles, led.warnings, led.off_topic, led.left)
     if options.as_of is not None:
         as_of = options.as_of
     elif len(messages):
@@ -175,7 +200,14 @@ def audit(inputs: Iterable[Path], options: Options = Options(),
         as_of = datetime(1970, 1, 1)
     months = _months(messages, options.month)
     ctx = RuleContext(messages, led, settings, roster, tuple(incidents), tuple(snapshots), as_of)
-    ev = evaluate(ctx, overrides, months)
+    if assessed is not None:
+        found = assessed["found"]
+    else:
+        found = run_all(ctx)
+        if assessed_key:
+            cache.save(options.cache, assessed_key, {"ledger": led, "esc_used": esc_used,
+                                                     "esc_warnings": esc_warnings, "found": found})
+    ev = evaluate(ctx, overrides, months, found=found)
     final_messages = _with_roles(messages, led, ev.events)
     schema.check_frame(tasks, schema.TASK_COLUMNS, "ledger")
     schema.check_frame(ev.events, schema.EVENT_COLUMNS, "evaluate")

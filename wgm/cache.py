@@ -15,7 +15,6 @@ import json
 import pickle
 from pathlib import Path
 
-import pandas as pd
 
 from wgm import __version__
 from wgm.report.atomic import write_atomic
@@ -35,7 +34,7 @@ def key(files: list[Path], input_format: str | None, groups: tuple[str, ...], ro
     return h.hexdigest()[:32]
 
 
-def load(folder: Path, name: str) -> dict | None:
+def load(folder: Path, name: str, must_have: str = "messages") -> dict | None:
     path = Path(folder) / f"{name}.pkl"
     if not path.is_file():
         return None
@@ -44,7 +43,7 @@ def load(folder: Path, name: str) -> dict | None:
             data = pickle.load(fh)
     except Exception:   # a damaged or foreign file is a cache miss, never an error
         return None
-    return data if isinstance(data, dict) and isinstance(data.get("messages"), pd.DataFrame) else None
+    return data if isinstance(data, dict) and must_have in data else None
 
 
 def save(folder: Path, name: str, data: dict) -> None:

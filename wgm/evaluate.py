@@ -91,8 +91,11 @@ def price(events: pd.DataFrame, settings: Settings, incidents) -> pd.DataFrame:
     return events
 
 
-def evaluate(ctx: RuleContext, overrides: list[Override], months: tuple[str, ...] | None) -> Evaluation:
-    rows = run_all(ctx)
+def evaluate(ctx: RuleContext, overrides: list[Override], months: tuple[str, ...] | None,
+             found: list[dict] | None = None) -> Evaluation:
+    """Price, flag and override the events the rules find (`found`: what run_all(ctx) gave, when the
+    caller already has it)."""
+    rows = run_all(ctx) if found is None else found
     events = schema.conform(pd.DataFrame(rows), schema.EVENT_COLUMNS) if rows else \
         schema.empty_frame(schema.EVENT_COLUMNS)
     events[E.month] = events[E.ts].dt.strftime("%Y-%m").fillna("")
