@@ -16,7 +16,7 @@ from typing import Iterable
 
 import pandas as pd
 
-from wgm import __version__, cache, classify, ingest, ledger, schema, settings as settings_mod
+from wgm import __version__, cache, classify, ingest, ledger, parallel, schema, settings as settings_mod
 from wgm.errors import UsageError
 from wgm.evaluate import apply_task_overrides, evaluate
 from wgm.records import load_incidents, load_overrides, load_snapshots
@@ -48,6 +48,7 @@ class Options:
     as_of: datetime | None = None     # judge open duties up to here (default: end of the last month covered)
     cache: Path | None = None         # folder for the re-run cache (parsed + classified messages)
     date: date | None = None          # --date: the day of date-less exports (chatlog single-day text)
+    jobs: int = 0                     # worker processes for parsing and classifying; 0 = every core
 
     def side_files(self) -> list[Path]:
         return [p for p in (self.rules, self.roster, self.incidents, self.overrides, self.members) if p]
@@ -99,7 +100,7 @@ def prepare(inputs: Iterable[Path], options: Options, settings: settings_mod.Set
             on_progress: ingest.Progress | None = None) -> Prepared:
     roster = load_roster(options.roster)
     ing = ingest.ingest(inputs, roster, options.input_format, exclude=options.side_files(), on_progress=on_progress,
-                        tz=settings.timezone, date_hint=options.date)
+                        tz=settings.timezone, date_hint=options.date, jobs=parallel.workers(options.jobs))
     messages = ing.messages
     if options.groups:
         known = set(messages[M.group])
@@ -109,7 +110,7 @@ def prepare(inputs: Iterable[Path], options: Options, settings: settings_mod.Set
         messages = messages[messages[M.group].isin(options.groups)].reset_index(drop=True)
     if on_progress:
         on_progress(f"classifying {len(messages):,} messages", 1, 1)
-    classified = classify.classify(messages, settings, roster)
+    classified = classify.classify_all(messages, settings, roster, parallel.workers(options.jobs))
     return Prepared(classified, ing.unparsed, ing.inputs, ing.warnings, roster)
 
 

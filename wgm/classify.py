@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from wgm import schema, timewords
+from wgm import parallel, schema, timewords
 from wgm.roster import Roster, split_display_name
 from wgm.schema import M
 from wgm.settings import Settings
@@ -136,10 +136,11 @@ def _dept_receivers(content: pd.Series, people: People) -> pd.Series:
                       for items in found], index=content.index, dtype=object)
 
 
-def classify(messages: pd.DataFrame, settings: Settings, roster: Roster) -> pd.DataFrame:
-    """Messages with tag columns, mentions, named receivers and stated times added."""
+def classify(messages: pd.DataFrame, settings: Settings, roster: Roster, people: People | None = None) -> pd.DataFrame:
+    """Messages with tag columns, mentions, named receivers and stated times added. `people`: the names
+    of every message of the run, when `messages` is only a part of them (a worker's groups)."""
     df = messages.copy()
-    people = People.build(df, roster)
+    people = people or People.build(df, roster)
     content = df[M.content].fillna("")
     mentions, mention_all = _mention_lists(content, people)
     df["mentions"] = mentions
@@ -208,3 +209,25 @@ def _add_times(df: pd.DataFrame, settings: Settings) -> None:
     df["time_deadline_text"] = pd.Series(deadline_text, index=df.index, dtype="str")
     df["time_reply_by"] = pd.to_datetime(pd.Series(reply_by, index=df.index))
     df["time_point"] = pd.to_datetime(pd.Series(point, index=df.index))
+
+
+def _classify_part(job: tuple) -> pd.DataFrame:
+    return classify(*job)
+
+
+def classify_all(messages: pd.DataFrame, settings: Settings, roster: Roster, jobs: int = 1) -> pd.DataFrame:
+    """classify() on every message, by groups in `jobs` worker processes when there are enough messages;
+    the names are gathered from all messages first, so each part reads mentions as the whole would."""
+    jobs = min(jobs, len(messages) // parallel.MIN_ROWS_PER_WORKER)
+    by_group = messages.groupby(M.group, sort=True).indices
+    if jobs <= 1 or len(by_group) < 2:
+        return classify(messages, settings, roster)
+    people = People.build(messages, roster)
+    groups = list(by_group.values())
+    buckets = parallel.balanced([len(g) for g in groups], jobs)
+    rows = [sorted(i for k in bucket for i in groups[k]) for bucket in buckets]
+    parts = [messages.iloc[r].reset_index(drop=True) for r in rows]
+    done = list(parallel.ordered_map(_classify_part, [(part, settings, roster, people) for part in parts], jobs))
+    for part, r in zip(done, rows):
+        part.index = messages.index[r]
+    return pd.concat(done).loc[messages.index]

@@ -44,10 +44,12 @@ def _fail(err: WgmError) -> None:
 
 
 def _options(rules, roster, incidents, overrides, members, month, set_, group, input_format,
-             cache: Optional[Path] = None, day: Optional[str] = None) -> api.Options:
+             cache: Optional[Path] = None, day: Optional[str] = None, jobs: int = 0) -> api.Options:
+    if jobs < 0:
+        raise UsageError(f"--jobs takes a number of processes (0 = every core), got {jobs}")
     return api.Options(rules=rules, roster=roster, incidents=incidents, overrides=overrides, members=members,
                        month=resolve_month(month), set=tuple(set_ or ()), groups=tuple(group or ()),
-                       input_format=input_format, cache=cache, date=parse_day(day))
+                       input_format=input_format, cache=cache, date=parse_day(day), jobs=jobs)
 
 
 def parse_day(value: Optional[str]) -> Optional[date]:
@@ -93,6 +95,8 @@ def audit(inputs: List[Path] = InputsArg, rules: Optional[Path] = RulesOpt, rost
           quiet: bool = typer.Option(False, "--quiet", help="Print nothing but errors (for cron)."),
           lang: str = typer.Option("zh", "--lang", help="Labels: zh or en."),
           input_format: Optional[str] = FormatInOpt, day: Optional[str] = DateOpt, cache: Optional[Path] = CacheOpt,
+          jobs: int = typer.Option(0, "--jobs", help="Worker processes for parsing and classifying "
+                                                     "(0 = every core; small inputs use one)."),
           redact: bool = typer.Option(False, "--redact", help="Replace message text in every output with a hash "
                                                               "(times, rules, ids and arithmetic stay).")) -> None:
     """Audit exports and write the monthly tables, events and evidence."""
@@ -101,7 +105,8 @@ def audit(inputs: List[Path] = InputsArg, rules: Optional[Path] = RulesOpt, rost
         if lang not in ("zh", "en"):
             raise UsageError(f"--lang takes zh or en, got {lang!r}")
         formats = _formats(format)
-        options = _options(rules, roster, incidents, overrides, members, month, set_, group, input_format, cache, day)
+        options = _options(rules, roster, incidents, overrides, members, month, set_, group, input_format, cache, day,
+                           jobs)
         show = not quiet and sys.stderr.isatty()
         with _progress(show) as progress:
             result = api.audit(inputs, options, on_progress=progress)
@@ -180,7 +185,8 @@ def _print_summary(result, lang: str) -> None:
 
 
 @app.command()
-def parse(inputs: List[Path] = InputsArg, roster: Optional[Path] = RosterOpt, input_format: Optional[str] = FormatInOpt, day: Optional[str] = DateOpt,
+def parse(inputs: List[Path] = InputsArg, roster: Optional[Path] = RosterOpt,
+          input_format: Optional[str] = FormatInOpt, day: Optional[str] = DateOpt,
           out: Optional[Path] = typer.Option(None, "--out", help="Write messages.csv and unparsed.csv here."),
           quiet: bool = typer.Option(False, "--quiet")) -> None:
     """Read exports into normalized messages; report per file the format, lines, messages, unparsed."""

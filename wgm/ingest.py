@@ -16,7 +16,7 @@ from typing import Callable, Iterable
 
 import pandas as pd
 
-from wgm import parsers, schema
+from wgm import parallel, parsers, schema
 from wgm.errors import InputError
 from wgm.result import InputInfo
 from wgm.roster import Roster, split_display_name
@@ -64,14 +64,26 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
+def _read_one(job: tuple) -> tuple:
+    """One file, in a worker or here: ("ok", ParseResult) or ("error", message, source, line) — our
+    exceptions carry keyword fields that do not survive pickling, so they travel as a tuple."""
+    path, input_format, tz, date_hint = job
+    try:
+        return ("ok", parsers.read(path, input_format, tz=tz, date_hint=date_hint))
+    except InputError as exc:
+        return ("error", exc.message, exc.source, exc.line)
+
+
 def read_all(inputs: Iterable[Path], input_format: str | None = None, exclude: Iterable[Path] = (),
              on_progress: Progress | None = None, tz: str = "Asia/Shanghai",
-             date_hint: date | None = None) -> tuple[list, list[InputInfo], list[str]]:
-    """Parse every chat export among the inputs. Returns (results, infos, warnings)."""
+             date_hint: date | None = None, jobs: int = 1) -> tuple[list, list[InputInfo], list[str]]:
+    """Parse every chat export among the inputs (in `jobs` processes when the input is big enough).
+    Returns (results, infos, warnings), in the order of the inputs."""
     excluded = {Path(p).resolve() for p in exclude if p}
     results, infos, warnings = [], [], []
     files = walk(inputs)
-    for done, (path, explicit) in enumerate(files):
+    to_read: list[tuple[Path, bool]] = []
+    for path, explicit in files:
         if path.resolve() in excluded:
             continue
         if not explicit and path.suffix.lower() in _SKIP_SUFFIXES:
@@ -82,16 +94,21 @@ def read_all(inputs: Iterable[Path], input_format: str | None = None, exclude: I
             infos.append(InputInfo(str(path), _sha256(path), "", "", 0, 0, 0,
                                    skipped_reason="contact list of a PyWxDump export (read with its CSV)"))
             continue
+        to_read.append((path, explicit))
+    size = sum(p.stat().st_size for p, _ in to_read)
+    jobs = min(jobs, max(1, size // parallel.MIN_BYTES_PER_WORKER))
+    read = parallel.ordered_map(_read_one, [(p, input_format, tz, date_hint) for p, _ in to_read], jobs)
+    for done, ((path, explicit), outcome) in enumerate(zip(to_read, read)):
         if on_progress:
-            on_progress(f"reading {path.name}", done, len(files))
-        try:
-            res = parsers.read(path, input_format, tz=tz, date_hint=date_hint)
-        except InputError as exc:
+            on_progress(f"reading {path.name}", done, len(to_read))
+        if outcome[0] == "error":
+            _, message, source, line = outcome
             if explicit or input_format:
-                raise
-            infos.append(InputInfo(str(path), _sha256(path), "", "", 0, 0, 0, skipped_reason=exc.message))
-            warnings.append(f"{path}: skipped: {exc.message}")
+                raise InputError(message, source=source, line=line)
+            infos.append(InputInfo(str(path), _sha256(path), "", "", 0, 0, 0, skipped_reason=message))
+            warnings.append(f"{path}: skipped: {message}")
             continue
+        res = outcome[1]
         damaged = int((~res.unparsed[U.reason].str.startswith(parsers.SET_ASIDE)).sum()) if len(res.unparsed) else 0
         if res.lines >= 10 and damaged * 2 > res.lines:
             raise InputError(f"{len(res.unparsed)} of {res.lines} lines could not be read as {res.fmt}; "
@@ -219,8 +236,8 @@ def normalize(msgs: pd.DataFrame, roster: Roster) -> tuple[pd.DataFrame, list[st
 
 def ingest(inputs: Iterable[Path], roster: Roster, input_format: str | None = None,
            exclude: Iterable[Path] = (), on_progress: Progress | None = None,
-           tz: str = "Asia/Shanghai", date_hint: date | None = None) -> Ingested:
-    results, infos, warnings = read_all(inputs, input_format, exclude, on_progress, tz, date_hint)
+           tz: str = "Asia/Shanghai", date_hint: date | None = None, jobs: int = 1) -> Ingested:
+    results, infos, warnings = read_all(inputs, input_format, exclude, on_progress, tz, date_hint, jobs)
     if not results:
         raise InputError("no chat export found among the inputs",
                          source=", ".join(i.path for i in infos) or None)

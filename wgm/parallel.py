@@ -1,0 +1,53 @@
+"""Both cores where it pays: exports are parsed, and messages classified, in worker processes.
+
+Files, and groups of messages, are independent, so the work is cut by file and by group and the
+pieces are put back in their original order: the result is the same as a run on one core (a test
+checks it byte for byte). Small inputs stay in this process, where the workers' start and the
+copying of frames between processes would cost more than they save.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+from typing import Callable, Iterable, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+MIN_BYTES_PER_WORKER = 1 << 20     # parse in parallel from this much input per worker
+MIN_ROWS_PER_WORKER = 40_000       # classify in parallel from this many messages per worker
+
+
+def workers(jobs: int) -> int:
+    """--jobs: 0 means every core this process may use."""
+    if jobs > 0:
+        return jobs
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:          # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def ordered_map(fn: Callable[[T], R], items: Iterable[T], jobs: int) -> Iterable[R]:
+    """fn over items, results in the items' order; in `jobs` worker processes when jobs > 1."""
+    items = list(items)
+    if jobs <= 1 or len(items) <= 1:
+        yield from map(fn, items)
+        return
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    with ProcessPoolExecutor(max_workers=min(jobs, len(items)), mp_context=context) as pool:
+        yield from pool.map(fn, items)
+
+
+def balanced(sizes: list[int], buckets: int) -> list[list[int]]:
+    """Indexes of `sizes` dealt into `buckets` lists of about equal total size (largest first)."""
+    out: list[list[int]] = [[] for _ in range(buckets)]
+    totals = [0] * buckets
+    for i in sorted(range(len(sizes)), key=lambda i: -sizes[i]):
+        k = totals.index(min(totals))
+        out[k].append(i)
+        totals[k] += sizes[i]
+    return [sorted(b) for b in out if b]
