@@ -8,8 +8,8 @@ For every size it generates (once, cached under --cache-dir by size, groups, see
 generator's own hash) synthetic 留痕 3.x TXT exports with bench/generate.py, then measures:
 
   * in one warm process, one `api.audit` run with timing shims wrapped around the stage
-    functions it calls (parsers.read, ingest._sha256, ingest.normalize, classify.classify and
-    inside it classify._add_times, ledger.build, evaluate, api._with_roles). Shimming the real
+    functions it calls (parsers.read, ingest._sha256, ingest.normalize, classify.classify_all and
+    inside it classify._add_times, ledger.build, run_all, evaluate, api._with_roles). Shimming the real
     call keeps every stage's input exactly what `api.audit` gives it, and the time no shim
     covers (concat, schema checks, overrides) shows up as "other" instead of going missing;
   * apart from that run: a bare baseline (read bytes, decode UTF-8, cut records with one
@@ -56,9 +56,10 @@ RECORD_START = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}", re.MULTILINE)
 GNU_TIME = Path("/usr/bin/time")
 # (module, attribute, label, nested): nested stages run inside another one and are not added to the sum
 SHIMS = [(parsers, "read", "parse", False), (ingest, "_sha256", "hash inputs", False),
-         (ingest, "normalize", "normalize", False), (classify, "classify", "classify", False),
+         (ingest, "normalize", "normalize", False), (classify, "classify_all", "classify", False),
          (classify, "_add_times", "time resolution", True), (ledger, "build", "ledger", False),
-         (api, "evaluate", "evaluate", False), (api, "_with_roles", "assemble", False)]
+         (api, "run_all", "rules", False), (api, "evaluate", "evaluate", False),
+         (api, "_with_roles", "assemble", False)]
 
 
 def groups_for(size: int, explicit: dict[int, int]) -> int:
@@ -159,7 +160,7 @@ def in_process(folder: Path, xlsx: bool) -> dict:
     shims = Shims()
     with shims.installed():
         start, cpu = time.perf_counter(), time.process_time()
-        result = api.audit([folder], api.Options())
+        result = api.audit([folder], api.Options(jobs=1))   # one process: every stage is timed here
         out["audit"], out["audit cpu"] = time.perf_counter() - start, time.process_time() - cpu
     out.update(shims.seconds)
     out["other"] = out["audit"] - sum(shims.seconds[label] for _, _, label, nested in SHIMS if not nested)
@@ -249,7 +250,7 @@ def machine() -> dict:
 
 
 STAGE_ROWS = ["baseline", "read+decode", "parse", "hash inputs", "normalize", "classify", "time resolution",
-              "ledger", "evaluate", "assemble", "other", "audit", "audit cpu", "render csv", "render json",
+              "ledger", "rules", "evaluate", "assemble", "other", "audit", "audit cpu", "render csv", "render json",
               "render xlsx"]
 LABELS = {"baseline": "baseline: read + decode + regex split", "parse": "parse (parsers.read, incl. read+decode)",
           "time resolution": "  of which time resolution", "other": "other (concat, checks, overrides)",
