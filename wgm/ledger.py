@@ -68,7 +68,6 @@ def build(messages: pd.DataFrame, settings: Settings, roster: Roster) -> Ledger:
         is_recalled = gdf[M.msg_id].isin(recalled)
         active = _can_move_a_task(gdf) & ~is_recalled & (gdf[M.media] != "recall")
         for r in schema.records(gdf.loc[active], cols):
-            r = r._replace(ts=r.ts.to_pydatetime())
             gp.feed(r)
         inert = gdf.loc[~active]
         gp.roles.extend((mid, "recalled" if mid in recalled else "system" if media == "recall"

@@ -56,8 +56,8 @@ def replies(ctx: RuleContext) -> list[dict]:
     for t in schema.records(ctx.ledger.tasks, list(ctx.ledger.tasks.columns)):
         if not t.receiver:
             continue
-        rd = t.reply_deadline.to_pydatetime()
-        replied = None if pd.isna(t.replied) else t.replied.to_pydatetime()
+        rd = t.reply_deadline
+        replied = None if pd.isna(t.replied) else t.replied
         meeting = t.kind == "meeting"
         ids = [t.task_msg_id, t.reply_msg_id]
         common = dict(group=t.group, member=t.receiver, task_id=t.task_id, confidence=t.confidence,
@@ -96,10 +96,9 @@ def delivery(ctx: RuleContext) -> list[dict]:
     for t in schema.records(tasks, list(tasks.columns)):
         if not t.receiver or pd.isna(t.verified):
             continue
-        c, v, pt = t.completed.to_pydatetime(), t.verified.to_pydatetime(), t.promised
+        c, v, pt = t.completed, t.verified, t.promised
         if pd.isna(pt):
             continue
-        pt = pt.to_pydatetime()
         if c <= pt:
             continue
         ids = [t.task_msg_id, t.reply_msg_id, t.completion_msg_id, t.verify_msg_id]
@@ -112,7 +111,7 @@ def delivery(ctx: RuleContext) -> list[dict]:
         days = (c.date() - pt.date()).days
         if days <= 0:
             continue
-        escalated = not pd.isna(t.escalated) and t.escalated.to_pydatetime() <= v
+        escalated = not pd.isna(t.escalated) and t.escalated <= v
         counted = days if escalated or days <= cap else cap
         note = "，已上报，全额计" if escalated and days > cap else (f"，未上报，按{cap}天计" if counted < days else "")
         out.append(_event("delay_days", count=counted, ts=v, msg_ids=ids + [t.escalation_msg_id],

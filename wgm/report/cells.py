@@ -9,6 +9,7 @@ import pandas as pd
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 FORMULA_START = r"^[=+\-@\t\r]"   # the same set as a pattern, for whole columns
+FORMULA_PREFIXES = _FORMULA_START
 XLSX_MAX_CELL = 32000
 TRUNCATED_NOTE = "…(已截断，全文见 CSV)"
 

@@ -9,13 +9,14 @@ against formula injection. Equal inputs give equal bytes.
 from __future__ import annotations
 
 import csv
+import io
 import json
 
 import pandas as pd
 
 from wgm import schema
 from wgm.catalog import RULE_IDS
-from wgm.report.cells import FORMULA_START, plain
+from wgm.report.cells import FORMULA_PREFIXES, plain
 from wgm.result import AuditResult
 from wgm.schema import S
 
@@ -38,26 +39,31 @@ def _sorted(df: pd.DataFrame, kind: str) -> pd.DataFrame:
     return df.sort_values(keys, kind="stable").reset_index(drop=True) if len(df) else df
 
 
-def _csv_column(series: pd.Series) -> pd.Series:
-    """One column as CSV text, vectorised: ISO times, 2-decimal floats, true/false, formula-safe text."""
+def _csv_column(series: pd.Series) -> list[str]:
+    """One column as CSV text, a whole column at a time: ISO times, 2-decimal floats, true/false,
+    formula-safe text (a leading ' before = + - @ tab CR)."""
     if pd.api.types.is_datetime64_any_dtype(series):
-        return series.dt.strftime("%Y-%m-%dT%H:%M:%S").fillna("")
+        return series.dt.strftime("%Y-%m-%dT%H:%M:%S").fillna("").tolist()
     if pd.api.types.is_bool_dtype(series):
-        return series.map({True: "true", False: "false"})
+        return ["true" if v else "false" for v in series.tolist()]
     if pd.api.types.is_float_dtype(series):
-        return series.map(lambda v: "" if pd.isna(v) else f"{v:.2f}")
+        return ["" if v != v else f"{v:.2f}" for v in series.tolist()]
     if pd.api.types.is_integer_dtype(series):
-        return series.astype(str)
-    text = series.fillna("").astype(str)
-    risky = text.str.match(FORMULA_START)
-    return text.where(~risky, "'" + text)
+        return [str(v) for v in series.tolist()]
+    return [v if not v.startswith(FORMULA_PREFIXES) else "'" + v
+            for v in (x if isinstance(x, str) else ("" if x is None or x != x else str(x)) for x in series.tolist())]
 
 
 def to_csv(df: pd.DataFrame, columns: list[str]) -> bytes:
-    out = pd.DataFrame({c: _csv_column(df[c]) if c in df.columns else pd.Series("", index=df.index, dtype="str")
-                        for c in columns}, index=df.index)
-    text = out.to_csv(index=False, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
-    return ("\ufeff" + text).encode("utf-8")
+    """UTF-8 with BOM (Excel), LF, minimal quoting; written by the csv module's C writer."""
+    n = len(df)
+    cols = [_csv_column(df[c]) if c in df.columns else [""] * n for c in columns]
+    buf = io.StringIO()
+    buf.write("\ufeff")
+    writer = csv.writer(buf, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
+    writer.writerow(columns)
+    writer.writerows(zip(*cols))
+    return buf.getvalue().encode("utf-8")
 
 
 def csv_files(result: AuditResult) -> dict[str, bytes]:
