@@ -126,8 +126,10 @@ def _fill_ids(df: pd.DataFrame) -> pd.DataFrame:
     if missing.any():
         sub = df.loc[missing]
         occurrence = sub.groupby([M.group, M.ts, M.sender, M.text], sort=False).cumcount()
+        sha256 = hashlib.sha256
+        # schema.short_hash(g, ts, sender, text, n, length=15), written out: a million calls add up
         df.loc[missing, M.msg_id] = [
-            "h" + schema.short_hash(g, t.isoformat(), s, x, o, length=15)
+            "h" + sha256(f"{g}\x1f{t.isoformat()}\x1f{s}\x1f{x}\x1f{o}".encode("utf-8")).hexdigest()[:15]
             for g, t, s, x, o in zip(*schema.lists(sub, M.group, M.ts, M.sender, M.text), occurrence.tolist())
         ]
     return df
