@@ -9,7 +9,6 @@ against formula injection. Equal inputs give equal bytes.
 from __future__ import annotations
 
 import csv
-import io
 import json
 
 import pandas as pd
@@ -58,12 +57,32 @@ def to_csv(df: pd.DataFrame, columns: list[str]) -> bytes:
     """UTF-8 with BOM (Excel), LF, minimal quoting; written by the csv module's C writer."""
     n = len(df)
     cols = [_csv_column(df[c]) if c in df.columns else [""] * n for c in columns]
-    buf = io.StringIO()
-    buf.write("\ufeff")
-    writer = csv.writer(buf, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
+    sink = _Utf8Sink()
+    sink.write("\ufeff")
+    writer = csv.writer(sink, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
     writer.writerow(columns)
     writer.writerows(zip(*cols))
-    return buf.getvalue().encode("utf-8")
+    return sink.getvalue()
+
+
+class _Utf8Sink:
+    """A write() target gathering text rows as UTF-8 chunks: one StringIO of a million rows costs
+    seconds to turn into a string and then into bytes, a list of bytes chunks joins in a blink."""
+
+    CHUNK = 20_000
+
+    def __init__(self) -> None:
+        self.rows: list[str] = []
+        self.chunks: list[bytes] = []
+
+    def write(self, text: str) -> None:
+        self.rows.append(text)
+        if len(self.rows) >= self.CHUNK:
+            self.chunks.append("".join(self.rows).encode("utf-8"))
+            self.rows.clear()
+
+    def getvalue(self) -> bytes:
+        return b"".join(self.chunks) + "".join(self.rows).encode("utf-8")
 
 
 def csv_files(result: AuditResult) -> dict[str, bytes]:
