@@ -13,7 +13,7 @@ import openpyxl
 import pytest
 
 from tests.chat import audit_chat
-from wgm import report
+from wgm import api, report
 from wgm.report.publish import safe_filename
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -118,3 +118,25 @@ def test_a_very_long_message_is_cut_in_the_xlsx_with_a_note_and_whole_in_the_csv
     cells = [c.value for ws in openpyxl.load_workbook(out / "report.xlsx").worksheets
              for row in ws.iter_rows() for c in row if isinstance(c.value, str) and "仓库盘点记录" * 10 in c.value]
     assert cells and all(len(v) <= XLSX_MAX_CELL and v.endswith(TRUNCATED_NOTE) for v in cells)
+
+
+def test_outputs_do_not_depend_on_input_order_or_file_names(tmp_path):
+    """Inputs in another order give the same bytes; renamed copies (the chat id kept in the folder name,
+    as 留痕 writes it) give the same events, tasks and tables — only the evidence's file paths differ."""
+    import shutil
+    txt = next(SAMPLES.rglob("*.txt"))
+    csv_file = next(SAMPLES.rglob("*_utf8.csv"))
+    options = api.Options(roster=SAMPLES / "roster.yaml", incidents=SAMPLES / "incidents.yaml",
+                          members=SAMPLES / "members.csv")
+    forward = report.render(api.audit([txt, csv_file], options), {"csv", "json"})
+    backward = report.render(api.audit([csv_file, txt], options), {"csv", "json"})
+    assert forward == backward
+    renamed = tmp_path / "导出" / "改名(44556677889@chatroom)" / "改名.txt"
+    renamed.parent.mkdir(parents=True)
+    shutil.copy(txt, renamed)
+    moved = tmp_path / "另存" / csv_file.parent.name / csv_file.name
+    moved.parent.mkdir(parents=True)
+    shutil.copy(csv_file, moved)
+    again = report.render(api.audit([moved, renamed], options), {"csv", "json"})
+    for name in ("events.csv", "tasks.csv", "summary.csv"):
+        assert again[name] == forward[name], name
