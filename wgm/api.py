@@ -191,7 +191,7 @@ def audit(inputs: Iterable[Path], options: Options = Options(),
         led, esc_used, esc_warnings = assessed["ledger"], assessed["esc_used"], assessed["esc_warnings"]
         tasks = led.tasks
     else:
-        led = ledger.build(messages, settings, roster)
+        led = ledger.build_all(messages, settings, roster, parallel.workers(options.jobs))
         tasks, esc_used, esc_warnings = apply_task_overrides(led.tasks, overrides)
         led = ledger.Ledger(tasks, led.roles, led.warnings, led.off_topic, led.left)
     if options.as_of is not None:

@@ -42,6 +42,11 @@ def ordered_map(fn: Callable[[T], R], items: Iterable[T], jobs: int) -> Iterable
         yield from pool.map(fn, items)
 
 
+def can_fork() -> bool:
+    """Workers that start as copies of this process see its frames without their being sent."""
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
 def balanced(sizes: list[int], buckets: int) -> list[list[int]]:
     """Indexes of `sizes` dealt into `buckets` lists of about equal total size (largest first)."""
     out: list[list[int]] = [[] for _ in range(buckets)]
