@@ -169,3 +169,18 @@ def test_any_bytes_after_a_real_beginning_are_accounted_or_refused(layout, cut, 
         return
     assert accounted(result), (result.lines, result.structural_lines, len(result.unparsed))
     assert result.messages["ts"].notna().all()
+
+
+@pytest.mark.parametrize("layout", [name for name in LAYOUTS if "csv" in name])
+def test_a_message_longer_than_csvs_default_cell_limit_is_read(layout, tmp_path):
+    """Found here: Python's csv refuses cells over 128 KiB, which stopped the run with a traceback."""
+    words = "长" * 200_000
+    messages = [{"ts": datetime(2026, 5, 11, 9, 0, 0), "sender": "张三-项目经理", "text": words},
+                {"ts": datetime(2026, 5, 11, 9, 1, 0), "sender": "李四", "text": "收到"}]
+    files = render_files(messages, "测试群", layout)
+    for relpath, data in files.items():
+        (tmp_path / relpath).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / relpath).write_bytes(data)
+    result = parsers.read(tmp_path / next(iter(files)), layout)
+    assert len(result.messages) == 2 and len(result.unparsed) == 0 and accounted(result)
+    assert words in result.messages.iloc[0]["content"]

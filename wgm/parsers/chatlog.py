@@ -9,14 +9,12 @@ media as markdown-ish placeholders; JSON keeps the quoted message nested in `con
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from datetime import date, datetime
 
 from wgm.errors import InputError
 from wgm.parsers._base import ParseResult, Source
-from wgm.parsers.reading import (JsonShapeError, LineIndex, header_records, instant_to_local, json_array_items,
+from wgm.parsers.reading import (CsvRecords, JsonShapeError, LineIndex, header_records, instant_to_local, json_array_items,
                                  messages_frame, parse_ts, physical_lines, unparsed_frame, unparsed_row)
 from wgm.schema import M
 
@@ -286,13 +284,11 @@ class ChatlogCsv:
     def parse(self, src: Source) -> ParseResult:
         all_lines = physical_lines(src.text)
         n_lines = len(all_lines)
-        reader = csv.reader(io.StringIO(src.text, newline=""))
+        records = CsvRecords(src.text)
         rows, unparsed = [], []
         header: list[str] | None = None
-        structural = previous_end = 0
-        for record in reader:
-            line, line_end = previous_end + 1, reader.line_num
-            previous_end = line_end
+        structural = 0
+        for record, line, line_end in records:
             raw = all_lines[line - 1] if line - 1 < n_lines else ""
             if header is None and line == 1 and record in (CSV_HEADER, CSV_HEADER_WITH_ID):
                 header = record
@@ -315,8 +311,11 @@ class ChatlogCsv:
                 unparsed.append(unparsed_row(src.path, line, reason, raw))
                 unparsed.extend(unparsed_row(src.path, k, "continuation of the record above", all_lines[k - 1])
                                 for k in range(line + 1, min(line_end, n_lines) + 1))
+        if records.error:
+            unparsed.extend(unparsed_row(src.path, k, records.error, all_lines[k - 1])
+                            for k in range(records.end + 1, n_lines + 1))
         return ParseResult(messages_frame(rows), unparsed_frame(unparsed), self.name, src.encoding, n_lines,
-                           structural + max(0, n_lines - previous_end))
+                           structural + (0 if records.error else max(0, n_lines - records.end)))
 
     def _row(self, src: Source, cells: dict[str, str], line: int, line_end: int) -> dict | None:
         ts = parse_ts(cells["Time"].strip())

@@ -8,14 +8,12 @@ column maps. One declaration per layout over shared machinery.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from wgm.parsers._base import ParseResult, Source
-from wgm.parsers.reading import (header_records, messages_frame, parse_ts as _parse_ts, physical_lines,
+from wgm.parsers.reading import (CsvRecords, header_records, messages_frame, parse_ts as _parse_ts, physical_lines,
                                  unparsed_frame, unparsed_row)
 from wgm.schema import M
 
@@ -166,13 +164,10 @@ class MemoTraceCsv:
         text = src.text
         all_lines = physical_lines(text)
         lines = len(all_lines)
-        reader = csv.reader(io.StringIO(text, newline=""))
+        records = CsvRecords(text)
         rows, unparsed = [], []
-        previous_end = 0
         structural = 0
-        for record in reader:
-            line, line_end = previous_end + 1, reader.line_num
-            previous_end = line_end
+        for record, line, line_end in records:
             raw = all_lines[line - 1] if line - 1 < lines else ""
             if line == 1 and record == self.header:
                 structural += 1
@@ -193,8 +188,11 @@ class MemoTraceCsv:
                                 for n in range(line + 1, line_end + 1))
                 continue
             rows.append(row)
+        if records.error:
+            unparsed.extend(unparsed_row(src.path, n, records.error, all_lines[n - 1])
+                            for n in range(records.end + 1, lines + 1))
         return ParseResult(messages_frame(rows), unparsed_frame(unparsed), self.name, src.encoding, lines,
-                           structural + max(0, lines - previous_end))
+                           structural + (0 if records.error else max(0, lines - records.end)))
 
     def _row(self, src: Source, cells: dict[str, str], line: int, line_end: int) -> dict | None:
         if self.name == "memotrace_v2_csv":

@@ -21,8 +21,6 @@ the parser cannot say so itself; ingest would need one (see the family's report)
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
 import xml.etree.ElementTree as ET
@@ -31,7 +29,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from wgm.parsers._base import ParseResult, Source
-from wgm.parsers.reading import (JsonShapeError, LineIndex, epoch_to_local, instant_to_local, is_system_line,
+from wgm.parsers.reading import (CsvRecords, JsonShapeError, LineIndex, epoch_to_local, instant_to_local, is_system_line,
                                  json_array_items, messages_frame, parse_ts, physical_lines, unparsed_frame,
                                  unparsed_row)
 from wgm.parsers.weflow import PLACEHOLDERS as WEFLOW_PLACEHOLDERS
@@ -289,32 +287,29 @@ class PyWxDumpCsv:
         all_lines = physical_lines(text)
         lines = len(all_lines)
         names = load_names(src.path) if self._with_names else {}
-        reader = csv.reader(io.StringIO(text, newline=""))
+        records = CsvRecords(text)
         rows, unparsed = [], []
-        previous_end = structural = 0
-        try:
-            for record in reader:
-                line, line_end = previous_end + 1, reader.line_num
-                previous_end = line_end
-                if line == 1 and [c.lstrip("\ufeff") for c in record] == self.header:
-                    structural += 1
-                    continue
-                if not any(cell.strip() for cell in record):
-                    structural += line_end - line + 1
-                    continue
-                reason = (f"expected {len(self.header)} columns, got {len(record)}"
-                          if len(record) != len(self.header) else "")
-                row = None if reason else self._row(self, src, dict(zip(self.header, record)), names, line, line_end)
-                if row is None:
-                    unparsed.extend(_unparsed_span(src.path, all_lines, line, line_end, reason or "no readable time"))
-                    continue
-                rows.append(row)
-        except csv.Error as exc:
-            # a NUL or similar inside a cell: everything from the damaged record on is reported
-            unparsed.extend(_unparsed_span(src.path, all_lines, previous_end + 1, lines, f"unreadable CSV: {exc}"))
-            previous_end = lines
+        structural = 0
+        for record, line, line_end in records:
+            if line == 1 and [c.lstrip("\ufeff") for c in record] == self.header:
+                structural += 1
+                continue
+            if not any(cell.strip() for cell in record):
+                structural += line_end - line + 1
+                continue
+            reason = (f"expected {len(self.header)} columns, got {len(record)}"
+                      if len(record) != len(self.header) else "")
+            row = None if reason else self._row(self, src, dict(zip(self.header, record)), names, line, line_end)
+            if row is None:
+                unparsed.extend(_unparsed_span(src.path, all_lines, line, line_end, reason or "no readable time"))
+                continue
+            rows.append(row)
+        if records.error:
+            # everything from the damaged record on is reported
+            unparsed.extend(_unparsed_span(src.path, all_lines, records.end + 1, lines, records.error))
         return ParseResult(messages_frame(rows), unparsed_frame(unparsed), self.name, src.encoding, lines,
-                           structural + max(0, lines - previous_end), warnings=_unnamed(rows))
+                           structural + (0 if records.error else max(0, lines - records.end)),
+                           warnings=_unnamed(rows))
 
 
 def _unnamed(rows: list[dict]) -> tuple[str, ...]:

@@ -3,6 +3,8 @@ and the frame builders that keep the line accounting exact."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 from bisect import bisect_right
@@ -278,3 +280,31 @@ def json_array_items(text: str, start: int):
             return
         else:
             raise JsonShapeError("invalid JSON: expected ',' or ']'", pos)
+
+
+# ---- CSV with line numbers ----------------------------------------------------------------------
+
+csv.field_size_limit(2**31 - 1)   # a chat message can be longer than csv's default 128 KiB cell
+
+
+class CsvRecords:
+    """Iterate (cells, first line, last line) over the records of a CSV text (cells may span lines).
+    A record the csv module cannot read stops the iteration: `error` says why and `end` is the last
+    line read, so the caller reports the rest as unparsed instead of failing."""
+
+    def __init__(self, text: str) -> None:
+        self._reader = csv.reader(io.StringIO(text, newline=""))
+        self.end = 0
+        self.error = ""
+
+    def __iter__(self):
+        while True:
+            try:
+                cells = next(self._reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                self.error = f"unreadable CSV: {exc}"
+                return
+            line, self.end = self.end + 1, self._reader.line_num
+            yield cells, line, self.end
