@@ -46,24 +46,29 @@ V3 = Dialect("引用：", ": ", V3_PLACEHOLDERS)
 def split_body(body: str, dialect: Dialect) -> tuple[str, str, str, str]:
     """(content, media, quote_sender, quote_text) of one message body."""
     content, quote_sender, quote_text = body, "", ""
-    lines = body.split("\n")
-    for i in range(1, len(lines)):
-        if lines[i].startswith(dialect.quote_marker):
-            content = "\n".join(lines[:i])
-            quoted = "\n".join(lines[i:])[len(dialect.quote_marker):]
-            name, sep, text = quoted.partition(dialect.quote_separator)
-            if sep:
-                quote_sender, quote_text = name.strip(), text
-            elif quoted.strip() != "未知":
-                quote_text = quoted
-            break
-    content = _LEAKED_WXID.sub("", content, count=1)
-    stripped = content.lstrip()
+    # most bodies hold no quote, no leaked sender id and no placeholder: each step is skipped by one
+    # substring test (this runs once per message)
+    if "\n" + dialect.quote_marker in body:
+        lines = body.split("\n")
+        for i in range(1, len(lines)):
+            if lines[i].startswith(dialect.quote_marker):
+                content = "\n".join(lines[:i])
+                quoted = "\n".join(lines[i:])[len(dialect.quote_marker):]
+                name, sep, text = quoted.partition(dialect.quote_separator)
+                if sep:
+                    quote_sender, quote_text = name.strip(), text
+                elif quoted.strip() != "未知":
+                    quote_text = quoted
+                break
+    if ":\n" in content:
+        content = _LEAKED_WXID.sub("", content, count=1)
     media = "text"
-    for marker, kind in dialect.placeholders.items():
-        if stripped.startswith(marker):
-            media = kind
-            break
+    stripped = content.lstrip()
+    if stripped[:1] in ("[", "【"):
+        for marker, kind in dialect.placeholders.items():
+            if stripped.startswith(marker):
+                media = kind
+                break
     return content, media, quote_sender, quote_text
 
 
