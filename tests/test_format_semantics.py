@@ -82,3 +82,18 @@ def test_same_chat_in_two_formats_counts_once(tmp_path):
     assert len(result.messages) == len(messages)
     assert money_events(result) == sorted((e["member"], e["rule"], int(e["count"]), e["month"])
                                           for e in case["events"])
+
+
+def test_copies_merge_in_a_group_read_twice_while_another_group_is_left_alone(tmp_path):
+    case = next(c for c in EXAMPLES["cases"] if c["id"] == "late-with-delay")
+    messages = [{"ts": datetime.fromisoformat(str(ts)), "sender": s, "text": t} for ts, s, t in case["messages"]]
+    write_export(tmp_path / "in", messages, GROUP, "memotrace_v3_txt")
+    write_export(tmp_path / "in", messages, GROUP, "memotrace_v3_csv")
+    write_export(tmp_path / "in", messages, "另一个群", "weflow_txt")
+    from wgm import ingest
+    from wgm.roster import Roster
+    result = ingest.ingest([tmp_path / "in"], Roster())
+    counts = result.messages.groupby("group").size().to_dict()
+    assert counts == {GROUP: len(messages), "另一个群": len(messages)}
+    assert result.messages.equals(result.messages.sort_values(["group", "ts"], kind="stable"))
+    assert any("appear in more than one export" in w for w in result.warnings)

@@ -201,6 +201,13 @@ def _merge_copies_across_files(msgs: pd.DataFrame) -> pd.DataFrame:
     one file are real (收到, 收到) and stay: the n-th copy in a file only matches the n-th in another."""
     if msgs[M.source].nunique() < 2:
         return msgs
+    shared = msgs.groupby(M.group, sort=False)[M.source].transform("nunique") > 1
+    if not shared.all():          # only groups read from more than one file can hold copies
+        if not shared.any():
+            return msgs
+        keep = ~shared
+        keep[_merge_copies_across_files(msgs[shared]).index] = True
+        return msgs[keep]
     # exporters render media and system lines each their own way ([图片], 【图片】, ![图片](url)…): those
     # are matched by kind, text by its words
     words = msgs[M.content].str.replace(r"\s+", "", regex=True).where(msgs[M.media] == "text",
