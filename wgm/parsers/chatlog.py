@@ -14,8 +14,19 @@ from datetime import date, datetime
 
 from wgm.errors import InputError
 from wgm.parsers._base import ParseResult, Source
-from wgm.parsers.reading import (CsvRecords, JsonShapeError, LineIndex, header_records, instant_to_local, json_array_items,
-                                 messages_frame, parse_ts, physical_lines, unparsed_frame, unparsed_row)
+from wgm.parsers.reading import (
+    JsonShapeError,
+    LineIndex,
+    csv_messages,
+    header_records,
+    instant_to_local,
+    json_array_items,
+    messages_frame,
+    parse_ts,
+    physical_lines,
+    unparsed_frame,
+    unparsed_row,
+)
 from wgm.schema import M
 
 SYSTEM_ID = "系统消息"   # chatlog's sender id for system lines (WeChat 4.x)
@@ -282,40 +293,9 @@ class ChatlogCsv:
         return 0.95 if first in (CSV_HEADER, CSV_HEADER_WITH_ID) else 0.0
 
     def parse(self, src: Source) -> ParseResult:
-        all_lines = physical_lines(src.text)
-        n_lines = len(all_lines)
-        records = CsvRecords(src.text)
-        rows, unparsed = [], []
-        header: list[str] | None = None
-        structural = 0
-        for record, line, line_end in records:
-            raw = all_lines[line - 1] if line - 1 < n_lines else ""
-            if header is None and line == 1 and record in (CSV_HEADER, CSV_HEADER_WITH_ID):
-                header = record
-                structural += 1
-                continue
-            if not any(cell.strip() for cell in record):
-                structural += line_end - line + 1
-                continue
-            columns = header or CSV_HEADER
-            reason = None
-            if len(record) != len(columns):
-                reason = f"expected {len(columns)} columns, got {len(record)}"
-            else:
-                row = self._row(src, dict(zip(columns, record)), line, line_end)
-                if row is None:
-                    reason = "no readable time"
-                else:
-                    rows.append(row)
-            if reason:
-                unparsed.append(unparsed_row(src.path, line, reason, raw))
-                unparsed.extend(unparsed_row(src.path, k, "continuation of the record above", all_lines[k - 1])
-                                for k in range(line + 1, min(line_end, n_lines) + 1))
-        if records.error:
-            unparsed.extend(unparsed_row(src.path, k, records.error, all_lines[k - 1])
-                            for k in range(records.end + 1, n_lines + 1))
-        return ParseResult(messages_frame(rows), unparsed_frame(unparsed), self.name, src.encoding, n_lines,
-                           structural + (0 if records.error else max(0, n_lines - records.end)))
+        rows, unparsed, lines, structural = csv_messages(
+            src, (CSV_HEADER, CSV_HEADER_WITH_ID), lambda cells, line, line_end: self._row(src, cells, line, line_end))
+        return ParseResult(messages_frame(rows), unparsed_frame(unparsed), self.name, src.encoding, lines, structural)
 
     def _row(self, src: Source, cells: dict[str, str], line: int, line_end: int) -> dict | None:
         ts = parse_ts(cells["Time"].strip())

@@ -13,8 +13,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from wgm.parsers._base import ParseResult, Source
-from wgm.parsers.reading import (CsvRecords, header_records, messages_frame, parse_ts as _parse_ts, physical_lines,
-                                 unparsed_frame, unparsed_row)
+from wgm.parsers.reading import (
+    csv_messages,
+    header_records,
+    messages_frame,
+    physical_lines,
+    unparsed_frame,
+    unparsed_row,
+)
+from wgm.parsers.reading import parse_ts as _parse_ts
 from wgm.schema import M
 
 _HEADER = re.compile(r"^(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2})(?: (.*))?$")
@@ -166,38 +173,9 @@ class MemoTraceCsv:
         return 0.95 if first.split(",") == self.header else 0.0
 
     def parse(self, src: Source) -> ParseResult:
-        text = src.text
-        all_lines = physical_lines(text)
-        lines = len(all_lines)
-        records = CsvRecords(text)
-        rows, unparsed = [], []
-        structural = 0
-        for record, line, line_end in records:
-            raw = all_lines[line - 1] if line - 1 < lines else ""
-            if line == 1 and record == self.header:
-                structural += 1
-                continue
-            if not any(cell.strip() for cell in record):
-                structural += line_end - line + 1
-                continue
-            if len(record) != len(self.header):
-                unparsed.append(unparsed_row(src.path, line, f"expected {len(self.header)} columns, got {len(record)}",
-                                             raw))
-                unparsed.extend(unparsed_row(src.path, n, "continuation of the record above", "")
-                                for n in range(line + 1, line_end + 1))
-                continue
-            row = self._row(src, dict(zip(self.header, record)), line, line_end)
-            if row is None:
-                unparsed.append(unparsed_row(src.path, line, "no readable time", raw))
-                unparsed.extend(unparsed_row(src.path, n, "continuation of the record above", "")
-                                for n in range(line + 1, line_end + 1))
-                continue
-            rows.append(row)
-        if records.error:
-            unparsed.extend(unparsed_row(src.path, n, records.error, all_lines[n - 1])
-                            for n in range(records.end + 1, lines + 1))
-        return ParseResult(messages_frame(rows), unparsed_frame(unparsed), self.name, src.encoding, lines,
-                           structural + (0 if records.error else max(0, lines - records.end)))
+        rows, unparsed, lines, structural = csv_messages(
+            src, (self.header,), lambda cells, line, line_end: self._row(src, cells, line, line_end))
+        return ParseResult(messages_frame(rows), unparsed_frame(unparsed), self.name, src.encoding, lines, structural)
 
     def _row(self, src: Source, cells: dict[str, str], line: int, line_end: int) -> dict | None:
         if self.name == "memotrace_v2_csv":

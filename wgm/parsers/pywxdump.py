@@ -29,9 +29,20 @@ from functools import lru_cache
 from pathlib import Path
 
 from wgm.parsers._base import ParseResult, Source
-from wgm.parsers.reading import (CsvRecords, JsonShapeError, LineIndex, epoch_to_local, instant_to_local, is_system_line,
-                                 json_array_items, messages_frame, parse_ts, physical_lines, unparsed_frame,
-                                 unparsed_row)
+from wgm.parsers.reading import (
+    JsonShapeError,
+    LineIndex,
+    csv_messages,
+    epoch_to_local,
+    instant_to_local,
+    is_system_line,
+    json_array_items,
+    messages_frame,
+    parse_ts,
+    physical_lines,
+    unparsed_frame,
+    unparsed_span,
+)
 from wgm.parsers.weflow import PLACEHOLDERS as WEFLOW_PLACEHOLDERS
 from wgm.schema import M
 
@@ -283,32 +294,10 @@ class PyWxDumpCsv:
         return 0.95 if first.split(",") == self.header else 0.0
 
     def parse(self, src: Source) -> ParseResult:
-        text = src.text
-        all_lines = physical_lines(text)
-        lines = len(all_lines)
         names = load_names(src.path) if self._with_names else {}
-        records = CsvRecords(text)
-        rows, unparsed = [], []
-        structural = 0
-        for record, line, line_end in records:
-            if line == 1 and [c.lstrip("\ufeff") for c in record] == self.header:
-                structural += 1
-                continue
-            if not any(cell.strip() for cell in record):
-                structural += line_end - line + 1
-                continue
-            reason = (f"expected {len(self.header)} columns, got {len(record)}"
-                      if len(record) != len(self.header) else "")
-            row = None if reason else self._row(self, src, dict(zip(self.header, record)), names, line, line_end)
-            if row is None:
-                unparsed.extend(_unparsed_span(src.path, all_lines, line, line_end, reason or "no readable time"))
-                continue
-            rows.append(row)
-        if records.error:
-            # everything from the damaged record on is reported
-            unparsed.extend(_unparsed_span(src.path, all_lines, records.end + 1, lines, records.error))
-        return ParseResult(messages_frame(rows), unparsed_frame(unparsed), self.name, src.encoding, lines,
-                           structural + (0 if records.error else max(0, lines - records.end)),
+        rows, unparsed, lines, structural = csv_messages(
+            src, (self.header,), lambda cells, line, line_end: self._row(self, src, cells, names, line, line_end))
+        return ParseResult(messages_frame(rows), unparsed_frame(unparsed), self.name, src.encoding, lines, structural,
                            warnings=_unnamed(rows))
 
 
@@ -320,13 +309,6 @@ def _unnamed(rows: list[dict]) -> tuple[str, ...]:
     shown = ", ".join(ids[:3]) + (" …" if len(ids) > 3 else "")
     return (f"{len(ids)} sender(s) have no name in a users.json beside the export and are shown by wxid "
             f"({shown}); add the wxids to the roster's aliases",)
-
-
-def _unparsed_span(source: str, all_lines: list[str], line: int, line_end: int, reason: str) -> list[dict]:
-    first = all_lines[line - 1] if 0 < line <= len(all_lines) else ""
-    return ([unparsed_row(source, line, reason, first)]
-            + [unparsed_row(source, n, "continuation of the record above", all_lines[n - 1])
-               for n in range(line + 1, min(line_end, len(all_lines)) + 1)])
 
 
 class PyWxDumpJson:
@@ -365,14 +347,14 @@ class PyWxDumpJson:
             row = self._row(src, value, names, line, line_end)
             if isinstance(row, str):
                 if line_end >= line:
-                    unparsed.extend(_unparsed_span(src.path, all_lines, line, line_end, row))
+                    unparsed.extend(unparsed_span(src.path, all_lines, line, line_end, row))
                 continue
             rows.append(row)
         if damage is not None:
             # everything after the last whole item: the damaged item and whatever follows it
             after = items[-1][2] + 1 if items else 1
             reason = f"{damage} at line {index.line(damage.offset)}"
-            unparsed.extend(_unparsed_span(src.path, all_lines, after, lines, reason) if after <= lines else [])
+            unparsed.extend(unparsed_span(src.path, all_lines, after, lines, reason) if after <= lines else [])
         covered = sum(r[M.line_end] - r[M.line] + 1 for r in rows)
         return ParseResult(messages_frame(rows), unparsed_frame(unparsed), self.name, src.encoding, lines,
                            lines - covered - len(unparsed), warnings=_unnamed(rows))

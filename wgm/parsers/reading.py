@@ -308,3 +308,47 @@ class CsvRecords:
                 return
             line, self.end = self.end + 1, self._reader.line_num
             yield cells, line, self.end
+
+
+def unparsed_span(source: str, all_lines: list[str], line: int, line_end: int, reason: str) -> list[dict]:
+    """A record that is not a message: its first line with the reason, the lines it spans after it."""
+    first = all_lines[line - 1] if 0 < line <= len(all_lines) else ""
+    return ([unparsed_row(source, line, reason, first)]
+            + [unparsed_row(source, n, "continuation of the record above", all_lines[n - 1])
+               for n in range(line + 1, min(line_end, len(all_lines)) + 1)])
+
+
+def csv_messages(src, headers: tuple[list[str], ...], make_row) -> tuple[list[dict], list[dict], int, int]:
+    """The loop every CSV layout shares. A first row equal to one of `headers` (BOM aside) names the
+    columns (else the first header does); it and blank records are layout. A record with the wrong number
+    of cells, or for which make_row(cells by column, line, line_end) gives None (no readable time), is
+    unparsed with the lines it spans; a record the csv module cannot read sends the rest to unparsed.
+    Returns (rows, unparsed, lines, structural lines)."""
+    all_lines = physical_lines(src.text)
+    n = len(all_lines)
+    records = CsvRecords(src.text)
+    rows: list[dict] = []
+    unparsed: list[dict] = []
+    structural = 0
+    columns = headers[0]
+    for cells, line, line_end in records:
+        if line == 1 and [c.lstrip("\ufeff") for c in cells] in headers:
+            columns = [c.lstrip("\ufeff") for c in cells]
+            structural += 1
+            continue
+        if not any(cell.strip() for cell in cells):
+            structural += line_end - line + 1
+            continue
+        if len(cells) != len(columns):
+            reason = f"expected {len(columns)} columns, got {len(cells)}"
+        else:
+            row = make_row(dict(zip(columns, cells)), line, line_end)
+            if row is not None:
+                rows.append(row)
+                continue
+            reason = "no readable time"
+        unparsed.extend(unparsed_span(src.path, all_lines, line, line_end, reason))
+    if records.error:
+        unparsed.extend(unparsed_row(src.path, k, records.error, all_lines[k - 1])
+                        for k in range(records.end + 1, n + 1))
+    return rows, unparsed, n, structural + (0 if records.error else max(0, n - records.end))
