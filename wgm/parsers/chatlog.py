@@ -18,6 +18,7 @@ from wgm.parsers.reading import (
     JsonShapeError,
     LineIndex,
     csv_messages,
+    first_row_cells,
     header_records,
     instant_to_local,
     json_array_items,
@@ -289,7 +290,7 @@ class ChatlogCsv:
     example = "2025-03-03 09:05:10,研发-李四,wxid_lisi01,项目交付群,34567890123@chatroom,收到"
 
     def sniff(self, head: str) -> float:
-        first = head.lstrip("\ufeff").split("\n", 1)[0].rstrip("\r").split(",")
+        first = first_row_cells(head)
         return 0.95 if first in (CSV_HEADER, CSV_HEADER_WITH_ID) else 0.0
 
     def parse(self, src: Source) -> ParseResult:

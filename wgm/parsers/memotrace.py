@@ -15,6 +15,7 @@ from datetime import datetime, timedelta, timezone
 from wgm.parsers._base import ParseResult, Source
 from wgm.parsers.reading import (
     csv_messages,
+    first_row_cells,
     header_records,
     messages_frame,
     physical_lines,
@@ -169,8 +170,7 @@ class MemoTraceCsv:
         self.example = example
 
     def sniff(self, head: str) -> float:
-        first = head.lstrip("\ufeff").split("\n", 1)[0].rstrip("\r")
-        return 0.95 if first.split(",") == self.header else 0.0
+        return 0.95 if first_row_cells(head) == self.header else 0.0
 
     def parse(self, src: Source) -> ParseResult:
         rows, unparsed, lines, structural = csv_messages(

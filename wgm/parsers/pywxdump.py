@@ -34,6 +34,7 @@ from wgm.parsers.reading import (
     LineIndex,
     csv_messages,
     epoch_to_local,
+    first_row_cells,
     instant_to_local,
     is_system_line,
     json_array_items,
@@ -290,8 +291,7 @@ class PyWxDumpCsv:
         self.example = example
 
     def sniff(self, head: str) -> float:
-        first = head.lstrip("\ufeff").split("\n", 1)[0].rstrip("\r")
-        return 0.95 if first.split(",") == self.header else 0.0
+        return 0.95 if first_row_cells(head) == self.header else 0.0
 
     def parse(self, src: Source) -> ParseResult:
         names = load_names(src.path) if self._with_names else {}

@@ -310,6 +310,11 @@ class CsvRecords:
             yield cells, line, self.end
 
 
+def first_row_cells(head: str) -> list[str]:
+    """The cells of a CSV export's first line, for sniffing its header (a plain split: headers are unquoted)."""
+    return head.lstrip("\ufeff").split("\n", 1)[0].rstrip("\r").split(",")
+
+
 def unparsed_span(source: str, all_lines: list[str], line: int, line_end: int, reason: str) -> list[dict]:
     """A record that is not a message: its first line with the reason, the lines it spans after it."""
     first = all_lines[line - 1] if 0 < line <= len(all_lines) else ""
