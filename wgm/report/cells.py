@@ -7,16 +7,14 @@ from datetime import datetime
 
 import pandas as pd
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-FORMULA_START = r"^[=+\-@\t\r]"   # the same set as a pattern, for whole columns
-FORMULA_PREFIXES = _FORMULA_START
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")   # what Excel and LibreOffice read as a formula start
 XLSX_MAX_CELL = 32000
 TRUNCATED_NOTE = "…(已截断，全文见 CSV)"
 
 
 def safe_text(value: str) -> str:
     """A leading ' stops Excel and LibreOffice from reading the cell as a formula (=, +, -, @, tab, CR)."""
-    return "'" + value if value.startswith(_FORMULA_START) else value
+    return "'" + value if value.startswith(FORMULA_PREFIXES) else value
 
 
 def plain(value) -> object:

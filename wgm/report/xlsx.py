@@ -41,7 +41,6 @@ HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 BOLD = Font(bold=True)
 WRAP_TOP = Alignment(wrap_text=True, vertical="top")
 YUAN = "#,##0.00"
-TIME_FORMAT = "yyyy-mm-dd hh:mm"
 
 
 _GAP, _CHART_MEMBER, _CHART_AMOUNT = "_gap", "_chart_member", "_chart_amount"
