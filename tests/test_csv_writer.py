@@ -1,0 +1,73 @@
+"""The machine CSV writer: what any CSV reader reads back is what the frame held (formula-safe)."""
+
+import csv
+import io
+from datetime import datetime
+
+import numpy as np
+import pandas as pd
+from hypothesis import given, settings as hsettings, strategies as st
+
+from wgm.report.machine import to_csv
+
+COLUMNS = ["text", "kind", "ts", "n", "amount", "flag"]
+
+
+def read_back(data: bytes) -> list[list[str]]:
+    assert data.startswith(b"\xef\xbb\xbf")
+    return list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+
+
+def frame(texts: list[str]) -> pd.DataFrame:
+    n = len(texts)
+    return pd.DataFrame({
+        "text": pd.Series(texts, dtype="str"),
+        "kind": pd.Series([["task", "reply", "a,b"][i % 3] for i in range(n)], dtype="str"),
+        "ts": pd.Series([datetime(2026, 3, 1, 9, 0, i % 60) if i % 4 else pd.NaT for i in range(n)],
+                        dtype="datetime64[ns]"),
+        "n": np.arange(n, dtype="int64"),
+        "amount": [np.nan if i % 5 == 0 else i / 3 for i in range(n)],
+        "flag": [i % 2 == 0 for i in range(n)],
+    })
+
+
+def expected_text(v: str) -> str:
+    return "'" + v if v.startswith(("=", "+", "-", "@", "\t", "\r")) else v
+
+
+def test_fields_with_commas_quotes_and_line_breaks_read_back_whole():
+    texts = ['收到,马上办', 'say "hi"', "两行\n第二行", "a lone\rCR", "=1+1", "-5", "@所有人", "\tx", "plain", ""]
+    rows = read_back(to_csv(frame(texts), COLUMNS + ["absent"]))
+    assert rows[0] == COLUMNS + ["absent"]
+    assert [r[0] for r in rows[1:]] == [expected_text(t) for t in texts]
+    assert [r[1] for r in rows[1:4]] == ["task", "reply", "a,b"]
+    assert rows[1][2] == "" and rows[2][2] == "2026-03-01T09:00:01"
+    assert [r[3] for r in rows[1:3]] == ["0", "1"]
+    assert rows[1][4] == "" and rows[2][4] == "0.33"
+    assert [r[5] for r in rows[1:3]] == ["true", "false"]
+    assert all(r[6] == "" for r in rows[1:])
+
+
+def test_a_lone_carriage_return_is_quoted():
+    # the csv module writes it bare: a reader then ends the row there
+    assert b'"a lone\rCR"' in to_csv(frame(["a lone\rCR"]), ["text"])
+
+
+def test_few_distinct_values_and_many_give_the_same_fields():
+    # a column with few distinct values is encoded per value; it must read back as the long way does
+    many = [f"消息{i},第{i}条" for i in range(300)]
+    few = ["同一句,话"] * 300
+    for texts in (many, few):
+        rows = read_back(to_csv(frame(texts), COLUMNS))
+        assert [r[0] for r in rows[1:]] == texts
+
+
+def test_an_empty_frame_gives_the_header_only():
+    assert read_back(to_csv(frame([]), COLUMNS)) == [COLUMNS]
+
+
+@hsettings(max_examples=60, deadline=None)
+@given(st.lists(st.text(alphabet=st.sampled_from(list('ab,"\n\r=+-@\t 收到 ')), max_size=12), max_size=30))
+def test_any_text_reads_back_formula_safe(texts):
+    rows = read_back(to_csv(frame(texts), COLUMNS))
+    assert [r[0] for r in rows[1:]] == [expected_text(t) for t in texts]
