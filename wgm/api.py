@@ -225,21 +225,39 @@ def audit(inputs: Iterable[Path], options: Options = Options(),
 
 def _with_roles(messages: pd.DataFrame, led: ledger.Ledger, events: pd.DataFrame) -> pd.DataFrame:
     """The output message frame: the ledger's role for each message and every lexical tag."""
-    roles = led.roles.drop_duplicates(M.msg_id).set_index(M.msg_id)
-    out = messages.copy()
-    out[M.kind] = out[M.msg_id].map(roles[M.kind]).fillna("chat")
-    out[M.task_id] = out[M.msg_id].map(roles[M.task_id]).fillna("")
-    out[M.confidence] = out[M.msg_id].map(roles[M.confidence]).fillna(1.0).astype(float)
+    roles = led.roles.drop_duplicates(M.msg_id)
+    at = pd.Index(roles[M.msg_id]).get_indexer(messages[M.msg_id])    # one lookup serves three columns
+    found = at >= 0
+
+    def role_column(col: str, default) -> np.ndarray:
+        values = roles[col].to_numpy()
+        out = np.full(len(at), default, dtype=values.dtype if values.dtype != object else object)
+        out[found] = values[at[found]]
+        return out
+
+    out = messages[[c for c in schema.MESSAGE_COLUMNS if c in messages.columns]].copy()
+    out[M.kind] = pd.Series(role_column(M.kind, "chat"), index=out.index, dtype="str")
+    out[M.task_id] = pd.Series(role_column(M.task_id, ""), index=out.index, dtype="str")
+    out[M.confidence] = pd.Series(role_column(M.confidence, 1.0), index=out.index, dtype=float)
     review_ids = set(";".join(events.loc[events["needs_review"], "msg_ids"]).split(";")) - {""}
-    out[M.needs_review] = out[M.msg_id].isin(review_ids)
-    # "ack;done" from the tag columns, a column at a time (numpy adds object arrays in C)
-    joined = np.full(len(out), "", dtype=object)
-    for col in classify.TAG_COLUMNS:
-        joined = joined + np.where(out[col].to_numpy(dtype=bool), col[2:] + ";", "").astype(object)
-    out[M.tags] = pd.Series(joined, index=out.index, dtype="str").str.removesuffix(";")
-    out = schema.conform(out, schema.MESSAGE_COLUMNS)
-    return out[list(schema.MESSAGE_COLUMNS)].sort_values(schema.SORT_KEYS["messages"], kind="stable") \
-        .reset_index(drop=True)
+    out[M.needs_review] = messages[M.msg_id].isin(review_ids).to_numpy()
+    out[M.tags] = pd.Series(_tag_text(messages), index=out.index, dtype="str")
+    out = schema.conform(out, {c: t for c, t in schema.MESSAGE_COLUMNS.items() if c not in out.columns})
+    out = out[list(schema.MESSAGE_COLUMNS)]
+    schema.check_frame(out, schema.MESSAGE_COLUMNS, "messages")
+    return schema.sort_rows(out, schema.SORT_KEYS["messages"])
+
+
+def _tag_text(messages: pd.DataFrame) -> np.ndarray:
+    """"ack;done" from the tag columns: each row's tags packed into bits, each distinct set of tags
+    spelled once (there are a few dozen sets, not a million)."""
+    bits = np.zeros(len(messages), dtype=np.int64)
+    for i, col in enumerate(classify.TAG_COLUMNS):
+        bits |= messages[col].to_numpy(dtype=bool).astype(np.int64) << i
+    codes, sets = pd.factorize(bits)
+    spelled = np.array([";".join(col[2:] for i, col in enumerate(classify.TAG_COLUMNS) if s >> i & 1)
+                        for s in sets.tolist()] or [""], dtype=object)
+    return spelled[codes] if len(codes) else np.array([], dtype=object)
 
 
 def parse(inputs: Iterable[Path], options: Options = Options()) -> ingest.Ingested:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from wgm import parallel, schema, timewords
@@ -211,8 +212,17 @@ def _add_times(df: pd.DataFrame, settings: Settings) -> None:
     df["time_point"] = pd.to_datetime(pd.Series(point, index=df.index))
 
 
-def _classify_part(job: tuple) -> pd.DataFrame:
-    return classify(*job)
+_SHARED: dict = {}     # the run's frames, set before the workers fork so they are not copied over a pipe
+
+
+def _classify_part(rows: list[int]) -> dict[str, object]:
+    """The columns classify() adds, for some rows of the shared frame: only these travel back (the
+    message columns the parent already holds would double what is pickled)."""
+    messages = _SHARED["messages"]
+    part = classify(messages.iloc[rows].reset_index(drop=True), _SHARED["settings"], _SHARED["roster"],
+                    _SHARED["people"])
+    added = [c for c in part.columns if c not in messages.columns]
+    return {c: part[c].to_numpy() for c in added}
 
 
 def classify_all(messages: pd.DataFrame, settings: Settings, roster: Roster, jobs: int = 1) -> pd.DataFrame:
@@ -220,14 +230,26 @@ def classify_all(messages: pd.DataFrame, settings: Settings, roster: Roster, job
     the names are gathered from all messages first, so each part reads mentions as the whole would."""
     jobs = min(jobs, len(messages) // parallel.MIN_ROWS_PER_WORKER)
     by_group = messages.groupby(M.group, sort=True).indices
-    if jobs <= 1 or len(by_group) < 2:
+    if jobs <= 1 or len(by_group) < 2 or not parallel.can_fork():
         return classify(messages, settings, roster)
     people = People.build(messages, roster)
     groups = list(by_group.values())
     buckets = parallel.balanced([len(g) for g in groups], jobs)
-    rows = [sorted(i for k in bucket for i in groups[k]) for bucket in buckets]
-    parts = [messages.iloc[r].reset_index(drop=True) for r in rows]
-    done = list(parallel.ordered_map(_classify_part, [(part, settings, roster, people) for part in parts], jobs))
-    for part, r in zip(done, rows):
-        part.index = messages.index[r]
-    return pd.concat(done).loc[messages.index]
+    rows = [np.sort(np.concatenate([groups[k] for k in bucket])) for bucket in buckets]
+    _SHARED.update(messages=messages, settings=settings, roster=roster, people=people)
+    try:
+        done = list(parallel.ordered_map(_classify_part, rows, jobs))
+    finally:
+        _SHARED.clear()
+    out = messages.copy()
+    order = np.concatenate(rows)
+    for col in done[0]:
+        values = np.concatenate([part[col] for part in done])
+        placed = np.empty(len(values), dtype=values.dtype)
+        placed[order] = values
+        out[col] = pd.Series(placed, index=out.index, dtype=_ADDED_DTYPES.get(col, placed.dtype))
+    return out
+
+
+# dtypes of the added columns that numpy does not keep (to_numpy() of a str column is object)
+_ADDED_DTYPES = {"bare": "str", "time_deadline_text": "str"}

@@ -115,7 +115,7 @@ def evaluate(ctx: RuleContext, overrides: list[Override], months: tuple[str, ...
     if months:
         events = events[events[E.month].isin(months)]
     events = schema.conform(events, schema.EVENT_COLUMNS)   # empty frames lose dtypes on the way
-    events = events.sort_values(schema.SORT_KEYS["events"], kind="stable").reset_index(drop=True)
+    events = schema.sort_rows(events, schema.SORT_KEYS["events"])
     return Evaluation(events, summarize(events, ctx), tuple(used), tuple(warnings))
 
 

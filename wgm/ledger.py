@@ -45,7 +45,7 @@ def _reply_deadline(t: Task, settings: Settings) -> datetime:
 
 def build(messages: pd.DataFrame, settings: Settings, roster: Roster) -> Ledger:
     """Run the chronological pass over every group of the classified messages."""
-    df = messages.sort_values([M.group, M.ts, M.msg_id], kind="stable")
+    df = schema.sort_rows(messages, [M.group, M.ts, M.msg_id])
     supervisors = {p.name: p.supervisor for p in roster.people.values() if p.supervisor}
     office = set(roster.office())
     global_admins = {p.name for p in roster.people.values() if p.role == "admin"}
@@ -139,7 +139,7 @@ def _tasks_frame(passes: list[_GroupPass], settings: Settings) -> pd.DataFrame:
                          ("promise_stated", False)):
         if col not in frame.columns:
             frame[col] = pd.Series(dtype="bool" if isinstance(default, bool) else "str")
-    return frame.sort_values(schema.SORT_KEYS["tasks"], kind="stable").reset_index(drop=True)
+    return schema.sort_rows(frame, schema.SORT_KEYS["tasks"])
 
 
 def _roles_frame(passes: list[_GroupPass]) -> pd.DataFrame:

@@ -37,7 +37,7 @@ def summary_columns() -> list[str]:
 
 def _sorted(df: pd.DataFrame, kind: str) -> pd.DataFrame:
     keys = [k for k in schema.SORT_KEYS[kind] if k in df.columns]
-    return df.sort_values(keys, kind="stable").reset_index(drop=True) if len(df) else df
+    return schema.sort_rows(df, keys) if len(df) else df
 
 
 _NEEDS_QUOTES = re.compile(r'[",\r\n]')
