@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import Callable, Iterable
 
+import numpy as np
 import pandas as pd
 
 from wgm import parallel, parsers, schema
@@ -125,14 +126,25 @@ def _fill_ids(df: pd.DataFrame) -> pd.DataFrame:
     missing = df[M.msg_id] == ""
     if missing.any():
         sub = df.loc[missing]
-        occurrence = sub.groupby([M.group, M.ts, M.sender, M.text], sort=False).cumcount()
+        group, sender, text = schema.lists(sub, M.group, M.sender, M.text)
         sha256 = hashlib.sha256
+        seen: dict[str, int] = {}
+        ids = []
         # schema.short_hash(g, ts, sender, text, n, length=15), written out: a million calls add up
-        df.loc[missing, M.msg_id] = [
-            "h" + sha256(f"{g}\x1f{t.isoformat()}\x1f{s}\x1f{x}\x1f{o}".encode("utf-8")).hexdigest()[:15]
-            for g, t, s, x, o in zip(*schema.lists(sub, M.group, M.ts, M.sender, M.text), occurrence.tolist())
-        ]
+        for g, t, s, x in zip(group, _iso_seconds(sub[M.ts]), sender, text):
+            key = f"{g}\x1f{t}\x1f{s}\x1f{x}"
+            n = seen[key] = seen.get(key, -1) + 1
+            ids.append("h" + sha256(f"{key}\x1f{n}".encode("utf-8")).hexdigest()[:15])
+        df.loc[missing, M.msg_id] = ids
     return df
+
+
+def _iso_seconds(ts: pd.Series) -> list[str]:
+    """datetime.isoformat() of each time, a whole column at once when none has a fraction of a second."""
+    values = ts.to_numpy(dtype="datetime64[ns]")
+    if len(values) and not (values.astype("int64") % 1_000_000_000).any():
+        return np.datetime_as_string(values, unit="s").tolist()
+    return [t.isoformat() for t in ts.dt.to_pydatetime()]
 
 
 def _norm(text: str) -> str:

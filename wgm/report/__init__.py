@@ -4,8 +4,9 @@ the evidence is in the frames; writers only lay it out."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Iterable
 
-from wgm.report.atomic import OutputLock, write_atomic
+from wgm.report.atomic import OutputLock, commit_all, stage, write_atomic
 from wgm.report.machine import audit_json, csv_files, parsed_files
 from wgm.report.publish import announcements
 from wgm.report.xlsx import workbook
@@ -15,9 +16,15 @@ FORMATS = ("xlsx", "csv", "json", "md")
 
 
 def render(result: AuditResult, formats: set[str], lang: str = "zh") -> dict[str, bytes]:
-    files: dict[str, bytes] = {}
+    return {name: data if isinstance(data, bytes) else b"".join(data)
+            for name, data in _render_parts(result, formats, lang).items()}
+
+
+def _render_parts(result: AuditResult, formats: set[str], lang: str) -> dict[str, bytes | Iterable[bytes]]:
+    """Each file's bytes, or (the big CSVs) its chunks, made while the file is written."""
+    files: dict[str, bytes | Iterable[bytes]] = {}
     if "csv" in formats:
-        files.update(csv_files(result))
+        files.update(csv_files(result, chunked=True))
     if "json" in formats:
         files["audit.json"] = audit_json(result)
     if "xlsx" in formats:
@@ -28,15 +35,21 @@ def render(result: AuditResult, formats: set[str], lang: str = "zh") -> dict[str
 
 
 def write(result: AuditResult, out_dir: Path, formats: set[str], lang: str = "zh") -> list[Path]:
-    """Render everything first, then write each file atomically under the folder's lock."""
-    files = render(result, formats, lang)
+    """Every file is written to a temp file first, under the folder's lock; only when all are complete
+    are they renamed into place, so a failure or a kill never leaves a mix of two runs' files."""
+    files = _render_parts(result, formats, lang)
     out_dir = Path(out_dir)
-    written = []
+    staged: list[tuple[Path, Path]] = []
     with OutputLock(out_dir):
-        for name, data in sorted(files.items()):
-            write_atomic(out_dir / name, data)
-            written.append(out_dir / name)
-    return written
+        try:
+            for name, data in sorted(files.items()):
+                staged.append((stage(out_dir / name, data), out_dir / name))
+        except BaseException:
+            for tmp, _ in staged:
+                tmp.unlink(missing_ok=True)
+            raise
+        commit_all(staged)
+    return [path for _, path in staged]
 
 
 def write_parsed(messages, unparsed, out_dir: Path) -> list[Path]:

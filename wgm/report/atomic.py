@@ -5,23 +5,41 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
+from typing import Iterable
 
 from wgm.errors import UsageError
 
 
-def write_atomic(path: Path, data: bytes) -> None:
+def write_atomic(path: Path, data: bytes | Iterable[bytes]) -> None:
     """Write to a temp file beside `path`, flush it to disk, then rename over the old file."""
+    commit_all([(stage(path, data), path)])
+
+
+def stage(path: Path, data: bytes | Iterable[bytes]) -> Path:
+    """The contents in a temp file beside `path`, flushed to disk; `data` may come in chunks (a
+    million-row CSV is never held as one piece)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            for chunk in ([data] if isinstance(data, (bytes, bytearray)) else data):
+                fh.write(chunk)
             fh.flush()
             os.fsync(fh.fileno())
-        os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    return Path(tmp)
+
+
+def commit_all(staged: list[tuple[Path, Path]]) -> None:
+    """Rename staged temp files over their targets, once all of them are complete."""
+    try:
+        for tmp, path in staged:
+            os.replace(tmp, path)
+    finally:
+        for tmp, _ in staged:
+            tmp.unlink(missing_ok=True)
 
 
 class OutputLock:
