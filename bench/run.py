@@ -157,6 +157,7 @@ def in_process(folder: Path, xlsx: bool) -> dict:
     out["baseline"] = best_of(3, lambda: baseline(files))
     out["read+decode"] = best_of(3, lambda: read_decode(files))
     gc.collect()
+    gc.disable()      # as the CLI runs (wgm.cli.main): no cyclic collector passes over the run's objects
     shims = Shims()
     with shims.installed():
         start, cpu = time.perf_counter(), time.process_time()
@@ -173,6 +174,7 @@ def in_process(folder: Path, xlsx: bool) -> dict:
         report.render(result, {fmt})
         out[f"render {fmt}"] = time.perf_counter() - start
     del result
+    gc.enable()
     gc.collect()
     # sizes run in ascending order, so this process's high-water mark so far is this size's (render included)
     out["in-process peak RSS MiB"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

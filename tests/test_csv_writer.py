@@ -67,7 +67,17 @@ def test_an_empty_frame_gives_the_header_only():
 
 
 @hsettings(max_examples=60, deadline=None)
-@given(st.lists(st.text(alphabet=st.sampled_from(list('ab,"\n\r=+-@\t 收到 ')), max_size=12), max_size=30))
+@given(st.lists(st.text(alphabet=st.sampled_from(list('ab,"\n\r=+-@\t\x00 收到 ')), max_size=12), max_size=30))
 def test_any_text_reads_back_formula_safe(texts):
     rows = read_back(to_csv(frame(texts), COLUMNS))
     assert [r[0] for r in rows[1:]] == [expected_text(t) for t in texts]
+
+
+def test_rows_encoded_by_workers_give_the_same_bytes(monkeypatch):
+    from wgm.report import machine
+    texts = [f"第{i}条,{'=' if i % 7 == 0 else ''}消息\n" for i in range(1000)]
+    one = b"".join(machine.csv_chunks(frame(texts), COLUMNS, jobs=1))
+    monkeypatch.setattr(machine, "_MIN_ROWS_PER_WORKER", 100)
+    monkeypatch.setattr(machine, "_ROWS_PER_CHUNK", 64)
+    two = b"".join(machine.csv_chunks(frame(texts), COLUMNS, jobs=3))
+    assert two == one and len(read_back(two)) == 1001

@@ -214,7 +214,8 @@ def audit(inputs: Iterable[Path], options: Options = Options(),
     schema.check_frame(tasks, schema.TASK_COLUMNS, "ledger")
     schema.check_frame(ev.events, schema.EVENT_COLUMNS, "evaluate")
     schema.check_frame(final_messages, schema.MESSAGE_COLUMNS, "messages")
-    covered = tuple(sorted(set(messages[M.ts].dt.strftime("%Y-%m")) | set(ev.events["month"])))
+    months_seen = np.unique(messages[M.ts].dropna().to_numpy().astype("datetime64[M]"))   # not strftime ×1M
+    covered = tuple(sorted({str(m) for m in months_seen} | set(ev.events["month"])))
     return AuditResult(
         messages=final_messages, unparsed=prepared.unparsed, tasks=tasks, events=ev.events, summary=ev.summary,
         settings=settings, inputs=prepared.inputs, months=months or covered, as_of=as_of.isoformat(),

@@ -16,7 +16,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from wgm import api
+from wgm import api, parallel
 from wgm.errors import UsageError, WgmError
 
 app = typer.Typer(no_args_is_help=True, pretty_exceptions_show_locals=False, add_completion=False,
@@ -114,7 +114,7 @@ def audit(inputs: List[Path] = InputsArg, rules: Optional[Path] = RulesOpt, rost
         if redact:
             from wgm.report.redact import redact as hide_text
             result = hide_text(result)
-        written = report.write(result, out, formats, lang=lang)
+        written = report.write(result, out, formats, lang=lang, jobs=parallel.workers(options.jobs))
     except WgmError as err:
         _fail(err)
     if not quiet:

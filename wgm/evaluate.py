@@ -7,6 +7,8 @@ the overrides file, marks what needs review, and pivots the member x month summa
 
 from __future__ import annotations
 
+import hashlib
+
 from dataclasses import dataclass
 
 import pandas as pd
@@ -100,8 +102,9 @@ def evaluate(ctx: RuleContext, overrides: list[Override], months: tuple[str, ...
         schema.empty_frame(schema.EVENT_COLUMNS)
     events[E.month] = events[E.ts].dt.strftime("%Y-%m").fillna("")
     events[E.dept] = events[E.member].map(_dept_lookup(ctx))
+    sha256 = hashlib.sha256   # schema.short_hash(…, length=11) written out: one call per event adds up
     events[E.event_id] = [
-        "e" + schema.short_hash(r, g, m, t, ids, ts.isoformat(), length=11)
+        "e" + sha256("\x1f".join((r, g, m, t, ids, ts.isoformat())).encode("utf-8")).hexdigest()[:11]
         for r, g, m, t, ids, ts in zip(*schema.lists(events, E.rule, E.group, E.member, E.task_id, E.msg_ids, E.ts))]
     _review_imprecise_times(events, ctx)
     events[E.needs_review] = (events[E.confidence] < ctx.settings.min_confidence) | (events[E.review_reason] != "")

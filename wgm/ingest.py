@@ -7,6 +7,7 @@ structural line (CSV header). A folder may hold files that are not chat exports
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import re
 from dataclasses import dataclass
@@ -121,22 +122,28 @@ def read_all(inputs: Iterable[Path], input_format: str | None = None, exclude: I
     return results, infos, warnings
 
 
-def _fill_ids(df: pd.DataFrame) -> pd.DataFrame:
-    """Hash-based msg_id where the exporter gave none; identical messages get an occurrence number."""
+def _fill_ids(df: pd.DataFrame, jobs: int = 1) -> pd.DataFrame:
+    """Hash-based msg_id where the exporter gave none; identical messages get an occurrence number.
+    An id depends on its group's messages only, so groups are hashed in `jobs` processes."""
     missing = df[M.msg_id] == ""
     if missing.any():
         sub = df.loc[missing]
-        group, sender, text = schema.lists(sub, M.group, M.sender, M.text)
-        sha256 = hashlib.sha256
-        seen: dict[str, int] = {}
-        ids = []
-        # schema.short_hash(g, ts, sender, text, n, length=15), written out: a million calls add up
-        for g, t, s, x in zip(group, _iso_seconds(sub[M.ts]), sender, text):
-            key = f"{g}\x1f{t}\x1f{s}\x1f{x}"
-            n = seen[key] = seen.get(key, -1) + 1
-            ids.append("h" + sha256(f"{key}\x1f{n}".encode("utf-8")).hexdigest()[:15])
-        df.loc[missing, M.msg_id] = ids
+        parts = parallel.by_groups(sub, M.group, _hash_ids, jobs)
+        df.loc[missing, M.msg_id] = parallel.gather(parts, len(sub))
     return df
+
+
+def _hash_ids(sub: pd.DataFrame) -> list[str]:
+    group, sender, text = schema.lists(sub, M.group, M.sender, M.text)
+    sha256 = hashlib.sha256
+    seen: dict[str, int] = {}
+    ids = []
+    # schema.short_hash(g, ts, sender, text, n, length=15), written out: a million calls add up
+    for g, t, s, x in zip(group, _iso_seconds(sub[M.ts]), sender, text):
+        key = f"{g}\x1f{t}\x1f{s}\x1f{x}"
+        n = seen[key] = seen.get(key, -1) + 1
+        ids.append("h" + sha256(f"{key}\x1f{n}".encode("utf-8")).hexdigest()[:15])
+    return ids
 
 
 def _iso_seconds(ts: pd.Series) -> list[str]:
@@ -161,14 +168,27 @@ def link_quotes(df: pd.DataFrame) -> pd.Series:
     quoting = df.index[(df[M.quote_text] != "") & (quote_id == "")]
     if len(quoting) == 0:
         return quote_id
-    by_group: dict[str, list[tuple[pd.Timestamp, str, str, str]]] = {}
+    # only groups with a quote are indexed; each group's messages are in time order (normalize sorted them)
+    quoting_groups = set(df.loc[quoting, M.group])
+    no_times_missing = not df[M.ts].isna().any()     # bisect needs every time comparable
+    by_group: dict[str, list[list]] = {}
+    times: dict[str, list] = {}
     for g, t, mid, content, sender in zip(*schema.lists(df, M.group, M.ts, M.msg_id, M.content, M.sender)):
-        by_group.setdefault(g, []).append((t, mid, _norm(content), sender))
+        if g in quoting_groups:
+            by_group.setdefault(g, []).append([t, mid, content, sender, False])   # words squeezed on first use
+            times.setdefault(g, []).append(t)
     for idx in quoting:
         g, t, qtext, qsender = df.at[idx, M.group], df.at[idx, M.ts], _norm(df.at[idx, M.quote_text]), \
             df.at[idx, M.quote_sender]
         best = ""
-        for ts, mid, content, sender in reversed(by_group.get(g, [])):
+        # start at the last message not after the quote: scanning from the group's end made this quadratic
+        rows = by_group.get(g, [])
+        start = bisect.bisect_right(times.get(g, []), t) if no_times_missing else len(rows)
+        for k in range(start - 1, -1, -1):
+            row = rows[k]
+            if not row[4]:
+                row[2], row[4] = _norm(row[2]), True
+            ts, mid, content, sender, _ = row
             if ts > t or not content:
                 continue
             if content == qtext or (len(qtext) >= 4 and (content.startswith(qtext) or qtext.startswith(content))):
@@ -231,7 +251,7 @@ def _merge_copies_across_files(msgs: pd.DataFrame) -> pd.DataFrame:
     return msgs[~(copy & (msgs[M.source] != first_source))]
 
 
-def normalize(msgs: pd.DataFrame, roster: Roster) -> tuple[pd.DataFrame, list[str]]:
+def normalize(msgs: pd.DataFrame, roster: Roster, jobs: int = 1) -> tuple[pd.DataFrame, list[str]]:
     """Parsed messages of any number of files → one frame: group names from the roster's chat ids,
     msg_ids, overlapping exports merged, time order, quotes linked, members attached."""
     warnings: list[str] = []
@@ -242,7 +262,7 @@ def normalize(msgs: pd.DataFrame, roster: Roster) -> tuple[pd.DataFrame, list[st
             g = roster.group_by_id(gid)
             if g is not None:
                 msgs.loc[msgs[M.group_id] == gid, M.group] = g.name
-    msgs = _fill_ids(msgs)
+    msgs = _fill_ids(msgs, jobs)
     before = len(msgs)
     msgs = msgs.sort_values([M.group, M.ts, M.source, M.line], kind="stable")
     msgs = msgs.drop_duplicates(subset=[M.msg_id], keep="first")
@@ -264,11 +284,10 @@ def ingest(inputs: Iterable[Path], roster: Roster, input_format: str | None = No
                          source=", ".join(i.path for i in infos) or None)
     frames = [r.messages for r in results if len(r.messages)]
     msgs = pd.concat(frames, ignore_index=True) if frames else schema.empty_frame(schema.PARSED_COLUMNS)
-    msgs = schema.conform(msgs, schema.PARSED_COLUMNS)
     unparsed = [r.unparsed for r in results if len(r.unparsed)]
     unparsed_df = (schema.conform(pd.concat(unparsed, ignore_index=True), schema.UNPARSED_COLUMNS)
                    if unparsed else schema.empty_frame(schema.UNPARSED_COLUMNS))
-    msgs, merged = normalize(msgs, roster)
+    msgs, merged = normalize(msgs, roster, jobs)
     warnings.extend(merged)
     unparsed_df = unparsed_df.sort_values([U.source, U.line], kind="stable").reset_index(drop=True)
     return Ingested(msgs, unparsed_df, tuple(infos), tuple(warnings))

@@ -13,6 +13,9 @@ import os
 from concurrent.futures import ProcessPoolExecutor
 from typing import Callable, Iterable, TypeVar
 
+import numpy as np
+import pandas as pd
+
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -56,3 +59,39 @@ def balanced(sizes: list[int], buckets: int) -> list[list[int]]:
         out[k].append(i)
         totals[k] += sizes[i]
     return [sorted(b) for b in out if b]
+
+
+_SHARED: dict = {}     # the frame and function of a by_groups() call, set before the workers fork
+
+
+def _run_rows(rows) -> object:
+    fn, df = _SHARED["fn"], _SHARED["frame"]
+    return fn(df.iloc[rows].reset_index(drop=True))
+
+
+def by_groups(df: pd.DataFrame, group_column: str, fn: Callable[[pd.DataFrame], R], jobs: int,
+              min_rows: int = MIN_ROWS_PER_WORKER) -> list[tuple[np.ndarray, R]]:
+    """fn over parts of df that keep every group whole, in `jobs` forked workers (which see df without
+    its being sent); [(row positions of the part, fn's result)]. One part, in this process, when df is
+    small, has one group, or the system cannot fork."""
+    jobs = min(jobs, len(df) // max(1, min_rows))
+    groups = list(df.groupby(group_column, sort=True).indices.values())
+    if jobs <= 1 or len(groups) < 2 or not can_fork():
+        return [(np.arange(len(df)), fn(df.reset_index(drop=True)))]
+    buckets = balanced([len(g) for g in groups], jobs)
+    parts = [np.sort(np.concatenate([groups[k] for k in bucket])) for bucket in buckets]
+    _SHARED.update(fn=fn, frame=df)
+    try:
+        results = list(ordered_map(_run_rows, parts, jobs))
+    finally:
+        _SHARED.clear()
+    return list(zip(parts, results))
+
+
+def gather(parts: list[tuple[np.ndarray, list]], n: int) -> list:
+    """Per-row results of by_groups() parts put back in row order."""
+    out: list = [None] * n
+    for rows, values in parts:
+        for i, v in zip(rows.tolist(), values):
+            out[i] = v
+    return out

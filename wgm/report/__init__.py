@@ -20,11 +20,12 @@ def render(result: AuditResult, formats: set[str], lang: str = "zh") -> dict[str
             for name, data in _render_parts(result, formats, lang).items()}
 
 
-def _render_parts(result: AuditResult, formats: set[str], lang: str) -> dict[str, bytes | Iterable[bytes]]:
+def _render_parts(result: AuditResult, formats: set[str], lang: str,
+                  jobs: int = 1) -> dict[str, bytes | Iterable[bytes]]:
     """Each file's bytes, or (the big CSVs) its chunks, made while the file is written."""
     files: dict[str, bytes | Iterable[bytes]] = {}
     if "csv" in formats:
-        files.update(csv_files(result, chunked=True))
+        files.update(csv_files(result, chunked=True, jobs=jobs))
     if "json" in formats:
         files["audit.json"] = audit_json(result)
     if "xlsx" in formats:
@@ -34,10 +35,10 @@ def _render_parts(result: AuditResult, formats: set[str], lang: str) -> dict[str
     return files
 
 
-def write(result: AuditResult, out_dir: Path, formats: set[str], lang: str = "zh") -> list[Path]:
+def write(result: AuditResult, out_dir: Path, formats: set[str], lang: str = "zh", jobs: int = 1) -> list[Path]:
     """Every file is written to a temp file first, under the folder's lock; only when all are complete
     are they renamed into place, so a failure or a kill never leaves a mix of two runs' files."""
-    files = _render_parts(result, formats, lang)
+    files = _render_parts(result, formats, lang, jobs)
     out_dir = Path(out_dir)
     staged: list[tuple[Path, Path]] = []
     with OutputLock(out_dir):

@@ -11,12 +11,14 @@ from __future__ import annotations
 import itertools
 import json
 import re
+import tempfile
+from pathlib import Path
 from typing import Iterator
 
 import numpy as np
 import pandas as pd
 
-from wgm import schema
+from wgm import parallel, schema
 from wgm.catalog import RULE_IDS
 from wgm.report.cells import FORMULA_PREFIXES, plain
 from wgm.result import AuditResult
@@ -43,7 +45,7 @@ def _sorted(df: pd.DataFrame, kind: str) -> pd.DataFrame:
 
 _NEEDS_QUOTES = re.compile(r'[",\r\n]')
 # columns with few distinct values are encoded once per value and then looked up
-_FACTORIZE_BELOW = 0.2
+_FACTORIZE_BELOW = 0.5     # distinct values per row in a sample of the column
 
 
 def _csv_text(values: list[str]) -> list[str]:
@@ -55,6 +57,8 @@ def _csv_text(values: list[str]) -> list[str]:
 
 
 def _as_text(series: pd.Series) -> list[str]:
+    if pd.api.types.is_string_dtype(series.dtype) and series.dtype != object:
+        return (series.fillna("") if series.hasnans else series).tolist()
     return [x if isinstance(x, str) else ("" if x is None or x != x else str(x)) for x in series.tolist()]
 
 
@@ -86,13 +90,45 @@ def to_csv(df: pd.DataFrame, columns: list[str]) -> bytes:
     return b"".join(csv_chunks(df, columns))
 
 
-def csv_chunks(df: pd.DataFrame, columns: list[str]) -> Iterator[bytes]:
-    """UTF-8 with BOM (Excel), LF, minimal quoting, in chunks of rows: every field is encoded a column at
-    a time, then each row is one join (the csv module's writer, field by field, took most of a
-    million-row write)."""
+def csv_chunks(df: pd.DataFrame, columns: list[str], jobs: int = 1) -> Iterator[bytes]:
+    """UTF-8 with BOM (Excel), LF, minimal quoting, in chunks of rows. A big frame's rows are cut in
+    `jobs` runs encoded by forked workers into part files, read back here in order."""
+    yield ("\ufeff" + ",".join(_csv_text(list(columns))) + "\n").encode("utf-8")
+    jobs = min(jobs, len(df) // _MIN_ROWS_PER_WORKER)
+    if jobs <= 1 or not parallel.can_fork():
+        yield from _row_chunks(df, columns)
+        return
+    cuts = np.linspace(0, len(df), jobs + 1).astype(int).tolist()
+    with tempfile.TemporaryDirectory(prefix=".wgm-csv-") as folder:
+        jobs_ = [(a, b, str(Path(folder) / f"{k}.part")) for k, (a, b) in enumerate(zip(cuts[:-1], cuts[1:]))]
+        _SHARED.update(frame=df, columns=columns)
+        try:
+            parts = list(parallel.ordered_map(_write_rows, jobs_, jobs))
+        finally:
+            _SHARED.clear()
+        for part in parts:
+            with open(part, "rb") as fh:
+                while block := fh.read(1 << 24):
+                    yield block
+
+
+_SHARED: dict = {}
+_MIN_ROWS_PER_WORKER = 200_000
+
+
+def _write_rows(job: tuple[int, int, str]) -> str:
+    start, end, path = job
+    with open(path, "wb") as fh:
+        for chunk in _row_chunks(_SHARED["frame"].iloc[start:end], _SHARED["columns"]):
+            fh.write(chunk)
+    return path
+
+
+def _row_chunks(df: pd.DataFrame, columns: list[str]) -> Iterator[bytes]:
+    """Every field is encoded a column at a time, then each row is one join (the csv module's writer,
+    field by field, took most of a million-row write)."""
     n = len(df)
     cols = [_csv_column(df[c]) if c in df.columns else [""] * n for c in columns]
-    yield ("\ufeff" + ",".join(_csv_text(list(columns))) + "\n").encode("utf-8")
     rows = map(",".join, zip(*cols))
     while block := list(itertools.islice(rows, _ROWS_PER_CHUNK)):
         yield ("\n".join(block) + "\n").encode("utf-8")
@@ -102,14 +138,16 @@ def csv_chunks(df: pd.DataFrame, columns: list[str]) -> Iterator[bytes]:
 _ROWS_PER_CHUNK = 50_000
 
 
-def csv_files(result: AuditResult, chunked: bool = False) -> dict[str, bytes] | dict[str, Iterator[bytes]]:
-    """The CSV files; `chunked`: as iterators of chunks, made while they are written."""
-    encode = csv_chunks if chunked else to_csv
+def csv_files(result: AuditResult, chunked: bool = False, jobs: int = 1) -> dict[str, bytes] | dict[str, Iterator[bytes]]:
+    """The CSV files; `chunked`: as iterators of chunks, made while they are written (messages.csv's
+    rows by `jobs` processes)."""
+    def encode(df: pd.DataFrame, columns: list[str], jobs: int = 1):
+        return csv_chunks(df, columns, jobs) if chunked else to_csv(df, columns)
     return {
         "events.csv": encode(_sorted(result.events, "events"), EVENT_COLUMNS),
         "summary.csv": encode(_sorted(result.summary, "summary"), summary_columns()),
         "tasks.csv": encode(_sorted(result.tasks, "tasks"), TASK_COLUMNS),
-        "messages.csv": encode(_sorted(result.messages, "messages"), MESSAGE_COLUMNS),
+        "messages.csv": encode(_sorted(result.messages, "messages"), MESSAGE_COLUMNS, jobs),
         "unparsed.csv": encode(_sorted(result.unparsed, "unparsed"), UNPARSED_COLUMNS),
     }
 
