@@ -70,12 +70,12 @@ def _run_rows(rows) -> object:
     return fn(df.iloc[rows].reset_index(drop=True))
 
 
-def by_groups(df: pd.DataFrame, group_column: str, fn: Callable[[pd.DataFrame], R], jobs: int,
-              min_rows: int = MIN_ROWS_PER_WORKER) -> list[tuple[np.ndarray, R]]:
+def by_groups(df: pd.DataFrame, group_column: str, fn: Callable[[pd.DataFrame], R],
+              jobs: int) -> list[tuple[np.ndarray, R]]:
     """fn over parts of df that keep every group whole, in `jobs` forked workers (which see df without
     its being sent); [(row positions of the part, fn's result)]. One part, in this process, when df is
     small, has one group, or the system cannot fork."""
-    jobs = min(jobs, len(df) // max(1, min_rows))
+    jobs = min(jobs, len(df) // MIN_ROWS_PER_WORKER)
     groups = list(df.groupby(group_column, sort=True).indices.values())
     if jobs <= 1 or len(groups) < 2 or not can_fork():
         return [(np.arange(len(df)), fn(df.reset_index(drop=True)))]
