@@ -245,7 +245,6 @@ def _with_roles(messages: pd.DataFrame, led: ledger.Ledger, events: pd.DataFrame
     out[M.tags] = pd.Series(_tag_text(messages), index=out.index, dtype="str")
     out = schema.conform(out, {c: t for c, t in schema.MESSAGE_COLUMNS.items() if c not in out.columns})
     out = out[list(schema.MESSAGE_COLUMNS)]
-    schema.check_frame(out, schema.MESSAGE_COLUMNS, "messages")
     return schema.sort_rows(out, schema.SORT_KEYS["messages"])
 
 
