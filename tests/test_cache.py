@@ -73,3 +73,53 @@ def test_only_amounts_changed_reuses_the_ledger_and_events_and_prices_them_anew(
     monkeypatch.setattr(ledger, "build", lambda *a, **k: calls.append(1) or real(*a, **k))
     api.audit([SAMPLES], options(tmp_path, "delay.cap_days=5"))         # a rule setting: assessed again
     assert calls == [1]
+
+
+def _csv_run(out: Path, cache: Path | None, *sets: str, redact: bool = False) -> dict[str, bytes]:
+    from wgm import report
+    from wgm.report.redact import redact as hide_text
+    opts = api.Options(roster=SAMPLES / "roster.yaml", incidents=SAMPLES / "incidents.yaml",
+                       members=SAMPLES / "members.csv", cache=cache, set=sets)
+    result = api.audit([SAMPLES], opts)
+    report.write(hide_text(result) if redact else result, out, {"csv"})
+    return {p.name: p.read_bytes() for p in sorted(out.glob("*.csv"))}
+
+
+def test_a_rerun_with_other_amounts_copies_the_kept_csv_and_writes_what_a_fresh_run_writes(tmp_path, monkeypatch):
+    from wgm.report import machine
+    cache = tmp_path / "cache"
+    _csv_run(tmp_path / "first", cache)
+    kept = sorted(p.name.split(".", 1)[1] for p in cache.glob("*.csv"))
+    assert kept == ["messages.csv", "tasks.csv"]
+    encoded = []
+    real = machine.csv_chunks
+    monkeypatch.setattr(machine, "csv_chunks", lambda df, columns, jobs=1: encoded.append(columns) or real(df, columns,
+                                                                                                            jobs))
+    again = _csv_run(tmp_path / "again", cache, "amounts.reply_missed=33")
+    assert machine.MESSAGE_COLUMNS not in encoded and machine.TASK_COLUMNS not in encoded
+    assert machine.EVENT_COLUMNS in encoded         # events carry the new amounts: always encoded
+    monkeypatch.undo()
+    fresh = _csv_run(tmp_path / "fresh", None, "amounts.reply_missed=33")
+    assert again == fresh
+    assert b",33.00," in again["events.csv"]
+
+
+def test_another_review_set_writes_its_own_messages_csv_and_keeps_one_per_assessment(tmp_path):
+    cache = tmp_path / "cache"
+    first = _csv_run(tmp_path / "first", cache)
+    # a higher bar sends more events to review: more messages marked needs_review
+    again = _csv_run(tmp_path / "again", cache, "review.min_confidence=0.99")
+    fresh = _csv_run(tmp_path / "fresh", None, "review.min_confidence=0.99")
+    assert again == fresh and again["messages.csv"] != first["messages.csv"]
+    assert len(list(cache.glob("*.messages.csv"))) == 1
+    back = _csv_run(tmp_path / "back", cache)
+    assert back == first
+
+
+def test_redacted_output_never_comes_from_the_kept_csv(tmp_path):
+    cache = tmp_path / "cache"
+    plain = _csv_run(tmp_path / "plain", cache)
+    hidden = _csv_run(tmp_path / "hidden", cache, "amounts.reply_missed=33", redact=True)
+    word = "收到".encode()
+    assert word in plain["messages.csv"] and word not in hidden["messages.csv"]
+    assert hidden == _csv_run(tmp_path / "fresh", None, "amounts.reply_missed=33", redact=True)

@@ -19,7 +19,7 @@ import pandas as pd
 
 from wgm import __version__, cache, classify, ingest, ledger, parallel, schema, settings as settings_mod
 from wgm.errors import UsageError
-from wgm.evaluate import apply_task_overrides, evaluate
+from wgm.evaluate import apply_task_overrides, assess, settle
 from wgm.records import load_incidents, load_overrides, load_snapshots
 from wgm.result import AuditResult
 from wgm.roster import Roster, load_roster
@@ -115,14 +115,18 @@ def prepare(inputs: Iterable[Path], options: Options, settings: settings_mod.Set
     return Prepared(classified, ing.unparsed, ing.inputs, ing.warnings, roster)
 
 
-def _prepare_cached(inputs: list[Path], options: Options, settings: settings_mod.Settings,
-                    on_progress: ingest.Progress | None) -> Prepared:
-    if options.cache is None:
-        return prepare(inputs, options, settings, on_progress)
+def _prepared_key(inputs: list[Path], options: Options, settings: settings_mod.Settings) -> str:
     excluded = {Path(p).resolve() for p in options.side_files()}
     files = [p for p, _ in ingest.walk(inputs) if p.resolve() not in excluded]
-    name = cache.key(files, options.input_format, options.groups, options.roster, _classification_inputs(settings),
+    return cache.key(files, options.input_format, options.groups, options.roster, _classification_inputs(settings),
                      options.date)
+
+
+def _prepare_cached(inputs: list[Path], options: Options, settings: settings_mod.Settings,
+                    on_progress: ingest.Progress | None, name: str = "") -> Prepared:
+    if options.cache is None:
+        return prepare(inputs, options, settings, on_progress)
+    name = name or _prepared_key(inputs, options, settings)
     hit = cache.load(options.cache, name)
     if hit is not None and isinstance(hit["messages"], pd.DataFrame):
         return Prepared(hit["messages"], hit["unparsed"], hit["inputs"], hit["warnings"], load_roster(options.roster),
@@ -138,8 +142,8 @@ def _prepare_cached(inputs: list[Path], options: Options, settings: settings_mod
 _PRICING_ONLY = ("amounts", "review")
 
 
-def _assessment_key(prepared: Prepared, options: Options, settings: settings_mod.Settings) -> str:
-    h = hashlib.sha256(prepared.cache_key.encode())
+def _assessment_key(prepared_key: str, options: Options, settings: settings_mod.Settings) -> str:
+    h = hashlib.sha256(prepared_key.encode())
     rest = {k: v for k, v in settings.data.items() if k not in _PRICING_ONLY}
     h.update(json.dumps([rest, options.month, str(options.as_of)], sort_keys=True, ensure_ascii=False,
                         default=str).encode())
@@ -156,7 +160,7 @@ def prepare_messages(parsed: pd.DataFrame, options: Options, settings: settings_
                     (), tuple(warnings), roster)
 
 
-def _months(messages: pd.DataFrame, month: str | None) -> tuple[str, ...] | None:
+def _months(month: str | None) -> tuple[str, ...] | None:
     if month in (None, "", "all"):
         return None
     if len(month) != 7 or month[4] != "-" or not month[:4].isdigit() or not month[5:].isdigit() \
@@ -174,57 +178,101 @@ def inputs_hash(settings_hash: str, infos, side_files: list[Path]) -> str:
     return h.hexdigest()
 
 
+@dataclass(frozen=True)
+class Assessment:
+    """What a run found before pricing: the output messages (needs_review not yet marked), the task ledger
+    and the events with their review reasons. A re-run that changes only amounts or review settings
+    settles this again (wgm.evaluate.settle) without reading, classifying or assessing anything."""
+
+    messages: pd.DataFrame
+    tasks: pd.DataFrame
+    events: pd.DataFrame           # wgm.evaluate.assess(): unpriced
+    unparsed: pd.DataFrame
+    inputs: tuple
+    warnings: tuple[str, ...]
+    overrides_used: tuple[dict, ...]
+    as_of: datetime
+    months_seen: tuple[str, ...]   # the months the messages cover
+
+
 def audit(inputs: Iterable[Path], options: Options = Options(),
           on_progress: ingest.Progress | None = None, prepared: Prepared | None = None) -> AuditResult:
+    inputs = list(inputs)
     settings = load_settings(options)
-    prepared = prepared or _prepare_cached(list(inputs), options, settings, on_progress)
-    roster = prepared.roster
-    incidents = load_incidents(options.incidents, roster, settings)
-    snapshots = load_snapshots(options.members, roster)
     overrides = load_overrides(options.overrides)
-    if on_progress:
-        on_progress("building the task ledger and assessing", 1, 1)
-    messages, tag_used, tag_warnings = apply_tag_overrides(prepared.messages.copy(), overrides)
-    assessed_key = _assessment_key(prepared, options, settings) if options.cache and prepared.cache_key else ""
-    assessed = cache.load(options.cache, assessed_key, must_have="ledger") if assessed_key else None
-    if assessed is not None:
-        led, esc_used, esc_warnings = assessed["ledger"], assessed["esc_used"], assessed["esc_warnings"]
-        tasks = led.tasks
+    roster = prepared.roster if prepared is not None else load_roster(options.roster)
+    incidents = load_incidents(options.incidents, roster, settings)
+    months = _months(options.month)
+    assessed_key = prepared_key = ""
+    if options.cache is not None and (prepared is None or prepared.cache_key):
+        prepared_key = prepared.cache_key if prepared is not None else _prepared_key(inputs, options, settings)
+        assessed_key = _assessment_key(prepared_key, options, settings)
+    found = cache.load(options.cache, assessed_key, must_have="assessment") if assessed_key else None
+    if found is not None and isinstance(found["assessment"], Assessment):
+        assessment = found["assessment"]
     else:
-        led = ledger.build_all(messages, settings, roster, parallel.workers(options.jobs))
-        tasks, esc_used, esc_warnings = apply_task_overrides(led.tasks, overrides)
-        led = ledger.Ledger(tasks, led.roles, led.warnings, led.off_topic, led.left)
+        prepared = prepared or _prepare_cached(inputs, options, settings, on_progress, prepared_key)
+        if on_progress:
+            on_progress("building the task ledger and assessing", 1, 1)
+        assessment = _assess(prepared, options, settings, roster, incidents, overrides)
+        if assessed_key:
+            cache.save(options.cache, assessed_key, {"assessment": assessment})
+    ev = settle(assessment.events, settings, incidents, overrides, months)
+    review_ids = _review_ids(ev.events)
+    messages = _mark_review(assessment.messages, review_ids)
+    schema.check_frame(assessment.tasks, schema.TASK_COLUMNS, "ledger")
+    schema.check_frame(ev.events, schema.EVENT_COLUMNS, "evaluate")
+    schema.check_frame(messages, schema.MESSAGE_COLUMNS, "messages")
+    covered = tuple(sorted(set(assessment.months_seen) | set(ev.events["month"])))
+    memo: tuple[tuple[str, str], ...] = ()
+    if assessed_key:   # tasks.csv is the assessment's; messages.csv differs between settlements in needs_review
+        review = hashlib.sha256("\n".join(sorted(review_ids)).encode()).hexdigest()[:16]
+        memo = (("messages.csv", str(Path(options.cache) / f"{assessed_key}-{review}.messages.csv")),
+                ("tasks.csv", str(Path(options.cache) / f"{assessed_key}.tasks.csv")))
+    return AuditResult(
+        messages=messages, unparsed=assessment.unparsed, tasks=assessment.tasks, events=ev.events,
+        summary=ev.summary, settings=settings, inputs=assessment.inputs, months=months or covered,
+        as_of=assessment.as_of.isoformat(), version=__version__,
+        overrides_used=assessment.overrides_used + tuple(ev.overrides_used),
+        warnings=assessment.warnings + ev.warnings,
+        inputs_hash=inputs_hash(settings.hash, assessment.inputs, options.side_files()), csv_memo=memo)
+
+
+def _assess(prepared: Prepared, options: Options, settings: settings_mod.Settings, roster: Roster,
+            incidents, overrides) -> Assessment:
+    """Tag overrides, the ledger, escalation overrides, the rules and the events' review reasons."""
+    snapshots = load_snapshots(options.members, roster)
+    messages, tag_used, tag_warnings = apply_tag_overrides(prepared.messages.copy(), overrides)
+    led = ledger.build_all(messages, settings, roster, parallel.workers(options.jobs))
+    tasks, esc_used, esc_warnings = apply_task_overrides(led.tasks, overrides)
+    led = ledger.Ledger(tasks, led.roles, led.warnings, led.off_topic, led.left)
     if options.as_of is not None:
         as_of = options.as_of
     elif len(messages):
         as_of = month_end(messages[M.ts].max())
     else:
         as_of = datetime(1970, 1, 1)
-    months = _months(messages, options.month)
     ctx = RuleContext(messages, led, settings, roster, tuple(incidents), tuple(snapshots), as_of)
-    if assessed is not None:
-        found = assessed["found"]
-    else:
-        found = run_all(ctx)
-        if assessed_key:
-            cache.save(options.cache, assessed_key, {"ledger": led, "esc_used": esc_used,
-                                                     "esc_warnings": esc_warnings, "found": found})
-    ev = evaluate(ctx, overrides, months, found=found)
-    final_messages = _with_roles(messages, led, ev.events)
-    schema.check_frame(tasks, schema.TASK_COLUMNS, "ledger")
-    schema.check_frame(ev.events, schema.EVENT_COLUMNS, "evaluate")
-    schema.check_frame(final_messages, schema.MESSAGE_COLUMNS, "messages")
+    events = assess(ctx, run_all(ctx))
     months_seen = np.unique(messages[M.ts].dropna().to_numpy().astype("datetime64[M]"))   # not strftime ×1M
-    covered = tuple(sorted({str(m) for m in months_seen} | set(ev.events["month"])))
-    return AuditResult(
-        messages=final_messages, unparsed=prepared.unparsed, tasks=tasks, events=ev.events, summary=ev.summary,
-        settings=settings, inputs=prepared.inputs, months=months or covered, as_of=as_of.isoformat(),
-        version=__version__, overrides_used=tuple(tag_used + esc_used + list(ev.overrides_used)),
-        warnings=tuple(prepared.warnings) + tuple(tag_warnings + esc_warnings) + ev.warnings,
-        inputs_hash=inputs_hash(settings.hash, prepared.inputs, options.side_files()))
+    return Assessment(messages=_with_roles(messages, led), tasks=tasks, events=events, unparsed=prepared.unparsed,
+                      inputs=prepared.inputs, warnings=tuple(prepared.warnings) + tuple(tag_warnings + esc_warnings),
+                      overrides_used=tuple(tag_used + esc_used), as_of=as_of,
+                      months_seen=tuple(str(m) for m in months_seen))
 
 
-def _with_roles(messages: pd.DataFrame, led: ledger.Ledger, events: pd.DataFrame) -> pd.DataFrame:
+def _review_ids(events: pd.DataFrame) -> set[str]:
+    return set(";".join(events.loc[events["needs_review"], "msg_ids"]).split(";")) - {""}
+
+
+def _mark_review(messages: pd.DataFrame, review_ids: set[str]) -> pd.DataFrame:
+    """The messages behind an event that needs review are marked too (the 明细 reviewer's filter)."""
+    out = messages.copy(deep=False)
+    out[M.needs_review] = messages[M.msg_id].isin(review_ids).to_numpy()
+    return out
+
+
+def _with_roles(messages: pd.DataFrame, led: ledger.Ledger) -> pd.DataFrame:
     """The output message frame: the ledger's role for each message and every lexical tag."""
     roles = led.roles.drop_duplicates(M.msg_id)
     at = pd.Index(roles[M.msg_id]).get_indexer(messages[M.msg_id])    # one lookup serves three columns
@@ -240,8 +288,7 @@ def _with_roles(messages: pd.DataFrame, led: ledger.Ledger, events: pd.DataFrame
     out[M.kind] = pd.Series(role_column(M.kind, "chat"), index=out.index, dtype="str")
     out[M.task_id] = pd.Series(role_column(M.task_id, ""), index=out.index, dtype="str")
     out[M.confidence] = pd.Series(role_column(M.confidence, 1.0), index=out.index, dtype=float)
-    review_ids = set(";".join(events.loc[events["needs_review"], "msg_ids"]).split(";")) - {""}
-    out[M.needs_review] = messages[M.msg_id].isin(review_ids).to_numpy()
+    out[M.needs_review] = False        # _mark_review() sets it once the events are settled
     out[M.tags] = pd.Series(_tag_text(messages), index=out.index, dtype="str")
     out = schema.conform(out, {c: t for c, t in schema.MESSAGE_COLUMNS.items() if c not in out.columns})
     out = out[list(schema.MESSAGE_COLUMNS)]

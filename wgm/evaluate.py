@@ -97,7 +97,13 @@ def evaluate(ctx: RuleContext, overrides: list[Override], months: tuple[str, ...
              found: list[dict] | None = None) -> Evaluation:
     """Price, flag and override the events the rules find (`found`: what run_all(ctx) gave, when the
     caller already has it)."""
-    rows = run_all(ctx) if found is None else found
+    return settle(assess(ctx, run_all(ctx) if found is None else found), ctx.settings, ctx.incidents, overrides,
+                  months)
+
+
+def assess(ctx: RuleContext, rows: list[dict]) -> pd.DataFrame:
+    """The rules' event rows as a frame with month, department, event id and the review reasons the
+    messages give: everything about an event that amounts and review settings do not change."""
     events = schema.conform(pd.DataFrame(rows), schema.EVENT_COLUMNS) if rows else \
         schema.empty_frame(schema.EVENT_COLUMNS)
     events[E.month] = events[E.ts].dt.strftime("%Y-%m").fillna("")
@@ -107,10 +113,18 @@ def evaluate(ctx: RuleContext, overrides: list[Override], months: tuple[str, ...
         "e" + sha256("\x1f".join((r, g, m, t, ids, ts.isoformat())).encode("utf-8")).hexdigest()[:11]
         for r, g, m, t, ids, ts in zip(*schema.lists(events, E.rule, E.group, E.member, E.task_id, E.msg_ids, E.ts))]
     _review_imprecise_times(events, ctx)
-    events[E.needs_review] = (events[E.confidence] < ctx.settings.min_confidence) | (events[E.review_reason] != "")
+    return events
+
+
+def settle(assessed: pd.DataFrame, settings: Settings, incidents, overrides: list[Override],
+           months: tuple[str, ...] | None) -> Evaluation:
+    """assess()'s events flagged for review, priced, held, overridden, cut to the months, summarized:
+    the part a re-run with other amounts or review settings does again."""
+    events = assessed.copy()
+    events[E.needs_review] = (events[E.confidence] < settings.min_confidence) | (events[E.review_reason] != "")
     events.loc[events[E.needs_review] & (events[E.review_reason] == ""), E.review_reason] = "分类置信度低"
-    events = price(events, ctx.settings, ctx.incidents)
-    if ctx.settings.hold_uncertain:
+    events = price(events, settings, incidents)
+    if settings.hold_uncertain:
         held = events[E.needs_review]
         events.loc[held, E.amount] = 0.0
         events.loc[held, E.override] = "hold: 待复核，暂不计金额"
@@ -119,7 +133,7 @@ def evaluate(ctx: RuleContext, overrides: list[Override], months: tuple[str, ...
         events = events[events[E.month].isin(months)]
     events = schema.conform(events, schema.EVENT_COLUMNS)   # empty frames lose dtypes on the way
     events = schema.sort_rows(events, schema.SORT_KEYS["events"])
-    return Evaluation(events, summarize(events, ctx), tuple(used), tuple(warnings))
+    return Evaluation(events, summarize(events), tuple(used), tuple(warnings))
 
 
 # (event rules, the task's time pair compared: the later one made the event) for rules decided by a time
@@ -175,11 +189,14 @@ def _dept_lookup(ctx: RuleContext) -> dict[str, str]:
 def _by_group(ev: pd.DataFrame) -> pd.Series:
     """'群A 310.00; 群B 20.00' per member and month: the finance line keeps where its yuan came from."""
     per = ev.groupby([E.month, E.member, E.group], sort=True)[E.amount].sum().round(2).reset_index()
-    per["part"] = [f"{g or '事件登记'} {a:.2f}" for g, a in zip(per[E.group], per[E.amount])]
-    return per.groupby([E.month, E.member], sort=True)["part"].agg("; ".join)
+    joined: dict[tuple[str, str], list[str]] = {}   # per[] is sorted: each member's groups stay in order
+    for month, member, group, amount in zip(*schema.lists(per, E.month, E.member, E.group, E.amount)):
+        joined.setdefault((month, member), []).append(f"{group or '事件登记'} {amount:.2f}")
+    index = pd.MultiIndex.from_tuples(list(joined), names=[E.month, E.member])
+    return pd.Series(["; ".join(parts) for parts in joined.values()], index=index, dtype=object)
 
 
-def summarize(events: pd.DataFrame, ctx: RuleContext | None = None) -> pd.DataFrame:
+def summarize(events: pd.DataFrame) -> pd.DataFrame:
     """member x month: total, 取消评优 flag, and count/amount per rule id (in rules.md order)."""
     columns = [S.month, S.member, S.dept, S.total_amount, S.disqualified]
     for rule in RULE_IDS:

@@ -39,6 +39,9 @@ class AuditResult:
     overrides_used: tuple[dict, ...] = ()
     warnings: tuple[str, ...] = ()
     inputs_hash: str = ""       # sha256 over settings hash + input hashes + roster/incidents/overrides
+    # --cache: CSV file name → where its bytes are kept for later runs that would write the same bytes
+    # (tasks.csv for the same assessment; messages.csv also for the same review set); empty without a cache
+    csv_memo: tuple[tuple[str, str], ...] = ()
 
     @property
     def review_count(self) -> int:

@@ -50,12 +50,22 @@ def _end_of_day(t: datetime) -> datetime:
     return datetime.combine(t.date(), time(23, 59, 59))
 
 
+_COMMON_FIELDS = [T.group, T.receiver, T.task_id, T.confidence, T.review_reason, T.task_msg_id, T.reply_msg_id]
+# the task columns each rule reads (a time column costs a datetime per row to hand to Python)
+_REPLY_FIELDS = _COMMON_FIELDS + [T.kind, T.posted, T.reply_by, T.reply_deadline, T.replied]
+_DELIVERY_FIELDS = _COMMON_FIELDS + [T.completed, T.verified, T.promised, T.escalated, T.completion_msg_id,
+                                     T.verify_msg_id, T.escalation_msg_id, "promise_stated", "completion_reported"]
+_POSTING_FIELDS = [T.group, T.poster, T.task_id, T.kind, T.posted, T.task_msg_id, T.repost_msg_ids, T.confidence,
+                   T.review_reason, "format_missing", "after_hours"]
+
+
 def replies(ctx: RuleContext) -> list[dict]:
     """§5.1, §5.4, §5.5, §5.8: reply_missed / reply_late / reply_after_requested and the meeting pair."""
     out = []
-    for t in schema.records(ctx.ledger.tasks, list(ctx.ledger.tasks.columns)):
-        if not t.receiver:
-            continue
+    tasks = ctx.ledger.tasks
+    # every branch below passes over a reply made by its deadline: most tasks never reach Python
+    late = (tasks[T.receiver] != "") & ~(tasks[T.replied] <= tasks[T.reply_deadline])
+    for t in schema.records(tasks[late], _REPLY_FIELDS):
         rd = t.reply_deadline
         replied = None if pd.isna(t.replied) else t.replied
         meeting = t.kind == "meeting"
@@ -93,14 +103,10 @@ def delivery(ctx: RuleContext) -> list[dict]:
     cap = ctx.settings.cap_days
     grace = ctx.settings.verification_grace
     tasks = ctx.ledger.tasks[ctx.ledger.tasks[T.kind] == "task"]
-    for t in schema.records(tasks, list(tasks.columns)):
-        if not t.receiver or pd.isna(t.verified):
-            continue
+    # judged only once verified, and only when finished after the promise (NaT compares false)
+    late = (tasks[T.receiver] != "") & tasks[T.verified].notna() & (tasks[T.completed] > tasks[T.promised])
+    for t in schema.records(tasks[late], _DELIVERY_FIELDS):
         c, v, pt = t.completed, t.verified, t.promised
-        if pd.isna(pt):
-            continue
-        if c <= pt:
-            continue
         ids = [t.task_msg_id, t.reply_msg_id, t.completion_msg_id, t.verify_msg_id]
         common = dict(group=t.group, member=t.receiver, task_id=t.task_id, confidence=t.confidence,
                       review_reason=t.review_reason)
@@ -148,9 +154,13 @@ def _verification_missing(tasks: pd.DataFrame, grace, as_of: datetime) -> list[d
 def posting(ctx: RuleContext) -> list[dict]:
     """§5.9 format, §5.3 repost, §5.5 after_hours: once per task post."""
     out = []
-    ts_of = dict(zip(*schema.lists(ctx.messages, M.msg_id, M.ts)))
     first = ctx.ledger.tasks.drop_duplicates(T.task_id)
-    for t in schema.records(first, list(first.columns)):
+    first = first[((first[T.kind] == "task") & (first["format_missing"] != "")) | first["after_hours"]
+                  | (first[T.repost_msg_ids] != "")]
+    reposts = {i for ids in first[T.repost_msg_ids].tolist() for i in ids.split(";")} - {""}
+    m = ctx.messages
+    ts_of = dict(zip(*schema.lists(m[m[M.msg_id].isin(reposts)], M.msg_id, M.ts))) if reposts else {}
+    for t in schema.records(first, _POSTING_FIELDS):
         common = dict(group=t.group, member=t.poster, task_id=t.task_id)
         if t.kind == "task" and t.format_missing:
             out.append(_event("format", ts=t.posted, msg_ids=[t.task_msg_id], confidence=t.confidence,

@@ -3,6 +3,9 @@ the evidence is in the frames; writers only lay it out."""
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 from pathlib import Path
 from typing import Iterable
 
@@ -16,13 +19,14 @@ FORMATS = ("xlsx", "csv", "json", "md")
 
 
 def render(result: AuditResult, formats: set[str], lang: str = "zh") -> dict[str, bytes]:
-    return {name: data if isinstance(data, bytes) else b"".join(data)
+    return {name: data if isinstance(data, bytes) else data.read_bytes() if isinstance(data, Path) else b"".join(data)
             for name, data in _render_parts(result, formats, lang).items()}
 
 
 def _render_parts(result: AuditResult, formats: set[str], lang: str,
-                  jobs: int = 1) -> dict[str, bytes | Iterable[bytes]]:
-    """Each file's bytes, or (the big CSVs) its chunks, made while the file is written."""
+                  jobs: int = 1) -> dict[str, bytes | Iterable[bytes] | Path]:
+    """Each file's bytes, or (the big CSVs) its chunks, made while the file is written, or a kept file
+    with its bytes."""
     files: dict[str, bytes | Iterable[bytes]] = {}
     if "csv" in formats:
         files.update(csv_files(result, chunked=True, jobs=jobs))
@@ -50,7 +54,29 @@ def write(result: AuditResult, out_dir: Path, formats: set[str], lang: str = "zh
                 tmp.unlink(missing_ok=True)
             raise
         commit_all(staged)
+    if "csv" in formats:
+        keep_csv(result, out_dir)
     return [path for _, path in staged]
+
+
+def keep_csv(result: AuditResult, out_dir: Path) -> None:
+    """With --cache, the big CSVs just written are kept for the next run that would write the same
+    bytes (an auditor trying other amounts: see AuditResult.csv_memo). One messages.csv is kept per
+    assessment: a newer review set replaces the older one."""
+    for name, kept in result.csv_memo:
+        memo = Path(kept)
+        if memo.is_file():
+            continue
+        if name == "messages.csv":
+            for old in memo.parent.glob(memo.name.split("-")[0] + "-*.messages.csv"):
+                old.unlink(missing_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{memo.name}.", suffix=".tmp", dir=memo.parent)
+        os.close(fd)
+        try:
+            shutil.copyfile(out_dir / name, tmp)
+            os.replace(tmp, memo)
+        finally:
+            Path(tmp).unlink(missing_ok=True)
 
 
 def write_parsed(messages, unparsed, out_dir: Path) -> list[Path]:

@@ -138,16 +138,25 @@ def _row_chunks(df: pd.DataFrame, columns: list[str]) -> Iterator[bytes]:
 _ROWS_PER_CHUNK = 50_000
 
 
-def csv_files(result: AuditResult, chunked: bool = False, jobs: int = 1) -> dict[str, bytes] | dict[str, Iterator[bytes]]:
+def csv_files(result: AuditResult, chunked: bool = False,
+              jobs: int = 1) -> dict[str, bytes] | dict[str, Iterator[bytes] | Path]:
     """The CSV files; `chunked`: as iterators of chunks, made while they are written (messages.csv's
-    rows by `jobs` processes)."""
+    rows by `jobs` processes), or the path of a kept copy with the same bytes."""
     def encode(df: pd.DataFrame, columns: list[str], jobs: int = 1):
         return csv_chunks(df, columns, jobs) if chunked else to_csv(df, columns)
+    # a re-run that only priced events again reuses the bytes an earlier run wrote (see AuditResult.csv_memo)
+    kept = {name: Path(path) for name, path in result.csv_memo if Path(path).is_file()}
+
+    def reuse_or(name: str, make):
+        if name not in kept:
+            return make()
+        return kept[name] if chunked else kept[name].read_bytes()
     return {
         "events.csv": encode(_sorted(result.events, "events"), EVENT_COLUMNS),
         "summary.csv": encode(_sorted(result.summary, "summary"), summary_columns()),
-        "tasks.csv": encode(_sorted(result.tasks, "tasks"), TASK_COLUMNS),
-        "messages.csv": encode(_sorted(result.messages, "messages"), MESSAGE_COLUMNS, jobs),
+        "tasks.csv": reuse_or("tasks.csv", lambda: encode(_sorted(result.tasks, "tasks"), TASK_COLUMNS)),
+        "messages.csv": reuse_or("messages.csv", lambda: encode(_sorted(result.messages, "messages"),
+                                                                MESSAGE_COLUMNS, jobs)),
         "unparsed.csv": encode(_sorted(result.unparsed, "unparsed"), UNPARSED_COLUMNS),
     }
 
