@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -172,3 +173,31 @@ def test_wechatbaktool_lines_are_not_taken_for_memotrace_headers():
 def test_timestamps_are_read_strictly(text, ok):
     from wgm.parsers.memotrace import _parse_ts
     assert (_parse_ts(text) is not None) == ok
+
+
+# (position, replacement) edits that make a header time impossible, or only look like one
+_EDITS = [(None, "")] * 6 + [(5, "00"), (5, "13"), (8, "00"), (8, "29"), (8, "30"), (8, "31"), (8, "32"), (11, "24"),
+                             (14, "60"), (17, "60"), (17, "61"), (4, "/"), (10, "T"), (13, "."), (6, "a"), (3, "６")]
+
+
+def _header_time(moment, edit) -> str:
+    text = moment.strftime("%Y-%m-%d %H:%M:%S")
+    at, new = edit
+    return text if at is None else text[:at] + new + text[at + len(new):]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.builds(_header_time, st.datetimes(datetime(1670, 1, 1), datetime(2270, 12, 31)),
+                          st.sampled_from(_EDITS)), min_size=1, max_size=12))
+def test_header_times_read_at_once_agree_with_one_at_a_time(texts):
+    """parse_ts_column (a byte matrix, for 留痕 TXT headers) gives what parse_ts gives, within the years
+    a message time can hold: the same time, or NaT where parse_ts gives None."""
+    import numpy as np
+    from wgm.parsers.reading import parse_ts, parse_ts_column
+    got = parse_ts_column(texts)
+    for text, stamp in zip(texts, got):
+        one = parse_ts(text)
+        if one is None or not 1678 <= one.year <= 2261:
+            assert np.isnat(stamp), text
+        else:
+            assert stamp == np.datetime64(one, "s"), text

@@ -191,12 +191,11 @@ def _add_times(df: pd.DataFrame, settings: Settings) -> None:
     reply_by = [pd.NaT] * n
     point = [pd.NaT] * n
     bare = df["bare"].tolist()
-    stamps = df[M.ts].dt.to_pydatetime()
-    media = df[M.media].tolist()
+    stamps, media = schema.lists(df, M.ts, M.media)    # to_pydatetime() is a Series: [i] costs ~8 µs
     for i, text in enumerate(bare):
-        if media[i] == "system" or not timewords.may_contain_time(text):
+        if media[i] == "system":
             continue
-        found = timewords.find_times(text, stamps[i], words)
+        found = timewords.find_times(text, stamps[i], words)     # returns at once when no time can be in it
         if found.deadline is not None:
             deadline[i] = found.deadline.when
             deadline_conf[i] = found.deadline.confidence

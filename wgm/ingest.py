@@ -161,10 +161,12 @@ def _norm(text: str) -> str:
 def link_quotes(df: pd.DataFrame) -> pd.Series:
     """msg_id of the message each quote refers to: the latest earlier message of the group whose
     own words start with the quoted text (exporters may shorten it); "" where none is found."""
-    quote_id = pd.Series([""] * len(df), index=df.index, dtype="str")
+    quote_id = pd.Series(np.full(len(df), "", dtype=object), index=df.index, dtype="str")
     # an export that names the quoted message's id (WeFlow, ChatLab, chatlog JSON) settles it
-    by_id = df[M.ref_id].where(df[M.ref_id].isin(set(df[M.msg_id])) & (df[M.media] != "recall"), "")
-    quote_id[:] = by_id.to_numpy()
+    has_ref = df[M.ref_id] != ""
+    if has_ref.any():
+        known = df[M.ref_id].isin(set(df[M.msg_id].tolist())) & has_ref & (df[M.media] != "recall")
+        quote_id[known] = df.loc[known, M.ref_id]
     quoting = df.index[(df[M.quote_text] != "") & (quote_id == "")]
     if len(quoting) == 0:
         return quote_id
@@ -177,9 +179,9 @@ def link_quotes(df: pd.DataFrame) -> pd.Series:
         if g in quoting_groups:
             by_group.setdefault(g, []).append([t, mid, content, sender, False])   # words squeezed on first use
             times.setdefault(g, []).append(t)
-    for idx in quoting:
-        g, t, qtext, qsender = df.at[idx, M.group], df.at[idx, M.ts], _norm(df.at[idx, M.quote_text]), \
-            df.at[idx, M.quote_sender]
+    found = []
+    for g, t, qtext, qsender in zip(*schema.lists(df.loc[quoting], M.group, M.ts, M.quote_text, M.quote_sender)):
+        qtext = _norm(qtext)
         best = ""
         # start at the last message not after the quote: scanning from the group's end made this quadratic
         rows = by_group.get(g, [])
@@ -195,7 +197,8 @@ def link_quotes(df: pd.DataFrame) -> pd.Series:
                 best = mid
                 if not qsender or sender == qsender:
                     break
-        quote_id.at[idx] = best
+        found.append(best)
+    quote_id[quoting] = found
     return quote_id
 
 

@@ -56,11 +56,12 @@ def build(messages: pd.DataFrame, settings: Settings, roster: Roster) -> Ledger:
     passes: list[_GroupPass] = []
     for group, gdf in df.groupby(M.group, sort=True):
         g = roster.group(group)
-        seen = list(dict.fromkeys(m for m in gdf[M.member] if m))
+        seen = [m for m in pd.unique(gdf[M.member].to_numpy(dtype=object)) if m]     # in order of appearance
         members = list(g.members) if g and g.members else seen
         admins = set(g.admins) if g and g.admins else set(global_admins)
         admins |= {a for a in settings.admins}
-        admins |= {m for s, m in zip(*schema.lists(gdf, M.sender, M.member)) if s in settings.admins}
+        if settings.admins:
+            admins |= set(gdf.loc[gdf[M.sender].isin(settings.admins), M.member])
         gp = _GroupPass(group, settings, roster, members, admins, supervisors, office)
         gp.quote_member = dict(zip(*schema.lists(gdf, M.msg_id, M.member)))
         # a message its sender recalled (WeCom archive names it) is kept as evidence, never assessed
@@ -109,8 +110,16 @@ def _status(t: Task, d: Duty) -> str:
     return "open"
 
 
+# the task frame's columns, in the order _tasks_frame() builds each row
+_TASK_ROW = (T.task_id, T.group, T.poster, T.receiver, T.kind, T.posted, T.reply_by, T.reply_deadline, T.replied,
+             T.promised, T.deadline, T.completed, T.verified, T.escalated, T.status, T.task_msg_id, T.reply_msg_id,
+             T.completion_msg_id, T.verify_msg_id, T.escalation_msg_id, T.repost_msg_ids, T.text, T.confidence,
+             T.needs_review, T.review_reason, "format_missing", "after_hours", "completion_reported",
+             "promise_stated")
+
+
 def _tasks_frame(passes: list[_GroupPass], settings: Settings) -> pd.DataFrame:
-    rows = []
+    rows = []      # tuples, not dicts: a year of tasks is ~170k rows
     for p in passes:
         for t in p.tasks:
             rd = _reply_deadline(t, settings)
@@ -119,26 +128,20 @@ def _tasks_frame(passes: list[_GroupPass], settings: Settings) -> pd.DataFrame:
                 reasons = [*t.reasons, *d.reasons]
                 if t.precision != "s":
                     reasons.append("导出时间只精确到分钟")
-                rows.append({
-                    T.task_id: t.task_id, T.group: t.group, T.poster: t.poster, T.receiver: d.receiver,
-                    T.kind: t.kind, T.posted: t.posted, T.reply_by: t.reply_by, T.reply_deadline: rd,
-                    T.replied: d.replied, T.promised: d.promised or (t.deadline if t.kind == "task" else None),
-                    T.deadline: t.deadline, T.completed: d.completed or (d.verified if d.verified else None),
-                    T.verified: d.verified, T.escalated: d.escalated, T.status: _status(t, d),
-                    T.task_msg_id: t.msg_id, T.reply_msg_id: d.reply_msg, T.completion_msg_id: d.completion_msg,
-                    T.verify_msg_id: d.verify_msg, T.escalation_msg_id: d.escalation_msg,
-                    T.repost_msg_ids: ";".join(t.reposts), T.text: t.text,
-                    T.confidence: min(t.confidence, d.confidence), T.needs_review: False,
-                    T.review_reason: "；".join(dict.fromkeys(reasons)),
-                    "format_missing": "、".join(t.format_missing), "after_hours": t.after_hours,
-                    "completion_reported": d.completed is not None, "promise_stated": d.promised is not None,
-                })
-    frame = pd.DataFrame(rows)
-    frame = schema.conform(frame, schema.TASK_COLUMNS) if len(frame) else schema.empty_frame(schema.TASK_COLUMNS)
-    for col, default in (("format_missing", ""), ("after_hours", False), ("completion_reported", False),
-                         ("promise_stated", False)):
-        if col not in frame.columns:
-            frame[col] = pd.Series(dtype="bool" if isinstance(default, bool) else "str")
+                rows.append((
+                    t.task_id, t.group, t.poster, d.receiver, t.kind, t.posted, t.reply_by, rd, d.replied,
+                    d.promised or (t.deadline if t.kind == "task" else None), t.deadline,
+                    d.completed or (d.verified if d.verified else None), d.verified, d.escalated, _status(t, d),
+                    t.msg_id, d.reply_msg, d.completion_msg, d.verify_msg, d.escalation_msg, ";".join(t.reposts),
+                    t.text, min(t.confidence, d.confidence), False, "；".join(dict.fromkeys(reasons)),
+                    "、".join(t.format_missing), t.after_hours, d.completed is not None, d.promised is not None))
+    if not rows:
+        frame = schema.empty_frame(schema.TASK_COLUMNS)
+        for col, dtype in (("format_missing", "str"), ("after_hours", "bool"), ("completion_reported", "bool"),
+                           ("promise_stated", "bool")):
+            frame[col] = pd.Series(dtype=dtype)
+        return frame
+    frame = schema.conform(pd.DataFrame(rows, columns=list(_TASK_ROW)), schema.TASK_COLUMNS)
     return schema.sort_rows(frame, schema.SORT_KEYS["tasks"])
 
 

@@ -77,8 +77,15 @@ def _closed(t: Task, d: Duty) -> bool:
     return d.verified is not None or (t.kind == "meeting" and d.replied is not None)
 
 
+def _missing(value) -> bool:
+    """pd.isna for one value, without its dispatch (called for most messages of a run)."""
+    return value is None or value is pd.NaT or value != value
+
+
 def _ts(value) -> datetime | None:
-    return None if pd.isna(value) else pd.Timestamp(value).to_pydatetime()
+    if _missing(value):
+        return None
+    return value if type(value) is datetime else pd.Timestamp(value).to_pydatetime()
 
 
 class _GroupPass:
@@ -166,7 +173,7 @@ class _GroupPass:
 
     def _hands_out_work(self, r) -> bool:
         """@X 请于明天前确认… is a new task even from someone with work awaiting verification."""
-        return (not r.quote_id and r.t_task_verb and not pd.isna(r.time_deadline)
+        return (not r.quote_id and r.t_task_verb and not _missing(r.time_deadline)
                 and bool(self._receivers(r)[0]))
 
     def _system(self, r) -> None:
@@ -273,7 +280,7 @@ class _GroupPass:
         return True
 
     def _stated_time(self, r) -> datetime | None:
-        when = r.time_deadline if not pd.isna(r.time_deadline) else r.time_point
+        when = r.time_deadline if not _missing(r.time_deadline) else r.time_point
         when = _ts(when)
         return when if when is not None and when >= r.ts else None
 
@@ -291,7 +298,7 @@ class _GroupPass:
             chosen = [(t, d) for t, d in pending]
             confidence = 0.6
         else:
-            is_task_like = bool(self._receivers(r)[0]) and (r.t_task_verb or not pd.isna(r.time_deadline))
+            is_task_like = bool(self._receivers(r)[0]) and (r.t_task_verb or not _missing(r.time_deadline))
             answers_task = r.t_ack or (not is_task_like and self._stated_time(r) is not None)
             answers_meeting = r.t_ack or r.t_meeting_reply
             chosen = [(t, d) for t, d in pending
@@ -325,9 +332,11 @@ class _GroupPass:
     def _new_task(self, r, replied: bool) -> bool:
         if r.t_warning:
             return False  # "请勿闲聊" is a conduct remark, not work handed to someone (from a non-admin: chat)
+        has_deadline = not _missing(r.time_deadline)
+        if not (r.t_meeting or r.t_task_verb or has_deadline):
+            return False  # what the conditions below come to, without working out the receivers
         receivers, confidence = self._receivers(r)
-        has_deadline = not pd.isna(r.time_deadline)
-        is_meeting = r.t_meeting and (r.mention_all or receivers) and (not pd.isna(r.time_point) or has_deadline)
+        is_meeting = r.t_meeting and (r.mention_all or receivers) and (not _missing(r.time_point) or has_deadline)
         if r.t_question and not has_deadline and not is_meeting:
             return False
         confident_deadline = has_deadline and r.time_deadline_conf >= 0.8
@@ -348,7 +357,7 @@ class _GroupPass:
                 self._role(r, "repost", t.task_id, 0.9)
                 return True
         kind = "meeting" if is_meeting else "task"
-        deadline = _ts(r.time_point if is_meeting and not pd.isna(r.time_point) else r.time_deadline)
+        deadline = _ts(r.time_point if is_meeting and not _missing(r.time_point) else r.time_deadline)
         missing: list[str] = []
         if kind == "task":
             if deadline is None:

@@ -12,12 +12,16 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
+import numpy as np
+
 from wgm.parsers._base import ParseResult, Source
 from wgm.parsers.reading import (
     csv_messages,
     first_row_cells,
     header_records,
     messages_frame,
+    messages_from_columns,
+    parse_ts_column,
     physical_lines,
     unparsed_frame,
     unparsed_row,
@@ -114,14 +118,18 @@ class MemoTraceTxt:
     def parse(self, src: Source) -> ParseResult:
         lines = physical_lines(src.text)
         records, unparsed, structural = header_records(lines, _HEADER, src.path)
-        rows = []
-        for start, end, m, body_lines in records:
-            ts = _parse_ts(m.group(1))
-            rest = m.group(2) or ""
-            if ts is None:
+        stamps = parse_ts_column([m.group(1) for _, _, m, _ in records])   # one pass over every header time
+        valid = ~np.isnat(stamps)
+        columns: dict[str, list] = {M.sender: [], M.text: [], M.content: [], M.media: [], M.quote_sender: [],
+                                    M.quote_text: [], M.line: [], M.line_end: []}
+        senders, texts, contents, medias, quote_senders, quote_texts, starts, ends = columns.values()
+        split, dialect = split_body, self.dialect
+        for (start, end, m, body_lines), ok in zip(records, valid.tolist()):
+            if not ok:
                 for j in range(start, end):
                     unparsed.append(unparsed_row(src.path, j + 1, "header with an impossible time", lines[j]))
                 continue
+            rest = m.group(2) or ""
             is_system = (not rest.strip()) if not self.system_on_header else (rest and not body_lines)
             if self.system_on_header and is_system:
                 text, sender = rest, ""
@@ -129,19 +137,23 @@ class MemoTraceTxt:
                 text, sender = "\n".join(body_lines), ""
             else:
                 text, sender = "\n".join(body_lines), rest
-            rows.append(self._row(src, ts, sender, text, is_system, start + 1, end))
-        return ParseResult(messages_frame(rows), unparsed_frame(unparsed), self.name, src.encoding, len(lines),
-                           structural)
-
-    def _row(self, src: Source, ts: datetime, sender: str, text: str, system: bool, line: int, line_end: int) -> dict:
-        if system:
-            content, media, qs, qt = _RECALL_NOISE.sub("", text).strip(), "system", "", ""
-        else:
-            content, media, qs, qt = split_body(text, self.dialect)
-        return {M.msg_id: "", M.group: src.group_hint, M.group_id: src.group_id_hint, M.ts: ts, M.sender: sender,
-                M.sender_id: "", M.media: media, M.text: text, M.content: content, M.quote_sender: qs,
-                M.quote_text: qt, M.source: src.path, M.line: line, M.line_end: line_end, M.fmt: self.name,
-                M.precision: "s"}
+            if is_system:
+                content, media, qs, qt = _RECALL_NOISE.sub("", text).strip(), "system", "", ""
+            else:
+                content, media, qs, qt = split(text, dialect)
+            senders.append(sender)
+            texts.append(text)
+            contents.append(content)
+            medias.append(media)
+            quote_senders.append(qs)
+            quote_texts.append(qt)
+            starts.append(start + 1)
+            ends.append(end)
+        columns[M.ts] = stamps[valid]
+        messages = messages_from_columns(columns, {M.msg_id: "", M.group: src.group_hint,
+                                                  M.group_id: src.group_id_hint, M.sender_id: "",
+                                                  M.source: src.path, M.fmt: self.name, M.precision: "s"})
+        return ParseResult(messages, unparsed_frame(unparsed), self.name, src.encoding, len(lines), structural)
 
 
 # ---- CSV ----------------------------------------------------------------------------------------
