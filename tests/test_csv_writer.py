@@ -81,3 +81,27 @@ def test_rows_encoded_by_workers_give_the_same_bytes(monkeypatch):
     monkeypatch.setattr(machine, "_ROWS_PER_CHUNK", 64)
     two = b"".join(machine.csv_chunks(frame(texts), COLUMNS, jobs=3))
     assert two == one and len(read_back(two)) == 1001
+
+
+def test_several_files_encoded_in_pieces_by_workers_give_each_file_its_own_bytes(monkeypatch, tmp_path):
+    import glob
+    import tempfile
+    from pathlib import Path
+    from wgm.report import machine
+    from wgm.report.atomic import stage
+    frames = {"a.csv": (frame([f"甲{i}" for i in range(700)]), COLUMNS),
+              "b.csv": (frame([f"乙,{i}" for i in range(50)]), COLUMNS),
+              "c.csv": (frame([]), COLUMNS)}
+    alone = {name: machine.to_csv(df, cols) for name, (df, cols) in frames.items()}
+    monkeypatch.setattr(machine, "_MIN_ROWS_PER_WORKER", 100)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    encoded = machine.encode_all(frames, 2)
+    written = {}
+    for name, chunks in encoded.items():
+        chunks = list(chunks)
+        if name == "a.csv":
+            assert sum(isinstance(c, Path) for c in chunks) > 1     # cut in pieces, each a part file
+        written[name] = stage(tmp_path / name, chunks).read_bytes()
+    assert written == alone
+    del encoded, chunks
+    assert glob.glob(str(tmp_path / ".wgm-csv-*")) == []        # the part files go with the last reader

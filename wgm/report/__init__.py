@@ -19,7 +19,8 @@ FORMATS = ("xlsx", "csv", "json", "md")
 
 
 def render(result: AuditResult, formats: set[str], lang: str = "zh") -> dict[str, bytes]:
-    return {name: data if isinstance(data, bytes) else data.read_bytes() if isinstance(data, Path) else b"".join(data)
+    return {name: data if isinstance(data, bytes) else data.read_bytes() if isinstance(data, Path)
+            else b"".join(c.read_bytes() if isinstance(c, Path) else c for c in data)
             for name, data in _render_parts(result, formats, lang).items()}
 
 

@@ -16,17 +16,18 @@ def write_atomic(path: Path, data: bytes | Iterable[bytes]) -> None:
     commit_all([(stage(path, data), path)])
 
 
-def stage(path: Path, data: bytes | Iterable[bytes] | Path) -> Path:
+def stage(path: Path, data: bytes | Iterable[bytes | Path] | Path) -> Path:
     """The contents in a temp file beside `path`, flushed to disk; `data` may come in chunks (a
-    million-row CSV is never held as one piece), or be a file to copy."""
+    million-row CSV is never held as one piece), each bytes or a file to copy."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
-            if isinstance(data, Path):
-                _copy_into(data, fh)
-            for chunk in ([data] if isinstance(data, (bytes, bytearray)) else () if isinstance(data, Path) else data):
-                fh.write(chunk)
+            for chunk in ([data] if isinstance(data, (bytes, bytearray, Path)) else data):
+                if isinstance(chunk, Path):
+                    _copy_into(chunk, fh)
+                else:
+                    fh.write(chunk)
             fh.flush()
             os.fsync(fh.fileno())
     except BaseException:

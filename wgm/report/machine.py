@@ -91,35 +91,61 @@ def to_csv(df: pd.DataFrame, columns: list[str]) -> bytes:
 
 
 def csv_chunks(df: pd.DataFrame, columns: list[str], jobs: int = 1) -> Iterator[bytes]:
-    """UTF-8 with BOM (Excel), LF, minimal quoting, in chunks of rows. A big frame's rows are cut in
-    `jobs` runs encoded by forked workers into part files, read back here in order."""
-    yield ("\ufeff" + ",".join(_csv_text(list(columns))) + "\n").encode("utf-8")
-    jobs = min(jobs, len(df) // _MIN_ROWS_PER_WORKER)
-    if jobs <= 1 or not parallel.can_fork():
+    """UTF-8 with BOM (Excel), LF, minimal quoting, in chunks of rows (see encode_all for `jobs`)."""
+    if jobs <= 1:
+        yield _csv_header(columns)
         yield from _row_chunks(df, columns)
         return
-    cuts = np.linspace(0, len(df), jobs + 1).astype(int).tolist()
-    with tempfile.TemporaryDirectory(prefix=".wgm-csv-") as folder:
-        jobs_ = [(a, b, str(Path(folder) / f"{k}.part")) for k, (a, b) in enumerate(zip(cuts[:-1], cuts[1:]))]
-        _SHARED.update(frame=df, columns=columns)
-        try:
-            parts = list(parallel.ordered_map(_write_rows, jobs_, jobs))
-        finally:
-            _SHARED.clear()
-        for part in parts:
-            with open(part, "rb") as fh:
-                while block := fh.read(1 << 24):
-                    yield block
+    for piece in encode_all({"rows": (df, columns)}, jobs)["rows"]:
+        yield piece.read_bytes() if isinstance(piece, Path) else piece
+
+
+def _csv_header(columns: list[str]) -> bytes:
+    return ("\ufeff" + ",".join(_csv_text(list(columns))) + "\n").encode("utf-8")
+
+
+def encode_all(frames: dict[str, tuple[pd.DataFrame, list[str]]], jobs: int) -> dict[str, Iterator[bytes | Path]]:
+    """Each frame as a CSV: its header, then its rows as chunks of bytes or as part files (paths) to copy
+    in order. With `jobs` workers and enough rows, every frame is cut into pieces that forked workers
+    encode into part files, biggest first, while this process waits: the writing of messages.csv,
+    tasks.csv and events.csv shares both cores instead of following one another."""
+    total = sum(len(df) for df, _ in frames.values())
+    if jobs <= 1 or total < 2 * _MIN_ROWS_PER_WORKER or not parallel.can_fork():
+        return {name: csv_chunks(df, columns) for name, (df, columns) in frames.items()}
+    folder = tempfile.TemporaryDirectory(prefix=".wgm-csv-")    # removed once the last part is copied
+    piece_rows = max(_MIN_ROWS_PER_WORKER // 2, -(-total // (2 * jobs)))
+    pieces: dict[str, list[tuple[str, int, int, str]]] = {}
+    for name, (df, columns) in frames.items():
+        cuts = list(range(0, len(df), piece_rows)) + [len(df)]
+        pieces[name] = [(name, a, b, str(Path(folder.name) / f"{name}.{k}.part"))
+                        for k, (a, b) in enumerate(zip(cuts[:-1], cuts[1:]))]
+    work = sorted((p for ps in pieces.values() for p in ps),
+                  key=lambda p: -(p[2] - p[1]) * len(frames[p[0]][1]))
+    _SHARED.update(frames=frames)
+    try:
+        for _ in parallel.ordered_map(_write_rows, work, jobs):
+            pass
+    finally:
+        _SHARED.clear()
+
+    def parts(columns: list[str], files: list[str]) -> Iterator[bytes | Path]:
+        keep_alive = folder
+        yield _csv_header(columns)
+        for path in files:
+            yield Path(path)
+        del keep_alive
+    return {name: parts(frames[name][1], [p[3] for p in ps]) for name, ps in pieces.items()}
 
 
 _SHARED: dict = {}
 _MIN_ROWS_PER_WORKER = 200_000
 
 
-def _write_rows(job: tuple[int, int, str]) -> str:
-    start, end, path = job
+def _write_rows(piece: tuple[str, int, int, str]) -> str:
+    name, start, end, path = piece
+    df, columns = _SHARED["frames"][name]
     with open(path, "wb") as fh:
-        for chunk in _row_chunks(_SHARED["frame"].iloc[start:end], _SHARED["columns"]):
+        for chunk in _row_chunks(df.iloc[start:end], columns):
             fh.write(chunk)
     return path
 
@@ -139,26 +165,20 @@ _ROWS_PER_CHUNK = 50_000
 
 
 def csv_files(result: AuditResult, chunked: bool = False,
-              jobs: int = 1) -> dict[str, bytes] | dict[str, Iterator[bytes] | Path]:
-    """The CSV files; `chunked`: as iterators of chunks, made while they are written (messages.csv's
-    rows by `jobs` processes), or the path of a kept copy with the same bytes."""
-    def encode(df: pd.DataFrame, columns: list[str], jobs: int = 1):
-        return csv_chunks(df, columns, jobs) if chunked else to_csv(df, columns)
+              jobs: int = 1) -> dict[str, bytes] | dict[str, Iterator[bytes | Path] | Path]:
+    """The CSV files; `chunked`: as iterators of chunks or part files (see encode_all), or the path of
+    a kept copy with the same bytes."""
     # a re-run that only priced events again reuses the bytes an earlier run wrote (see AuditResult.csv_memo)
     kept = {name: Path(path) for name, path in result.csv_memo if Path(path).is_file()}
-
-    def reuse_or(name: str, make):
-        if name not in kept:
-            return make()
-        return kept[name] if chunked else kept[name].read_bytes()
-    return {
-        "events.csv": encode(_sorted(result.events, "events"), EVENT_COLUMNS),
-        "summary.csv": encode(_sorted(result.summary, "summary"), summary_columns()),
-        "tasks.csv": reuse_or("tasks.csv", lambda: encode(_sorted(result.tasks, "tasks"), TASK_COLUMNS)),
-        "messages.csv": reuse_or("messages.csv", lambda: encode(_sorted(result.messages, "messages"),
-                                                                MESSAGE_COLUMNS, jobs)),
-        "unparsed.csv": encode(_sorted(result.unparsed, "unparsed"), UNPARSED_COLUMNS),
-    }
+    frames = {"events.csv": (result.events, "events", EVENT_COLUMNS),
+              "summary.csv": (result.summary, "summary", summary_columns()),
+              "tasks.csv": (result.tasks, "tasks", TASK_COLUMNS),
+              "messages.csv": (result.messages, "messages", MESSAGE_COLUMNS),
+              "unparsed.csv": (result.unparsed, "unparsed", UNPARSED_COLUMNS)}
+    todo = {name: (_sorted(df, kind), columns) for name, (df, kind, columns) in frames.items() if name not in kept}
+    encoded = encode_all(todo, jobs) if chunked else {name: to_csv(df, cols) for name, (df, cols) in todo.items()}
+    return {name: kept[name] if name not in encoded and chunked else kept[name].read_bytes() if name not in encoded
+            else encoded[name] for name in frames}
 
 
 def _json_column(series: pd.Series) -> list:
