@@ -242,7 +242,7 @@ def _assess(prepared: Prepared, options: Options, settings: settings_mod.Setting
             incidents, overrides) -> Assessment:
     """Tag overrides, the ledger, escalation overrides, the rules and the events' review reasons."""
     snapshots = load_snapshots(options.members, roster)
-    messages, tag_used, tag_warnings = apply_tag_overrides(prepared.messages.copy(), overrides)
+    messages, tag_used, tag_warnings = apply_tag_overrides(prepared.messages.copy(deep=False), overrides)
     led = ledger.build_all(messages, settings, roster, parallel.workers(options.jobs))
     tasks, esc_used, esc_warnings = apply_task_overrides(led.tasks, overrides)
     led = ledger.Ledger(tasks, led.roles, led.warnings, led.off_topic, led.left)
@@ -284,7 +284,7 @@ def _with_roles(messages: pd.DataFrame, led: ledger.Ledger) -> pd.DataFrame:
         out[found] = values[at[found]]
         return out
 
-    out = messages[[c for c in schema.MESSAGE_COLUMNS if c in messages.columns]].copy()
+    out = messages[[c for c in schema.MESSAGE_COLUMNS if c in messages.columns]]
     out[M.kind] = pd.Series(role_column(M.kind, "chat"), index=out.index, dtype="str")
     out[M.task_id] = pd.Series(role_column(M.task_id, ""), index=out.index, dtype="str")
     out[M.confidence] = pd.Series(role_column(M.confidence, 1.0), index=out.index, dtype=float)

@@ -140,7 +140,7 @@ def _dept_receivers(content: pd.Series, people: People) -> pd.Series:
 def classify(messages: pd.DataFrame, settings: Settings, roster: Roster, people: People | None = None) -> pd.DataFrame:
     """Messages with tag columns, mentions, named receivers and stated times added. `people`: the names
     of every message of the run, when `messages` is only a part of them (a worker's groups)."""
-    df = messages.copy()
+    df = messages.copy(deep=False)     # copy-on-write: columns added here never reach the caller
     people = people or People.build(df, roster)
     content = df[M.content].fillna("")
     mentions, mention_all = _mention_lists(content, people)
@@ -240,7 +240,7 @@ def classify_all(messages: pd.DataFrame, settings: Settings, roster: Roster, job
         done = list(parallel.ordered_map(_classify_part, rows, jobs))
     finally:
         _SHARED.clear()
-    out = messages.copy()
+    out = messages.copy(deep=False)
     order = np.concatenate(rows)
     for col in done[0]:
         values = np.concatenate([part[col] for part in done])

@@ -33,7 +33,7 @@ class Evaluation:
 def apply_task_overrides(tasks: pd.DataFrame, overrides: list[Override]) -> tuple[pd.DataFrame, list[dict], list[str]]:
     """`escalated` overrides record an escalation made outside the group (by phone) before rules run."""
     used, warnings = [], []
-    tasks = tasks.copy()
+    tasks = tasks.copy(deep=False)
     for o in overrides:
         if o.action != "escalated":
             continue
@@ -120,7 +120,7 @@ def settle(assessed: pd.DataFrame, settings: Settings, incidents, overrides: lis
            months: tuple[str, ...] | None) -> Evaluation:
     """assess()'s events flagged for review, priced, held, overridden, cut to the months, summarized:
     the part a re-run with other amounts or review settings does again."""
-    events = assessed.copy()
+    events = assessed.copy(deep=False)
     events[E.needs_review] = (events[E.confidence] < settings.min_confidence) | (events[E.review_reason] != "")
     events.loc[events[E.needs_review] & (events[E.review_reason] == ""), E.review_reason] = "分类置信度低"
     events = price(events, settings, incidents)

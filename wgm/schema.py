@@ -249,7 +249,7 @@ def conform(df: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
 
     Extra columns are kept after the declared ones: stages may carry working columns.
     """
-    out = df.copy()
+    out = df.copy(deep=False)   # pandas copies on write: a deep copy here only cost memory
     for name, dtype in columns.items():
         if name not in out.columns:
             out[name] = pd.Series([_DEFAULTS.get(dtype, pd.NaT)] * len(out), index=out.index)

@@ -19,7 +19,7 @@ def _digest(text: str) -> str:
 
 
 def _hide(df: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
-    out = df.copy()
+    out = df.copy(deep=False)
     for col in columns:
         if col in out.columns:
             out[col] = pd.Series([_digest(t) for t in out[col].tolist()], index=out.index, dtype="str")
