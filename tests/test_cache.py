@@ -60,7 +60,8 @@ def test_only_amounts_changed_reuses_the_ledger_and_events_and_prices_them_anew(
     def not_again(*args, **kwargs):
         raise AssertionError("assessed again")
     monkeypatch.setattr(ledger, "build", not_again)
-    monkeypatch.setattr(api, "run_all", not_again)
+    monkeypatch.setattr(api, "run_group_families", not_again)
+    monkeypatch.setattr(api, "run_run_families", not_again)
     again = api.audit([SAMPLES], options(tmp_path, "amounts.reply_missed=30", "review.hold_uncertain=true"))
     missed = again.events[again.events["rule"] == "reply_missed"]
     assert len(missed) == len(first.events[first.events["rule"] == "reply_missed"])

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import calendar
 import dataclasses
+import functools
 import hashlib
 import json
 from dataclasses import dataclass
@@ -19,11 +20,11 @@ import pandas as pd
 
 from wgm import __version__, cache, classify, ingest, ledger, parallel, schema, settings as settings_mod
 from wgm.errors import UsageError
-from wgm.evaluate import apply_task_overrides, assess, settle
+from wgm.evaluate import apply_task_overrides, assess, dept_lookup, settle
 from wgm.records import load_incidents, load_overrides, load_snapshots
 from wgm.result import AuditResult
 from wgm.roster import Roster, load_roster
-from wgm.rules import RuleContext, run_all
+from wgm.rules import RuleContext, run_group_families, run_run_families
 from wgm.schema import M
 
 TAG_KINDS = {
@@ -240,25 +241,42 @@ def audit(inputs: Iterable[Path], options: Options = Options(),
 
 def _assess(prepared: Prepared, options: Options, settings: settings_mod.Settings, roster: Roster,
             incidents, overrides) -> Assessment:
-    """Tag overrides, the ledger, escalation overrides, the rules and the events' review reasons."""
+    """Tag overrides, then per group the ledger, escalation overrides, the rules and the events' review
+    reasons (in workers: groups never share a task), then the rules that read the side files."""
     snapshots = load_snapshots(options.members, roster)
     messages, tag_used, tag_warnings = apply_tag_overrides(prepared.messages.copy(deep=False), overrides)
-    led = ledger.build_all(messages, settings, roster, parallel.workers(options.jobs))
-    tasks, esc_used, esc_warnings = apply_task_overrides(led.tasks, overrides)
-    led = ledger.Ledger(tasks, led.roles, led.warnings, led.off_topic, led.left)
     if options.as_of is not None:
         as_of = options.as_of
     elif len(messages):
         as_of = month_end(messages[M.ts].max())
     else:
         as_of = datetime(1970, 1, 1)
+    depts = dept_lookup(messages, roster)
+    judge = functools.partial(_assess_groups, settings=settings, roster=roster, overrides=overrides, as_of=as_of,
+                              depts=depts)
+    parts = [result for _, result in parallel.by_groups(messages, M.group, judge, parallel.workers(options.jobs))]
+    led = ledger.merge([part_ledger for part_ledger, _ in parts])
+    # again over every group: which overrides matched anything, and the ledger the tasks file shows
+    tasks, esc_used, esc_warnings = apply_task_overrides(led.tasks, overrides)
+    led = ledger.Ledger(tasks, led.roles, led.warnings, led.off_topic, led.left)
     ctx = RuleContext(messages, led, settings, roster, tuple(incidents), tuple(snapshots), as_of)
-    events = assess(ctx, run_all(ctx))
+    events = pd.concat([part_events for _, part_events in parts] + [assess(ctx, run_run_families(ctx), depts)],
+                       ignore_index=True)
     months_seen = np.unique(messages[M.ts].dropna().to_numpy().astype("datetime64[M]"))   # not strftime ×1M
     return Assessment(messages=_with_roles(messages, led), tasks=tasks, events=events, unparsed=prepared.unparsed,
                       inputs=prepared.inputs, warnings=tuple(prepared.warnings) + tuple(tag_warnings + esc_warnings),
                       overrides_used=tuple(tag_used + esc_used), as_of=as_of,
                       months_seen=tuple(str(m) for m in months_seen))
+
+
+def _assess_groups(messages: pd.DataFrame, settings: settings_mod.Settings, roster: Roster, overrides,
+                   as_of: datetime, depts: dict[str, str]) -> tuple[ledger.Ledger, pd.DataFrame]:
+    """Some groups' ledger (before escalation overrides) and their events, assessed."""
+    built = ledger.build(messages, settings, roster)
+    tasks, _, _ = apply_task_overrides(built.tasks, overrides)
+    ctx = RuleContext(messages, ledger.Ledger(tasks, built.roles, built.warnings, built.off_topic, built.left),
+                      settings, roster, (), (), as_of)
+    return built, assess(ctx, run_group_families(ctx), depts)
 
 
 def _review_ids(events: pd.DataFrame) -> set[str]:

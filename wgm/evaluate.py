@@ -17,7 +17,7 @@ from wgm import rules as rules_mod
 from wgm import schema
 from wgm.catalog import RULE_IDS
 from wgm.records import Override
-from wgm.rules import RuleContext, run_all
+from wgm.rules import RuleContext
 from wgm.schema import E, M, S, T
 from wgm.settings import Settings
 
@@ -93,21 +93,14 @@ def price(events: pd.DataFrame, settings: Settings, incidents) -> pd.DataFrame:
     return events
 
 
-def evaluate(ctx: RuleContext, overrides: list[Override], months: tuple[str, ...] | None,
-             found: list[dict] | None = None) -> Evaluation:
-    """Price, flag and override the events the rules find (`found`: what run_all(ctx) gave, when the
-    caller already has it)."""
-    return settle(assess(ctx, run_all(ctx) if found is None else found), ctx.settings, ctx.incidents, overrides,
-                  months)
-
-
-def assess(ctx: RuleContext, rows: list[dict]) -> pd.DataFrame:
+def assess(ctx: RuleContext, rows: list[dict], depts: dict[str, str] | None = None) -> pd.DataFrame:
     """The rules' event rows as a frame with month, department, event id and the review reasons the
-    messages give: everything about an event that amounts and review settings do not change."""
+    messages give: everything about an event that amounts and review settings do not change. `depts`:
+    dept_lookup() of the whole run, when ctx holds only some of its groups."""
     events = schema.conform(pd.DataFrame(rows), schema.EVENT_COLUMNS) if rows else \
         schema.empty_frame(schema.EVENT_COLUMNS)
     events[E.month] = events[E.ts].dt.strftime("%Y-%m").fillna("")
-    events[E.dept] = events[E.member].map(_dept_lookup(ctx))
+    events[E.dept] = events[E.member].map(depts if depts is not None else dept_lookup(ctx.messages, ctx.roster))
     sha256 = hashlib.sha256   # schema.short_hash(…, length=11) written out: one call per event adds up
     events[E.event_id] = [
         "e" + sha256("\x1f".join((r, g, m, t, ids, ts.isoformat())).encode("utf-8")).hexdigest()[:11]
@@ -180,9 +173,10 @@ def _review_imprecise_times(events: pd.DataFrame, ctx: RuleContext) -> None:
             events.at[idx, E.review_reason] = f"{old}；{reason}" if old else reason
 
 
-def _dept_lookup(ctx: RuleContext) -> dict[str, str]:
-    depts = dict(zip(*schema.lists(ctx.messages, schema.M.member, schema.M.dept)))
-    depts.update({p.name: p.dept for p in ctx.roster.people.values()})
+def dept_lookup(messages: pd.DataFrame, roster) -> dict[str, str]:
+    """member → department: the roster's, else the last one a display name gave."""
+    depts = dict(zip(*schema.lists(messages, schema.M.member, schema.M.dept)))
+    depts.update({p.name: p.dept for p in roster.people.values()})
     return depts
 
 

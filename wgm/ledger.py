@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 import pandas as pd
 
-from wgm import parallel, schema
+from wgm import schema
 from wgm.roles import Duty, Task, _GroupPass
 from wgm.roster import Roster
 from wgm.schema import M, T
@@ -152,35 +152,17 @@ def _roles_frame(passes: list[_GroupPass]) -> pd.DataFrame:
 
 # ---- several groups at once --------------------------------------------------------------------
 
-_SHARED: dict = {}     # the run's frames, set before the workers fork so they are not copied over a pipe
+def merge(parts: list[Ledger]) -> Ledger:
+    """Ledgers of disjoint sets of groups (built apart, in workers: groups never share a task) as one,
+    in build()'s order."""
+    if len(parts) == 1:
+        return parts[0]
 
-
-def _build_part(groups: list[str]) -> Ledger:
-    df = _SHARED["messages"]
-    return build(df[df[M.group].isin(groups)], _SHARED["settings"], _SHARED["roster"])
-
-
-def build_all(messages: pd.DataFrame, settings: Settings, roster: Roster, jobs: int = 1) -> Ledger:
-    """build(), with the groups dealt to `jobs` worker processes when there are enough messages (groups
-    never share a task). The parts are put back in build()'s order, so the ledger is the same."""
-    jobs = min(jobs, len(messages) // parallel.MIN_ROWS_PER_WORKER)
-    sizes = messages.groupby(M.group, sort=True).size()
-    if jobs <= 1 or len(sizes) < 2 or not parallel.can_fork():
-        return build(messages, settings, roster)
-    names = list(sizes.index)
-    buckets = [[names[i] for i in b] for b in parallel.balanced(sizes.tolist(), jobs)]
-    _SHARED.update(messages=messages, settings=settings, roster=roster)
-    try:
-        parts = list(parallel.ordered_map(_build_part, buckets, jobs))
-    finally:
-        _SHARED.clear()
-
-    def joined(frames: list[pd.DataFrame], by: str | None) -> pd.DataFrame:
+    def joined(frames: list[pd.DataFrame], by: list[str] | str | None) -> pd.DataFrame:
         out = pd.concat(frames, ignore_index=True)
         return out.sort_values(by, kind="stable").reset_index(drop=True) if by and len(out) else out
-    tasks = joined([p.tasks for p in parts], None).sort_values(schema.SORT_KEYS["tasks"], kind="stable") \
-        .reset_index(drop=True)
-    return Ledger(tasks=tasks, roles=joined([p.roles for p in parts], None),
+    return Ledger(tasks=joined([p.tasks for p in parts], schema.SORT_KEYS["tasks"]),
+                  roles=joined([p.roles for p in parts], None),
                   warnings=joined([p.warnings for p in parts], "group"),
                   off_topic=joined([p.off_topic for p in parts], "group"),
                   left=joined([p.left for p in parts], "group"))

@@ -201,6 +201,10 @@ def conduct(ctx: RuleContext) -> list[dict]:
 
 def membership(ctx: RuleContext) -> list[dict]:
     """§3, §5.16 quit_group: an expected member missing from a snapshot, or a system line saying they left."""
+    return missing_from_snapshots(ctx) + left_group(ctx)
+
+
+def missing_from_snapshots(ctx: RuleContext) -> list[dict]:
     out = []
     for snap in ctx.snapshots:
         g = ctx.roster.group(snap.group)
@@ -209,6 +213,11 @@ def membership(ctx: RuleContext) -> list[dict]:
             ts = datetime.combine(snap.as_of, time(23, 59, 59))
             out.append(_event("quit_group", group=snap.group, member=who, ts=ts, msg_ids=[],
                               detail=f"{snap.as_of} 成员快照中不在群内（应在群成员）"))
+    return out
+
+
+def left_group(ctx: RuleContext) -> list[dict]:
+    out = []
     aliases = ctx.roster.alias_map()
     for x in ctx.ledger.left.itertuples(index=False):
         who = aliases.get(x.name, x.name)
@@ -258,11 +267,19 @@ def incidents(ctx: RuleContext) -> list[dict]:
     return out
 
 
-RULE_FAMILIES = (replies, delivery, posting, conduct, membership, naming, incidents)
+# families that see one group at a time (a run's groups can be judged apart, in workers), and those
+# that read the run's side files
+GROUP_FAMILIES = (replies, delivery, posting, conduct, left_group, naming)
+RUN_FAMILIES = (missing_from_snapshots, incidents)
+
+
+def run_group_families(ctx: RuleContext) -> list[dict]:
+    return [row for family in GROUP_FAMILIES for row in family(ctx)]
+
+
+def run_run_families(ctx: RuleContext) -> list[dict]:
+    return [row for family in RUN_FAMILIES for row in family(ctx)]
 
 
 def run_all(ctx: RuleContext) -> list[dict]:
-    out: list[dict] = []
-    for family in RULE_FAMILIES:
-        out.extend(family(ctx))
-    return out
+    return run_group_families(ctx) + run_run_families(ctx)
