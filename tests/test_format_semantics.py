@@ -97,3 +97,36 @@ def test_copies_merge_in_a_group_read_twice_while_another_group_is_left_alone(tm
     assert counts == {GROUP: len(messages), "另一个群": len(messages)}
     assert result.messages.equals(result.messages.sort_values(["group", "ts"], kind="stable"))
     assert any("appear in more than one export" in w for w in result.warnings)
+
+
+def test_ids_the_readers_hash_file_by_file_are_the_ids_of_the_whole_run(tmp_path, monkeypatch):
+    """Readers hash msg_ids per file; a group read from two files, or renamed by the roster after
+    reading, is hashed again over the whole run: the same ids either way."""
+    import numpy as np
+    from wgm import ingest
+    from wgm.roster import load_roster
+
+    def txt(*rows: tuple[str, str, str]) -> str:
+        return "".join(f"{ts} {who}\n{text}\n\n" for ts, who, text in rows)
+    repeat = ("2026-03-02 09:00:00", "张三-运营部", "收到")
+    files = {"甲群(111@chatroom)/甲群.txt": txt(repeat, repeat, ("2026-03-02 09:05:00", "李四-财务部", "好的")),
+             "x/乙群.txt": txt(repeat, ("2026-03-02 09:01:00", "李四-财务部", "明天发")),
+             "y/乙群.txt": txt(repeat, repeat, ("2026-03-02 10:00:00", "李四-财务部", "已完成")),
+             "z/丙群.txt": txt(repeat, repeat)}
+    for name, text in files.items():
+        (tmp_path / "in" / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "in" / name).write_text(text, encoding="utf-8")
+    (tmp_path / "roster.yaml").write_text("members:\n  - {name: 张三, dept: 运营部}\n"
+                                          "groups:\n  - {name: 华信-甲群, ids: ['111@chatroom']}\n", encoding="utf-8")
+    roster = load_roster(tmp_path / "roster.yaml")
+    by_readers = ingest.ingest([tmp_path / "in"], roster).messages
+    real = ingest._read_one
+
+    def without_ids(job):
+        out = real(job)
+        return out if out[0] != "ok" else ("ok", out[1], np.full(len(out[2]), "", dtype=object))
+    monkeypatch.setattr(ingest, "_read_one", without_ids)
+    by_run = ingest.ingest([tmp_path / "in"], roster).messages
+    assert set(by_run["group"]) == {"华信-甲群", "乙群", "丙群"}
+    assert by_readers["msg_id"].tolist() == by_run["msg_id"].tolist()
+    assert by_readers.equals(by_run)

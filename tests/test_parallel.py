@@ -43,7 +43,7 @@ def test_two_workers_give_byte_identical_outputs(tmp_path, monkeypatch):
     monkeypatch.setattr(parallel, "ordered_map", counting)
     two = report.render(api.audit([exports], api.Options(jobs=2)), {"csv", "json"})
     assert ("_read_one", 4, 2) in calls and ("_classify_part", 2, 2) in calls
-    assert calls.count(("_run_rows", 2, 2)) == 2      # message ids hashed, then ledger + rules, by group
+    assert ("_run_rows", 2, 2) in calls      # ledger + rules by group (ids are hashed by the readers)
     assert one.keys() == two.keys()
     for name in one:
         assert one[name] == two[name], name

@@ -67,22 +67,29 @@ def _sha256(path: Path) -> str:
 
 
 def _read_one(job: tuple) -> tuple:
-    """One file, in a worker or here: ("ok", ParseResult) or ("error", message, source, line) — our
-    exceptions carry keyword fields that do not survive pickling, so they travel as a tuple."""
+    """One file, in a worker or here: ("ok", ParseResult, ids) or ("error", message, source, line) — our
+    exceptions carry keyword fields that do not survive pickling, so they travel as a tuple. `ids`: the
+    hash msg_id of each message the export gave none ("" for the others), as if its group were this
+    file alone under the file's group name; normalize() keeps them where that holds."""
     path, input_format, tz, date_hint = job
     try:
-        return ("ok", parsers.read(path, input_format, tz=tz, date_hint=date_hint))
+        res = parsers.read(path, input_format, tz=tz, date_hint=date_hint)
     except InputError as exc:
         return ("error", exc.message, exc.source, exc.line)
+    ids = np.full(len(res.messages), "", dtype=object)
+    missing = (res.messages[M.msg_id] == "").to_numpy()
+    if missing.any():
+        ids[missing] = _hash_ids(res.messages.loc[missing])
+    return ("ok", res, ids)
 
 
 def read_all(inputs: Iterable[Path], input_format: str | None = None, exclude: Iterable[Path] = (),
              on_progress: Progress | None = None, tz: str = "Asia/Shanghai",
-             date_hint: date | None = None, jobs: int = 1) -> tuple[list, list[InputInfo], list[str]]:
+             date_hint: date | None = None, jobs: int = 1) -> tuple[list, list[InputInfo], list[str], list]:
     """Parse every chat export among the inputs (in `jobs` processes when the input is big enough).
-    Returns (results, infos, warnings), in the order of the inputs."""
+    Returns (results, infos, warnings, hashed ids per result: see _read_one), in the order of the inputs."""
     excluded = {Path(p).resolve() for p in exclude if p}
-    results, infos, warnings = [], [], []
+    results, infos, warnings, hashed = [], [], [], []
     files = walk(inputs)
     to_read: list[tuple[Path, bool]] = []
     for path, explicit in files:
@@ -111,6 +118,7 @@ def read_all(inputs: Iterable[Path], input_format: str | None = None, exclude: I
             warnings.append(f"{path}: skipped: {message}")
             continue
         res = outcome[1]
+        hashed.append(outcome[2])
         damaged = int((~res.unparsed[U.reason].str.startswith(parsers.SET_ASIDE)).sum()) if len(res.unparsed) else 0
         if res.lines >= 10 and damaged * 2 > res.lines:
             raise InputError(f"{len(res.unparsed)} of {res.lines} lines could not be read as {res.fmt}; "
@@ -119,15 +127,24 @@ def read_all(inputs: Iterable[Path], input_format: str | None = None, exclude: I
         warnings.extend(f"{path}: {w}" for w in res.warnings)
         infos.append(InputInfo(str(path), _sha256(path), res.fmt, res.encoding, res.lines, len(res.messages),
                                len(res.unparsed), res.structural_lines))
-    return results, infos, warnings
+    return results, infos, warnings, hashed
 
 
-def _fill_ids(df: pd.DataFrame, jobs: int = 1) -> pd.DataFrame:
+def _fill_ids(df: pd.DataFrame, jobs: int = 1, hashed: np.ndarray | None = None,
+              renamed: np.ndarray | None = None) -> pd.DataFrame:
     """Hash-based msg_id where the exporter gave none; identical messages get an occurrence number.
-    An id depends on its group's messages only, so groups are hashed in `jobs` processes."""
+    An id depends on its group's messages only, so groups are hashed in `jobs` processes. `hashed`: ids
+    the readers made, file by file (_read_one); right for every group read from one file under the
+    name it was hashed with (`renamed`: rows whose group the roster renamed since)."""
     missing = df[M.msg_id] == ""
+    if hashed is not None and missing.any():
+        usable = missing.to_numpy() & (hashed != "") & ~_groups_in_several_files(df)
+        if renamed is not None:
+            usable &= ~renamed
+        df.loc[usable, M.msg_id] = hashed[usable]
+        missing &= ~usable
     if missing.any():
-        sub = df.loc[missing]
+        sub = df.loc[missing, [M.group, M.ts, M.sender, M.text]]     # what an id is made of, nothing more
         parts = parallel.by_groups(sub, M.group, _hash_ids, jobs)
         df.loc[missing, M.msg_id] = parallel.gather(parts, len(sub))
     return df
@@ -230,13 +247,23 @@ def attach_members(df: pd.DataFrame, roster: Roster) -> tuple[pd.Series, pd.Seri
     return pd.Series(members, index=df.index, dtype="str"), pd.Series(depts, index=df.index, dtype="str")
 
 
+def _groups_in_several_files(msgs: pd.DataFrame) -> np.ndarray:
+    """Per row: is its group read from more than one file? (From the distinct (group, file) pairs, not
+    a groupby over every row.)"""
+    group_codes, _ = pd.factorize(msgs[M.group])
+    source_codes, sources = pd.factorize(msgs[M.source])
+    if len(sources) < 2:
+        return np.zeros(len(msgs), dtype=bool)
+    pairs = np.unique(group_codes.astype(np.int64) * len(sources) + source_codes)
+    files_per_group = np.bincount(pairs // len(sources), minlength=group_codes.max() + 1)
+    return files_per_group[group_codes] > 1
+
+
 def _merge_copies_across_files(msgs: pd.DataFrame) -> pd.DataFrame:
     """The same message in two files of one group (留痕 writes <群名>.txt beside <群名>_utf8.csv, or two
     monthly exports overlap) is kept once: same group, time and words, from another file. Repeats inside
     one file are real (收到, 收到) and stay: the n-th copy in a file only matches the n-th in another."""
-    if msgs[M.source].nunique() < 2:
-        return msgs
-    shared = msgs.groupby(M.group, sort=False)[M.source].transform("nunique") > 1
+    shared = pd.Series(_groups_in_several_files(msgs), index=msgs.index)
     if not shared.all():          # only groups read from more than one file can hold copies
         if not shared.any():
             return msgs
@@ -254,20 +281,23 @@ def _merge_copies_across_files(msgs: pd.DataFrame) -> pd.DataFrame:
     return msgs[~(copy & (msgs[M.source] != first_source))]
 
 
-def normalize(msgs: pd.DataFrame, roster: Roster, jobs: int = 1) -> tuple[pd.DataFrame, list[str]]:
+def normalize(msgs: pd.DataFrame, roster: Roster, jobs: int = 1,
+              hashed: np.ndarray | None = None) -> tuple[pd.DataFrame, list[str]]:
     """Parsed messages of any number of files → one frame: group names from the roster's chat ids,
-    msg_ids, overlapping exports merged, time order, quotes linked, members attached."""
+    msg_ids, overlapping exports merged, time order, quotes linked, members attached. `hashed`: the
+    readers' ids, row by row (see _fill_ids)."""
     warnings: list[str] = []
     msgs = schema.conform(msgs, schema.PARSED_COLUMNS)
+    hinted = msgs[M.group].to_numpy(dtype=object).copy()
     # group names: a roster group whose ids list the chat id wins over a file-name guess
     if not roster.empty and len(msgs):
         for gid in msgs[M.group_id].unique():
             g = roster.group_by_id(gid)
             if g is not None:
                 msgs.loc[msgs[M.group_id] == gid, M.group] = g.name
-    msgs = _fill_ids(msgs, jobs)
+    msgs = _fill_ids(msgs, jobs, hashed, msgs[M.group].to_numpy(dtype=object) != hinted)
     before = len(msgs)
-    msgs = msgs.sort_values([M.group, M.ts, M.source, M.line], kind="stable")
+    msgs = schema.sort_rows(msgs, [M.group, M.ts, M.source, M.line])    # exports are mostly in order already
     msgs = msgs.drop_duplicates(subset=[M.msg_id], keep="first")
     msgs = _merge_copies_across_files(msgs).reset_index(drop=True)
     if len(msgs) < before:
@@ -281,16 +311,17 @@ def normalize(msgs: pd.DataFrame, roster: Roster, jobs: int = 1) -> tuple[pd.Dat
 def ingest(inputs: Iterable[Path], roster: Roster, input_format: str | None = None,
            exclude: Iterable[Path] = (), on_progress: Progress | None = None,
            tz: str = "Asia/Shanghai", date_hint: date | None = None, jobs: int = 1) -> Ingested:
-    results, infos, warnings = read_all(inputs, input_format, exclude, on_progress, tz, date_hint, jobs)
+    results, infos, warnings, hashed = read_all(inputs, input_format, exclude, on_progress, tz, date_hint, jobs)
     if not results:
         raise InputError("no chat export found among the inputs",
                          source=", ".join(i.path for i in infos) or None)
     frames = [r.messages for r in results if len(r.messages)]
     msgs = pd.concat(frames, ignore_index=True) if frames else schema.empty_frame(schema.PARSED_COLUMNS)
+    ids = np.concatenate([h for r, h in zip(results, hashed) if len(r.messages)] or [np.array([], dtype=object)])
     unparsed = [r.unparsed for r in results if len(r.unparsed)]
     unparsed_df = (schema.conform(pd.concat(unparsed, ignore_index=True), schema.UNPARSED_COLUMNS)
                    if unparsed else schema.empty_frame(schema.UNPARSED_COLUMNS))
-    msgs, merged = normalize(msgs, roster, jobs)
+    msgs, merged = normalize(msgs, roster, jobs, ids)
     warnings.extend(merged)
     unparsed_df = unparsed_df.sort_values([U.source, U.line], kind="stable").reset_index(drop=True)
     return Ingested(msgs, unparsed_df, tuple(infos), tuple(warnings))
