@@ -105,3 +105,16 @@ def test_several_files_encoded_in_pieces_by_workers_give_each_file_its_own_bytes
     assert written == alone
     del encoded, chunks
     assert glob.glob(str(tmp_path / ".wgm-csv-*")) == []        # the part files go with the last reader
+
+
+@hsettings(max_examples=80, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.integers(-9_000_000_000, 9_000_000_000)), max_size=40))
+def test_times_are_written_as_numpy_spells_them(seconds):
+    """iso_times (a day spelled once, a second looked up) gives np.datetime_as_string's text, before
+    1970 too, and "" where a time is missing."""
+    import numpy as np
+    import pandas as pd
+    from wgm.report.machine import iso_times
+    values = pd.Series([pd.NaT if s is None else np.datetime64(s, "s") for s in seconds], dtype="datetime64[ns]")
+    expected = ["" if s is None else str(np.datetime_as_string(np.datetime64(s, "s"), unit="s")) for s in seconds]
+    assert iso_times(values) == expected

@@ -71,13 +71,16 @@ class People:
         return cls(aliases, {d: h for d, h in heads.items() if d and h}, member_dept)
 
 
-def _mention_lists(content: pd.Series, people: People) -> tuple[pd.Series, pd.Series]:
+def _mention_lists(content: pd.Series, people: People, has_at: np.ndarray) -> tuple[pd.Series, pd.Series]:
+    """(members @mentioned, @所有人) per message; only messages with an @ (`has_at`) are searched."""
     names = [n for n in people.alias_to_member if n]
     pattern = re.compile("@(所有人|" + _alternation(names) + ")" if names else "@(所有人)")
-    found = content.str.findall(pattern.pattern)
-    fallback = content.str.findall(_MENTION_FALLBACK.pattern)
-    mentions, mention_all = [], []
-    for known, loose in zip(found, fallback):
+    mentions: list[tuple] = [()] * len(content)
+    mention_all = np.zeros(len(content), dtype=bool)
+    at = np.flatnonzero(has_at)
+    texts = content.iloc[at].tolist()
+    for i, text in zip(at.tolist(), texts):
+        known, loose = pattern.findall(text), _MENTION_FALLBACK.findall(text)
         members: list[str] = []
         everyone = False
         for name in known:
@@ -90,8 +93,8 @@ def _mention_lists(content: pd.Series, people: People) -> tuple[pd.Series, pd.Se
                 guess = people.alias_to_member.get(name) or people.alias_to_member.get(split_display_name(name)[0])
                 if guess and guess not in members:
                     members.append(guess)
-        mentions.append(tuple(members))
-        mention_all.append(everyone)
+        mentions[i] = tuple(members)
+        mention_all[i] = everyone
     return pd.Series(mentions, index=content.index, dtype=object), pd.Series(mention_all, index=content.index)
 
 
@@ -143,15 +146,18 @@ def classify(messages: pd.DataFrame, settings: Settings, roster: Roster, people:
     df = messages.copy(deep=False)     # copy-on-write: columns added here never reach the caller
     people = people or People.build(df, roster)
     content = df[M.content].fillna("")
-    mentions, mention_all = _mention_lists(content, people)
+    # every mention pattern starts with @: most messages have none and skip those searches
+    has_at = content.str.contains("@", regex=False).to_numpy(dtype=bool)
+    mentions, mention_all = _mention_lists(content, people, has_at)
     df["mentions"] = mentions
     df["mention_all"] = mention_all.astype(bool)
     # the words outside @mentions: a name like 王五-财务部 must not read as a department or a verb
     names = [n for n in people.alias_to_member if n]
-    strip_pattern = "@(?:所有人|" + _alternation(names) + ")" if names else "@所有人"
-    bare = content.str.replace(strip_pattern, " ", regex=True).str.replace(_MENTION_FALLBACK.pattern, " ",
-                                                                           regex=True)
-    bare = bare.str.replace("\u2005", " ").str.strip()
+    strip_pattern = re.compile("@(?:所有人|" + _alternation(names) + ")" if names else "@所有人")
+    bare = content.tolist()
+    for i in np.flatnonzero(has_at).tolist():
+        bare[i] = _MENTION_FALLBACK.sub(" ", strip_pattern.sub(" ", bare[i]))
+    bare = pd.Series(bare, index=content.index, dtype="str").str.replace("\u2005", " ").str.strip()
     df["bare"] = bare
     df["responsible"] = _responsible(content, settings, people)
     df["dept_receivers"] = _dept_receivers(bare, people)
