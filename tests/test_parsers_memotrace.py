@@ -201,3 +201,17 @@ def test_header_times_read_at_once_agree_with_one_at_a_time(texts):
             assert np.isnat(stamp), text
         else:
             assert stamp == np.datetime64(one, "s"), text
+
+
+def test_columns_become_the_parsed_schema_with_defaults_and_typos_refused():
+    import numpy as np
+    from wgm import schema
+    from wgm.parsers.reading import messages_from_columns
+    frame = messages_from_columns({"ts": np.array(["2026-03-02T09:00:00"], dtype="datetime64[s]"), "text": ["收到"],
+                                   "line": [3]}, {"group": "甲群", "fmt": "memotrace_v3_txt"})
+    schema.check_frame(frame, schema.PARSED_COLUMNS, "parser")
+    assert list(frame.columns) == list(schema.PARSED_COLUMNS)
+    row = frame.iloc[0]
+    assert (row["group"], row["text"], row["line"], row["ref_id"], row["line_end"]) == ("甲群", "收到", 3, "", 0)
+    with pytest.raises(AssertionError, match="sendr"):
+        messages_from_columns({"sendr": ["x"]}, {})

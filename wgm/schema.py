@@ -239,6 +239,11 @@ def _sort_tied_runs(df: pd.DataFrame, keys: list[str], depth: int, tied: np.ndar
     return df.iloc[order].reset_index(drop=True)
 
 
+def default_of(dtype: str):
+    """The value a column of this dtype holds where nothing is known ("" for text, NaT for times)."""
+    return _DEFAULTS.get(dtype, pd.NaT)
+
+
 def empty_frame(columns: dict[str, str]) -> pd.DataFrame:
     """An empty frame with exactly these columns and dtypes."""
     return pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in columns.items()})

@@ -127,8 +127,9 @@ def header_records(lines: list[str], header: re.Pattern, source: str):
     blank and header-looking lines). Returns ([(start, end, match, body_lines)], unparsed, structural):
     text before the first header goes to unparsed, blank lines there are structural."""
     match = header.match
-    found = [(i, m) for i, line in enumerate(lines)
-             if (i == 0 or not lines[i - 1].strip()) and (m := match(line)) is not None]
+    # a header follows a blank line (isspace: no stripped copy of every line is made)
+    found = [(i, m) for i, (line, before) in enumerate(zip(lines, ["", *lines]))
+             if (not before or before.isspace()) and (m := match(line)) is not None]
     first = found[0][0] if found else len(lines)
     unparsed = [unparsed_row(source, i + 1, "text before the first message header", lines[i])
                 for i in range(first) if lines[i].strip()]
@@ -137,7 +138,7 @@ def header_records(lines: list[str], header: re.Pattern, source: str):
     ends = [i for i, _ in found[1:]] + [len(lines)]
     for (start, m), end in zip(found, ends):
         body = lines[start + 1:end]
-        while body and not body[-1].strip():
+        while body and (not body[-1] or body[-1].isspace()):
             body.pop()
         records.append((start, end, m, body))
     return records, unparsed, structural
@@ -167,8 +168,14 @@ def messages_from_columns(columns: dict[str, list], constants: dict[str, object]
     n = len(next(iter(columns.values()))) if columns else 0
     if not n:
         return schema.empty_frame(schema.PARSED_COLUMNS)
-    data = {**columns, **{name: [value] * n for name, value in constants.items()}}
-    return schema.conform(pd.DataFrame(data), schema.PARSED_COLUMNS)[list(schema.PARSED_COLUMNS)]
+    unknown = (set(columns) | set(constants)) - set(schema.PARSED_COLUMNS)
+    if unknown:
+        raise AssertionError(f"parser gave columns the schema does not have: {sorted(unknown)}")
+    data = {}
+    for name, dtype in schema.PARSED_COLUMNS.items():   # each column made once, in its dtype (no conform pass)
+        values = columns[name] if name in columns else [constants.get(name, schema.default_of(dtype))] * n
+        data[name] = pd.Series(values, dtype=dtype)    # a None in text is made "" by normalize's conform
+    return pd.DataFrame(data)
 
 
 _NS_YEARS = (1678, 2261)          # the years a datetime64[ns] message time can hold
