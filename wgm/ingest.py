@@ -281,6 +281,15 @@ def _merge_copies_across_files(msgs: pd.DataFrame) -> pd.DataFrame:
     return msgs[~(copy & (msgs[M.source] != first_source))]
 
 
+def _shared_values(column: pd.Series) -> pd.Series:
+    """The column with one string object per distinct value (a parser makes a new one per message):
+    a sender named on 50,000 messages is then held, copied and cached once."""
+    codes, distinct = pd.factorize(column, use_na_sentinel=False)
+    if len(distinct) * 2 > len(column):
+        return column
+    return pd.Series(np.asarray(distinct, dtype=object)[codes], index=column.index, dtype=column.dtype)
+
+
 def normalize(msgs: pd.DataFrame, roster: Roster, jobs: int = 1,
               hashed: np.ndarray | None = None) -> tuple[pd.DataFrame, list[str]]:
     """Parsed messages of any number of files → one frame: group names from the roster's chat ids,
@@ -288,6 +297,8 @@ def normalize(msgs: pd.DataFrame, roster: Roster, jobs: int = 1,
     readers' ids, row by row (see _fill_ids)."""
     warnings: list[str] = []
     msgs = schema.conform(msgs, schema.PARSED_COLUMNS)
+    for col in (M.sender, M.sender_id, M.quote_sender):
+        msgs[col] = _shared_values(msgs[col])
     hinted = msgs[M.group].to_numpy(dtype=object).copy()
     # group names: a roster group whose ids list the chat id wins over a file-name guess
     if not roster.empty and len(msgs):

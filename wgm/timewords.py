@@ -61,7 +61,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 __all__ = ["TimeWords", "TimeExpr", "TimeFindings", "find_times", "may_contain_time"]
@@ -794,5 +794,6 @@ def find_times(text: str, base: datetime, words: TimeWords = _DEFAULT_WORDS) -> 
     if deadline is None and len(found) == 1 and len(points) == 1 and future[0][1] is None \
             and points[0].relation == "at" and not _QUESTION_END.search(text):
         # a lone future time with no verb at all: a low-confidence deadline (still a point too)
-        deadline = replace(points[0], role="deadline", confidence=0.5)
+        p = points[0]     # dataclasses.replace costs ~8 µs; a third of messages with a time come here
+        deadline = TimeExpr(p.start, p.end, p.text, p.when, p.relation, "deadline", 0.5, p.has_clock)
     return TimeFindings(deadline, reply_by, points, tuple(found))
