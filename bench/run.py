@@ -165,7 +165,9 @@ def in_process(folder: Path, xlsx: bool) -> dict:
         result = api.audit([folder], api.Options(jobs=1))   # one process: every stage is timed here
         out["audit"], out["audit cpu"] = time.perf_counter() - start, time.process_time() - cpu
     out.update(shims.seconds)
-    out["other"] = out["audit"] - sum(shims.seconds[label] for _, _, label, nested in SHIMS if not nested)
+    # a label may name several shims (rules: two rule sets): each label's seconds count once
+    labels = {label for _, _, label, nested in SHIMS if not nested}
+    out["other"] = out["audit"] - sum(shims.seconds[label] for label in labels)
     out["missing shims"] = shims.missing
     out["messages"] = len(result.messages)
     out["events"] = len(result.events)
@@ -294,9 +296,21 @@ def table(runs: list[dict]) -> str:
 def markdown(runs: list[dict], info: dict) -> str:
     """The whole RESULTS.md: machine, table, and the issue's two targets."""
     big = next((r for r in runs if r["size"] >= 1_000_000), None)
-    target = "not measured (no 1M run)" if big is None else \
-        f"{big['cli']['audit']['seconds']:.1f} s → {'met' if big['cli']['audit']['seconds'] < 30 else 'NOT met'}"
-    worst = max(r["stages"]["parse"] / r["stages"]["baseline"] for r in runs)
+
+    def verdict(value: float, limit: float, unit: str) -> str:
+        return f"{value:.1f}{unit} → {'met' if value <= limit else 'NOT met'}"
+    rerun = "audit --cache --set amounts.reply_missed=30"
+    targets = [
+        "- 1,000,000 messages, whole `wgm audit --format csv` ≤ 30 s: "
+        + ("not measured (no 1M run)" if big is None else verdict(big["cli"]["audit"]["seconds"], 30, " s")),
+        "- … and ≤ 1.5 GiB peak RSS: "
+        + ("not measured" if big is None else verdict(big["cli"]["audit"]["rss_mib"] / 1024, 1.5, " GiB")),
+        "- … re-evaluation with cached parse (only an amount changed) ≤ 5 s: "
+        + ("not measured" if big is None else verdict(big["cli"][rerun]["seconds"], 5, " s")),
+        "- … parse within 5× of the bare read-and-split: "
+        + ("not measured" if big is None else verdict(big["stages"]["parse"] / big["stages"]["baseline"], 5, "×"))
+        + " (all sizes: " + ", ".join(f"{r['size']:,}: {r['stages']['parse'] / r['stages']['baseline']:.1f}×"
+                                      for r in runs) + "; small exports pay a fixed cost per file)"]
     missing = sorted({m for r in runs for m in r["stages"]["missing shims"]})
     others = ", ".join(f"{r['others_cpu_share']:.0%}" for r in runs)
     busy = " (others were busy: wall times are inflated, CPU seconds less so)" \
@@ -308,8 +322,7 @@ def markdown(runs: list[dict], info: dict) -> str:
         "```", "python bench/" + " ".join([Path(sys.argv[0]).name, *sys.argv[1:]]), "```", "",
         f"Share of the machine's CPU used by other processes while each size ran: {others}{busy}", "",
         table(runs), "",
-        f"- 1,000,000 messages in under 30 s (CLI): {target}",
-        f"- parse within 5× of the bare read-and-split: worst {worst:.1f}× → {'met' if worst < 5 else 'NOT met'}",
+        *targets,
         ("- In-process stages come from one api.audit run with timing shims on the functions it calls; "
          "\"other\" is what no shim covers. Baseline and read+decode are the best of 3 separate runs."),
         (f"- CLI times include interpreter start and imports (`wgm --help` alone: {info['cli_startup']:.2f} s), "
