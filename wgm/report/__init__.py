@@ -55,8 +55,8 @@ def write(result: AuditResult, out_dir: Path, formats: set[str], lang: str = "zh
                 tmp.unlink(missing_ok=True)
             raise
         commit_all(staged)
-    if "csv" in formats:
-        keep_csv(result, out_dir)
+        if "csv" in formats:      # under the lock: no other run can replace the files being kept
+            keep_csv(result, out_dir)
     return [path for _, path in staged]
 
 

@@ -155,13 +155,15 @@ def encode_all(frames: dict[str, tuple[pd.DataFrame, list[str]]], jobs: int) -> 
     finally:
         _SHARED.clear()
 
-    def parts(columns: list[str], files: list[str]) -> Iterator[bytes | Path]:
-        keep_alive = folder
-        yield _csv_header(columns)
-        for path in files:
-            yield Path(path)
-        del keep_alive
-    return {name: parts(frames[name][1], [p[3] for p in ps]) for name, ps in pieces.items()}
+    return {name: _parts(frames[name][1], [p[3] for p in ps], folder) for name, ps in pieces.items()}
+
+
+def _parts(columns: list[str], files: list[str], folder: tempfile.TemporaryDirectory) -> Iterator[bytes | Path]:
+    """Header, then the part files in order. Each reader holds `folder`: a TemporaryDirectory removes
+    itself once the last reader is done with it."""
+    yield _csv_header(columns)
+    for path in files:
+        yield Path(folder.name) / Path(path).name
 
 
 _SHARED: dict = {}
@@ -203,9 +205,10 @@ def csv_files(result: AuditResult, chunked: bool = False,
               "messages.csv": (result.messages, "messages", MESSAGE_COLUMNS),
               "unparsed.csv": (result.unparsed, "unparsed", UNPARSED_COLUMNS)}
     todo = {name: (_sorted(df, kind), columns) for name, (df, kind, columns) in frames.items() if name not in kept}
-    encoded = encode_all(todo, jobs) if chunked else {name: to_csv(df, cols) for name, (df, cols) in todo.items()}
-    return {name: kept[name] if name not in encoded and chunked else kept[name].read_bytes() if name not in encoded
-            else encoded[name] for name in frames}
+    if chunked:
+        return {**{name: path for name, path in kept.items()}, **encode_all(todo, jobs)}
+    return {**{name: path.read_bytes() for name, path in kept.items()},
+            **{name: to_csv(df, columns) for name, (df, columns) in todo.items()}}
 
 
 def _json_column(series: pd.Series) -> list:
