@@ -12,7 +12,6 @@ from typing import Iterable
 from wgm.report.atomic import OutputLock, commit_all, stage, write_atomic
 from wgm.report.machine import audit_json, csv_files, parsed_files
 from wgm.report.publish import announcements
-from wgm.report.xlsx import workbook
 from wgm.result import AuditResult
 
 FORMATS = ("xlsx", "csv", "json", "md")
@@ -34,6 +33,7 @@ def _render_parts(result: AuditResult, formats: set[str], lang: str,
     if "json" in formats:
         files["audit.json"] = audit_json(result)
     if "xlsx" in formats:
+        from wgm.report.xlsx import workbook     # openpyxl loads only for runs that write a workbook
         files["report.xlsx"] = workbook(result, lang)
     if "md" in formats:
         files.update(announcements(result))
