@@ -276,7 +276,11 @@ def _assess_groups(messages: pd.DataFrame, settings: settings_mod.Settings, rost
     tasks, _, _ = apply_task_overrides(built.tasks, overrides)
     ctx = RuleContext(messages, ledger.Ledger(tasks, built.roles, built.warnings, built.off_topic, built.left),
                       settings, roster, (), (), as_of)
-    return built, assess(ctx, run_group_families(ctx), depts)
+    events = assess(ctx, run_group_families(ctx), depts)
+    # what _with_roles gives a message without a role anyway is not sent back (most messages are chat)
+    roles = built.roles
+    plain = (roles[M.kind] == "chat") & (roles[M.task_id] == "") & (roles[M.confidence] == 1.0)
+    return dataclasses.replace(built, roles=roles[~plain]), events
 
 
 def _review_ids(events: pd.DataFrame) -> set[str]:
@@ -291,7 +295,8 @@ def _mark_review(messages: pd.DataFrame, review_ids: set[str]) -> pd.DataFrame:
 
 
 def _with_roles(messages: pd.DataFrame, led: ledger.Ledger) -> pd.DataFrame:
-    """The output message frame: the ledger's role for each message and every lexical tag."""
+    """The output message frame: the ledger's role for each message (plain chat where it gives none)
+    and every lexical tag."""
     roles = led.roles.drop_duplicates(M.msg_id)
     at = pd.Index(roles[M.msg_id]).get_indexer(messages[M.msg_id])    # one lookup serves three columns
     found = at >= 0

@@ -226,8 +226,12 @@ def _classify_part(rows: list[int]) -> dict[str, object]:
     messages = _SHARED["messages"]
     part = classify(messages.iloc[rows].reset_index(drop=True), _SHARED["settings"], _SHARED["roster"],
                     _SHARED["people"])
-    added = [c for c in part.columns if c not in messages.columns]
-    return {c: part[c].to_numpy() for c in added}
+    added = {c: part[c].to_numpy() for c in part.columns if c not in messages.columns}
+    # bare is the content for most messages: those are sent as None and filled in from content again
+    same = (part["bare"] == part[M.content]).to_numpy(dtype=bool)
+    added["bare"] = added["bare"].astype(object)
+    added["bare"][same] = None
+    return added
 
 
 def classify_all(messages: pd.DataFrame, settings: Settings, roster: Roster, jobs: int = 1) -> pd.DataFrame:
@@ -252,6 +256,9 @@ def classify_all(messages: pd.DataFrame, settings: Settings, roster: Roster, job
         values = np.concatenate([part[col] for part in done])
         placed = np.empty(len(values), dtype=values.dtype)
         placed[order] = values
+        if col == "bare":
+            unsent = pd.isna(placed)
+            placed[unsent] = out[M.content].to_numpy(dtype=object)[unsent]
         out[col] = pd.Series(placed, index=out.index, dtype=_ADDED_DTYPES.get(col, placed.dtype))
     return out
 

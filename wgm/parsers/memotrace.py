@@ -120,10 +120,8 @@ class MemoTraceTxt:
         records, unparsed, structural = header_records(lines, _HEADER, src.path)
         stamps = parse_ts_column([m.group(1) for _, _, m, _ in records])   # one pass over every header time
         valid = ~np.isnat(stamps)
-        columns: dict[str, list] = {M.sender: [], M.text: [], M.content: [], M.media: [], M.quote_sender: [],
-                                    M.quote_text: [], M.line: [], M.line_end: []}
-        senders, texts, contents, medias, quote_senders, quote_texts, starts, ends = columns.values()
-        split, dialect = split_body, self.dialect
+        rows: list[tuple] = []        # one tuple per message, turned into columns at the end
+        add, split, dialect = rows.append, split_body, self.dialect
         for (start, end, m, body_lines), ok in zip(records, valid.tolist()):
             if not ok:
                 for j in range(start, end):
@@ -141,14 +139,9 @@ class MemoTraceTxt:
                 content, media, qs, qt = _RECALL_NOISE.sub("", text).strip(), "system", "", ""
             else:
                 content, media, qs, qt = split(text, dialect)
-            senders.append(sender)
-            texts.append(text)
-            contents.append(content)
-            medias.append(media)
-            quote_senders.append(qs)
-            quote_texts.append(qt)
-            starts.append(start + 1)
-            ends.append(end)
+            add((sender, text, content, media, qs, qt, start + 1, end))
+        names = (M.sender, M.text, M.content, M.media, M.quote_sender, M.quote_text, M.line, M.line_end)
+        columns = dict(zip(names, map(list, zip(*rows)))) if rows else {name: [] for name in names}
         columns[M.ts] = stamps[valid]
         messages = messages_from_columns(columns, {M.msg_id: "", M.group: src.group_hint,
                                                   M.group_id: src.group_id_hint, M.sender_id: "",
