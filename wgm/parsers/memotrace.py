@@ -122,6 +122,7 @@ class MemoTraceTxt:
         valid = ~np.isnat(stamps)
         rows: list[tuple] = []        # one tuple per message, turned into columns at the end
         add, split, dialect = rows.append, split_body, self.dialect
+        one_per_sender: dict[str, str] = {}    # one string object per sender: smaller frames, cheaper to send
         for (start, end, m, body_lines), ok in zip(records, valid.tolist()):
             if not ok:
                 for j in range(start, end):
@@ -134,7 +135,7 @@ class MemoTraceTxt:
             elif is_system:
                 text, sender = "\n".join(body_lines), ""
             else:
-                text, sender = "\n".join(body_lines), rest
+                text, sender = "\n".join(body_lines), one_per_sender.setdefault(rest, rest)
             if is_system:
                 content, media, qs, qt = _RECALL_NOISE.sub("", text).strip(), "system", "", ""
             else:
