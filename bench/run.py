@@ -157,6 +157,8 @@ def in_process(folder: Path, xlsx: bool) -> dict:
     out["records (baseline)"] = baseline(files)
     out["baseline"] = best_of(3, lambda: baseline(files))
     out["read+decode"] = best_of(3, lambda: read_decode(files))
+    # "parse alone" as the issue words it: the same files, measured the way the baseline is (best of 3)
+    out["parse alone"] = best_of(3, lambda: [parsers.read(path) for path in files])
     gc.collect()
     gc.disable()      # as the CLI runs (wgm.cli.main): no cyclic collector passes over the run's objects
     shims = Shims()
@@ -254,10 +256,12 @@ def machine() -> dict:
             "commit": commit.stdout.strip(), "date": datetime.now().isoformat(timespec="seconds")}
 
 
-STAGE_ROWS = ["baseline", "read+decode", "parse", "hash inputs", "normalize", "classify", "time resolution",
+STAGE_ROWS = ["baseline", "read+decode", "parse alone", "parse", "hash inputs", "normalize", "classify", "time resolution",
               "ledger", "rules", "evaluate", "assemble", "other", "audit", "audit cpu", "render csv", "render json",
               "render xlsx"]
-LABELS = {"baseline": "baseline: read + decode + regex split", "parse": "parse (parsers.read, incl. read+decode)",
+LABELS = {"baseline": "baseline: read + decode + regex split",
+          "parse alone": "parse alone (parsers.read over the files, best of 3)",
+          "parse": "parse inside the audit (parsers.read, incl. read+decode)",
           "time resolution": "  of which time resolution", "other": "other (concat, checks, overrides)",
           "audit": "**api.audit in-process total**", "audit cpu": "  its CPU seconds"}
 
@@ -274,7 +278,9 @@ def table(runs: list[dict]) -> str:
              row("---", ["---:"] * len(runs)),
              row("input (MiB, files)", [f"{r['stages']['input_mib']:.1f}, {r['stages']['files']}" for r in runs])]
     lines += [row(LABELS.get(k, k), [sec(r["stages"].get(k)) for r in runs]) for k in STAGE_ROWS]
-    lines.append(row("parse / baseline (issue: < 5×)",
+    lines.append(row("parse alone / baseline (issue: ≤ 5×)",
+                     [f"{r['stages']['parse alone'] / r['stages']['baseline']:.1f}×" for r in runs]))
+    lines.append(row("parse inside the audit / baseline",
                      [f"{r['stages']['parse'] / r['stages']['baseline']:.1f}×" for r in runs]))
     lines.append(row("messages/s in-process", [f"{r['stages']['messages'] / r['stages']['audit']:,.0f}" for r in runs]))
     for name in runs[0]["cli"]:
@@ -308,9 +314,10 @@ def markdown(runs: list[dict], info: dict) -> str:
         "- … re-evaluation with cached parse (only an amount changed) ≤ 5 s: "
         + ("not measured" if big is None else verdict(big["cli"][rerun]["seconds"], 5, " s")),
         "- … parse within 5× of the bare read-and-split: "
-        + ("not measured" if big is None else verdict(big["stages"]["parse"] / big["stages"]["baseline"], 5, "×"))
-        + " (all sizes: " + ", ".join(f"{r['size']:,}: {r['stages']['parse'] / r['stages']['baseline']:.1f}×"
-                                      for r in runs) + "; small exports pay a fixed cost per file)"]
+        + ("not measured" if big is None else verdict(big["stages"]["parse alone"] / big["stages"]["baseline"], 5, "×"))
+        + " (parse alone, best of 3 like the baseline; inside the audit run: "
+        + ", ".join(f"{r['size']:,}: {r['stages']['parse'] / r['stages']['baseline']:.1f}×" for r in runs)
+        + "; small exports pay a fixed cost per file)"]
     missing = sorted({m for r in runs for m in r["stages"]["missing shims"]})
     others = ", ".join(f"{r['others_cpu_share']:.0%}" for r in runs)
     busy = " (others were busy: wall times are inflated, CPU seconds less so)" \
