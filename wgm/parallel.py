@@ -1,5 +1,5 @@
-"""Both cores where it pays: exports are parsed, message ids hashed, messages classified, the ledger
-built and messages.csv's rows encoded in worker processes.
+"""Both cores where it pays: exports are parsed (and their message ids hashed), messages classified,
+the ledger built with the rules of each group, and the CSV files encoded in worker processes.
 
 Files, and groups of messages, are independent, so the work is cut by file and by group and the
 pieces are put back in their original order: the result is the same as a run on one core (a test

@@ -199,12 +199,8 @@ def conduct(ctx: RuleContext) -> list[dict]:
     return out
 
 
-def membership(ctx: RuleContext) -> list[dict]:
-    """§3, §5.16 quit_group: an expected member missing from a snapshot, or a system line saying they left."""
-    return missing_from_snapshots(ctx) + left_group(ctx)
-
-
 def missing_from_snapshots(ctx: RuleContext) -> list[dict]:
+    """§3, §5.16 quit_group: an expected member missing from a members snapshot."""
     out = []
     for snap in ctx.snapshots:
         g = ctx.roster.group(snap.group)
@@ -217,6 +213,7 @@ def missing_from_snapshots(ctx: RuleContext) -> list[dict]:
 
 
 def left_group(ctx: RuleContext) -> list[dict]:
+    """§5.16 quit_group: a system line saying a member left the group."""
     out = []
     aliases = ctx.roster.alias_map()
     for x in ctx.ledger.left.itertuples(index=False):
@@ -279,7 +276,3 @@ def run_group_families(ctx: RuleContext) -> list[dict]:
 
 def run_run_families(ctx: RuleContext) -> list[dict]:
     return [row for family in RUN_FAMILIES for row in family(ctx)]
-
-
-def run_all(ctx: RuleContext) -> list[dict]:
-    return run_group_families(ctx) + run_run_families(ctx)

@@ -257,7 +257,7 @@ def conform(df: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
     out = df.copy(deep=False)   # pandas copies on write: a deep copy here only cost memory
     for name, dtype in columns.items():
         if name not in out.columns:
-            out[name] = pd.Series([_DEFAULTS.get(dtype, pd.NaT)] * len(out), index=out.index)
+            out[name] = pd.Series([default_of(dtype)] * len(out), index=out.index)
         if dtype == STR:
             out[name] = out[name].fillna("").astype(str)
         elif dtype == TIME:
