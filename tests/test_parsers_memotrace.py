@@ -215,3 +215,28 @@ def test_columns_become_the_parsed_schema_with_defaults_and_typos_refused():
     assert (row["group"], row["text"], row["line"], row["ref_id"], row["line_end"]) == ("甲群", "收到", 3, "", 0)
     with pytest.raises(AssertionError, match="sendr"):
         messages_from_columns({"sendr": ["x"]}, {})
+
+
+# lines a 留痕 TXT is made of, and the near misses: blank lines of every kind of whitespace (not "\n"),
+# headers with and without a name, header-like body lines, bodies ending in whitespace
+_TXT_LINES = st.one_of(
+    st.sampled_from(["", " ", "\t", "\u3000", "\r", " \x0b\x1c\x85\u2028 ", "2025-03-03 09:01:23 张三",
+                     "2025-03-03 09:01:23", "2025-03-03 09:01:23 ", "2025-13-03 09:01:23 李四", "２０２５-03-03 09:01:23 王五",
+                     " 2025-03-03 09:01:23 张三", "2025-03-03 09:01:23张三", "收到 ", "引用：张三: 好的", "【图片】"]),
+    st.text(st.characters(blacklist_characters="\n", blacklist_categories=("Cs",)), max_size=6))
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_TXT_LINES, max_size=14), st.booleans())
+def test_records_found_in_the_whole_text_are_those_found_line_by_line(lines, final_newline):
+    """blank_led_records (one regex split over the text, for big exports) finds exactly the records,
+    bodies, line numbers and leading junk that header_records finds going line by line."""
+    from wgm.parsers import memotrace
+    from wgm.parsers.reading import blank_led_records, header_records, physical_lines
+    text = "\n".join(lines) + ("\n" if final_newline and lines else "")
+    physical = physical_lines(text)
+    records, unparsed, structural = header_records(physical, memotrace._HEADER, "g.txt")
+    found = blank_led_records(text, memotrace._HEADER_IN_TEXT, "g.txt")
+    assert list(zip(found.starts, found.ends, found.times, found.rests, found.bodies)) == [
+        (start, end, m.group(1), m.group(2), "\n".join(body)) for start, end, m, body in records]
+    assert (found.unparsed, found.structural, found.lines) == (unparsed, structural, len(physical))

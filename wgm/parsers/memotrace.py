@@ -16,9 +16,10 @@ import numpy as np
 
 from wgm.parsers._base import ParseResult, Source
 from wgm.parsers.reading import (
+    BLANK_LINE_BEFORE,
+    blank_led_records,
     csv_messages,
     first_row_cells,
-    header_records,
     messages_frame,
     messages_from_columns,
     parse_ts_column,
@@ -30,6 +31,7 @@ from wgm.parsers.reading import parse_ts as _parse_ts
 from wgm.schema import M
 
 _HEADER = re.compile(r"^(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2})(?: (.*))?$")
+_HEADER_IN_TEXT = re.compile(BLANK_LINE_BEFORE + r"(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2})(?: ([^\n]*))?(?=\n|\Z)")
 _LEAKED_WXID = re.compile(r"^(?:wxid_[A-Za-z0-9_-]+|[A-Za-z][A-Za-z0-9_-]{5,19}):\n")
 _RECALL_NOISE = re.compile(r"<!\[CDATA\[|\s*<a href=\"weixin://revoke_edit_click\">重新编辑</a>\]\]>|\s*\$revoke\$\s*$")
 _SHANGHAI = timezone(timedelta(hours=8))
@@ -116,38 +118,34 @@ class MemoTraceTxt:
         return min(score, 0.9)
 
     def parse(self, src: Source) -> ParseResult:
-        lines = physical_lines(src.text)
-        records, unparsed, structural = header_records(lines, _HEADER, src.path)
-        stamps = parse_ts_column([m.group(1) for _, _, m, _ in records])   # one pass over every header time
+        found = blank_led_records(src.text, _HEADER_IN_TEXT, src.path)
+        unparsed = found.unparsed
+        stamps = parse_ts_column(found.times)   # one pass over every header time
         valid = ~np.isnat(stamps)
         rows: list[tuple] = []        # one tuple per message, turned into columns at the end
-        add, split, dialect = rows.append, split_body, self.dialect
+        add, split, dialect, on_header = rows.append, split_body, self.dialect, self.system_on_header
         one_per_sender: dict[str, str] = {}    # one string object per sender: smaller frames, cheaper to send
-        for (start, end, m, body_lines), ok in zip(records, valid.tolist()):
+        lines = None
+        for rest, body, start, end, ok in zip(found.rests, found.bodies, found.starts, found.ends, valid.tolist()):
             if not ok:
+                lines = lines or physical_lines(src.text)
                 for j in range(start, end):
                     unparsed.append(unparsed_row(src.path, j + 1, "header with an impossible time", lines[j]))
                 continue
-            rest = m.group(2) or ""
-            is_system = (not rest.strip()) if not self.system_on_header else (rest and not body_lines)
-            if self.system_on_header and is_system:
-                text, sender = rest, ""
-            elif is_system:
-                text, sender = "\n".join(body_lines), ""
+            rest = rest or ""
+            if on_header and rest and not body:          # v2: a system record is text on its header line
+                add(("", rest, _RECALL_NOISE.sub("", rest).strip(), "system", "", "", start + 1, end))
+            elif not on_header and not rest.strip():     # 3.x: a time alone on its line, the text below
+                add(("", body, _RECALL_NOISE.sub("", body).strip(), "system", "", "", start + 1, end))
             else:
-                text, sender = "\n".join(body_lines), one_per_sender.setdefault(rest, rest)
-            if is_system:
-                content, media, qs, qt = _RECALL_NOISE.sub("", text).strip(), "system", "", ""
-            else:
-                content, media, qs, qt = split(text, dialect)
-            add((sender, text, content, media, qs, qt, start + 1, end))
+                add((one_per_sender.setdefault(rest, rest), body, *split(body, dialect), start + 1, end))
         names = (M.sender, M.text, M.content, M.media, M.quote_sender, M.quote_text, M.line, M.line_end)
         columns = dict(zip(names, map(list, zip(*rows)))) if rows else {name: [] for name in names}
         columns[M.ts] = stamps[valid]
         messages = messages_from_columns(columns, {M.msg_id: "", M.group: src.group_hint,
                                                   M.group_id: src.group_id_hint, M.sender_id: "",
                                                   M.source: src.path, M.fmt: self.name, M.precision: "s"})
-        return ParseResult(messages, unparsed_frame(unparsed), self.name, src.encoding, len(lines), structural)
+        return ParseResult(messages, unparsed_frame(unparsed), self.name, src.encoding, found.lines, found.structural)
 
 
 # ---- CSV ----------------------------------------------------------------------------------------

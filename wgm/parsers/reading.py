@@ -8,9 +8,11 @@ import io
 import json
 import re
 from bisect import bisect_right
+from itertools import accumulate
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -144,6 +146,61 @@ def header_records(lines: list[str], header: re.Pattern, source: str):
     return records, unparsed, structural
 
 
+# what opens a record in blank_led_records: a blank line (empty or whitespace only), then the header
+BLANK_LINE_BEFORE = r"\n[^\S\n]*\n"
+
+
+def blank_led_records(text: str, header: re.Pattern, source: str) -> BlankLedRecords:
+    """header_records() on the whole text instead of line by line, for big exports (one regex split,
+    no Python pass over every line). `header` must be BLANK_LINE_BEFORE + a pattern of the header line
+    alone, with two groups, that cannot reach past its line end, its end a lookahead for a line end or the
+    end of the text."""
+    padded = "\n\n" + text     # a header on the first line, or after blank first lines, follows a blank line too
+    lines = text.count("\n") + (0 if not text or text.endswith("\n") else 1)
+    first = header.search(padded)
+    if first is None:
+        return BlankLedRecords([], [], [], [], [], *_before_first_header(text, source), lines)
+    parts = header.split(padded)          # [before, group 1, group 2, body, group 1, group 2, body, …]
+    pieces = parts[3::3]                      # "\n" + body lines + trailing blank lines, up to the next blank line
+    # each piece's line ends, and the two of the blank line before the next header, lead to that header
+    starts = list(accumulate([padded.count("\n", 0, first.start(1)) - 2] + [p.count("\n") + 2 for p in pieces[:-1]]))
+    bodies = [b if not b or not b[-1].isspace() else _without_blank_tail(b) for b in (p[1:] for p in pieces)]
+    return BlankLedRecords(parts[1::3], parts[2::3], bodies, starts, starts[1:] + [lines],
+                           *_before_first_header(text[:first.start(1) - 2], source), lines)
+
+
+class BlankLedRecords(NamedTuple):
+    """What blank_led_records finds: one list entry per record, then the text before the first record."""
+
+    times: list[str]             # a header's first group
+    rests: list[str | None]      # its second group (None where it did not take part)
+    bodies: list[str]            # the body lines, joined, without trailing blank lines
+    starts: list[int]            # 0-based index of the header line
+    ends: list[int]              # index of the next header line (or the line count): body lines + blank lines
+    unparsed: list[dict]         # non-blank lines before the first header
+    structural: int              # blank lines before the first header
+    lines: int                   # physical lines of the text
+
+
+def _before_first_header(before: str, source: str) -> tuple[list[dict], int]:
+    """(unparsed rows, blank line count) of the text before the first header."""
+    lines = physical_lines(before)
+    unparsed = [unparsed_row(source, i + 1, "text before the first message header", line)
+                for i, line in enumerate(lines) if line.strip()]
+    return unparsed, sum(1 for line in lines if not line.strip())
+
+
+def _without_blank_tail(body: str) -> str:
+    """The body without its trailing blank lines (a line of whitespace only is blank)."""
+    if not body or not body[-1].isspace():
+        return body
+    kept = len(body.rstrip())     # str.rstrip strips exactly what str.isspace calls whitespace
+    if not kept:
+        return ""
+    cut = body.find("\n", kept)
+    return body if cut < 0 else body[:cut]
+
+
 def group_hint(path: str | Path) -> tuple[str, str]:
     """(group, chat id) the way 留痕 names its files: 聊天记录/<群名>(<id>)/<群名>.txt, <群名>_utf8.csv."""
     p = Path(path)
@@ -174,8 +231,10 @@ def messages_from_columns(columns: dict[str, list], constants: dict[str, object]
     data = {}
     for name, dtype in schema.PARSED_COLUMNS.items():   # each column made once, in its dtype (no conform pass)
         values = columns[name] if name in columns else [constants.get(name, schema.default_of(dtype))] * n
+        if dtype == schema.INT:
+            values = np.asarray(values, dtype=np.int64)    # numpy reads a list of ints 3x faster than pandas
         data[name] = pd.Series(values, dtype=dtype)    # a None in text is made "" by normalize's conform
-    return pd.DataFrame(data)
+    return pd.DataFrame(data, copy=False)     # the columns are new: no second copy into blocks
 
 
 _NS_YEARS = (1678, 2261)          # the years a datetime64[ns] message time can hold
