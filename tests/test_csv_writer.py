@@ -118,3 +118,13 @@ def test_times_are_written_as_numpy_spells_them(seconds):
     values = pd.Series([pd.NaT if s is None else np.datetime64(s, "s") for s in seconds], dtype="datetime64[ns]")
     expected = ["" if s is None else str(np.datetime_as_string(np.datetime64(s, "s"), unit="s")) for s in seconds]
     assert iso_times(values) == expected
+
+
+@hsettings(max_examples=80, deadline=None)
+@given(st.lists(st.integers(-5, 60), max_size=40), st.lists(st.booleans(), max_size=40))
+def test_numbers_and_flags_are_spelled_as_python_spells_them(numbers, flags):
+    """Line numbers (looked up in a table of their spellings when small and not negative) and
+    booleans come out as str() and true/false, whichever way they are encoded."""
+    from wgm.report.machine import _csv_column
+    assert _csv_column(pd.Series(numbers, dtype="int64")) == [str(v) for v in numbers]
+    assert _csv_column(pd.Series(flags, dtype="bool")) == ["true" if v else "false" for v in flags]

@@ -51,3 +51,17 @@ def test_ties_on_the_first_keys_are_ordered_by_the_last():
     df = frame([("a群", 1, "h2"), ("a群", 1, "h1"), ("a群", 2, "a"), ("b群", 0, "b"), ("b群", 0, "a")])
     assert sort_rows(df, KEYS)["msg_id"].tolist() == ["h1", "h2", "a", "a", "b"]
     assert sort_rows(df, KEYS)["row"].tolist() == [1, 0, 2, 4, 3]
+
+
+@hsettings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["张三", "李四", "", "张三 "]), st.sampled_from(["a", "b", ""]),
+                          st.sampled_from(["x", "y"])), max_size=30))
+def test_distinct_rows_are_drop_duplicates_in_first_seen_order(rows):
+    """schema.distinct_rows (senders attached once per distinct sender, not once per message) codes rows
+    as drop_duplicates would keep them: first-seen order, and each row's code names its combination."""
+    from wgm.schema import distinct_rows
+    df = pd.DataFrame({name: pd.Series([r[i] for r in rows], dtype="str") for i, name in enumerate("abc")})
+    codes, first = distinct_rows(df, ["a", "b", "c"])
+    kept = df.drop_duplicates()
+    assert first.tolist() == kept.index.tolist()
+    assert [tuple(df.iloc[first[c]]) for c in codes] == [tuple(r) for r in df.itertuples(index=False)]

@@ -54,7 +54,9 @@ class People:
     def build(cls, messages: pd.DataFrame, roster: Roster) -> "People":
         aliases = roster.alias_map()
         member_dept = {p.name: p.dept for p in roster.people.values()}
-        for sender, member, dept in zip(*schema.lists(messages, M.sender, M.member, M.dept)):
+        _, first = schema.distinct_rows(messages, [M.sender, M.member, M.dept])   # in order: first one wins
+        for sender, member, dept in zip(*(messages[c].to_numpy(dtype=object)[first].tolist()
+                                          for c in (M.sender, M.member, M.dept))):
             if sender and member:
                 aliases.setdefault(sender, member)
                 aliases.setdefault(member, member)

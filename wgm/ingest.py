@@ -131,17 +131,22 @@ def read_all(inputs: Iterable[Path], input_format: str | None = None, exclude: I
 
 
 def _fill_ids(df: pd.DataFrame, jobs: int = 1, hashed: np.ndarray | None = None,
-              renamed: np.ndarray | None = None) -> pd.DataFrame:
+              renamed: np.ndarray | None = None, several: np.ndarray | None = None) -> pd.DataFrame:
     """Hash-based msg_id where the exporter gave none; identical messages get an occurrence number.
     An id depends on its group's messages only, so groups are hashed in `jobs` processes. `hashed`: ids
     the readers made, file by file (_read_one); right for every group read from one file under the
-    name it was hashed with (`renamed`: rows whose group the roster renamed since)."""
+    name it was hashed with (`renamed`: rows whose group the roster renamed since; `several`: rows whose
+    group is read from several files, see _groups_in_several_files)."""
     missing = df[M.msg_id] == ""
     if hashed is not None and missing.any():
-        usable = missing.to_numpy() & (hashed != "") & ~_groups_in_several_files(df)
+        usable = missing.to_numpy() & (hashed != "")
+        usable &= ~(_groups_in_several_files(df) if several is None else several)
         if renamed is not None:
             usable &= ~renamed
-        df.loc[usable, M.msg_id] = hashed[usable]
+        if usable.all():
+            df[M.msg_id] = pd.Series(hashed, index=df.index, dtype="str")   # one column, not a million cells
+        else:
+            df.loc[usable, M.msg_id] = hashed[usable]
         missing &= ~usable
     if missing.any():
         sub = df.loc[missing, [M.group, M.ts, M.sender, M.text]]     # what an id is made of, nothing more
@@ -223,28 +228,24 @@ def attach_members(df: pd.DataFrame, roster: Roster) -> tuple[pd.Series, pd.Seri
     """(member, dept) per message: roster alias (name or id) first, else the naming rule."""
     aliases = roster.alias_map()
     known_depts = set(roster.departments())
+    codes, first = schema.distinct_rows(df, [M.sender, M.sender_id])     # a few hundred distinct senders
     members, depts = [], []
-    cache: dict[tuple[str, str], tuple[str, str]] = {}
-    for sender, sender_id in zip(*schema.lists(df, M.sender, M.sender_id)):
-        key = (sender, sender_id)
-        if key not in cache:
-            if not sender and not sender_id:
-                cache[key] = ("", "")
+    for sender, sender_id in zip(*(df[c].to_numpy(dtype=object)[first].tolist() for c in (M.sender, M.sender_id))):
+        if not sender and not sender_id:
+            member, dept = "", ""
+        else:
+            member = aliases.get(sender) or aliases.get(sender_id)
+            if member is None:
+                guess, dept = split_display_name(sender or sender_id, known_depts)
+                member = aliases.get(guess, guess)
+                if member in roster.people:
+                    dept = roster.people[member].dept
             else:
-                name = aliases.get(sender) or aliases.get(sender_id)
-                if name is None:
-                    raw = sender or sender_id
-                    guess, dept = split_display_name(raw, known_depts)
-                    name = aliases.get(guess, guess)
-                    if name in roster.people:
-                        dept = roster.people[name].dept
-                    cache[key] = (name, dept)
-                else:
-                    cache[key] = (name, roster.people[name].dept)
-        member, dept = cache[key]
+                dept = roster.people[member].dept
         members.append(member)
         depts.append(dept)
-    return pd.Series(members, index=df.index, dtype="str"), pd.Series(depts, index=df.index, dtype="str")
+    return (pd.Series(np.array(members, dtype=object)[codes], index=df.index, dtype="str"),
+            pd.Series(np.array(depts, dtype=object)[codes], index=df.index, dtype="str"))
 
 
 def _groups_in_several_files(msgs: pd.DataFrame) -> np.ndarray:
@@ -259,16 +260,17 @@ def _groups_in_several_files(msgs: pd.DataFrame) -> np.ndarray:
     return files_per_group[group_codes] > 1
 
 
-def _merge_copies_across_files(msgs: pd.DataFrame) -> pd.DataFrame:
+def _merge_copies_across_files(msgs: pd.DataFrame, several: np.ndarray | None = None) -> pd.DataFrame:
     """The same message in two files of one group (留痕 writes <群名>.txt beside <群名>_utf8.csv, or two
     monthly exports overlap) is kept once: same group, time and words, from another file. Repeats inside
-    one file are real (收到, 收到) and stay: the n-th copy in a file only matches the n-th in another."""
-    shared = pd.Series(_groups_in_several_files(msgs), index=msgs.index)
+    one file are real (收到, 收到) and stay: the n-th copy in a file only matches the n-th in another.
+    `several`: _groups_in_several_files(msgs), where the caller knows it."""
+    shared = pd.Series(_groups_in_several_files(msgs) if several is None else several, index=msgs.index)
     if not shared.all():          # only groups read from more than one file can hold copies
         if not shared.any():
             return msgs
         keep = ~shared
-        keep[_merge_copies_across_files(msgs[shared]).index] = True
+        keep[_merge_copies_across_files(msgs[shared], np.ones(int(shared.sum()), dtype=bool)).index] = True
         return msgs[keep]
     # exporters render media and system lines each their own way ([图片], 【图片】, ![图片](url)…): those
     # are matched by kind, text by its words
@@ -290,6 +292,9 @@ def _shared_values(column: pd.Series) -> pd.Series:
     return pd.Series(np.asarray(distinct, dtype=object)[codes], index=column.index, dtype=column.dtype)
 
 
+_SEVERAL = "_several_files"     # working column of normalize()
+
+
 def normalize(msgs: pd.DataFrame, roster: Roster, jobs: int = 1,
               hashed: np.ndarray | None = None) -> tuple[pd.DataFrame, list[str]]:
     """Parsed messages of any number of files → one frame: group names from the roster's chat ids,
@@ -306,11 +311,13 @@ def normalize(msgs: pd.DataFrame, roster: Roster, jobs: int = 1,
             g = roster.group_by_id(gid)
             if g is not None:
                 msgs.loc[msgs[M.group_id] == gid, M.group] = g.name
-    msgs = _fill_ids(msgs, jobs, hashed, msgs[M.group].to_numpy(dtype=object) != hinted)
+    several = _groups_in_several_files(msgs)
+    msgs = _fill_ids(msgs, jobs, hashed, msgs[M.group].to_numpy(dtype=object) != hinted, several)
     before = len(msgs)
+    msgs[_SEVERAL] = several      # carried through the sort (a group in several files stays so after it)
     msgs = schema.sort_rows(msgs, [M.group, M.ts, M.source, M.line])    # exports are mostly in order already
     msgs = msgs.drop_duplicates(subset=[M.msg_id], keep="first")
-    msgs = _merge_copies_across_files(msgs).reset_index(drop=True)
+    msgs = _merge_copies_across_files(msgs.drop(columns=_SEVERAL), msgs[_SEVERAL].to_numpy()).reset_index(drop=True)
     if len(msgs) < before:
         warnings.append(f"{before - len(msgs)} messages appear in more than one export; each is counted once")
     msgs[M.quote_id] = link_quotes(msgs)

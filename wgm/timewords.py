@@ -786,12 +786,23 @@ def find_times(text: str, base: datetime, words: TimeWords = _DEFAULT_WORDS) -> 
                               round(min(conf, 1.0), 3), has_clock))
     if not found:
         return _NO_FINDINGS
-    future = [(f, tie) for f, tie in zip(found, ties, strict=True) if f.when >= base]
-    reply_by = next((f for f, _ in future if f.role == "reply_by"), None)
-    deadline = next((f for f, _ in future if f.role == "deadline" and f.relation == "before"), None) \
-        or next((f for f, _ in future if f.role == "deadline"), None)
-    points = tuple(f for f, _ in future if f.role == "point")
-    if deadline is None and len(found) == 1 and len(points) == 1 and future[0][1] is None \
+    # the first future reply-by time, the first future deadline ("before" ones first), every future point
+    reply_by = deadline = first_deadline = None
+    points_found: list[TimeExpr] = []
+    for f in found:
+        if f.when < base:
+            continue
+        if f.role == "point":
+            points_found.append(f)
+        elif f.role == "reply_by":
+            reply_by = reply_by or f
+        elif deadline is None:
+            if f.relation == "before":
+                deadline = f
+            first_deadline = first_deadline or f
+    deadline = deadline or first_deadline
+    points = tuple(points_found)
+    if deadline is None and len(found) == 1 and len(points) == 1 and ties[0] is None \
             and points[0].relation == "at" and not _QUESTION_END.search(text):
         # a lone future time with no verb at all: a low-confidence deadline (still a point too)
         p = points[0]     # dataclasses.replace costs ~8 µs; a third of messages with a time come here

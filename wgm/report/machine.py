@@ -45,6 +45,7 @@ def _sorted(df: pd.DataFrame, kind: str) -> pd.DataFrame:
 
 
 _NEEDS_QUOTES = re.compile(r'[",\r\n]')
+_BOOL_TEXT = np.array(["false", "true"], dtype=object)
 # columns with few distinct values are encoded once per value and then looked up
 _FACTORIZE_BELOW = 0.5     # distinct values per row in a sample of the column
 
@@ -70,9 +71,12 @@ def _csv_column(series: pd.Series) -> list[str]:
     if pd.api.types.is_datetime64_any_dtype(series):
         return iso_times(series)
     if pd.api.types.is_bool_dtype(series):
-        return np.where(series.to_numpy(dtype=bool), "true", "false").astype(object).tolist()
+        return _BOOL_TEXT[series.to_numpy(dtype=bool).astype(np.intp)].tolist()
     if pd.api.types.is_integer_dtype(series):
-        return list(map(str, series.tolist()))
+        values = series.to_numpy()
+        if n and values.dtype.kind in "iu" and 0 <= values.min() and values.max() <= 2 * n:     # line numbers: spelled once each, looked up
+            return np.array(list(map(str, range(int(values.max()) + 1))), dtype=object)[values].tolist()
+        return list(map(str, values.tolist()))
     # both ways give the same fields: a sample says whether factorizing (hashing every value) pays
     sample = series.iloc[:: max(1, n // 2000)]
     if sample.nunique(dropna=False) > _FACTORIZE_BELOW * len(sample) and len(sample) > 64:
@@ -186,7 +190,8 @@ def _row_chunks(df: pd.DataFrame, columns: list[str]) -> Iterator[bytes]:
     cols = [_csv_column(df[c]) if c in df.columns else [""] * n for c in columns]
     rows = map(",".join, zip(*cols))
     while block := list(itertools.islice(rows, _ROWS_PER_CHUNK)):
-        yield ("\n".join(block) + "\n").encode("utf-8")
+        # row by row: one emoji would make a joined block 4 bytes a character, slow to join and encode
+        yield b"\n".join([row.encode("utf-8") for row in block]) + b"\n"
 
 
 # rows turned into UTF-8 a block at a time: one string of a million rows would briefly need twice its size
