@@ -42,14 +42,41 @@ def test_two_workers_give_byte_identical_outputs(tmp_path, monkeypatch):
     monkeypatch.setattr(parallel, "MIN_ROWS_PER_WORKER", 100)
     monkeypatch.setattr(parallel, "ordered_map", counting)
     two = report.render(api.audit([exports], api.Options(jobs=2)), {"csv", "json"})
-    assert ("_read_one", 4, 2) in calls and ("_classify_part", 2, 2) in calls
-    assert ("_run_rows", 2, 2) in calls      # ledger + rules by group (ids are hashed by the readers)
+    # classification, ledger and rules by group in one round (ids are hashed by the readers)
+    assert calls == [("_read_one", 4, 2), ("_run_rows", 2, 2)]
     assert one.keys() == two.keys()
     for name in one:
         assert one[name] == two[name], name
+    # --cache keeps the classified messages: they are classified in a round of their own, to the same result
+    calls.clear()
+    cached = report.render(api.audit([exports], api.Options(jobs=2, cache=tmp_path / "cache")), {"csv", "json"})
+    assert calls == [("_read_one", 4, 2), ("_classify_part", 2, 2), ("_run_rows", 2, 2)]
+    for name in one:
+        assert one[name] == cached[name], name
 
 
 def test_workers_balance_groups_by_size():
     assert parallel.balanced([5, 1, 1, 1, 1, 1], 2) == [[0], [1, 2, 3, 4, 5]]
     assert parallel.balanced([3, 3, 2, 2], 2) == [[0, 2], [1, 3]]
     assert parallel.workers(3) == 3 and parallel.workers(0) >= 1
+
+
+def test_tag_overrides_apply_alike_in_one_process_in_workers_and_from_the_cache(tmp_path, monkeypatch):
+    """A tag override re-classifies its message wherever classification runs (group by group in the
+    workers, or before them when --cache keeps the classified messages), and is reported once."""
+    exports = _exports(tmp_path / "in")
+    first = api.audit([exports], api.Options(jobs=1))
+    chat = first.messages[(first.messages["tags"] == "") & (first.messages["kind"] == "chat")].iloc[-1]
+    path = tmp_path / "overrides.yaml"
+    path.write_text(f"- {{msg_id: {chat['msg_id']}, action: tag, value: off_topic, reason: 闲聊}}\n"
+                    "- {msg_id: nope, action: tag, value: off_topic, reason: 测试}\n", encoding="utf-8")
+    monkeypatch.setattr(parallel, "MIN_BYTES_PER_WORKER", 1)
+    monkeypatch.setattr(parallel, "MIN_ROWS_PER_WORKER", 100)
+    runs = [api.audit([exports], api.Options(jobs=jobs, overrides=path, cache=cache))
+            for jobs, cache in ((1, None), (2, None), (2, tmp_path / "cache"))]
+    for r in runs:
+        assert r.messages.set_index("msg_id").loc[chat["msg_id"], "tags"] == "off_topic;off_topic_exact"
+        assert [u["matched"] for u in r.overrides_used] == [1]
+        assert sum("nope" in w and "matches nothing" in w for w in r.warnings) == 1
+    rendered = [report.render(r, {"csv", "json"}) for r in runs]
+    assert rendered[0] == rendered[1] == rendered[2]

@@ -66,6 +66,7 @@ class Prepared:
     warnings: tuple[str, ...]
     roster: Roster
     cache_key: str = ""      # the --cache entry it came from or went to; "" without --cache
+    classified: bool = True  # False: parsed only, classified group by group where the ledger is built
 
 
 def month_end(ts: pd.Timestamp) -> datetime:
@@ -82,24 +83,43 @@ def load_settings(options: Options) -> settings_mod.Settings:
 
 def apply_tag_overrides(df: pd.DataFrame, overrides) -> tuple[pd.DataFrame, list[dict], list[str]]:
     """`tag` overrides re-classify one message by msg_id before the ledger runs."""
-    used, warnings = [], []
-    for o in overrides:
-        if o.action != "tag":
-            continue
-        hit = df[M.msg_id] == o.key
-        if not hit.any() or o.value not in TAG_KINDS:
-            why = "matches nothing" if not hit.any() else f"unknown tag {o.value!r} ({', '.join(TAG_KINDS)})"
-            warnings.append(f"{o.source}:{o.line}: override {o.target}={o.key} (tag) {why}")
-            continue
+    applied, used, warnings = _tag_overrides(df, overrides)
+    for o, hit in applied:
         for col in classify.TAG_COLUMNS:
             df.loc[hit, col] = col in TAG_KINDS[o.value]
-        used.append({"source": o.source, "line": o.line, "target": f"msg_id={o.key}", "action": "tag",
-                     "value": o.value, "reason": o.reason, "matched": int(hit.sum())})
     return df, used, warnings
+
+
+def _tag_overrides(df: pd.DataFrame, overrides) -> tuple[list[tuple[object, pd.Index]], list[dict], list[str]]:
+    """The `tag` overrides that apply, each with the rows it hits, and what the report says of every one:
+    needs only the message ids, so a run that classifies group by group reports them for the whole run."""
+    applied, used, warnings = [], [], []
+    tags = [o for o in overrides if o.action == "tag"]
+    ids = df.loc[df[M.msg_id].isin({o.key for o in tags}), M.msg_id] if tags else df[M.msg_id].iloc[:0]
+    for o in tags:
+        hit = ids.index[ids == o.key]          # labels of the rows it names: one pass over the run, not one each
+        if not len(hit) or o.value not in TAG_KINDS:
+            why = "matches nothing" if not len(hit) else f"unknown tag {o.value!r} ({', '.join(TAG_KINDS)})"
+            warnings.append(f"{o.source}:{o.line}: override {o.target}={o.key} (tag) {why}")
+            continue
+        applied.append((o, hit))
+        used.append({"source": o.source, "line": o.line, "target": f"msg_id={o.key}", "action": "tag",
+                     "value": o.value, "reason": o.reason, "matched": len(hit)})
+    return applied, used, warnings
 
 
 def prepare(inputs: Iterable[Path], options: Options, settings: settings_mod.Settings,
             on_progress: ingest.Progress | None = None) -> Prepared:
+    ingested = _ingested(inputs, options, settings, on_progress)
+    if on_progress:
+        on_progress(f"classifying {len(ingested.messages):,} messages", 1, 1)
+    classified = classify.classify_all(ingested.messages, settings, ingested.roster, parallel.workers(options.jobs))
+    return dataclasses.replace(ingested, messages=classified, classified=True)
+
+
+def _ingested(inputs: Iterable[Path], options: Options, settings: settings_mod.Settings,
+              on_progress: ingest.Progress | None = None) -> Prepared:
+    """Parsed and normalized messages, not yet classified."""
     roster = load_roster(options.roster)
     ing = ingest.ingest(inputs, roster, options.input_format, exclude=options.side_files(), on_progress=on_progress,
                         tz=settings.timezone, date_hint=options.date, jobs=parallel.workers(options.jobs))
@@ -110,10 +130,7 @@ def prepare(inputs: Iterable[Path], options: Options, settings: settings_mod.Set
         if missing:
             raise UsageError(f"no such group in the inputs: {', '.join(missing)} (have: {', '.join(sorted(known))})")
         messages = messages[messages[M.group].isin(options.groups)].reset_index(drop=True)
-    if on_progress:
-        on_progress(f"classifying {len(messages):,} messages", 1, 1)
-    classified = classify.classify_all(messages, settings, roster, parallel.workers(options.jobs))
-    return Prepared(classified, ing.unparsed, ing.inputs, ing.warnings, roster)
+    return Prepared(messages, ing.unparsed, ing.inputs, ing.warnings, roster, classified=False)
 
 
 def _prepared_key(inputs: list[Path], options: Options, settings: settings_mod.Settings) -> str:
@@ -212,9 +229,13 @@ def audit(inputs: Iterable[Path], options: Options = Options(),
     if found is not None and isinstance(found["assessment"], Assessment):
         assessment = found["assessment"]
     else:
-        prepared = prepared or _prepare_cached(inputs, options, settings, on_progress, prepared_key)
+        # without --cache nothing keeps the classified messages: they are classified where each group's
+        # ledger is built (one round of workers, nothing sent back but the ledger and the events)
+        prepared = prepared or (_ingested(inputs, options, settings, on_progress) if options.cache is None
+                                else _prepare_cached(inputs, options, settings, on_progress, prepared_key))
         if on_progress:
-            on_progress("building the task ledger and assessing", 1, 1)
+            on_progress(("" if prepared.classified else f"classifying {len(prepared.messages):,} messages, ")
+                        + "building the task ledger and assessing", 1, 1)
         assessment = _assess(prepared, options, settings, roster, incidents, overrides)
         if assessed_key:
             cache.save(options.cache, assessed_key, {"assessment": assessment})
@@ -241,10 +262,13 @@ def audit(inputs: Iterable[Path], options: Options = Options(),
 
 def _assess(prepared: Prepared, options: Options, settings: settings_mod.Settings, roster: Roster,
             incidents, overrides) -> Assessment:
-    """Tag overrides, then per group the ledger, escalation overrides, the rules and the events' review
-    reasons (in workers: groups never share a task), then the rules that read the side files."""
+    """Per group (in workers: groups never share a task) the classification, where the messages are not
+    classified yet, tag overrides, the ledger, escalation overrides, the rules and the events' review
+    reasons; then the rules that read the side files."""
     snapshots = load_snapshots(options.members, roster)
-    messages, tag_used, tag_warnings = apply_tag_overrides(prepared.messages.copy(deep=False), overrides)
+    messages = prepared.messages        # tag overrides are applied where the ledger is built, group by group
+    _, tag_used, tag_warnings = _tag_overrides(messages, overrides)
+    people = None if prepared.classified else classify.People.build(messages, roster)   # every name of the run
     if options.as_of is not None:
         as_of = options.as_of
     elif len(messages):
@@ -253,25 +277,35 @@ def _assess(prepared: Prepared, options: Options, settings: settings_mod.Setting
         as_of = datetime(1970, 1, 1)
     depts = dept_lookup(messages, roster)
     judge = functools.partial(_assess_groups, settings=settings, roster=roster, overrides=overrides, as_of=as_of,
-                              depts=depts)
-    parts = [result for _, result in parallel.by_groups(messages, M.group, judge, parallel.workers(options.jobs))]
-    led = ledger.merge([part_ledger for part_ledger, _ in parts])
+                              depts=depts, people=people)
+    done = parallel.by_groups(messages, M.group, judge, parallel.workers(options.jobs))
+    parts = [result for _, result in done]
+    tag_bits = np.zeros(len(messages), dtype=np.int64)
+    for rows, (_, _, bits) in done:
+        tag_bits[rows] = bits
+    led = ledger.merge([part_ledger for part_ledger, _, _ in parts])
     # again over every group: which overrides matched anything, and the ledger the tasks file shows
     tasks, esc_used, esc_warnings = apply_task_overrides(led.tasks, overrides)
     led = ledger.Ledger(tasks, led.roles, led.warnings, led.off_topic, led.left)
     ctx = RuleContext(messages, led, settings, roster, tuple(incidents), tuple(snapshots), as_of)
-    events = pd.concat([part_events for _, part_events in parts] + [assess(ctx, run_run_families(ctx), depts)],
+    events = pd.concat([part_events for _, part_events, _ in parts] + [assess(ctx, run_run_families(ctx), depts)],
                        ignore_index=True)
     months_seen = np.unique(messages[M.ts].dropna().to_numpy().astype("datetime64[M]"))   # not strftime ×1M
-    return Assessment(messages=_with_roles(messages, led), tasks=tasks, events=events, unparsed=prepared.unparsed,
+    return Assessment(messages=_with_roles(messages, led, tag_bits), tasks=tasks, events=events,
+                      unparsed=prepared.unparsed,
                       inputs=prepared.inputs, warnings=tuple(prepared.warnings) + tuple(tag_warnings + esc_warnings),
                       overrides_used=tuple(tag_used + esc_used), as_of=as_of,
                       months_seen=tuple(str(m) for m in months_seen))
 
 
 def _assess_groups(messages: pd.DataFrame, settings: settings_mod.Settings, roster: Roster, overrides,
-                   as_of: datetime, depts: dict[str, str]) -> tuple[ledger.Ledger, pd.DataFrame]:
-    """Some groups' ledger (before escalation overrides) and their events, assessed."""
+                   as_of: datetime, depts: dict[str, str],
+                   people: classify.People | None) -> tuple[ledger.Ledger, pd.DataFrame, np.ndarray]:
+    """Some groups' ledger (before escalation overrides), their events assessed, and each message's tags
+    (_tag_bits). `people`: the run's names, when the messages still have to be classified."""
+    if people is not None:
+        messages = classify.classify(messages, settings, roster, people)
+    messages, _, _ = apply_tag_overrides(messages.copy(deep=False), overrides)
     built = ledger.build(messages, settings, roster)
     tasks, _, _ = apply_task_overrides(built.tasks, overrides)
     ctx = RuleContext(messages, ledger.Ledger(tasks, built.roles, built.warnings, built.off_topic, built.left),
@@ -280,7 +314,7 @@ def _assess_groups(messages: pd.DataFrame, settings: settings_mod.Settings, rost
     # what _with_roles gives a message without a role anyway is not sent back (most messages are chat)
     roles = built.roles
     plain = (roles[M.kind] == "chat") & (roles[M.task_id] == "") & (roles[M.confidence] == 1.0)
-    return dataclasses.replace(built, roles=roles[~plain]), events
+    return dataclasses.replace(built, roles=roles[~plain]), events, _tag_bits(messages)
 
 
 def _review_ids(events: pd.DataFrame) -> set[str]:
@@ -294,9 +328,9 @@ def _mark_review(messages: pd.DataFrame, review_ids: set[str]) -> pd.DataFrame:
     return out
 
 
-def _with_roles(messages: pd.DataFrame, led: ledger.Ledger) -> pd.DataFrame:
+def _with_roles(messages: pd.DataFrame, led: ledger.Ledger, tag_bits: np.ndarray) -> pd.DataFrame:
     """The output message frame: the ledger's role for each message (plain chat where it gives none)
-    and every lexical tag."""
+    and every lexical tag (`tag_bits`: _tag_bits of the classified messages, row by row)."""
     roles = led.roles.drop_duplicates(M.msg_id)
     at = pd.Index(roles[M.msg_id]).get_indexer(messages[M.msg_id])    # one lookup serves three columns
     found = at >= 0
@@ -312,18 +346,22 @@ def _with_roles(messages: pd.DataFrame, led: ledger.Ledger) -> pd.DataFrame:
     out[M.task_id] = pd.Series(role_column(M.task_id, ""), index=out.index, dtype="str")
     out[M.confidence] = pd.Series(role_column(M.confidence, 1.0), index=out.index, dtype=float)
     out[M.needs_review] = False        # _mark_review() sets it once the events are settled
-    out[M.tags] = pd.Series(_tag_text(messages), index=out.index, dtype="str")
+    out[M.tags] = pd.Series(_tag_text(tag_bits), index=out.index, dtype="str")
     out = schema.conform(out, {c: t for c, t in schema.MESSAGE_COLUMNS.items() if c not in out.columns})
     out = out[list(schema.MESSAGE_COLUMNS)]
     return schema.sort_rows(out, schema.SORT_KEYS["messages"])
 
 
-def _tag_text(messages: pd.DataFrame) -> np.ndarray:
-    """"ack;done" from the tag columns: each row's tags packed into bits, each distinct set of tags
-    spelled once (there are a few dozen sets, not a million)."""
+def _tag_bits(messages: pd.DataFrame) -> np.ndarray:
+    """Each message's tags packed into the bits of one number (bit i: classify.TAG_COLUMNS[i])."""
     bits = np.zeros(len(messages), dtype=np.int64)
     for i, col in enumerate(classify.TAG_COLUMNS):
         bits |= messages[col].to_numpy(dtype=bool).astype(np.int64) << i
+    return bits
+
+
+def _tag_text(bits: np.ndarray) -> np.ndarray:
+    """"ack;done" from _tag_bits: each distinct set of tags spelled once (a few dozen sets, not a million)."""
     codes, sets = pd.factorize(bits)
     spelled = np.array([";".join(col[2:] for i, col in enumerate(classify.TAG_COLUMNS) if s >> i & 1)
                         for s in sets.tolist()] or [""], dtype=object)
