@@ -290,6 +290,8 @@ def _assess(prepared: Prepared, options: Options, settings: settings_mod.Setting
     ctx = RuleContext(messages, led, settings, roster, tuple(incidents), tuple(snapshots), as_of)
     events = pd.concat([part_events for _, part_events, _ in parts] + [assess(ctx, run_run_families(ctx), depts)],
                        ignore_index=True)
+    # in the order settle() gives them (pricing keeps it): a cached re-run then finds them sorted already
+    events = schema.sort_rows(events, schema.SORT_KEYS["events"])
     months_seen = np.unique(messages[M.ts].dropna().to_numpy().astype("datetime64[M]"))   # not strftime ×1M
     return Assessment(messages=_with_roles(messages, led, tag_bits), tasks=tasks, events=events,
                       unparsed=prepared.unparsed,

@@ -81,7 +81,7 @@ def _apply_event_overrides(events: pd.DataFrame, overrides: list[Override]) -> t
 
 def price(events: pd.DataFrame, settings: Settings, incidents) -> pd.DataFrame:
     amounts = settings.amounts
-    unit = events[E.rule].map(lambda r: float(amounts.get(r, 0.0))).astype("float64")
+    unit = events[E.rule].map({r: float(amounts.get(r, 0.0)) for r in events[E.rule].unique()}).astype("float64")
     events[E.amount] = events[E.count].astype("float64") * unit
     loss_rate = {(i.member, i.date.isoformat(), i.rule): i.loss_amount * i.rate for i in incidents if i.rule == "loss"}
     if loss_rate:

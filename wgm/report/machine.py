@@ -171,7 +171,7 @@ def _parts(columns: list[str], files: list[str], folder: tempfile.TemporaryDirec
 
 
 _SHARED: dict = {}
-_MIN_ROWS_PER_WORKER = 200_000
+_MIN_ROWS_PER_WORKER = 50_000
 
 
 def _write_rows(piece: tuple[str, int, int, str]) -> str:
