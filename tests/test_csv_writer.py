@@ -128,3 +128,45 @@ def test_numbers_and_flags_are_spelled_as_python_spells_them(numbers, flags):
     from wgm.report.machine import _csv_column
     assert _csv_column(pd.Series(numbers, dtype="int64")) == [str(v) for v in numbers]
     assert _csv_column(pd.Series(flags, dtype="bool")) == ["true" if v else "false" for v in flags]
+
+
+_JSON_TEXT = st.text(alphabet=st.sampled_from(list('ab"\\\n\r\t\x00\x1f\u2028 收到😀%s{}:,')), max_size=8)
+
+
+@hsettings(max_examples=120, deadline=None)
+@given(st.lists(st.tuples(_JSON_TEXT, st.sampled_from(["task", "chat", 'a"b']), st.integers(-3, 10**12),
+                          st.one_of(st.none(), st.floats(allow_nan=False, allow_infinity=True, width=32)),
+                          st.booleans(), st.one_of(st.none(), st.integers(0, 10**9))), max_size=25))
+def test_json_records_are_what_the_json_encoder_writes_for_each_row(rows):
+    """audit.json's records are encoded a column at a time; each line must be exactly what
+    json.JSONEncoder(ensure_ascii=False) writes for the row's dict of plain values."""
+    import json
+
+    from wgm.report.machine import _json_column, _records
+    n = len(rows)
+    df = pd.DataFrame({
+        "text": pd.Series([r[0] for r in rows], dtype="str"),
+        "kind": pd.Series([r[1] for r in rows], dtype="str"),
+        "n": pd.Series([r[2] for r in rows], dtype="int64"),
+        "amount": pd.Series([np.nan if r[3] is None else r[3] for r in rows], dtype="float64"),
+        "flag": pd.Series([r[4] for r in rows], dtype="bool"),
+        "ts": pd.Series([pd.NaT if r[5] is None else datetime(2026, 1, 1) + pd.Timedelta(seconds=r[5])
+                         for r in rows], dtype="datetime64[ns]"),
+        "items": pd.Series([[r[1], r[2]] for r in rows], dtype=object),
+    })
+    columns = list(df.columns)
+    encode = json.JSONEncoder(ensure_ascii=False, default=str).encode
+    expected = [encode(dict(zip(columns, row))) for row in zip(*(_json_column(df[c]) for c in columns))]
+    assert list(_records(df, columns, "unparsed")) == expected     # no unparsed sort key here: order kept
+    assert len(expected) == n
+
+
+def test_json_records_of_many_distinct_texts_are_encoded_one_by_one_alike():
+    """Past ~64 rows a column of mostly distinct texts skips the factorizing: the same JSON."""
+    import json
+
+    from wgm.report.machine import _records
+    texts = [f'第{i}条"引号"\\ 😀\n' for i in range(300)]
+    df = pd.DataFrame({"text": pd.Series(texts, dtype="str"), "n": np.arange(300, dtype="int64")})
+    encode = json.JSONEncoder(ensure_ascii=False).encode
+    assert list(_records(df, ["text", "n"], "unparsed")) == [encode({"text": t, "n": i}) for i, t in enumerate(texts)]

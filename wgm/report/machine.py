@@ -229,27 +229,69 @@ def _json_column(series: pd.Series) -> list:
     return [plain(v) for v in series.tolist()]
 
 
-def _records(df: pd.DataFrame, columns: list[str], kind: str) -> list[dict]:
+_ENCODE = json.JSONEncoder(ensure_ascii=False, default=str).encode
+_JSON_STR = json.encoder.encode_basestring     # what that encoder writes for a str (the same C function)
+
+
+def _json_literals(series: pd.Series) -> list[str]:
+    """One column as JSON text, value by value: what _ENCODE writes for each of _json_column's values,
+    a whole column at a time (one encoder call per record took most of a million-message audit.json)."""
+    n = len(series)
+    kind = series.dtype.kind if isinstance(series.dtype, np.dtype) else ""   # numpy columns: no NA to mind
+    if pd.api.types.is_datetime64_any_dtype(series):
+        return [f'"{t}"' for t in iso_times(series)]          # digits, '-', ':' and 'T': nothing to escape
+    if kind and kind in "biu":
+        return _csv_column(series)                            # true/false and int spellings are JSON's too
+    if kind == "f":
+        return ['""' if v != v else _float_literal(v) for v in series.round(2).tolist()]
+    if pd.api.types.is_string_dtype(series) and series.dtype != object:
+        sample = series.iloc[:: max(1, n // 2000)]
+        if sample.nunique(dropna=False) > _FACTORIZE_BELOW * len(sample) and len(sample) > 64:
+            return list(map(_JSON_STR, _as_text(series)))
+        codes, uniques = pd.factorize(series.fillna(""), use_na_sentinel=False)
+        return np.asarray(list(map(_JSON_STR, uniques.tolist())) or [""], dtype=object)[codes].tolist() if n else []
+    return list(map(_ENCODE, _json_column(series)))
+
+
+def _float_literal(v: float) -> str:
+    if v in (float("inf"), float("-inf")):
+        return "Infinity" if v > 0 else "-Infinity"
+    return float.__repr__(v)
+
+
+class _Lines(list):
+    """Records already encoded, one JSON object a line."""
+
+
+def _records(df: pd.DataFrame, columns: list[str], kind: str) -> _Lines:
+    """The rows as JSON objects ({"column": value, …} as _ENCODE writes a dict), in the file's order."""
     df = _sorted(df, kind)
     present = [c for c in columns if c in df.columns]
-    values = [_json_column(df[c]) for c in present]
-    return [dict(zip(present, row)) for row in zip(*values)]
+    if not len(df):
+        return _Lines()
+    row = "{" + ", ".join(_JSON_STR(c).replace("%", "%%") + ": %s" for c in present) + "}"
+    return _Lines(row % values for values in zip(*(_json_literals(df[c]) for c in present)))
 
 
-def _dump(doc: dict) -> str:
+def _dump(doc: dict) -> bytes:
     """The document with one record a line: readable, diffable, and written by json's C encoder (an
-    indented dump goes through the pure-Python one, ten times slower at 100k messages)."""
-    encode = json.JSONEncoder(ensure_ascii=False, default=str).encode
-    lines = ["{"]
+    indented dump goes through the pure-Python one, ten times slower at 100k messages). Built as UTF-8
+    line by line: one str of a million records (4 bytes a character once an emoji is in it) took
+    longer to join and encode than the records took to write."""
+    encode = _ENCODE
+    lines: list[bytes] = [b"{"]
     for i, (key, value) in enumerate(doc.items()):
         comma = "," if i < len(doc) - 1 else ""
-        if isinstance(value, list) and value and isinstance(value[0], dict):
-            body = ",\n  ".join(map(encode, value))
-            lines.append(f" {encode(key)}: [\n  {body}\n ]{comma}")
+        if isinstance(value, list) and value and (isinstance(value, _Lines) or isinstance(value[0], dict)):
+            records = value if isinstance(value, _Lines) else map(encode, value)
+            lines.append(f" {encode(key)}: [\n  ".encode("utf-8")
+                         + b",\n  ".join([record.encode("utf-8") for record in records])
+                         + f"\n ]{comma}".encode("utf-8"))
         else:
-            lines.append(f" {encode(key)}: {json.dumps(value, ensure_ascii=False, indent=1, default=str)}{comma}")
-    lines.append("}")
-    return "\n".join(lines) + "\n"
+            text = json.dumps(value, ensure_ascii=False, indent=1, default=str)
+            lines.append(f" {encode(key)}: {text}{comma}".encode("utf-8"))
+    lines.append(b"}")
+    return b"\n".join(lines) + b"\n"
 
 
 def audit_json(result: AuditResult) -> bytes:
@@ -274,7 +316,7 @@ def audit_json(result: AuditResult) -> bytes:
         "unparsed": _records(result.unparsed, UNPARSED_COLUMNS, "unparsed"),
         "messages": _records(result.messages, MESSAGE_COLUMNS, "messages"),
     }
-    return _dump(doc).encode("utf-8")
+    return _dump(doc)
 
 
 def parsed_files(messages: pd.DataFrame, unparsed: pd.DataFrame) -> dict[str, bytes]:
