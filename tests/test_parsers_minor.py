@@ -69,6 +69,20 @@ def test_wechatexporter_forwarded_chat_is_one_message_not_many(tmp_path):
     assert forward["ts"] == datetime(2025, 3, 3, 9, 0)
 
 
+def test_wechatexporter_line_opening_like_a_forward_that_never_ends_is_body_text(tmp_path):
+    """Found by the round-trip test: a message line starting "<< " (the forward marker) with no
+    "TITLE 结束 >>" after it swallowed every later message into one merged record."""
+    text = ("群 - 微信聊天记录\n\n"
+            "张三 (2025-03-03 09:00:00):注意\n"
+            "<< 这里不是转发\n"
+            "李四 (2025-03-03 09:10:00):收到\n"
+            "王五 (2025-03-03 09:12:00):好的\n")
+    r = read_text(tmp_path, text)
+    m = r.messages
+    assert list(m["sender"]) == ["张三", "李四", "王五"] and accounted(r) and len(r.unparsed) == 0
+    assert m.iloc[0]["text"] == "注意\n<< 这里不是转发" and set(m["media"]) == {"text"}
+
+
 def test_wechatexporter_quote_with_nothing_before_it_is_unparsed_with_reason(tmp_path):
     text = "群 - 微信聊天记录\n\n「张三：请提交」\n- - - - - - - - - - - - - - -\n收到\n"
     r = read_text(tmp_path, text)

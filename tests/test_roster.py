@@ -54,3 +54,19 @@ def test_csv_roster_with_chinese_headers(tmp_path):
     roster = load_roster(path)
     assert roster.people["林涛"].role == "head" and roster.people["林涛"].aliases == ("LT", "wxid_lt")
     assert roster.people["马骏"].role == "member"
+
+
+def test_a_roster_of_groups_alone_still_names_groups_by_chat_id(tmp_path):
+    """A roster may list groups and no people: its chat ids still name the groups (they were ignored
+    while the roster counted as empty)."""
+    from wgm import api
+    folder = tmp_path / "聊天记录" / "旧群名(40000000001@chatroom)"
+    folder.mkdir(parents=True)
+    (folder / "旧群名.txt").write_text("2026-05-11 10:00:00 林涛-运营部\n@罗刚-仓储部 请于5月13日前完成A区库存盘点\n\n"
+                                     "2026-05-11 10:05:00 罗刚-仓储部\n收到\n", encoding="utf-8")
+    roster = tmp_path / "roster.yaml"
+    roster.write_text("groups:\n  - {name: 远航物流-仓储群, ids: ['40000000001@chatroom']}\n", encoding="utf-8")
+    assert load_roster(roster).people == {}
+    result = api.audit([tmp_path / "聊天记录"], api.Options(roster=roster))
+    assert set(result.messages["group"]) == {"远航物流-仓储群"}
+    assert set(result.tasks["group"]) == {"远航物流-仓储群"}

@@ -8,6 +8,7 @@ the ledger needs, vectorised with one compiled pattern per word list.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -219,18 +220,13 @@ def _add_times(df: pd.DataFrame, settings: Settings) -> None:
     df["time_point"] = pd.to_datetime(pd.Series(point, index=df.index))
 
 
-_SHARED: dict = {}     # the run's frames, set before the workers fork so they are not copied over a pipe
-
-
-def _classify_part(rows: list[int]) -> dict[str, object]:
-    """The columns classify() adds, for some rows of the shared frame: only these travel back (the
+def _added_columns(part: pd.DataFrame, settings: Settings, roster: Roster, people: People) -> dict[str, object]:
+    """The columns classify() adds, for some groups' messages: only these travel back from a worker (the
     message columns the parent already holds would double what is pickled)."""
-    messages = _SHARED["messages"]
-    part = classify(messages.iloc[rows].reset_index(drop=True), _SHARED["settings"], _SHARED["roster"],
-                    _SHARED["people"])
-    added = {c: part[c].to_numpy() for c in part.columns if c not in messages.columns}
+    done = classify(part, settings, roster, people)
+    added = {c: done[c].to_numpy() for c in done.columns if c not in part.columns}
     # bare is the content for most messages: those are sent as None and filled in from content again
-    same = (part["bare"] == part[M.content]).to_numpy(dtype=bool)
+    same = (done["bare"] == done[M.content]).to_numpy(dtype=bool)
     added["bare"] = added["bare"].astype(object)
     added["bare"][same] = None
     return added
@@ -239,23 +235,13 @@ def _classify_part(rows: list[int]) -> dict[str, object]:
 def classify_all(messages: pd.DataFrame, settings: Settings, roster: Roster, jobs: int = 1) -> pd.DataFrame:
     """classify() on every message, by groups in `jobs` worker processes when there are enough messages;
     the names are gathered from all messages first, so each part reads mentions as the whole would."""
-    jobs = min(jobs, len(messages) // parallel.MIN_ROWS_PER_WORKER)
-    by_group = messages.groupby(M.group, sort=True).indices
-    if jobs <= 1 or len(by_group) < 2 or not parallel.can_fork():
-        return classify(messages, settings, roster)
     people = People.build(messages, roster)
-    groups = list(by_group.values())
-    buckets = parallel.balanced([len(g) for g in groups], jobs)
-    rows = [np.sort(np.concatenate([groups[k] for k in bucket])) for bucket in buckets]
-    _SHARED.update(messages=messages, settings=settings, roster=roster, people=people)
-    try:
-        done = list(parallel.ordered_map(_classify_part, rows, jobs))
-    finally:
-        _SHARED.clear()
+    parts = parallel.by_groups(messages, M.group, functools.partial(_added_columns, settings=settings,
+                                                                    roster=roster, people=people), jobs)
     out = messages.copy(deep=False)
-    order = np.concatenate(rows)
-    for col in done[0]:
-        values = np.concatenate([part[col] for part in done])
+    order = np.concatenate([rows for rows, _ in parts])
+    for col in parts[0][1]:
+        values = np.concatenate([added[col] for _, added in parts])
         placed = np.empty(len(values), dtype=values.dtype)
         placed[order] = values
         if col == "bare":

@@ -306,7 +306,7 @@ def normalize(msgs: pd.DataFrame, roster: Roster, jobs: int = 1,
         msgs[col] = _shared_values(msgs[col])
     hinted = msgs[M.group].to_numpy(dtype=object).copy()
     # group names: a roster group whose ids list the chat id wins over a file-name guess
-    if not roster.empty and len(msgs):
+    if roster.groups and len(msgs):      # a roster of groups alone names them too (it has no people)
         for gid in msgs[M.group_id].unique():
             g = roster.group_by_id(gid)
             if g is not None:

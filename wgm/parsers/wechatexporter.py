@@ -7,7 +7,8 @@ they decide goes to review:
 - notices (invites, recalls, renames): a bare system line;
 - quotes: `「NAME：TEXT」`, a line of 15 spaced dashes, then the reply;
 - forwarded chats: `<< TITLE` … `TITLE 结束 >>` (their items carry the original times, not the
-  forward's, so they are one merged message, never messages of their own).
+  forward's, so they are one merged message, never messages of their own). A `<< ` line with no
+  closing line after it is message text.
 A transfer body has no line end, so the next record may be glued to it on the same line.
 """
 
@@ -28,6 +29,7 @@ _GLUED = re.compile(r"^(?P<transfer>.+? \(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\):
 _QUOTE_OPEN = re.compile(r"^「(?P<name>[^：」]*)：(?P<text>.*)$")
 _DASHES = "- - - - - - - - - - - - - - -"
 _SYSTEM_PREFIX = "System Message: "
+_FORWARD_END = " 结束 >>"
 PLACEHOLDERS = {"[图片]": "image", "[视频]": "video", "[表情]": "sticker", "[语音": "voice", "[文件": "file",
                 "[位置]": "location", "[个人名片]": "card", "[视频/语音通话]": "call", "[红包]": "redpacket",
                 "[转账]": "transfer", "微信转账": "transfer", "[实时位置共享]": "location", "[链接]": "link"}
@@ -65,6 +67,12 @@ class WechatExporterTxt:
         def last_ts():
             return rows[-1][M.ts] if rows else None
 
+        # where each forward title closes: "<< TITLE" opens a forward only if "TITLE 结束 >>" follows it
+        # (a message line may start with "<< " too; it must not swallow the rest of the file)
+        closing: dict[str, list[int]] = {}
+        for j, line in enumerate(lines):
+            if line.endswith(_FORWARD_END):
+                closing.setdefault(line[: -len(_FORWARD_END)], []).append(j)
         i = 1 if title else 0
         while i < len(lines):
             line = lines[i]
@@ -72,7 +80,7 @@ class WechatExporterTxt:
             if forward is not None:
                 forward["body"].append(line)
                 forward["end"] = n
-                if line.endswith(" 结束 >>") and line[: -len(" 结束 >>")] == forward["title"]:
+                if line.endswith(_FORWARD_END) and line[: -len(_FORWARD_END)] == forward["title"]:
                     forward = None
                 i += 1
                 continue
@@ -103,7 +111,8 @@ class WechatExporterTxt:
                                "precision": "none", "quote": (name, text), "raw_head": lines[i:end + 2]}
                     i = end + 2
                     continue
-            if line.startswith("<< ") and (current is not None or rows):
+            if line.startswith("<< ") and (current is not None or rows) \
+                    and closing.get(line[3:], [-1])[-1] > i:
                 close()
                 forward = {"ts": last_ts(), "sender": "", "body": [line], "line": n, "end": n, "precision": "none",
                            "title": line[3:], "media": "merged"}
