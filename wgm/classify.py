@@ -56,8 +56,7 @@ class People:
         aliases = roster.alias_map()
         member_dept = {p.name: p.dept for p in roster.people.values()}
         _, first = schema.distinct_rows(messages, [M.sender, M.member, M.dept])   # in order: first one wins
-        for sender, member, dept in zip(*(messages[c].to_numpy(dtype=object)[first].tolist()
-                                          for c in (M.sender, M.member, M.dept))):
+        for sender, member, dept in zip(*(messages[c].iloc[first].tolist() for c in (M.sender, M.member, M.dept))):
             if sender and member:
                 aliases.setdefault(sender, member)
                 aliases.setdefault(member, member)

@@ -230,7 +230,7 @@ def attach_members(df: pd.DataFrame, roster: Roster) -> tuple[pd.Series, pd.Seri
     known_depts = set(roster.departments())
     codes, first = schema.distinct_rows(df, [M.sender, M.sender_id])     # a few hundred distinct senders
     members, depts = [], []
-    for sender, sender_id in zip(*(df[c].to_numpy(dtype=object)[first].tolist() for c in (M.sender, M.sender_id))):
+    for sender, sender_id in zip(*(df[c].iloc[first].tolist() for c in (M.sender, M.sender_id))):
         if not sender and not sender_id:
             member, dept = "", ""
         else:

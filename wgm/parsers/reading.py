@@ -8,9 +8,9 @@ import io
 import json
 import re
 from bisect import bisect_right
-from itertools import accumulate
 from datetime import datetime
 from functools import lru_cache
+from itertools import accumulate
 from pathlib import Path
 from typing import NamedTuple
 from zoneinfo import ZoneInfo

@@ -74,7 +74,8 @@ def _csv_column(series: pd.Series) -> list[str]:
         return _BOOL_TEXT[series.to_numpy(dtype=bool).astype(np.intp)].tolist()
     if pd.api.types.is_integer_dtype(series):
         values = series.to_numpy()
-        if n and values.dtype.kind in "iu" and 0 <= values.min() and values.max() <= 2 * n:     # line numbers: spelled once each, looked up
+        # line numbers and the like: each spelled once, then looked up
+        if n and values.dtype.kind in "iu" and 0 <= values.min() and values.max() <= 2 * n:
             return np.array(list(map(str, range(int(values.max()) + 1))), dtype=object)[values].tolist()
         return list(map(str, values.tolist()))
     # both ways give the same fields: a sample says whether factorizing (hashing every value) pays
