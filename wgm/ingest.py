@@ -130,8 +130,8 @@ def read_all(inputs: Iterable[Path], input_format: str | None = None, exclude: I
     return results, infos, warnings, hashed
 
 
-def _fill_ids(df: pd.DataFrame, jobs: int = 1, hashed: np.ndarray | None = None,
-              renamed: np.ndarray | None = None, several: np.ndarray | None = None) -> pd.DataFrame:
+def _fill_ids(df: pd.DataFrame, jobs: int, hashed: np.ndarray | None, renamed: np.ndarray,
+              several: np.ndarray) -> pd.DataFrame:
     """Hash-based msg_id where the exporter gave none; identical messages get an occurrence number.
     An id depends on its group's messages only, so groups are hashed in `jobs` processes. `hashed`: ids
     the readers made, file by file (_read_one); right for every group read from one file under the
@@ -139,10 +139,7 @@ def _fill_ids(df: pd.DataFrame, jobs: int = 1, hashed: np.ndarray | None = None,
     group is read from several files, see _groups_in_several_files)."""
     missing = df[M.msg_id] == ""
     if hashed is not None and missing.any():
-        usable = missing.to_numpy() & (hashed != "")
-        usable &= ~(_groups_in_several_files(df) if several is None else several)
-        if renamed is not None:
-            usable &= ~renamed
+        usable = missing.to_numpy() & (hashed != "") & ~several & ~renamed
         if usable.all():
             df[M.msg_id] = pd.Series(hashed, index=df.index, dtype="str")   # one column, not a million cells
         else:
@@ -260,12 +257,12 @@ def _groups_in_several_files(msgs: pd.DataFrame) -> np.ndarray:
     return files_per_group[group_codes] > 1
 
 
-def _merge_copies_across_files(msgs: pd.DataFrame, several: np.ndarray | None = None) -> pd.DataFrame:
+def _merge_copies_across_files(msgs: pd.DataFrame, several: np.ndarray) -> pd.DataFrame:
     """The same message in two files of one group (留痕 writes <群名>.txt beside <群名>_utf8.csv, or two
     monthly exports overlap) is kept once: same group, time and words, from another file. Repeats inside
     one file are real (收到, 收到) and stay: the n-th copy in a file only matches the n-th in another.
-    `several`: _groups_in_several_files(msgs), where the caller knows it."""
-    shared = pd.Series(_groups_in_several_files(msgs) if several is None else several, index=msgs.index)
+    `several`: _groups_in_several_files(msgs), row by row."""
+    shared = pd.Series(several, index=msgs.index)
     if not shared.all():          # only groups read from more than one file can hold copies
         if not shared.any():
             return msgs
