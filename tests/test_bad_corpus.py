@@ -11,11 +11,12 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from tests import paths
 from wgm import parsers
 from wgm.cli import app
 from wgm.errors import InputError
 
-SPEC_SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "spec" / "formats" / "samples"
+SPEC_SAMPLES = paths.SPEC_SAMPLES
 SAMPLES = sorted(p for p in SPEC_SAMPLES.iterdir()
                  if p.suffix in (".txt", ".csv", ".json", ".jsonl") and "users" not in p.name)
 

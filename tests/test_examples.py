@@ -9,12 +9,13 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests import paths
 from tests.chat import audit_chat
 from tests.layouts import LAYOUTS, LOSSES, render, write_export
 from wgm import api
 from wgm.catalog import BY_ID
 
-SPEC = Path(__file__).resolve().parents[2] / "shared" / "spec" / "examples" / "examples.yaml"
+SPEC = paths.EXAMPLES
 EXAMPLES = yaml.safe_load(SPEC.read_text(encoding="utf-8"))
 GROUP = EXAMPLES["roster"]["groups"][0]["name"]
 CASES = EXAMPLES["cases"]

@@ -9,11 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from tests import paths
 from tests.layouts_chatlog import DATELESS, YEARLESS, csv_export, json_export, text_export
 from wgm import parsers
 from wgm.errors import InputError
 
-SPEC_SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "spec" / "formats" / "samples"
+SPEC_SAMPLES = paths.SPEC_SAMPLES
 SAMPLES = {"chatlog_txt": "chatlog_group_sameday.txt", "chatlog_csv": "chatlog_group.csv",
            "chatlog_json": "chatlog_group.json"}
 TIMES = ["09:01:23", "09:05:10", "09:06:02", "09:07:45", "10:15:00", "11:20:33", "17:28:40", "17:29:05", "17:35:12"]

@@ -9,10 +9,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests import paths
 from wgm import parsers
 from wgm.errors import InputError
 
-SPEC_SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "spec" / "formats" / "samples"
+SPEC_SAMPLES = paths.SPEC_SAMPLES
 SAMPLES = {
     "weflow_txt": "weflow_group.txt",
     "memotrace_v2_txt": "memotrace_v2_group.txt",

@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from tests import paths
 from wgm import parsers
 from wgm.errors import InputError
 
-SPEC_SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "spec" / "formats" / "samples"
+SPEC_SAMPLES = paths.SPEC_SAMPLES
 TIMES = ["09:01:23", "09:05:10", "09:06:02", "09:07:45", "10:15:00", "11:20:33", "17:28:40", "17:29:05", "17:35:12"]
 
 

@@ -10,13 +10,14 @@ from pathlib import Path
 
 import pytest
 
+from tests import paths
 from tests.layouts import LAYOUTS, render_files, write_export
 from tests.layouts_pywxdump import RENDERERS, wxid_of
 from wgm import parsers
 from wgm.parsers import pywxdump
 from wgm.parsers._base import Source
 
-SPEC_SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "spec" / "formats" / "samples"
+SPEC_SAMPLES = paths.SPEC_SAMPLES
 PYWXDUMP_SAMPLE = SPEC_SAMPLES / "pywxdump_34567890123@chatroom_0_10.csv"
 USERS_SAMPLE = SPEC_SAMPLES / "pywxdump_users.json"
 WECLONE_SAMPLE = SPEC_SAMPLES / "weflow_weclone_group.csv"

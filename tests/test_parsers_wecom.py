@@ -13,13 +13,14 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests import paths
 from tests.layouts import LAYOUTS, render
 from tests.layouts_wecom import archive_objects, quoted_reply, room_id, user_id
 from wgm import parsers
 from wgm.errors import InputError
 from wgm.parsers.wecom import ONE_TO_ONE, SWITCH
 
-SPEC_SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "spec" / "formats" / "samples"
+SPEC_SAMPLES = paths.SPEC_SAMPLES
 SAMPLE = SPEC_SAMPLES / "wecom_archive_decrypted.jsonl"
 ROOM = "wrOgQhDgAAcwMTB7YmDkbeBsgT_KAAAA"
 
@@ -319,7 +320,7 @@ def test_encrypted_getchatdata_response_asks_for_decryption(tmp_path):
 
 # ---- worked cases end to end (roster aliases = the archive's userids) ------------------------------------
 
-EXAMPLES = yaml.safe_load((Path(__file__).resolve().parents[2] / "shared" / "spec" / "examples" / "examples.yaml")
+EXAMPLES = yaml.safe_load((paths.EXAMPLES)
                           .read_text(encoding="utf-8"))
 
 

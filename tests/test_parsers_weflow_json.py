@@ -14,12 +14,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests import paths
 from tests.layouts import LAYOUTS, render_files
 from wgm import parsers
 from wgm.errors import InputError
 from wgm.parsers import weflow_json
 
-SPEC_SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "spec" / "formats" / "samples"
+SPEC_SAMPLES = paths.SPEC_SAMPLES
 MENTION = "@李四\u2005@王 五\u2005请今天18:00前提交本周周报，收到请回复预计完成时间"
 TIMES = ["09:01:23", "09:05:10", "09:06:02", "09:07:45", "10:15:00", "11:20:33", "17:28:40", "17:29:05", "17:35:12"]
 MEDIA = ["text", "text", "image", "text", "system", "system", "text", "file", "text"]

@@ -6,12 +6,13 @@ from pathlib import Path
 
 import yaml
 
+from tests import paths
 from tests.data.sample_month.make_sample_exports import rendered
 from wgm import api, parsers
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "sample_exports"
-SPEC_SAMPLES = ROOT.parent / "shared" / "spec" / "formats" / "samples"
+SPEC_SAMPLES = paths.SPEC_SAMPLES
 
 
 def test_shipped_exports_are_the_rendered_chat_sources():
