@@ -18,7 +18,7 @@ from typing import Iterable
 import numpy as np
 import pandas as pd
 
-from wgm import __version__, cache, classify, ingest, ledger, parallel, schema, settings as settings_mod
+from wgm import __version__, cache, classify, ingest, ledger, parallel, parsers, schema, settings as settings_mod
 from wgm.errors import UsageError
 from wgm.evaluate import apply_task_overrides, assess, dept_lookup, settle
 from wgm.records import load_incidents, load_overrides, load_snapshots
@@ -257,7 +257,19 @@ def audit(inputs: Iterable[Path], options: Options = Options(),
         as_of=assessment.as_of.isoformat(), version=__version__,
         overrides_used=assessment.overrides_used + tuple(ev.overrides_used),
         warnings=assessment.warnings + ev.warnings,
-        inputs_hash=inputs_hash(settings.hash, assessment.inputs, options.side_files()), csv_memo=memo)
+        inputs_hash=inputs_hash(settings.hash, assessment.inputs, options.side_files()), csv_memo=memo,
+        incomplete=tuple(incomplete_reasons(assessment.inputs, assessment.unparsed)))
+
+
+def incomplete_reasons(inputs, unparsed: pd.DataFrame) -> list[str]:
+    """Why the run's input is incomplete (contract.md, exit 3): each file refused, each file with lines
+    that could not be read. Lines set aside on purpose (a WeCom one-to-one chat) leave nothing out."""
+    out = [f"{i.path}: 未读取：{i.skipped_reason}" for i in sorted(inputs, key=lambda i: i.path) if i.refused]
+    if len(unparsed):
+        unread = unparsed[~unparsed[schema.U.reason].str.startswith(parsers.SET_ASIDE)]
+        for source, n in unread.groupby(schema.U.source, sort=True).size().items():
+            out.append(f"{source}: {n} 行未能读取（见 未解析 / unparsed.csv）")
+    return out
 
 
 def _assess(prepared: Prepared, options: Options, settings: settings_mod.Settings, roster: Roster,

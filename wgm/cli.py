@@ -1,11 +1,14 @@
 """The command line: flags → one api call → console output → exit code. No logic lives here.
 
-Exit codes: 0 done; 1 done, but some input lines could not be read or some events need
-review; 2 bad usage, bad settings or unreadable input (one line naming file, line, key).
+Exit codes (contract.md; the highest that applies): 0 done, every input read, nothing to review;
+1 done, some events need review; 3 done, but the input is incomplete (a file refused, lines
+unread, a requested month not fully covered); 2 bad usage, settings or input, nothing written
+(one line naming file, line, key); 4 internal error (one line and the path of a log).
 """
 
 from __future__ import annotations
 
+import functools
 import gc
 import sys
 from datetime import date
@@ -16,7 +19,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from wgm import api, parallel
+from wgm import api, crash, parallel
 from wgm.errors import UsageError, WgmError
 
 app = typer.Typer(no_args_is_help=True, pretty_exceptions_show_locals=False, add_completion=False,
@@ -39,9 +42,48 @@ def resolve_month(month: Optional[str], today: date | None = None) -> Optional[s
     return f"{year:04d}-{mon:02d}"
 
 
+EXIT_DONE, EXIT_REVIEW, EXIT_USAGE, EXIT_INCOMPLETE = 0, 1, 2, 3
+
+
 def _fail(err: WgmError) -> None:
     err_console.print(f"wgm: {err}", style="red", markup=False)
-    raise typer.Exit(2)
+    raise typer.Exit(EXIT_USAGE)
+
+
+# exits and usage errors of the command-line library pass through (typer may vendor click or use it)
+_CLICK_EXITS = (typer.Exit, typer.Abort,
+                next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException"))
+
+
+def _guarded(command):
+    """Every command: a user's mistake is one line and exit 2; anything else is wgm's own fault,
+    logged with its traceback and reported in one line with exit 4 (never a traceback on the terminal)."""
+    @functools.wraps(command)
+    def run(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except _CLICK_EXITS:
+            raise
+        except WgmError as err:
+            _fail(err)
+        except Exception as exc:      # a bug: the log keeps what the terminal must not show
+            log = crash.write_log(exc)
+            err_console.print(crash.one_line(exc, log), style="red", markup=False)
+            raise typer.Exit(crash.INTERNAL_ERROR) from None
+    return run
+
+
+def exit_code(result) -> int:
+    """contract.md: the highest that applies of 0 (clean), 1 (review needed), 3 (input incomplete)."""
+    if result.incomplete:
+        return EXIT_INCOMPLETE
+    return EXIT_REVIEW if result.review_count else EXIT_DONE
+
+
+def _print_incomplete(reasons) -> None:
+    """What made the run incomplete, on stderr: printed even with --quiet (cron mails it)."""
+    for reason in reasons:
+        err_console.print(f"wgm: 输入不完整 / incomplete: {reason}", style="yellow", markup=False)
 
 
 def _options(rules, roster, incidents, overrides, members, month, set_, group, input_format,
@@ -87,6 +129,7 @@ CacheOpt = typer.Option(None, "--cache", help="Folder for the re-run cache: pars
 
 
 @app.command()
+@_guarded
 def audit(inputs: List[Path] = InputsArg, rules: Optional[Path] = RulesOpt, roster: Optional[Path] = RosterOpt,
           incidents: Optional[Path] = IncidentsOpt, overrides: Optional[Path] = OverridesOpt,
           members: Optional[Path] = MembersOpt, month: Optional[str] = MonthOpt,
@@ -122,7 +165,8 @@ def audit(inputs: List[Path] = InputsArg, rules: Optional[Path] = RulesOpt, rost
         for w in result.warnings:
             err_console.print(f"warning: {w}", style="yellow", markup=False)
         out_console.print(f"wrote {len(written)} files to {out}", markup=False)
-    raise typer.Exit(1 if result.unparsed_count or result.review_count else 0)
+    _print_incomplete(result.incomplete)
+    raise typer.Exit(exit_code(result))
 
 
 class _progress:
@@ -186,6 +230,7 @@ def _print_summary(result, lang: str) -> None:
 
 
 @app.command()
+@_guarded
 def parse(inputs: List[Path] = InputsArg, roster: Optional[Path] = RosterOpt,
           input_format: Optional[str] = FormatInOpt, day: Optional[str] = DateOpt,
           out: Optional[Path] = typer.Option(None, "--out", help="Write messages.csv and unparsed.csv here."),
@@ -223,10 +268,14 @@ def parse(inputs: List[Path] = InputsArg, roster: Optional[Path] = RosterOpt,
             out_console.print(f"{r.ts:%Y-%m-%d %H:%M:%S}  {r.group}  {who}  {r.media}  {text}", markup=False)
         for u in ing.unparsed.itertuples(index=False):
             err_console.print(f"{u.source}:{u.line}: unparsed: {u.reason}", style="yellow", markup=False)
-    raise typer.Exit(1 if len(ing.unparsed) else 0)
+    incomplete = api.incomplete_reasons(ing.inputs, ing.unparsed)
+    if quiet:
+        _print_incomplete(incomplete)
+    raise typer.Exit(EXIT_INCOMPLETE if incomplete else EXIT_DONE)
 
 
 @app.command()
+@_guarded
 def tasks(inputs: List[Path] = InputsArg, rules: Optional[Path] = RulesOpt, roster: Optional[Path] = RosterOpt,
           set_: Optional[List[str]] = SetOpt, group: Optional[List[str]] = GroupOpt,
           input_format: Optional[str] = FormatInOpt, day: Optional[str] = DateOpt,
@@ -261,6 +310,7 @@ def _cell(value) -> str:
 
 
 @app.command()
+@_guarded
 def explain(inputs: List[Path] = InputsArg, member: str = typer.Option(..., "--member", help="Name, display name or id."),
             month: Optional[str] = MonthOpt, rules: Optional[Path] = RulesOpt, roster: Optional[Path] = RosterOpt,
             incidents: Optional[Path] = IncidentsOpt, overrides: Optional[Path] = OverridesOpt,
@@ -291,6 +341,7 @@ def explain(inputs: List[Path] = InputsArg, member: str = typer.Option(..., "--m
 
 
 @app.command()
+@_guarded
 def diff(inputs: List[Path] = InputsArg,
          rules: List[Path] = typer.Option(..., "--rules", help="Give twice: --rules A.yaml --rules B.yaml."),
          roster: Optional[Path] = RosterOpt, incidents: Optional[Path] = IncidentsOpt,
@@ -316,6 +367,7 @@ def diff(inputs: List[Path] = InputsArg,
 
 
 @rules_app.command("init")
+@_guarded
 def rules_init(path: Path = typer.Argument(Path("rules.yaml"), help="Where to write the commented defaults."),
                force: bool = typer.Option(False, "--force", help="Overwrite an existing file.")) -> None:
     """Write the default rules.yaml (commented in Chinese and English)."""
@@ -327,6 +379,7 @@ def rules_init(path: Path = typer.Argument(Path("rules.yaml"), help="Where to wr
 
 
 @rules_app.command("check")
+@_guarded
 def rules_check(path: Path = typer.Argument(..., help="The rules.yaml to validate.")) -> None:
     """Validate a rules.yaml: every problem as file:line: key: message."""
     from wgm import settings
@@ -338,6 +391,7 @@ def rules_check(path: Path = typer.Argument(..., help="The rules.yaml to validat
 
 
 @rules_app.command("show")
+@_guarded
 def rules_show(rules: Optional[Path] = RulesOpt, set_: Optional[List[str]] = SetOpt) -> None:
     """Print the effective settings (defaults merged with the file and --set)."""
     import yaml
@@ -350,6 +404,7 @@ def rules_show(rules: Optional[Path] = RulesOpt, set_: Optional[List[str]] = Set
 
 
 @app.command()
+@_guarded
 def formats() -> None:
     """List the export formats wgm reads, with one example line each."""
     from wgm import parsers

@@ -114,7 +114,7 @@ def read_all(inputs: Iterable[Path], input_format: str | None = None, exclude: I
             _, message, source, line = outcome
             if explicit or input_format:
                 raise InputError(message, source=source, line=line)
-            infos.append(InputInfo(str(path), _sha256(path), "", "", 0, 0, 0, skipped_reason=message))
+            infos.append(InputInfo(str(path), _sha256(path), "", "", 0, 0, 0, skipped_reason=message, refused=True))
             warnings.append(f"{path}: skipped: {message}")
             continue
         res = outcome[1]

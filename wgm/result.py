@@ -21,7 +21,8 @@ class InputInfo:
     messages: int
     unparsed: int
     structural_lines: int = 0
-    skipped_reason: str = ""   # set when a walked folder held a file that is not a chat export
+    skipped_reason: str = ""   # set when a walked folder held a file that was not read
+    refused: bool = False      # the file looked like it could be an export and was not read: the input is incomplete
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,8 @@ class AuditResult:
     # --cache: CSV file name → where its bytes are kept for later runs that would write the same bytes
     # (tasks.csv for the same assessment; messages.csv also for the same review set); empty without a cache
     csv_memo: tuple[tuple[str, str], ...] = ()
+    # why the input is incomplete (contract.md exit 3): files refused, lines unread, months not covered
+    incomplete: tuple[str, ...] = ()
 
     @property
     def review_count(self) -> int:
