@@ -49,14 +49,24 @@ def chat_frame(text: str, group: str = GROUP) -> pd.DataFrame:
     return schema.conform(pd.DataFrame(rows), schema.PARSED_COLUMNS)
 
 
+def end_of_month(t: datetime) -> datetime:
+    import calendar
+    return t.replace(day=calendar.monthrange(t.year, t.month)[1], hour=23, minute=59, second=59, microsecond=0)
+
+
 def audit_chat(text: str, tmp_path: Path, roster: str | None = ROSTER, sets: tuple[str, ...] = (), **options):
+    """Audit an inline chat. Unless `as_of` is given, its export counts as made at the end of the month
+    of its last message (the convention of the worked cases, examples.yaml)."""
+    frame = chat_frame(text)
+    if "as_of" not in options and len(frame):
+        options["as_of"] = end_of_month(frame[M.ts].max().to_pydatetime())
     roster_path = None
     if roster is not None:
         roster_path = tmp_path / "roster.yaml"
         roster_path.write_text(roster, encoding="utf-8")
     opts = api.Options(roster=roster_path, set=sets, **options)
     settings = api.load_settings(opts)
-    prepared = api.prepare_messages(chat_frame(text), opts, settings)
+    prepared = api.prepare_messages(frame, opts, settings)
     return api.audit([], opts, prepared=prepared)
 
 

@@ -23,7 +23,8 @@ def _wechatexporter(messages: list[dict], group: str, group_id: str):
 
 
 def _wechatbaktool(messages: list[dict], group: str, group_id: str):
-    out = [f"WechatBakTool\n与 {group} 的聊天记录\n导出时间：2026-06-01 08:00:00\n{'=' * 65}\n\n\n"]
+    from tests.layouts_weflow_json import exported_at
+    out = [f"WechatBakTool\n与 {group} 的聊天记录\n导出时间：{exported_at(messages):%Y-%m-%d %H:%M:%S}\n{'=' * 65}\n\n\n"]
     for m in messages:
         if m.get("system"):
             out.append(f"{_ts(m['ts'])} | :\n")

@@ -14,12 +14,19 @@ from zoneinfo import ZoneInfo
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 EXPORTER_ID, EXPORTER_NAME = "wxid_exporter01", "导出账号"
-EXPORTED_AT = 1741000000
 QUOTE_LOCAL_TYPE = (57 << 32) | 49   # WeChat 4.x app message, sub type 57 (引用)
 
 
 def epoch(ts: datetime) -> int:
     return int(ts.replace(tzinfo=SHANGHAI).timestamp())
+
+
+def exported_at(messages: list[dict]) -> datetime:
+    """When a rendered export was made: the end of the month of its last message (the worked cases'
+    convention, examples.yaml), so that what the cases judge is inside the export."""
+    import calendar
+    last = max((m["ts"] for m in messages), default=datetime(2025, 3, 3, 19, 0))
+    return last.replace(day=calendar.monthrange(last.year, last.month)[1], hour=23, minute=59, second=59)
 
 
 def sender_id(m: dict) -> str:
@@ -70,7 +77,7 @@ def _session(messages: list[dict], group: str, group_id: str) -> dict:
 
 
 def render_weflow_json(messages: list[dict], group: str, group_id: str):
-    data = {"weflow": {"version": "1.0.3", "exportedAt": EXPORTED_AT, "generator": "WeFlow"},
+    data = {"weflow": {"version": "1.0.3", "exportedAt": epoch(exported_at(messages)), "generator": "WeFlow"},
             "session": {**_session(messages, group, group_id), "avatar": ""},
             "messages": [weflow_message(messages, i) for i in range(len(messages))]}
     return f"{group}.json", _dumps(data)
@@ -84,11 +91,13 @@ def render_echotrace_json(messages: list[dict], group: str, group_id: str):
             row.pop(key, None)   # not in the EchoTrace field list of §F9
         rows.append(row)
     data = {"session": _session(messages, group, group_id), "messages": rows, "avatars": {},
-            "exportTime": "2025-03-03T11:00:00.000Z"}
+            "exportTime": exported_at(messages).replace(tzinfo=SHANGHAI).astimezone(ZoneInfo("UTC"))
+            .strftime("%Y-%m-%dT%H:%M:%S.000Z")}
     return f"{group}.json", _dumps(data)
 
 
-CHATLAB_HEADER = {"version": "0.0.2", "exportedAt": EXPORTED_AT, "generator": "WeFlow"}
+def chatlab_header(messages: list[dict]) -> dict:
+    return {"version": "0.0.2", "exportedAt": epoch(exported_at(messages)), "generator": "WeFlow"}
 
 
 def _chatlab_members(messages: list[dict]) -> list[dict]:
@@ -117,7 +126,7 @@ def _chatlab_meta(group: str, group_id: str) -> dict:
 
 
 def render_chatlab_json(messages: list[dict], group: str, group_id: str):
-    data = {"chatlab": CHATLAB_HEADER, "meta": _chatlab_meta(group, group_id),
+    data = {"chatlab": chatlab_header(messages), "meta": _chatlab_meta(group, group_id),
             "members": _chatlab_members(messages),
             "messages": [chatlab_message(messages, i) for i in range(len(messages))]}
     return f"{group}.chatlab.json", _dumps(data)
@@ -127,7 +136,7 @@ def render_chatlab_jsonl(messages: list[dict], group: str, group_id: str):
     def line(obj: dict) -> str:
         return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
 
-    out = [line({"_type": "header", "chatlab": CHATLAB_HEADER, "meta": _chatlab_meta(group, group_id)})]
+    out = [line({"_type": "header", "chatlab": chatlab_header(messages), "meta": _chatlab_meta(group, group_id)})]
     out += [line({"_type": "member", **member}) for member in _chatlab_members(messages)]
     out += [line({"_type": "message", **chatlab_message(messages, i)}) for i in range(len(messages))]
     return f"{group}.chatlab.jsonl", ("\n".join(out) + "\n").encode("utf-8")

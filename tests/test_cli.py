@@ -35,7 +35,7 @@ def test_audit_on_the_shipped_samples_writes_every_file(tmp_path):
     names = {p.name for p in tmp_path.iterdir()}
     assert {"events.csv", "summary.csv", "tasks.csv", "messages.csv", "unparsed.csv", "audit.json",
             "report.xlsx"} <= names
-    assert any(n.startswith("announce_") and n.endswith(".md") for n in names)
+    assert any(n.startswith("announce_") and n.endswith("_2026-10.txt") for n in names)
     doc = json.loads((tmp_path / "audit.json").read_text(encoding="utf-8"))
     assert doc["settings_hash"] and all(i["sha256"] for i in doc["inputs"])
 

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from tests import paths
-from tests.chat import audit_chat
+from tests.chat import audit_chat, end_of_month
 from tests.layouts import LAYOUTS, LOSSES, render, write_export
 from wgm import api
 from wgm.catalog import BY_ID
@@ -53,7 +53,16 @@ def with_ids_as_aliases(roster: Path, senders: list[str], user_id, group_id: str
     return out
 
 
+def case_as_of(case: dict) -> datetime:
+    """examples.yaml: a case's export was made at the end of the month of its last message, unless the
+    case gives its own `as_of`."""
+    if case.get("as_of"):
+        return _ts(case["as_of"])
+    return end_of_month(max(_ts(ts) for ts, _, _ in case["messages"]))
+
+
 def run_case(case: dict, layout: str, folder: Path, roster: Path, **options):
+    options.setdefault("as_of", case_as_of(case))
     messages = [{"ts": _ts(ts), "sender": sender, "text": text} for ts, sender, text in case["messages"]]
     if layout.startswith("wecom_"):
         from tests.layouts_wecom import room_id, user_id
@@ -90,7 +99,7 @@ def test_case_gives_exactly_its_events(case, layout, tmp_path, roster_file):
 def test_case_on_the_normalized_frame(case, tmp_path, roster_file):
     """The same cases without any export layout: isolates the classifier, ledger and rules."""
     text = "\n".join(f"{_ts(ts):%Y-%m-%d %H:%M:%S} {sender}: {body}" for ts, sender, body in case["messages"])
-    result = audit_chat(text, tmp_path, roster=roster_file.read_text(encoding="utf-8"))
+    result = audit_chat(text, tmp_path, roster=roster_file.read_text(encoding="utf-8"), as_of=case_as_of(case))
     expected = sorted((e["member"], e["rule"], int(e["count"]), e["month"]) for e in case["events"])
     assert money_events(result) == expected
 

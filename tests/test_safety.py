@@ -64,7 +64,7 @@ def test_group_names_become_safe_file_names(name, tmp_path):
 def _audit_bytes(out: Path, env: dict) -> dict[str, bytes]:
     cmd = [sys.executable, "-m", "wgm", "audit", str(SAMPLES), "--roster", str(SAMPLES / "roster.yaml"),
            "--incidents", str(SAMPLES / "incidents.yaml"), "--members", str(SAMPLES / "members.csv"),
-           "--out", str(out), "--format", "csv,json,md", "--quiet"]
+           "--out", str(out), "--format", "csv,json,txt", "--quiet"]
     done = subprocess.run(cmd, env={**os.environ, **env}, capture_output=True, text=True, timeout=120)
     assert done.returncode in (0, 1), done.stderr
     return {p.name: p.read_bytes() for p in sorted(out.iterdir()) if p.is_file() and not p.name.startswith(".")}
@@ -95,10 +95,10 @@ def test_redact_keeps_the_evidence_but_no_message_text(tmp_path):
     from wgm.report.redact import redact
     result = api.audit([SAMPLES], api.Options(roster=SAMPLES / "roster.yaml"))
     hidden = redact(result)
-    report.write(hidden, tmp_path, {"csv", "json", "xlsx", "md"})
+    report.write(hidden, tmp_path, {"csv", "json", "xlsx", "txt"})
     secret = "叉车维修报价已逾期5天"
     for path in tmp_path.iterdir():
-        if path.suffix in (".csv", ".json", ".md"):
+        if path.suffix in (".csv", ".json", ".txt"):
             assert secret not in path.read_text(encoding="utf-8-sig"), path.name
     wb = openpyxl.load_workbook(tmp_path / "report.xlsx")
     assert all(secret not in str(c.value) for ws in wb.worksheets for row in ws.iter_rows() for c in row)

@@ -5,21 +5,22 @@ parse → ingest → classify → ledger → rules → evaluate → AuditResult
 
 from __future__ import annotations
 
-import calendar
 import dataclasses
 import functools
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime
 from pathlib import Path
 from typing import Iterable
 
 import numpy as np
 import pandas as pd
 
-from wgm import __version__, cache, classify, ingest, ledger, parallel, parsers, schema, settings as settings_mod
-from wgm.errors import UsageError
+from wgm import __version__, cache, classify, ingest, ledger, names, parallel, parsers, schema
+from wgm import coverage as coverage_mod
+from wgm import settings as settings_mod
+from wgm.errors import SettingsError, UsageError, WgmError
 from wgm.evaluate import apply_task_overrides, assess, dept_lookup, settle
 from wgm.records import load_incidents, load_overrides, load_snapshots
 from wgm.result import AuditResult
@@ -47,7 +48,8 @@ class Options:
     set: tuple[str, ...] = ()
     groups: tuple[str, ...] = ()
     input_format: str | None = None
-    as_of: datetime | None = None     # judge open duties up to here (default: end of the last month covered)
+    as_of: datetime | None = None     # --as-of: when the exports were made, where the files do not say
+    now: datetime | None = None       # the run's time (local); None: the clock. Coverage never reaches past it
     cache: Path | None = None         # folder for the re-run cache (parsed + classified messages)
     date: date | None = None          # --date: the day of date-less exports (chatlog single-day text)
     jobs: int = 0                     # worker processes for parsing and classifying; 0 = every core
@@ -67,11 +69,6 @@ class Prepared:
     roster: Roster
     cache_key: str = ""      # the --cache entry it came from or went to; "" without --cache
     classified: bool = True  # False: parsed only, classified group by group where the ledger is built
-
-
-def month_end(ts: pd.Timestamp) -> datetime:
-    last = calendar.monthrange(ts.year, ts.month)[1]
-    return datetime.combine(ts.date().replace(day=last), time(23, 59, 59))
 
 
 def load_settings(options: Options) -> settings_mod.Settings:
@@ -160,11 +157,15 @@ def _prepare_cached(inputs: list[Path], options: Options, settings: settings_mod
 _PRICING_ONLY = ("amounts", "review")
 
 
-def _assessment_key(prepared_key: str, options: Options, settings: settings_mod.Settings) -> str:
+def _assessment_key(prepared_key: str, inputs: list[Path], options: Options,
+                    settings: settings_mod.Settings) -> str:
     h = hashlib.sha256(prepared_key.encode())
     rest = {k: v for k, v in settings.data.items() if k not in _PRICING_ONLY}
-    h.update(json.dumps([rest, options.month, str(options.as_of)], sort_keys=True, ensure_ascii=False,
-                        default=str).encode())
+    # the files' modification times may say when the exports were made (coverage): a touched file is
+    # judged afresh
+    stamps = [(str(p), p.stat().st_mtime_ns) for p, _ in ingest.walk(inputs)]
+    h.update(json.dumps([rest, options.month, str(options.as_of), str(options.now), stamps], sort_keys=True,
+                        ensure_ascii=False, default=str).encode())
     for path in (options.incidents, options.overrides, options.members):
         h.update(hashlib.sha256(Path(path).read_bytes()).hexdigest().encode() if path else b"-")
     return "a" + h.hexdigest()[:32]
@@ -209,7 +210,7 @@ class Assessment:
     inputs: tuple
     warnings: tuple[str, ...]
     overrides_used: tuple[dict, ...]
-    as_of: datetime
+    coverage: dict                 # group → coverage.GroupCoverage: when its exports were made
     months_seen: tuple[str, ...]   # the months the messages cover
 
 
@@ -224,7 +225,7 @@ def audit(inputs: Iterable[Path], options: Options = Options(),
     assessed_key = prepared_key = ""
     if options.cache is not None and (prepared is None or prepared.cache_key):
         prepared_key = prepared.cache_key if prepared is not None else _prepared_key(inputs, options, settings)
-        assessed_key = _assessment_key(prepared_key, options, settings)
+        assessed_key = _assessment_key(prepared_key, inputs, options, settings)
     found = cache.load(options.cache, assessed_key, must_have="assessment") if assessed_key else None
     if found is not None and isinstance(found["assessment"], Assessment):
         assessment = found["assessment"]
@@ -246,6 +247,7 @@ def audit(inputs: Iterable[Path], options: Options = Options(),
     schema.check_frame(ev.events, schema.EVENT_COLUMNS, "evaluate")
     schema.check_frame(messages, schema.MESSAGE_COLUMNS, "messages")
     covered = tuple(sorted(set(assessment.months_seen) | set(ev.events["month"])))
+    reported = months or covered
     memo: tuple[tuple[str, str], ...] = ()
     if assessed_key:   # tasks.csv is the assessment's; messages.csv differs between settlements in needs_review
         review = hashlib.sha256("\n".join(sorted(review_ids)).encode()).hexdigest()[:16]
@@ -253,18 +255,31 @@ def audit(inputs: Iterable[Path], options: Options = Options(),
                 ("tasks.csv", str(Path(options.cache) / f"{assessed_key}.tasks.csv")))
     return AuditResult(
         messages=messages, unparsed=assessment.unparsed, tasks=assessment.tasks, events=ev.events,
-        summary=ev.summary, settings=settings, inputs=assessment.inputs, months=months or covered,
-        as_of=assessment.as_of.isoformat(), version=__version__,
+        summary=ev.summary, settings=settings, inputs=assessment.inputs, months=reported,
+        as_of=max((c.until for c in assessment.coverage.values()), default=datetime(1970, 1, 1)).isoformat(),
+        coverage=tuple(assessment.coverage[g] for g in sorted(assessment.coverage)), version=__version__,
         overrides_used=assessment.overrides_used + tuple(ev.overrides_used),
         warnings=assessment.warnings + ev.warnings,
         inputs_hash=inputs_hash(settings.hash, assessment.inputs, options.side_files()), csv_memo=memo,
-        incomplete=tuple(incomplete_reasons(assessment.inputs, assessment.unparsed)))
+        incomplete=tuple(incomplete_reasons(assessment.inputs, assessment.unparsed, assessment.coverage, months)))
 
 
-def incomplete_reasons(inputs, unparsed: pd.DataFrame) -> list[str]:
+def incomplete_reasons(inputs, unparsed: pd.DataFrame, coverage: dict | None = None,
+                       requested: tuple[str, ...] | None = None) -> list[str]:
     """Why the run's input is incomplete (contract.md, exit 3): each file refused, each file with lines
-    that could not be read. Lines set aside on purpose (a WeCom one-to-one chat) leave nothing out."""
+    that could not be read, each requested month a group's exports end before. Lines set aside on purpose
+    (a WeCom one-to-one chat) leave nothing out."""
     out = [f"{i.path}: 未读取：{i.skipped_reason}" for i in sorted(inputs, key=lambda i: i.path) if i.refused]
+    for month in requested or ():
+        for group, cov in sorted((coverage or {}).items()):
+            state = cov.month(month)
+            if not state.incomplete:
+                continue
+            made = f"导出于 {cov.until:%Y-%m-%d %H:%M}（{coverage_mod.BASIS_ZH[cov.basis]}）"
+            if state.status == "missing":
+                out.append(f"{month}: {group}: 导出未覆盖该月（{made}），该月未考核，不是“无考核事项”")
+            else:
+                out.append(f"{month}: {group}: 导出只覆盖 {state.dates_zh()}（{made}），此后到期的事项未考核")
     if len(unparsed):
         unread = unparsed[~unparsed[schema.U.reason].str.startswith(parsers.SET_ASIDE)]
         for source, n in unread.groupby(schema.U.source, sort=True).size().items():
@@ -278,17 +293,15 @@ def _assess(prepared: Prepared, options: Options, settings: settings_mod.Setting
     classified yet, tag overrides, the ledger, escalation overrides, the rules and the events' review
     reasons; then the rules that read the side files."""
     snapshots = load_snapshots(options.members, roster)
-    messages = prepared.messages        # tag overrides are applied where the ledger is built, group by group
+    messages = prepared.messages
+    _check_incident_groups(incidents, set(messages[M.group]) | {g.name for g in roster.groups})
+    # tag overrides are applied where the ledger is built, group by group
     _, tag_used, tag_warnings = _tag_overrides(messages, overrides)
     people = None if prepared.classified else classify.People.build(messages, roster)   # every name of the run
-    if options.as_of is not None:
-        as_of = options.as_of
-    elif len(messages):
-        as_of = month_end(messages[M.ts].max())
-    else:
-        as_of = datetime(1970, 1, 1)
+    covered = coverage_mod.of_groups(messages, prepared.inputs, options.as_of, options.now or _now(settings))
+    until = coverage_mod.until_by_group(covered)
     depts = dept_lookup(messages, roster)
-    judge = functools.partial(_assess_groups, settings=settings, roster=roster, overrides=overrides, as_of=as_of,
+    judge = functools.partial(_assess_groups, settings=settings, roster=roster, overrides=overrides, until=until,
                               depts=depts, people=people)
     done = parallel.by_groups(messages, M.group, judge, parallel.workers(options.jobs))
     parts = [result for _, result in done]
@@ -298,8 +311,9 @@ def _assess(prepared: Prepared, options: Options, settings: settings_mod.Setting
     led = ledger.merge([part_ledger for part_ledger, _, _ in parts])
     # again over every group: which overrides matched anything, and the ledger the tasks file shows
     tasks, esc_used, esc_warnings = apply_task_overrides(led.tasks, overrides)
+    tasks = coverage_mod.mark_not_judged(tasks, until, settings.verification_grace)
     led = ledger.Ledger(tasks, led.roles, led.warnings, led.off_topic, led.left)
-    ctx = RuleContext(messages, led, settings, roster, tuple(incidents), tuple(snapshots), as_of)
+    ctx = RuleContext(messages, led, settings, roster, tuple(incidents), tuple(snapshots), until)
     events = pd.concat([part_events for _, part_events, _ in parts] + [assess(ctx, run_run_families(ctx), depts)],
                        ignore_index=True)
     # in the order settle() gives them (pricing keeps it): a cached re-run then finds them sorted already
@@ -308,12 +322,27 @@ def _assess(prepared: Prepared, options: Options, settings: settings_mod.Setting
     return Assessment(messages=_with_roles(messages, led, tag_bits), tasks=tasks, events=events,
                       unparsed=prepared.unparsed,
                       inputs=prepared.inputs, warnings=tuple(prepared.warnings) + tuple(tag_warnings + esc_warnings),
-                      overrides_used=tuple(tag_used + esc_used), as_of=as_of,
+                      overrides_used=tuple(tag_used + esc_used), coverage=covered,
                       months_seen=tuple(str(m) for m in months_seen))
 
 
+def _now(settings: settings_mod.Settings) -> datetime:
+    """The run's time as local wall-clock time (the zone the exports' times are in)."""
+    from zoneinfo import ZoneInfo
+    return datetime.now(ZoneInfo(settings.timezone)).replace(tzinfo=None, microsecond=0)
+
+
+def _check_incident_groups(incidents, groups: set[str]) -> None:
+    """An incident's `group` must name a group of the run (it decides whose 公示 shows it)."""
+    problems = [WgmError(f"group {i.group} is not a group of the inputs or the roster"
+                         f"{names.did_you_mean(i.group, groups)}", source=i.source, line=i.line, key="group")
+                for i in incidents if i.group and i.group not in groups]
+    if problems:
+        raise SettingsError(problems)
+
+
 def _assess_groups(messages: pd.DataFrame, settings: settings_mod.Settings, roster: Roster, overrides,
-                   as_of: datetime, depts: dict[str, str],
+                   until: dict[str, datetime], depts: dict[str, str],
                    people: classify.People | None) -> tuple[ledger.Ledger, pd.DataFrame, np.ndarray]:
     """Some groups' ledger (before escalation overrides), their events assessed, and each message's tags
     (_tag_bits). `people`: the run's names, when the messages still have to be classified."""
@@ -323,7 +352,7 @@ def _assess_groups(messages: pd.DataFrame, settings: settings_mod.Settings, rost
     built = ledger.build(messages, settings, roster)
     tasks, _, _ = apply_task_overrides(built.tasks, overrides)
     ctx = RuleContext(messages, ledger.Ledger(tasks, built.roles, built.warnings, built.off_topic, built.left),
-                      settings, roster, (), (), as_of)
+                      settings, roster, (), (), until)
     events = assess(ctx, run_group_families(ctx), depts)
     # what _with_roles gives a message without a role anyway is not sent back (most messages are chat)
     roles = built.roles

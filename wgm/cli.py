@@ -30,7 +30,7 @@ app.add_typer(rules_app, name="rules")
 out_console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
-FORMATS = {"xlsx", "csv", "json", "md"}
+FORMATS = {"xlsx", "csv", "json", "txt", "md"}    # md: the old name of txt (the 公示)
 
 
 def resolve_month(month: Optional[str], today: date | None = None) -> Optional[str]:
@@ -87,12 +87,32 @@ def _print_incomplete(reasons) -> None:
 
 
 def _options(rules, roster, incidents, overrides, members, month, set_, group, input_format,
-             cache: Optional[Path] = None, day: Optional[str] = None, jobs: int = 0) -> api.Options:
+             cache: Optional[Path] = None, day: Optional[str] = None, jobs: int = 0,
+             as_of: Optional[str] = None) -> api.Options:
     if jobs < 0:
         raise UsageError(f"--jobs takes a number of processes (0 = every core), got {jobs}")
     return api.Options(rules=rules, roster=roster, incidents=incidents, overrides=overrides, members=members,
                        month=resolve_month(month), set=tuple(set_ or ()), groups=tuple(group or ()),
-                       input_format=input_format, cache=cache, date=parse_day(day), jobs=jobs)
+                       input_format=input_format, cache=cache, date=parse_day(day), jobs=jobs,
+                       as_of=parse_moment(as_of))
+
+
+def parse_moment(value: Optional[str]):
+    """--as-of: YYYY-MM-DD[ HH:MM[:SS]] local time; a date alone means the end of that day."""
+    if value is None:
+        return None
+    from datetime import datetime, time
+    from dateutil.parser import isoparse
+    text = value.strip()
+    try:
+        moment = isoparse(text)
+    except (ValueError, OverflowError):
+        raise UsageError(f"--as-of takes YYYY-MM-DD or YYYY-MM-DD HH:MM[:SS] (local time), got {value!r}") from None
+    if moment.tzinfo is not None:
+        raise UsageError(f"--as-of takes local time without a zone, got {value!r}")
+    if len(text) in (8, 10):          # 2026-11-02 or 20261102: the whole day
+        moment = datetime.combine(moment.date(), time(23, 59, 59))
+    return moment
 
 
 def parse_day(value: Optional[str]) -> Optional[date]:
@@ -108,8 +128,8 @@ def _formats(value: str) -> set[str]:
     chosen = {f.strip() for f in value.split(",") if f.strip()}
     unknown = chosen - FORMATS
     if unknown or not chosen:
-        raise UsageError(f"--format takes a comma list of {', '.join(sorted(FORMATS))}, got {value!r}")
-    return chosen
+        raise UsageError(f"--format takes a comma list of xlsx, csv, json, txt, got {value!r}")
+    return {"txt" if f == "md" else f for f in chosen}
 
 
 InputsArg = typer.Argument(..., help="Export files or folders (folders are walked).", exists=False)
@@ -124,6 +144,9 @@ GroupOpt = typer.Option(None, "--group", help="Only this group (repeatable).")
 FormatInOpt = typer.Option(None, "--input-format", help="Force the input format (see `wgm formats`).")
 DateOpt = typer.Option(None, "--date", help="YYYY-MM-DD: the day of exports that print no date (chatlog "
                                             "single-day text); its year for exports without years.")
+AsOfOpt = typer.Option(None, "--as-of", help="When the exports were made (YYYY-MM-DD[ HH:MM[:SS]], local time), "
+                                             "where the files do not say; a date alone means its end. Duties "
+                                             "decided after it are not judged.")
 CacheOpt = typer.Option(None, "--cache", help="Folder for the re-run cache: parsed messages are reused while "
                                               "inputs, roster and word lists are unchanged.")
 
@@ -134,11 +157,13 @@ def audit(inputs: List[Path] = InputsArg, rules: Optional[Path] = RulesOpt, rost
           incidents: Optional[Path] = IncidentsOpt, overrides: Optional[Path] = OverridesOpt,
           members: Optional[Path] = MembersOpt, month: Optional[str] = MonthOpt,
           out: Path = typer.Option(Path("wgm-out"), "--out", help="Output folder."),
-          format: str = typer.Option("xlsx,csv,json,md", "--format", help="Comma list of xlsx,csv,json,md."),
+          format: str = typer.Option("xlsx,csv,json,txt", "--format",
+                                     help="Comma list of xlsx,csv,json,txt (txt: the 公示 text; md is its old name)."),
           set_: Optional[List[str]] = SetOpt, group: Optional[List[str]] = GroupOpt,
           quiet: bool = typer.Option(False, "--quiet", help="Print nothing but errors (for cron)."),
           lang: str = typer.Option("zh", "--lang", help="Labels: zh or en."),
           input_format: Optional[str] = FormatInOpt, day: Optional[str] = DateOpt, cache: Optional[Path] = CacheOpt,
+          as_of: Optional[str] = AsOfOpt,
           jobs: int = typer.Option(0, "--jobs", help="Worker processes for parsing and classifying "
                                                      "(0 = every core; small inputs use one)."),
           redact: bool = typer.Option(False, "--redact", help="Replace message text in every output with a hash "
@@ -150,7 +175,7 @@ def audit(inputs: List[Path] = InputsArg, rules: Optional[Path] = RulesOpt, rost
             raise UsageError(f"--lang takes zh or en, got {lang!r}")
         formats = _formats(format)
         options = _options(rules, roster, incidents, overrides, members, month, set_, group, input_format, cache, day,
-                           jobs)
+                           jobs, as_of)
         show = not quiet and sys.stderr.isatty()
         with _progress(show) as progress:
             result = api.audit(inputs, options, on_progress=progress)
@@ -278,13 +303,14 @@ def parse(inputs: List[Path] = InputsArg, roster: Optional[Path] = RosterOpt,
 @_guarded
 def tasks(inputs: List[Path] = InputsArg, rules: Optional[Path] = RulesOpt, roster: Optional[Path] = RosterOpt,
           set_: Optional[List[str]] = SetOpt, group: Optional[List[str]] = GroupOpt,
-          input_format: Optional[str] = FormatInOpt, day: Optional[str] = DateOpt,
+          input_format: Optional[str] = FormatInOpt, day: Optional[str] = DateOpt, as_of: Optional[str] = AsOfOpt,
           csv_out: Optional[Path] = typer.Option(None, "--csv", help="Write the ledger to this CSV file.")) -> None:
     """The task ledger: each task x receiver with RD, PT, c, v and status."""
     from wgm.report.atomic import write_atomic
     from wgm.report.machine import TASK_COLUMNS, to_csv
     try:
-        result = api.audit(inputs, _options(rules, roster, None, None, None, None, set_, group, input_format, day=day))
+        result = api.audit(inputs, _options(rules, roster, None, None, None, None, set_, group, input_format, day=day,
+                                            as_of=as_of))
     except WgmError as err:
         _fail(err)
     if csv_out is not None:
@@ -315,10 +341,12 @@ def explain(inputs: List[Path] = InputsArg, member: str = typer.Option(..., "--m
             month: Optional[str] = MonthOpt, rules: Optional[Path] = RulesOpt, roster: Optional[Path] = RosterOpt,
             incidents: Optional[Path] = IncidentsOpt, overrides: Optional[Path] = OverridesOpt,
             members: Optional[Path] = MembersOpt, set_: Optional[List[str]] = SetOpt,
-            input_format: Optional[str] = FormatInOpt, day: Optional[str] = DateOpt) -> None:
+            input_format: Optional[str] = FormatInOpt, day: Optional[str] = DateOpt,
+            as_of: Optional[str] = AsOfOpt) -> None:
     """Every event of one member, with the messages behind it."""
     try:
-        options = _options(rules, roster, incidents, overrides, members, month, set_, None, input_format, day=day)
+        options = _options(rules, roster, incidents, overrides, members, month, set_, None, input_format, day=day,
+                           as_of=as_of)
         result = api.audit(inputs, options)
         found = api.explain(result, member)
     except WgmError as err:
@@ -346,13 +374,15 @@ def diff(inputs: List[Path] = InputsArg,
          rules: List[Path] = typer.Option(..., "--rules", help="Give twice: --rules A.yaml --rules B.yaml."),
          roster: Optional[Path] = RosterOpt, incidents: Optional[Path] = IncidentsOpt,
          overrides: Optional[Path] = OverridesOpt, members: Optional[Path] = MembersOpt,
-         month: Optional[str] = MonthOpt, input_format: Optional[str] = FormatInOpt, day: Optional[str] = DateOpt, cache: Optional[Path] = CacheOpt,
+         month: Optional[str] = MonthOpt, input_format: Optional[str] = FormatInOpt, day: Optional[str] = DateOpt,
+         cache: Optional[Path] = CacheOpt, as_of: Optional[str] = AsOfOpt,
          csv_out: Optional[Path] = typer.Option(None, "--csv", help="Also write the comparison to this CSV.")) -> None:
     """What-if: per member and rule, amounts under rules A and B and the difference."""
     try:
         if len(rules) != 2:
             raise UsageError("give --rules exactly twice: --rules A.yaml --rules B.yaml")
-        options = _options(None, roster, incidents, overrides, members, month, None, None, input_format, cache, day)
+        options = _options(None, roster, incidents, overrides, members, month, None, None, input_format, cache, day,
+                           as_of=as_of)
         table_df = api.diff(inputs, rules[0], rules[1], options)
     except WgmError as err:
         _fail(err)

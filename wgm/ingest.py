@@ -58,6 +58,38 @@ def walk(inputs: Iterable[Path]) -> list[tuple[Path, bool]]:
     return out
 
 
+# the header rows of wgm's own CSV side files (contract.md), by what they are given with
+_SIDE_HEADERS = (("--members", {"as_of", "group", "member"}), ("--incidents", {"date", "member", "rule"}),
+                 ("--overrides", {"action", "reason"}), ("--roster", {"姓名", "部门"}), ("--roster", {"name", "dept"}))
+
+
+def side_file_kind(path: Path) -> str:
+    """'--members' etc. when the file is a CSV side file of wgm's (read by its header row), else ''."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(4096)
+    except OSError:
+        return ""
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            first = head.decode(encoding).splitlines()[0] if head else ""
+            break
+        except (UnicodeDecodeError, IndexError):
+            first = ""
+    columns = {c.strip().strip('"') for c in first.split(",")}
+    return next((flag for flag, needed in _SIDE_HEADERS if needed <= columns), "")
+
+
+def _modified(path: Path, tz: str) -> str:
+    """The file's modification time as local wall-clock time (ISO, seconds), "" if the system gives none."""
+    from wgm.parsers.reading import epoch_to_local
+    try:
+        when = epoch_to_local(int(path.stat().st_mtime), tz)
+    except OSError:
+        return ""
+    return when.isoformat(timespec="seconds") if when else ""
+
+
 def _sha256(path: Path) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as fh:
@@ -114,6 +146,11 @@ def read_all(inputs: Iterable[Path], input_format: str | None = None, exclude: I
             _, message, source, line = outcome
             if explicit or input_format:
                 raise InputError(message, source=source, line=line)
+            side = side_file_kind(path)
+            if side:      # a roster or membership sheet kept beside the exports: not a chat export left out
+                infos.append(InputInfo(str(path), _sha256(path), "", "", 0, 0, 0,
+                                       skipped_reason=f"wgm side file ({side}), not a chat export"))
+                continue
             infos.append(InputInfo(str(path), _sha256(path), "", "", 0, 0, 0, skipped_reason=message, refused=True))
             warnings.append(f"{path}: skipped: {message}")
             continue
@@ -126,7 +163,9 @@ def read_all(inputs: Iterable[Path], input_format: str | None = None, exclude: I
         results.append(res)
         warnings.extend(f"{path}: {w}" for w in res.warnings)
         infos.append(InputInfo(str(path), _sha256(path), res.fmt, res.encoding, res.lines, len(res.messages),
-                               len(res.unparsed), res.structural_lines))
+                               len(res.unparsed), res.structural_lines,
+                               exported=res.exported.isoformat(timespec="seconds") if res.exported else "",
+                               modified=_modified(path, tz)))
     return results, infos, warnings, hashed
 
 

@@ -27,6 +27,7 @@ class Incident:
     rate: float
     line: int
     source: str
+    group: str = ""     # the group it concerns: shown in that group's 公示; "" = the company's table only
 
 
 @dataclass(frozen=True)
@@ -113,7 +114,7 @@ def load_incidents(path: Path | None, roster: Roster, settings: Settings) -> lis
         def where(msg: str, line=line) -> WgmError:
             return WgmError(msg, source=src, line=line)
         try:
-            unknown = set(row) - {"date", "member", "rule", "note", "loss_amount", "rate"}
+            unknown = set(row) - {"date", "member", "rule", "note", "loss_amount", "rate", "group"}
             if unknown:
                 raise where(f"unknown key {', '.join(sorted(map(str, unknown)))}")
             day = _date(row.get("date"), where)
@@ -132,7 +133,8 @@ def load_incidents(path: Path | None, roster: Roster, settings: Settings) -> lis
                     raise where("loss_amount must be above 0 for a loss")
                 if not lo <= rate <= hi:
                     raise where(f"rate {rate} is outside {lo:.0%}–{hi:.0%} (§5.11)")
-            out.append(Incident(day, member, rule, str(row.get("note") or ""), loss_amount, rate, line, src))
+            out.append(Incident(day, member, rule, str(row.get("note") or ""), loss_amount, rate, line, src,
+                                str(row.get("group") or "").strip()))
         except WgmError as exc:
             problems.append(exc)
     if problems:

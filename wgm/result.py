@@ -23,6 +23,8 @@ class InputInfo:
     structural_lines: int = 0
     skipped_reason: str = ""   # set when a walked folder held a file that was not read
     refused: bool = False      # the file looked like it could be an export and was not read: the input is incomplete
+    exported: str = ""         # when the export was made, as the file states it (local ISO time), "" if it does not
+    modified: str = ""         # the file's modification time (local ISO time): when it was made, failing better
 
 
 @dataclass(frozen=True)
@@ -35,7 +37,7 @@ class AuditResult:
     settings: Settings
     inputs: tuple[InputInfo, ...]
     months: tuple[str, ...]     # the months reported ("YYYY-MM")
-    as_of: str                  # ISO time up to which open duties were judged
+    as_of: str                  # ISO time: the latest moment any group's exports reach (see coverage)
     version: str
     overrides_used: tuple[dict, ...] = ()
     warnings: tuple[str, ...] = ()
@@ -43,6 +45,7 @@ class AuditResult:
     # --cache: CSV file name → where its bytes are kept for later runs that would write the same bytes
     # (tasks.csv for the same assessment; messages.csv also for the same review set); empty without a cache
     csv_memo: tuple[tuple[str, str], ...] = ()
+    coverage: tuple = ()        # coverage.GroupCoverage per group, in group order
     # why the input is incomplete (contract.md exit 3): files refused, lines unread, months not covered
     incomplete: tuple[str, ...] = ()
 

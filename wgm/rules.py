@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, time
+from typing import Mapping
 
 import pandas as pd
 
@@ -29,7 +30,7 @@ class RuleContext:
     roster: Roster
     incidents: tuple[Incident, ...]
     snapshots: tuple[Snapshot, ...]
-    as_of: datetime          # duties whose deadline passed after this are not judged yet
+    until: Mapping[str, datetime]   # per group, when its exports were made: duties decided later are not judged
 
 
 def fmt_ts(t) -> str:
@@ -67,6 +68,7 @@ def replies(ctx: RuleContext) -> list[dict]:
     late = (tasks[T.receiver] != "") & ~(tasks[T.replied] <= tasks[T.reply_deadline])
     for t in schema.records(tasks[late], _REPLY_FIELDS):
         rd = t.reply_deadline
+        until = ctx.until[t.group]
         replied = None if pd.isna(t.replied) else t.replied
         meeting = t.kind == "meeting"
         ids = [t.task_msg_id, t.reply_msg_id]
@@ -76,7 +78,7 @@ def replies(ctx: RuleContext) -> list[dict]:
         if not pd.isna(t.reply_by) and not meeting:
             if replied is not None and replied <= rd:
                 continue
-            if replied is None and ctx.as_of < rd:
+            if replied is None and until < rd:
                 continue
             answer = f"回复于 {fmt_ts(replied)}" if replied else "未回复"
             out.append(_event("reply_after_requested", ts=rd, msg_ids=ids,
@@ -89,7 +91,7 @@ def replies(ctx: RuleContext) -> list[dict]:
             out.append(_event(rule, ts=rd, msg_ids=ids,
                               detail=f"{posted}，回复截止 {fmt_ts(rd)}，{fmt_ts(replied)} 才回复（当天延迟）", **common))
             continue
-        if replied is None and ctx.as_of < _end_of_day(rd):
+        if replied is None and until < _end_of_day(rd):
             continue
         rule = "meeting_reply_missed" if meeting else "reply_missed"
         answer = f"首次回复 {fmt_ts(replied)}（已过当天）" if replied else "未回复"
@@ -122,11 +124,11 @@ def delivery(ctx: RuleContext) -> list[dict]:
         note = "，已上报，全额计" if escalated and days > cap else (f"，未上报，按{cap}天计" if counted < days else "")
         out.append(_event("delay_days", count=counted, ts=v, msg_ids=ids + [t.escalation_msg_id],
                           detail=f"{source} {fmt_ts(pt)}，{fmt_ts(c)} 完成，延迟{days}天{note}", **common))
-    out.extend(_verification_missing(tasks, grace, ctx.as_of))
+    out.extend(_verification_missing(tasks, grace, ctx.until))
     return out
 
 
-def _verification_missing(tasks: pd.DataFrame, grace, as_of: datetime) -> list[dict]:
+def _verification_missing(tasks: pd.DataFrame, grace, until: Mapping[str, datetime]) -> list[dict]:
     """§5.10, once per task: a completion was reported and the poster did not verify within the grace."""
     reported = tasks[tasks["completion_reported"]]
     if not len(reported):
@@ -143,7 +145,7 @@ def _verification_missing(tasks: pd.DataFrame, grace, as_of: datetime) -> list[d
     per_task["due"] = per_task["first_done"] + grace
     per_task["verified"] = verified.reindex(per_task.index)
     late = per_task[(per_task["verified"].isna() | (per_task["verified"] > per_task["due"]))
-                    & (per_task["due"] <= as_of)]
+                    & (per_task["due"] <= per_task["group"].map(until).astype("datetime64[ns]"))]
     return [_event("verification_missing", group=r.group, member=r.poster, task_id=task_id, ts=r.due,
                    msg_ids=[r.task_msg, *r.completion_ids.split(";")], confidence=r.confidence,
                    review_reason=r.reason,
@@ -259,7 +261,7 @@ def incidents(ctx: RuleContext) -> list[dict]:
         detail = inc.note or BY_ID[inc.rule].zh
         if inc.rule == "loss":
             detail = f"{detail}：损失 {inc.loss_amount:,.2f} 元 × {inc.rate:.0%}"
-        out.append(_event(inc.rule, group="", member=inc.member, ts=ts, msg_ids=[],
+        out.append(_event(inc.rule, group=inc.group, member=inc.member, ts=ts, msg_ids=[],
                           detail=f"{detail}（{inc.source}:{inc.line}）"))
     return out
 

@@ -103,7 +103,9 @@ class T:
     completed = "completed"        # c (report, or from the verification)
     verified = "verified"          # v
     escalated = "escalated"        # time of the escalation, NaT if none
-    status = "status"              # open | done_unverified | verified | answered (meetings)
+    status = "status"              # open | done_unverified | verified | answered | unanswered (meetings) |
+                                   # not_judged (a duty decided after the exports were made)
+    not_judged = "not_judged"      # which duties are not judged yet: 回复、完成、验证 ("" for none)
     task_msg_id = "task_msg_id"
     reply_msg_id = "reply_msg_id"
     completion_msg_id = "completion_msg_id"
@@ -122,7 +124,7 @@ TASK_COLUMNS: dict[str, str] = {
     T.completed: TIME, T.verified: TIME, T.escalated: TIME, T.status: STR,
     T.reply_by: TIME, T.task_msg_id: STR, T.reply_msg_id: STR, T.completion_msg_id: STR,
     T.verify_msg_id: STR, T.escalation_msg_id: STR, T.repost_msg_ids: STR, T.text: STR,
-    T.confidence: FLOAT, T.needs_review: BOOL, T.review_reason: STR,
+    T.confidence: FLOAT, T.needs_review: BOOL, T.review_reason: STR, T.not_judged: STR,
 }
 # contract.md: tasks.csv columns, in this order, first
 TASK_CSV_COLUMNS = [

@@ -239,6 +239,15 @@ def _validate(tree: dict, where) -> list[WgmError]:
         value = tree["report"][key]
         if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 28:
             bad(("report", key), f"expected a day of month 1..28, got {value!r}")
+    report = tree["report"]
+    days = report["objection_days"]
+    if isinstance(days, bool) or not isinstance(days, int) or days < 1:
+        bad(("report", "objection_days"), f"expected a whole number of days >= 1, got {days!r}")
+    elif not problems and report["admin_due_day"] + days >= report["office_due_day"]:
+        bad(("report", "objection_days"), f"objections close on day {report['admin_due_day'] + days}, not before "
+                                          f"the office reports on day {report['office_due_day']}")
+    if report["announce_order"] not in ("pinyin", "amount"):
+        bad(("report", "announce_order"), f"expected pinyin or amount, got {report['announce_order']!r}")
     for key, value in tree["naming"].items():
         try:
             re.compile(str(value).replace("{company}", "x"))

@@ -8,7 +8,7 @@ numbering and record splitting shared by several layouts live here.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Protocol
 
 import pandas as pd
@@ -41,6 +41,7 @@ class ParseResult:
     lines: int               # physical lines of the decoded input
     structural_lines: int = 0  # header rows / preamble lines that carry no message
     warnings: tuple[str, ...] = ()  # what the reader of the report must know (e.g. names shown as ids)
+    exported: datetime | None = None  # when the export was made, where the file says (local time)
 
 
 class Parser(Protocol):

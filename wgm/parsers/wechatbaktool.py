@@ -38,7 +38,10 @@ class WechatBakToolTxt:
         unparsed: list[dict] = []
         structural = 0
         first = next((i for i, l in enumerate(lines) if _RECORD.match(l)), len(lines))
+        exported = None
         for i in range(first):
+            if lines[i].startswith("导出时间："):
+                exported = parse_ts(lines[i][len("导出时间："):].strip())
             if not lines[i].strip() or lines[i].startswith(_PREAMBLE):
                 structural += 1
             else:
@@ -63,7 +66,7 @@ class WechatBakToolTxt:
                 body.pop()
             rows.append(_row(src, ts, name, "\n".join(body), start + 1, end))
         return ParseResult(messages_frame(rows), unparsed_frame(unparsed), self.name, src.encoding, len(lines),
-                           structural)
+                           structural, exported=exported)
 
 
 def _row(src: Source, ts, name: str, text: str, line: int, line_end: int) -> dict:

@@ -16,11 +16,13 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Callable
 
 from wgm.parsers._base import ParseResult, Source
-from wgm.parsers.reading import (JsonShapeError, LineIndex, epoch_to_local, json_array_items, json_member_offset,
-                                 messages_frame, parse_ts, physical_lines, unparsed_frame, unparsed_row)
+from wgm.parsers.reading import (JsonShapeError, LineIndex, epoch_to_local, instant_to_local, json_array_items,
+                                 json_member_offset, messages_frame, parse_ts, physical_lines, unparsed_frame,
+                                 unparsed_row)
 from wgm.schema import M, U
 
 _DECODER = json.JSONDecoder()
@@ -59,6 +61,7 @@ class Chat:
     group: str
     group_id: str
     members: dict[str, str] = field(default_factory=dict)   # ChatLab platformId → name
+    exported: datetime | None = None                         # the export time the file states
 
     @property
     def id_prefix(self) -> str:
@@ -153,7 +156,12 @@ def weflow_chat(text: str, src: Source) -> Chat:
     session = session if isinstance(session, dict) else {}
     name = next((_text(session.get(k)) for k in ("displayName", "remark", "nickname", "wxid")
                  if _text(session.get(k)).strip()), "")
-    return Chat(name or src.group_hint, _text(session.get("wxid")) or src.group_id_hint)
+    header = _optional_member(text, "weflow")
+    exported = _epoch_time(header.get("exportedAt"), src.tz) if isinstance(header, dict) else None
+    if exported is None:                   # EchoTrace: "exportTime": ISO text, after the messages
+        stated = _optional_member(text, "exportTime")
+        exported = instant_to_local(stated, src.tz) if isinstance(stated, str) else None
+    return Chat(name or src.group_hint, _text(session.get("wxid")) or src.group_id_hint, exported=exported)
 
 
 def weflow_row(obj: dict, chat: Chat, src: Source, fmt: str, line: int, line_end: int) -> dict | str:
@@ -184,14 +192,17 @@ def weflow_row(obj: dict, chat: Chat, src: Source, fmt: str, line: int, line_end
 
 # ---- ChatLab rows -------------------------------------------------------------------------------
 
-def chatlab_chat(meta: dict, members, src: Source) -> Chat:
+def chatlab_chat(meta: dict, members, src: Source, header=None) -> Chat:
+    """`header`: the "chatlab" object (version, exportedAt, generator)."""
     names = {}
     for member in members if isinstance(members, list) else ():
         if isinstance(member, dict) and _id(member.get("platformId")):
             names[_id(member.get("platformId"))] = (_text(member.get("groupNickname"))
                                                     or _text(member.get("accountName")))
     meta = meta if isinstance(meta, dict) else {}
-    return Chat(_text(meta.get("name")) or src.group_hint, _id(meta.get("groupId")) or src.group_id_hint, names)
+    exported = _epoch_time(header.get("exportedAt"), src.tz) if isinstance(header, dict) else None
+    return Chat(_text(meta.get("name")) or src.group_hint, _id(meta.get("groupId")) or src.group_id_hint, names,
+                exported)
 
 
 def chatlab_row(obj: dict, chat: Chat, src: Source, fmt: str, line: int, line_end: int) -> dict | str:
@@ -278,7 +289,7 @@ class JsonExport:
                             "what followed them on that line is lost",)
         structural = len(lines) - covered - len(unparsed)
         return ParseResult(messages_frame(rows), unparsed_frame(unparsed), self.name, src.encoding, len(lines),
-                           structural, warnings=warnings)
+                           structural, warnings=warnings, exported=chat.exported)
 
 
 def _sniff_weflow(head: str) -> float:
@@ -313,7 +324,8 @@ def _sniff_chatlab_jsonl(head: str) -> float:
 
 
 def _chatlab_json_chat(text: str, src: Source) -> Chat:
-    return chatlab_chat(_optional_member(text, "meta"), _optional_member(text, "members"), src)
+    return chatlab_chat(_optional_member(text, "meta"), _optional_member(text, "members"), src,
+                        _optional_member(text, "chatlab"))
 
 
 WEFLOW_JSON = JsonExport(
@@ -344,7 +356,7 @@ class ChatLabJsonl:
         lines = physical_lines(src.text)
         unparsed, pending = [], []
         structural = 0
-        meta, members = {}, []
+        meta, members, header = {}, [], None
         for n, line in enumerate(lines, 1):
             if not line.strip():
                 structural += 1
@@ -363,10 +375,11 @@ class ChatLabJsonl:
                 structural += 1
             elif kind == "header":
                 meta = obj.get("meta") if isinstance(obj.get("meta"), dict) else meta
+                header = obj.get("chatlab") if isinstance(obj.get("chatlab"), dict) else header
                 structural += 1
             else:
                 unparsed.append(unparsed_row(src.path, n, "JSON line without _type header|member|message", line))
-        chat = chatlab_chat(meta, members, src)   # members may follow the messages that name them
+        chat = chatlab_chat(meta, members, src, header)   # members may follow the messages that name them
         rows = []
         for n, obj in pending:
             row = chatlab_row(obj, chat, src, self.name, n, n)
@@ -376,7 +389,7 @@ class ChatLabJsonl:
                 rows.append(row)
         unparsed.sort(key=lambda r: r[U.line])
         return ParseResult(messages_frame(rows), unparsed_frame(unparsed), self.name, src.encoding, len(lines),
-                           structural)
+                           structural, exported=chat.exported)
 
 
 CHATLAB_JSONL = ChatLabJsonl()

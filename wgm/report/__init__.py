@@ -14,7 +14,7 @@ from wgm.report.machine import audit_json, csv_files, parsed_files
 from wgm.report.publish import announcements
 from wgm.result import AuditResult
 
-FORMATS = ("xlsx", "csv", "json", "md")
+FORMATS = ("xlsx", "csv", "json", "txt")
 
 
 def render(result: AuditResult, formats: set[str], lang: str = "zh") -> dict[str, bytes]:
@@ -35,7 +35,7 @@ def _render_parts(result: AuditResult, formats: set[str], lang: str,
     if "xlsx" in formats:
         from wgm.report.xlsx import workbook     # openpyxl loads only for runs that write a workbook
         files["report.xlsx"] = workbook(result, lang)
-    if "md" in formats:
+    if "txt" in formats or "md" in formats:      # "md": the 公示's old format name
         files.update(announcements(result))
     return files
 

@@ -302,6 +302,7 @@ def audit_json(result: AuditResult) -> bytes:
         "inputs_hash": result.inputs_hash,
         "as_of": result.as_of,
         "months": list(result.months),
+        "coverage": {c.group: c.as_json(result.months) for c in result.coverage},
         "inputs": [vars(i) for i in sorted(result.inputs, key=lambda i: i.path)],
         "settings": result.settings.data,
         "settings_sources": list(result.settings.sources),

@@ -1,25 +1,49 @@
-"""announce_<group>.md: the short 公示 text the admin pastes into the group, one per group and month."""
+"""announce_<group>_<YYYY-MM>.txt: the 公示 an admin pastes into the group, one per group and month.
+
+Plain text (WeChat shows Markdown marks as they are), only that group's events (an incident shows
+here only when its row names the group), members in pinyin order or by amount, the dates covered
+when the exports cover the month only in part, and what still awaits review.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import re
+from dataclasses import dataclass
 
 import pandas as pd
 
+from wgm import names
 from wgm.catalog import RULES
 from wgm.result import AuditResult
 
-_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
+_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
 _RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
+NAME_BYTES = 120     # a file name's budget in UTF-8 bytes (file systems allow 255; the month and a hash follow)
 
 
-def safe_filename(name: str, limit: int = 80) -> str:
-    """A file name that stays inside the output folder on every OS (no ../, no CON, no slashes)."""
+def safe_filename(name: str, limit: int = NAME_BYTES) -> str:
+    """A file name that stays inside the output folder on every OS (no ../, no CON, no slashes), within
+    `limit` UTF-8 bytes (a CJK character is 3)."""
     cleaned = _UNSAFE.sub("_", name).strip(" .")
     cleaned = cleaned.replace("..", "_")
     if not cleaned or cleaned.split(".")[0].upper() in _RESERVED:
         cleaned = f"_{cleaned}"
-    return cleaned[:limit]
+    encoded = cleaned.encode("utf-8")
+    if len(encoded) > limit:
+        cleaned = encoded[:limit].decode("utf-8", errors="ignore")
+    return cleaned
+
+
+@dataclass(frozen=True)
+class Line:
+    """One member's line of a 公示."""
+
+    member: str
+    parts: tuple[str, ...]     # 当天延迟回复1次 …
+    amount: float
+    under_review: float        # of which still awaiting review
+    disqualified: bool
 
 
 def _next_month(month: str) -> tuple[int, int]:
@@ -27,41 +51,97 @@ def _next_month(month: str) -> tuple[int, int]:
     return (year + 1, 1) if mon == 12 else (year, mon + 1)
 
 
-def announcement(result: AuditResult, group: str) -> str:
-    report = result.settings.data["report"]
-    lines: list[str] = []
-    events = result.events
-    for month in result.months:
-        year, mon = int(month[:4]), int(month[5:])
-        ny, nm = _next_month(month)
-        rows = events[(events["month"] == month) & ((events["group"] == group) | (events["group"] == ""))
-                      & (events["member"] != "")]
-        lines.append(f"# {group} {year}年{mon}月 群考核结果公示")
-        lines.append("")
-        lines.append(f"依据《企业微信群管理规定》第5条考核细则，{year}年{mon}月本群考核结果如下"
-                     f"（群管理员于{ny}年{nm}月{report['admin_due_day']}日前公示，"
-                     f"{nm}月{report['office_due_day']}日前报财务于当月工资中执行）：")
-        lines.append("")
-        if not len(rows):
-            lines.append("本月无考核事项。")
-        for member, mrows in rows.groupby("member", sort=True):
-            parts = []
-            for rule in RULES:
-                n = int(mrows.loc[mrows["rule"] == rule.id, "count"].sum())
-                if n and (rule.id in ("quit_group",) or not rule.flag_only or mrows.loc[mrows["rule"] == rule.id,
-                                                                                           "amount"].sum()):
-                    parts.append(f"{rule.zh}{n}{rule.unit}")
-            if not parts:
-                continue
-            amount = float(mrows["amount"].sum())
-            flag = "，取消本月嘉奖及评优资格" if (mrows["rule"] == "quit_group").any() else ""
-            lines.append(f"- {member}：{'、'.join(parts)}，合计 {amount:,.2f} 元{flag}")
-        lines.append("")
-        lines.append(f"如有异议，请于{ny}年{nm}月{report['admin_due_day']}日前向群管理员提出。")
-        lines.append("")
-    return "\n".join(lines)
+def member_lines(events: pd.DataFrame, hold_uncertain: bool) -> tuple[list[Line], int]:
+    """The members' lines of one group's month, and how many events still await review. With
+    `hold_uncertain` those events are left out of the lines (they are not priced)."""
+    rows = events[events["member"] != ""]
+    pending = rows[rows["needs_review"]]
+    if hold_uncertain:
+        rows = rows[~rows["needs_review"]]
+    lines = []
+    for member, mine in rows.groupby("member", sort=False):
+        parts = []
+        for rule in RULES:
+            of_rule = mine[mine["rule"] == rule.id]
+            n = int(of_rule["count"].sum())
+            if n and (rule.id == "quit_group" or not rule.flag_only or of_rule["amount"].sum()):
+                parts.append(f"{rule.zh}{n}{rule.unit}")
+        if parts:
+            lines.append(Line(member, tuple(parts), round(float(mine["amount"].sum()), 2),
+                              round(float(mine.loc[mine["needs_review"], "amount"].sum()), 2),
+                              bool((mine["rule"] == "quit_group").any())))
+    return lines, len(pending)
+
+
+def ordered(lines: list[Line], order: str) -> list[Line]:
+    if order == "amount":
+        return sorted(lines, key=lambda l: (-l.amount, names.pinyin_key(l.member), l.member))
+    by_name = {l.member: l for l in lines}
+    return [by_name[m] for m in names.pinyin_order(by_name)]
+
+
+def announcement(result: AuditResult, group: str, month: str) -> str:
+    """The 公示 text of one group and month."""
+    settings = result.settings
+    report = settings.data["report"]
+    year, mon = int(month[:4]), int(month[5:])
+    ny, nm = _next_month(month)
+    objection_day = report["admin_due_day"] + report["objection_days"]
+    events = result.events[(result.events["month"] == month) & (result.events["group"] == group)]
+    lines, pending = member_lines(events, settings.hold_uncertain)
+    coverage = next((c for c in result.coverage if c.group == group), None)
+    state = coverage.month(month) if coverage is not None else None
+    out = [f"{group} {year}年{mon}月 群考核结果公示", ""]
+    intro = f"依据《企业微信群管理规定》第5条考核细则，本群{year}年{mon}月考核结果如下"
+    if state is not None and state.status == "partial":
+        intro += f"（本次导出只含{state.dates_zh()}的群消息"
+        if state.cut_at_end:
+            intro += f"；导出于{coverage.until.month}月{coverage.until.day}日{coverage.until:%H:%M}，此后到期的事项未纳入"
+        intro += "）"
+    out += [intro + "：", ""]
+    if not lines:
+        out.append("本月本群无考核事项。" if not pending else "本月本群暂无已确认的考核事项。")
+    for n, line in enumerate(ordered(lines, report["announce_order"]), 1):
+        text = f"{n}. {line.member}：{'、'.join(line.parts)}，合计{line.amount:,.2f}元"
+        if line.under_review:
+            text += f"（其中{line.under_review:,.2f}元待复核）"
+        if line.disqualified:
+            text += "，取消本月嘉奖及评优资格"
+        out.append(text)
+    if lines:
+        total = round(sum(l.amount for l in lines), 2)
+        out += ["", f"本群本月合计{total:,.2f}元（{len(lines)}人）。"]
+    if pending and settings.hold_uncertain:
+        out.append(f"另有{pending}项待复核，暂未计入，复核后另行公示。")
+    elif pending:
+        out.append(f"其中{pending}项待复核（已按初步结果列入），复核后以最终结果为准。")
+    out += ["", f"如有异议，请于{ny}年{nm}月{objection_day}日前向群管理员提出。",
+            f"群管理员于{nm}月{report['admin_due_day']}日前公示；考核办公室于{nm}月{report['office_due_day']}日前"
+            f"报财务，于当月工资中执行。", ""]
+    return "\n".join(out)
+
+
+def announced(result: AuditResult) -> list[tuple[str, str]]:
+    """(group, month) of every 公示: each group in each reported month its exports reach. A month the
+    exports do not reach gets none (it is reported as missing, never as "no fines")."""
+    pairs = []
+    for cov in result.coverage:
+        for month in result.months:
+            if cov.month(month).status in ("full", "partial"):
+                pairs.append((cov.group, month))
+    return pairs
+
+
+def file_names(groups: list[str]) -> dict[str, str]:
+    """group → the part of its file names that names it: safe, within the byte budget, and unique (two
+    groups whose names differ only in characters a file name cannot hold get a short hash each)."""
+    base = {g: safe_filename(g) for g in groups}
+    clashes = pd.Series(list(base.values())).str.lower().duplicated(keep=False).tolist()
+    return {g: (f"{b}_{hashlib.sha256(g.encode('utf-8')).hexdigest()[:6]}" if clash else b)
+            for (g, b), clash in zip(base.items(), clashes)}
 
 
 def announcements(result: AuditResult) -> dict[str, bytes]:
-    groups = sorted(g for g in pd.unique(result.messages["group"]) if g) if len(result.messages) else []
-    return {f"announce_{safe_filename(g)}.md": announcement(result, g).encode("utf-8") for g in groups}
+    pairs = announced(result)
+    stems = file_names(sorted({g for g, _ in pairs}))
+    return {f"announce_{stems[g]}_{m}.txt": announcement(result, g, m).encode("utf-8") for g, m in pairs}

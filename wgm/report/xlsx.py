@@ -18,6 +18,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from wgm.catalog import BY_ID
+from wgm.coverage import BASIS_ZH
 from wgm.report.cells import plain, xlsx_text
 from wgm.report.machine import EVENT_COLUMNS, TASK_COLUMNS, UNPARSED_COLUMNS, summary_columns
 from wgm.result import AuditResult
@@ -35,7 +36,7 @@ LABELS_ZH = {
     "reply_msg_id": "回复消息", "completion_msg_id": "完成消息", "verify_msg_id": "验证消息",
     "escalation_msg_id": "上报消息", "repost_msg_ids": "重复发布消息", "text": "内容", "source": "文件",
     "line": "行", "reason": "原因", "format_missing": "缺少要素", "after_hours": "21点后发布",
-    "by_group": "分群明细(元)", "evidence": "相关消息",
+    "by_group": "分群明细(元)", "evidence": "相关消息", "not_judged": "未考核(导出后到期)", "coverage": "覆盖说明",
 }
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 BOLD = Font(bold=True)
@@ -156,8 +157,8 @@ def _print_setup(ws, pages_wide: int = 1, title_cols: str = "") -> None:
 def _summary_sheet(ws, result: AuditResult, lang: str) -> None:
     """One row per member and month, a totals row, and a bar chart of each member's amount (its data sits
     to the right of the table, after an empty column, in the table's first rows)."""
-    summary = result.summary
-    cols = [c for c in summary_columns() if c in summary.columns
+    summary = result.summary.assign(coverage=result.summary["month"].map(coverage_notes(result)).fillna(""))
+    cols = [c for c in summary_columns() + ["coverage"] if c in summary.columns
             and (not c.startswith(("count_", "amount_")) or summary[c].any())]
     n = len(summary)
     per_member = summary.groupby("member", sort=True)["total_amount"].sum() if n else pd.Series(dtype=float)
@@ -199,6 +200,21 @@ def _summary_sheet(ws, result: AuditResult, lang: str) -> None:
     ws.add_chart(chart, f"{get_column_letter(chart_at + 3)}2")
 
 
+def coverage_notes(result: AuditResult) -> dict[str, str]:
+    """month → what of it the exports do not cover, group by group ("" when every group covers it whole)."""
+    notes = {}
+    for month in result.months:
+        parts = []
+        for cov in result.coverage:
+            state = cov.month(month)
+            if state.status == "partial":
+                parts.append(f"{cov.group} 仅含{state.dates_zh()}")
+            elif state.status == "missing":
+                parts.append(f"{cov.group} 导出未覆盖本月")
+        notes[month] = "；".join(parts)
+    return notes
+
+
 def _settings_sheet(ws, result: AuditResult, lang: str) -> None:
     zh = lang == "zh"
     ws.column_dimensions["A"].width = 42
@@ -213,6 +229,14 @@ def _settings_sheet(ws, result: AuditResult, lang: str) -> None:
         rows.append((f"input {info.path}", f"{info.fmt or 'skipped: ' + info.skipped_reason} {info.encoding} "
                                            f"lines={info.lines} messages={info.messages} unparsed={info.unparsed} "
                                            f"sha256={info.sha256}"))
+    for cov in result.coverage:
+        months = "；".join(f"{m} {cov.month(m).status} {cov.month(m).dates_zh()}".rstrip() for m in result.months)
+        rows.append((f"coverage {cov.group}", f"导出于 {cov.until:%Y-%m-%d %H:%M:%S}（{BASIS_ZH[cov.basis]}），"
+                                              f"消息 {cov.first:%Y-%m-%d %H:%M} 至 {cov.last:%Y-%m-%d %H:%M}；{months}"))
+    for reason in result.incomplete:
+        rows.append(("incomplete", reason))
+    for warning in result.warnings:
+        rows.append(("warning", warning))
     for o in result.overrides_used:
         rows.append((f"override {o['source']}:{o['line']}", f"{o['action']} {o['target']} {o['value']}: {o['reason']}"))
     for key, value in _flatten(result.settings.data):
