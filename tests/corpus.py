@@ -129,8 +129,8 @@ def check(month: Month) -> list[str]:
             for r in msg.get("receivers") or []:
                 if r not in people:
                     p.append(f"{where}: receiver {r!r} is not a roster member")
-            if not msg.get("receivers"):
-                p.append(f"{where}: a {role} needs receivers")
+            if not msg.get("receivers") and "who" not in (msg.get("missing") or []):
+                p.append(f"{where}: a {role} needs receivers (or `missing: [who]`)")
             if set(msg.get("missing") or []) - MISSING:
                 p.append(f"{where}: missing takes {sorted(MISSING)}")
         if role == "promise" and not msg.get("promised"):

@@ -33,7 +33,7 @@ def test_a_mostly_unreadable_file_is_an_error_not_an_empty_month(tmp_path):
 
 @pytest.mark.parametrize("text, message", [
     ("- {date: 2026-02-30, member: 刘洋, rule: leak}\n", "incidents.yaml:1: not a date"),
-    ("- {date: 2026-10-20, member: 张三丰, rule: leak}\n", "incidents.yaml:1: 张三丰 is not in the roster"),
+    ("- {date: 2026-10-20, member: 张三丰, rule: leak}\n", "incidents.yaml:1: 张三丰 is not a member of the roster"),
     ("- {date: 2026-10-20, member: 刘洋, rule: theft}\n", "incidents.yaml:1: rule must be one of"),
     ("- {date: 2026-10-20, member: 赵磊, rule: loss, loss_amount: 20000, rate: 0.3}\n", "rate 0.3 is outside"),
     ("- {date: 2026-10-20, member: 赵磊, rule: loss, loss_amount: 两万, rate: 0.1}\n", "loss_amount: expected a number"),

@@ -51,7 +51,7 @@ def test_summary_sheet_layout(workbook, sample_result):
 def test_detail_and_review_sheets_hold_the_events(workbook, sample_result):
     detail = workbook["明细"]
     assert detail.max_row == len(sample_result.events) + 1
-    assert [c.value for c in detail[1]][:5] == ["月份", "群", "成员", "部门", "规则"]
+    assert [c.value for c in detail[1]][:7] == ["复核结论", "理由", "月份", "群", "成员", "部门", "规则"]
     review = workbook["待复核"]
     assert review.max_row == int(sample_result.events["needs_review"].sum()) + 1
     settings = {r[0].value: r[1].value for r in workbook["规则"].iter_rows(min_row=2)}
@@ -91,9 +91,9 @@ def test_an_interrupted_write_leaves_the_previous_file(tmp_path, monkeypatch):
 def test_detail_sheet_quotes_the_messages_behind_each_event(workbook):
     ws = workbook["明细"]
     header = [c.value for c in ws[1]]
-    rule_col, evidence_col = header.index("规则") + 1, header.index("相关消息") + 1
+    rule_col, evidence_col, member_col = header.index("规则") + 1, header.index("相关消息") + 1, header.index("成员") + 1
     delay = next(r for r in range(2, ws.max_row + 1)
-                 if ws.cell(r, rule_col).value == "延迟天数（delay_days）" and "刘洋" == ws.cell(r, 3).value)
+                 if ws.cell(r, rule_col).value == "延迟天数（delay_days）" and "刘洋" == ws.cell(r, member_col).value)
     evidence = ws.cell(delay, evidence_col).value
     assert "刘洋-运营部：时效数据已提交，晚了两天，抱歉" in evidence and "收到，逾期两天，已确认" in evidence
 

@@ -24,7 +24,7 @@ from wgm.errors import SettingsError, UsageError, WgmError
 from wgm.evaluate import apply_task_overrides, assess, dept_lookup, settle
 from wgm.records import load_incidents, load_overrides, load_snapshots
 from wgm.result import AuditResult
-from wgm.roster import Roster, load_roster
+from wgm.roster import Roster, load_roster, resolve_member
 from wgm.rules import RuleContext, run_group_families, run_run_families
 from wgm.schema import M
 
@@ -295,6 +295,8 @@ def _assess(prepared: Prepared, options: Options, settings: settings_mod.Setting
     snapshots = load_snapshots(options.members, roster)
     messages = prepared.messages
     _check_incident_groups(incidents, set(messages[M.group]) | {g.name for g in roster.groups})
+    _check_named_people(settings, roster, incidents, messages)
+    blind = what_cannot_fire(settings, roster, messages, snapshots)
     # tag overrides are applied where the ledger is built, group by group
     _, tag_used, tag_warnings = _tag_overrides(messages, overrides)
     people = None if prepared.classified else classify.People.build(messages, roster)   # every name of the run
@@ -321,7 +323,8 @@ def _assess(prepared: Prepared, options: Options, settings: settings_mod.Setting
     months_seen = np.unique(messages[M.ts].dropna().to_numpy().astype("datetime64[M]"))   # not strftime ×1M
     return Assessment(messages=_with_roles(messages, led, tag_bits), tasks=tasks, events=events,
                       unparsed=prepared.unparsed,
-                      inputs=prepared.inputs, warnings=tuple(prepared.warnings) + tuple(tag_warnings + esc_warnings),
+                      inputs=prepared.inputs,
+                      warnings=tuple(prepared.warnings) + tuple(blind) + tuple(tag_warnings + esc_warnings),
                       overrides_used=tuple(tag_used + esc_used), coverage=covered,
                       months_seen=tuple(str(m) for m in months_seen))
 
@@ -330,6 +333,64 @@ def _now(settings: settings_mod.Settings) -> datetime:
     """The run's time as local wall-clock time (the zone the exports' times are in)."""
     from zoneinfo import ZoneInfo
     return datetime.now(ZoneInfo(settings.timezone)).replace(tzinfo=None, microsecond=0)
+
+
+def _known_people(roster: Roster, messages: pd.DataFrame) -> set[str]:
+    """Every name a person of the run goes by: the roster's names and aliases, else what the exports show."""
+    if not roster.empty:
+        return set(roster.alias_map())
+    return (set(messages[M.member]) | set(messages[M.sender]) | set(messages[M.sender_id])) - {""}
+
+
+def _check_named_people(settings: settings_mod.Settings, roster: Roster, incidents, messages: pd.DataFrame) -> None:
+    """A person named in --set admins or the incidents file must be someone of the run: a name that matches
+    nobody (孙俪 for 孙丽) would silently fire nothing or fine nobody."""
+    known = _known_people(roster, messages)
+    members = set(roster.people) if not roster.empty else (set(messages[M.member]) - {""})
+    problems = []
+    for name in settings.admins:
+        if not roster.empty and name not in known:
+            key, why = resolve_member(roster, name)
+            if key is None:
+                problems.append(WgmError(why.replace("is not a member of the roster", "matches nobody in the roster"),
+                                         source="settings", key="admins"))
+        elif name not in known:
+            problems.append(WgmError(f"{name} matches nobody in the exports{names.did_you_mean(name, members)}",
+                                     source="settings", key="admins"))
+    if roster.empty:      # with a roster, load_incidents() has checked the names already
+        for i in incidents:
+            if i.member not in known:
+                problems.append(WgmError(f"{i.member} matches nobody in the exports"
+                                         f"{names.did_you_mean(i.member, members)}", source=i.source, line=i.line,
+                                         key="member"))
+    if problems:
+        raise SettingsError(problems)
+
+
+# (rule ids, what they need, what to give): rules that cannot fire without it are named in a warning
+def what_cannot_fire(settings: settings_mod.Settings, roster: Roster, messages: pd.DataFrame,
+                     snapshots) -> list[str]:
+    """Warnings naming the rules that cannot fire for want of something the run does not have."""
+    out = []
+    global_admins = {p.member for p in roster.people.values() if p.role == "admin"} | set(settings.admins)
+    for group in sorted(set(messages[M.group]) - {""}):
+        g = roster.group(group)
+        if not (g and g.admins) and not global_admins:
+            out.append(f"{group}: 没有已知的群管理员（名册 groups.admins 或 role: admin，或 --set admins=姓名），"
+                       "off_topic_after_warning（制止后仍发无关信息）无法判定 / no admin known: "
+                       "off_topic_after_warning cannot fire")
+    for snap in snapshots:
+        g = roster.group(snap.group)
+        for name in sorted(snap.members - set(roster.people)) if not roster.empty else ():
+            out.append(f"{snap.source}: {snap.as_of} {snap.group}: 成员快照中的 {name} 不在名册中"
+                       f"{names.did_you_mean(name, roster.people)} / not in the roster")
+        if not (g and g.members):
+            out.append(f"{snap.group}: 名册未列出本群应在成员（groups.members），成员快照无法判定 quit_group "
+                       "/ no expected members: quit_group from the snapshot cannot fire")
+    if roster.empty:
+        out.append("没有名册：以部门名指定的接收人无法对应到部门负责人，上报无法对应到上级和考核办公室 / no roster: "
+                   "departments named as receivers have no head, escalations no supervisor or office")
+    return out
 
 
 def _check_incident_groups(incidents, groups: set[str]) -> None:
@@ -450,8 +511,11 @@ def diff(inputs: Iterable[Path], rules_a: Path, rules_b: Path, options: Options 
 def explain(result: AuditResult, member: str) -> list[tuple[pd.Series, pd.DataFrame]]:
     """Every event of one member (by name, display name or id) with the messages behind it."""
     msgs = result.messages
-    names = {member} | set(msgs.loc[(msgs[M.sender] == member) | (msgs[M.sender_id] == member), M.member])
-    events = result.events[result.events["member"].isin(names)]
+    who = {member} | set(msgs.loc[(msgs[M.sender] == member) | (msgs[M.sender_id] == member), M.member])
+    everyone = (set(msgs[M.member]) | set(result.events["member"])) - {""}
+    if not who & everyone:
+        raise UsageError(f"--member {member}: nobody of that name in the inputs{names.did_you_mean(member, everyone)}")
+    events = result.events[result.events["member"].isin(who)]
     by_id = msgs.set_index(M.msg_id)
     out = []
     for _, ev in events.iterrows():

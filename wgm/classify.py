@@ -54,7 +54,7 @@ class People:
     @classmethod
     def build(cls, messages: pd.DataFrame, roster: Roster) -> "People":
         aliases = roster.alias_map()
-        member_dept = {p.name: p.dept for p in roster.people.values()}
+        member_dept = {p.member: p.dept for p in roster.people.values()}
         _, first = schema.distinct_rows(messages, [M.sender, M.member, M.dept])   # in order: first one wins
         for sender, member, dept in zip(*(messages[c].iloc[first].tolist() for c in (M.sender, M.member, M.dept))):
             if sender and member:

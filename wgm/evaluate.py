@@ -101,6 +101,9 @@ def assess(ctx: RuleContext, rows: list[dict], depts: dict[str, str] | None = No
         schema.empty_frame(schema.EVENT_COLUMNS)
     events[E.month] = events[E.ts].dt.strftime("%Y-%m").fillna("")
     events[E.dept] = events[E.member].map(depts if depts is not None else dept_lookup(ctx.messages, ctx.roster))
+    ids = ctx.roster.ids()
+    events[E.member_id] = pd.Series([ids.get(m, "") for m in events[E.member].tolist()], index=events.index,
+                                    dtype="str")
     sha256 = hashlib.sha256   # schema.short_hash(…, length=11) written out: one call per event adds up
     events[E.event_id] = [
         "e" + sha256("\x1f".join((r, g, m, t, ids, ts.isoformat())).encode("utf-8")).hexdigest()[:11]
@@ -176,7 +179,7 @@ def _review_imprecise_times(events: pd.DataFrame, ctx: RuleContext) -> None:
 def dept_lookup(messages: pd.DataFrame, roster) -> dict[str, str]:
     """member → department: the roster's, else the last one a display name gave."""
     depts = dict(zip(*schema.lists(messages, schema.M.member, schema.M.dept)))
-    depts.update({p.name: p.dept for p in roster.people.values()})
+    depts.update({p.member: p.dept for p in roster.people.values()})
     return depts
 
 
@@ -199,7 +202,8 @@ def summarize(events: pd.DataFrame) -> pd.DataFrame:
     if not len(ev):
         return pd.DataFrame({c: pd.Series(dtype="float64" if c.startswith("amount") or c == S.total_amount
                                           else "int64" if c.startswith("count") else "bool"
-                                          if c == S.disqualified else "str") for c in columns + ["by_group"]})
+                                          if c == S.disqualified else "str")
+                             for c in columns + ["by_group", S.member_id]})
     grouped = ev.groupby([E.month, E.member, E.rule], sort=True).agg(count=(E.count, "sum"), amount=(E.amount, "sum"))
     counts = grouped["count"].unstack(E.rule, fill_value=0)
     amounts = grouped["amount"].unstack(E.rule, fill_value=0.0)
@@ -212,5 +216,7 @@ def summarize(events: pd.DataFrame) -> pd.DataFrame:
         out[S.count(rule)] = counts[rule].astype("int64") if rule in counts else 0
         out[S.amount(rule)] = amounts[rule].round(2) if rule in amounts else 0.0
     out["by_group"] = _by_group(ev).reindex(out.index).fillna("")
+    member_id = ev.drop_duplicates([E.month, E.member]).set_index([E.month, E.member])[E.member_id]
+    out[S.member_id] = member_id.reindex(out.index).fillna("")
     out = out.reset_index()
-    return out[columns + ["by_group"]].sort_values(schema.SORT_KEYS["summary"], kind="stable").reset_index(drop=True)
+    return out[columns + ["by_group", S.member_id]].sort_values(schema.SORT_KEYS["summary"], kind="stable").reset_index(drop=True)

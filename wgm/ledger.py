@@ -14,7 +14,7 @@ import pandas as pd
 
 from wgm import schema
 from wgm.roles import Duty, Task, _GroupPass
-from wgm.roster import Roster
+from wgm.roster import Roster, resolve_member
 from wgm.schema import M, T
 from wgm.settings import Settings
 
@@ -46,9 +46,9 @@ def _reply_deadline(t: Task, settings: Settings) -> datetime:
 def build(messages: pd.DataFrame, settings: Settings, roster: Roster) -> Ledger:
     """Run the chronological pass over every group of the classified messages."""
     df = schema.sort_rows(messages, [M.group, M.ts, M.msg_id])
-    supervisors = {p.name: p.supervisor for p in roster.people.values() if p.supervisor}
+    supervisors = {p.member: p.supervisor for p in roster.people.values() if p.supervisor}
     office = set(roster.office())
-    global_admins = {p.name for p in roster.people.values() if p.role == "admin"}
+    global_admins = {p.member for p in roster.people.values() if p.role == "admin"}
     cols = [M.msg_id, M.group, M.ts, M.member, M.media, M.content, M.quote_id, M.precision, "bare", "mentions",
             "mention_all", "responsible", "dept_receivers", "t_ack", "t_meeting_reply", "t_done", "t_verify",
             "t_reminder", "t_escalation", "t_task_verb", "t_meeting", "t_warning", "t_off_topic",
@@ -59,7 +59,7 @@ def build(messages: pd.DataFrame, settings: Settings, roster: Roster) -> Ledger:
         seen = [m for m in pd.unique(gdf[M.member].to_numpy(dtype=object)) if m]     # in order of appearance
         members = list(g.members) if g and g.members else seen
         admins = set(g.admins) if g and g.admins else set(global_admins)
-        admins |= {a for a in settings.admins}
+        admins |= {resolve_member(roster, a)[0] or a for a in settings.admins}
         if settings.admins:
             admins |= set(gdf.loc[gdf[M.sender].isin(settings.admins), M.member])
         gp = _GroupPass(group, settings, roster, members, admins, supervisors, office)

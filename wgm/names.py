@@ -36,7 +36,7 @@ def closest(name: str, candidates: Iterable[str], limit: int = 3) -> list[str]:
         chars = difflib.SequenceMatcher(None, name, c).ratio()
         sound = difflib.SequenceMatcher(None, spelled, "".join(key)).ratio()
         score = 2.0 if same_sound else max(chars, sound)
-        if score >= 0.6:
+        if score >= 0.75:
             scored.append((-score, c))
     return [c for _, c in sorted(scored)[:limit]]
 

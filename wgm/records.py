@@ -13,8 +13,8 @@ from pathlib import Path
 
 from wgm.catalog import INCIDENT_RULES, RULE_IDS
 from wgm.errors import SettingsError, WgmError
-from wgm.roster import Roster
-from wgm.settings import Settings, read_yaml_with_lines
+from wgm.roster import Roster, resolve_member
+from wgm.settings import Settings, read_side_text, read_yaml_with_lines
 
 
 @dataclass(frozen=True)
@@ -56,12 +56,7 @@ def _rows(path: Path) -> list[tuple[int, dict]]:
     """(line, row) pairs from a CSV file or a YAML list (top level or under `rows`)."""
     src = str(path)
     if path.suffix.lower() == ".csv":
-        try:
-            text = path.read_text(encoding="utf-8-sig")
-        except FileNotFoundError:
-            raise SettingsError("file not found", source=src) from None
-        except UnicodeDecodeError:
-            raise SettingsError("not UTF-8 text", source=src) from None
+        text = read_side_text(path)
         reader = csv.DictReader(io.StringIO(text))
         return [(reader.line_num, {k.strip(): (v or "").strip() for k, v in row.items() if k})
                 for row in reader]
@@ -121,8 +116,11 @@ def load_incidents(path: Path | None, roster: Roster, settings: Settings) -> lis
             member = str(row.get("member") or "").strip()
             if not member:
                 raise where("member is empty")
-            if not roster.empty and member not in roster.people:
-                raise where(f"{member} is not in the roster")
+            if not roster.empty:
+                key, why = resolve_member(roster, member)
+                if key is None:
+                    raise where(why)
+                member = key
             rule = str(row.get("rule") or "").strip()
             if rule not in INCIDENT_RULES:
                 raise where(f"rule must be one of {', '.join(INCIDENT_RULES)}, got {rule!r}")
@@ -160,7 +158,7 @@ def load_snapshots(path: Path | None, roster: Roster) -> list[Snapshot]:
             names = [str(m) for m in members] if isinstance(members, list) else [str(row.get("member") or "").strip()]
             if not group or not all(names):
                 raise where("as_of, group and member are required")
-            present.setdefault((day, group), set()).update(names)
+            present.setdefault((day, group), set()).update(resolve_member(roster, n)[0] or n for n in names)
         except WgmError as exc:
             problems.append(exc)
     if problems:
@@ -168,11 +166,75 @@ def load_snapshots(path: Path | None, roster: Roster) -> list[Snapshot]:
     return [Snapshot(day, group, frozenset(names), src) for (day, group), names in sorted(present.items())]
 
 
+# the events sheets of report.xlsx an admin records review decisions in, Chinese and English labels
+_DECISION_SHEETS = (("待复核", "review"), ("明细", "events"))
+_DECISION_WORDS = {"确认": "confirm", "驳回": "dismiss", "免除": "waive",
+                   "confirm": "confirm", "dismiss": "dismiss", "waive": "waive"}
+
+
+def workbook_overrides(path: Path) -> list[Override]:
+    """The decisions an admin typed into 复核结论 / 理由 of an earlier report.xlsx (待复核 and 明细), one
+    override per event: 确认 → confirm, 驳回 → dismiss, 免除 → waive. A decision without a reason is an
+    error, except 确认 (the event stands as computed); one event given two different decisions too."""
+    import openpyxl
+    src = str(path)
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except FileNotFoundError:
+        raise SettingsError("file not found", source=src) from None
+    except Exception as exc:  # openpyxl raises many kinds for a damaged or foreign file
+        raise SettingsError(f"not a readable workbook: {exc}", source=src) from None
+    found: dict[str, Override] = {}
+    problems: list[WgmError] = []
+    for names in _DECISION_SHEETS:
+        sheet = next((wb[n] for n in names if n in wb.sheetnames), None)
+        if sheet is None:
+            continue
+        rows = sheet.iter_rows(values_only=True)
+        header = [str(c or "").strip() for c in next(rows, ())]
+        col = {label: header.index(label) for label in ("复核结论", "理由", "事件编号", "decision", "reason",
+                                                        "event_id") if label in header}
+        at_decision = col.get("复核结论", col.get("decision"))
+        at_reason = col.get("理由", col.get("reason"))
+        at_event = col.get("事件编号", col.get("event_id"))
+        if at_decision is None or at_event is None:
+            continue                  # a workbook of an older wgm: no decisions to read
+        for n, row in enumerate(rows, start=2):
+            def cell(i):
+                return str(row[i]).strip() if i is not None and i < len(row) and row[i] is not None else ""
+            word, event = cell(at_decision), cell(at_event)
+            if not word:
+                continue
+            where = f"{src}:{sheet.title}"
+            action = _DECISION_WORDS.get(word)
+            reason = cell(at_reason)
+            if action is None:
+                problems.append(WgmError(f"复核结论 must be 确认, 驳回 or 免除, got {word!r}", source=where, line=n))
+                continue
+            if not event:
+                problems.append(WgmError("a decision without 事件编号", source=where, line=n))
+                continue
+            if not reason and action != "confirm":
+                problems.append(WgmError(f"{word}: 理由 is required", source=where, line=n))
+                continue
+            o = Override("event", event, action, "", reason or "复核确认", n, where)
+            before = found.get(event)
+            if before is not None and before.action != action:
+                problems.append(WgmError(f"event {event}: {before.action} at {before.source}:{before.line}, "
+                                         f"{action} here", source=where, line=n))
+            found.setdefault(event, o)
+    if problems:
+        raise SettingsError(problems)
+    return list(found.values())
+
+
 def load_overrides(path: Path | None) -> list[Override]:
     if path is None:
         return []
     path = Path(path)
     src = str(path)
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        return workbook_overrides(path)
     out: list[Override] = []
     problems: list[WgmError] = []
     for line, row in _rows(path):

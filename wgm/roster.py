@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from wgm.errors import SettingsError, WgmError
-from wgm.settings import read_yaml_with_lines
+from wgm.names import did_you_mean
+from wgm.settings import read_side_text, read_yaml_with_lines
 
 ROLE_NAMES = {
     "head": "head", "部门负责人": "head", "负责人": "head", "主管": "head",
@@ -35,8 +36,15 @@ class Person:
     name: str
     dept: str = ""
     role: str = "member"
-    supervisor: str = ""
+    supervisor: str = ""          # the supervisor's key
     aliases: tuple[str, ...] = ()
+    id: str = ""                  # 工号, where the roster gives one
+    key: str = ""                 # the member as every output names it: the name, or, for a name two people
+                                  # share, 王芳（财务部） (王芳（HX002） when they share the department too)
+
+    @property
+    def member(self) -> str:
+        return self.key or self.name
 
 
 @dataclass(frozen=True)
@@ -59,21 +67,35 @@ class Roster:
         return not self.people
 
     def alias_map(self) -> dict[str, str]:
-        """Every name or id a member appears under → member name."""
+        """Every name or id a member appears under → member key. A name two people share is no alias of
+        either (name-department forms still tell them apart)."""
         out: dict[str, str] = {}
+        shared = self.shared_names()
         for p in self.people.values():
-            for alias in (p.name, *p.aliases):
-                out.setdefault(alias, p.name)
+            for alias in (p.member, p.id, *p.aliases, *(() if p.name in shared else (p.name,))):
+                if alias:
+                    out.setdefault(alias, p.member)
             if p.dept:
                 for sep in ("-", "_", "－", "—", " ", ""):
-                    out.setdefault(f"{p.name}{sep}{p.dept}", p.name)
-                    out.setdefault(f"{p.dept}{sep}{p.name}", p.name)
-                out.setdefault(f"{p.name}（{p.dept}）", p.name)
-                out.setdefault(f"{p.name}({p.dept})", p.name)
+                    out.setdefault(f"{p.name}{sep}{p.dept}", p.member)
+                    out.setdefault(f"{p.dept}{sep}{p.name}", p.member)
+                out.setdefault(f"{p.name}（{p.dept}）", p.member)
+                out.setdefault(f"{p.name}({p.dept})", p.member)
         return out
 
+    def shared_names(self) -> set[str]:
+        """Names that more than one member of the roster has."""
+        seen: dict[str, int] = {}
+        for p in self.people.values():
+            seen[p.name] = seen.get(p.name, 0) + 1
+        return {n for n, count in seen.items() if count > 1}
+
+    def ids(self) -> dict[str, str]:
+        """member key → 工号, for the members that have one."""
+        return {p.member: p.id for p in self.people.values() if p.id}
+
     def heads_of(self, dept: str) -> list[str]:
-        return sorted(p.name for p in self.people.values() if p.dept == dept and p.role == "head")
+        return sorted(p.member for p in self.people.values() if p.dept == dept and p.role == "head")
 
     def departments(self) -> list[str]:
         return sorted({p.dept for p in self.people.values() if p.dept})
@@ -91,7 +113,7 @@ class Roster:
         return None
 
     def office(self) -> list[str]:
-        return sorted(p.name for p in self.people.values() if p.role == "office")
+        return sorted(p.member for p in self.people.values() if p.role == "office")
 
 
 def split_display_name(display: str, known_depts: set[str] | None = None) -> tuple[str, str]:
@@ -135,7 +157,60 @@ def _person(row: dict, where) -> Person:
     if role_text not in ROLE_NAMES:
         raise where(f"unknown role {role_text!r} (head, admin, office, member)")
     return Person(name=name, dept=str(row.get("dept") or "").strip(), role=ROLE_NAMES[role_text],
-                  supervisor=str(row.get("supervisor") or "").strip(), aliases=_as_list(row.get("aliases")))
+                  supervisor=str(row.get("supervisor") or "").strip(), aliases=_as_list(row.get("aliases")),
+                  id=str(row.get("id") or "").strip())
+
+
+def _keyed(people: list[tuple[Person, object]], src: str) -> tuple[dict[str, Person], list[WgmError]]:
+    """Members by key: the name, or for a name several people share, name（dept）, or name（工号） when
+    they share the department too. Two entries nothing tells apart are an error."""
+    problems: list[WgmError] = []
+    by_name: dict[str, list[Person]] = {}
+    for p, _ in people:
+        by_name.setdefault(p.name, []).append(p)
+    out: dict[str, Person] = {}
+    ids: dict[str, str] = {}
+    for p, where in people:
+        same = by_name[p.name]
+        if len(same) == 1:
+            key = p.name
+        elif sum(q.dept == p.dept for q in same) == 1 and p.dept:
+            key = f"{p.name}（{p.dept}）"
+        elif p.id and sum(q.id == p.id for q in same) == 1:
+            key = f"{p.name}（{p.id}）"
+        else:
+            problems.append(where(f"member {p.name} listed twice: give each a different dept or id (工号)"))
+            continue
+        if p.id and p.id in ids:
+            problems.append(where(f"id {p.id} given to {ids[p.id]} and to {key}"))
+            continue
+        if p.id:
+            ids[p.id] = key
+        out[key] = Person(p.name, p.dept, p.role, p.supervisor, p.aliases, p.id, key)
+    return out, problems
+
+
+def _resolve(ref: str, people: dict[str, Person]) -> tuple[str | None, str]:
+    """A member named in the roster, a side file or a setting → (key, "") or (None, why not)."""
+    if ref in people:
+        return ref, ""
+    by_id = [k for k, p in people.items() if p.id and p.id == ref]
+    if by_id:
+        return by_id[0], ""
+    named = [k for k, p in people.items() if p.name == ref or ref in p.aliases]
+    if len(named) == 1:
+        return named[0], ""
+    if named:
+        return None, f"{ref} is more than one member ({', '.join(sorted(named))}): give the key or the id (工号)"
+    return None, f"{ref} is not a member of the roster{did_you_mean(ref, [p.name for p in people.values()])}"
+
+
+def resolve_member(roster: "Roster", ref: str) -> tuple[str | None, str]:
+    """The member a name, key, id or alias refers to in the roster: (key, "") or (None, why not)."""
+    key, why = _resolve(ref, roster.people)
+    if key is None and ref in roster.alias_map():
+        return roster.alias_map()[ref], ""
+    return key, why
 
 
 def load_roster(path: Path | None) -> Roster:
@@ -159,8 +234,13 @@ def _load_roster_yaml(path: Path) -> Roster:
         if key not in ("company", "members", "groups"):
             problems.append(WgmError("unknown key (company, members, groups)", source=src,
                                      line=lines.get((str(key),)), key=str(key)))
-    people: dict[str, Person] = {}
-    for i, row in enumerate(data.get("members") or []):
+    entries: list[tuple[Person, object]] = []
+    members = data.get("members") or []
+    if not isinstance(members, list):
+        problems.append(WgmError("expected a list of members", source=src, line=lines.get(("members",)),
+                                 key="members"))
+        members = []
+    for i, row in enumerate(members):
         kp = ("members", str(i))
 
         def where(msg: str, kp=kp) -> WgmError:
@@ -169,43 +249,61 @@ def _load_roster_yaml(path: Path) -> Roster:
             problems.append(where("expected name, dept, role, aliases, supervisor"))
             continue
         for key in row:
-            if key not in ("name", "dept", "role", "aliases", "supervisor"):
-                problems.append(WgmError("unknown key (name, dept, role, aliases, supervisor)", source=src,
+            if key not in ("name", "dept", "role", "aliases", "supervisor", "id"):
+                problems.append(WgmError("unknown key (name, dept, role, aliases, supervisor, id)", source=src,
                                          line=lines.get((*kp, str(key))), key=".".join((*kp, str(key)))))
         try:
-            p = _person(row, where)
+            entries.append((_person(row, where), where))
         except WgmError as exc:
             problems.append(exc)
-            continue
-        if p.name in people:
-            problems.append(where(f"member {p.name} listed twice"))
-        people[p.name] = p
+    people, keyed_problems = _keyed(entries, src)
+    problems.extend(keyed_problems)
+    people, ref_problems = _resolve_supervisors(people, src)
+    problems.extend(ref_problems)
     groups = []
-    for i, row in enumerate(data.get("groups") or []):
+    group_rows = data.get("groups") or []
+    if not isinstance(group_rows, list):
+        problems.append(WgmError("expected a list of groups", source=src, line=lines.get(("groups",)), key="groups"))
+        group_rows = []
+    for i, row in enumerate(group_rows):
         kp = ("groups", str(i))
         if not isinstance(row, dict) or not row.get("name"):
             problems.append(WgmError("a group needs a name", source=src, line=lines.get(kp), key=".".join(kp)))
             continue
-        g = Group(name=str(row["name"]), ids=_as_list(row.get("ids")), admins=_as_list(row.get("admins")),
-                  members=_as_list(row.get("members")))
+        resolved: dict[str, list[str]] = {"admins": [], "members": []}
         for field_name in ("admins", "members"):
-            for j, who in enumerate(getattr(g, field_name)):
-                if who not in people:
-                    problems.append(WgmError(f"{who} is not a member of the roster", source=src,
+            for j, who in enumerate(_as_list(row.get(field_name))):
+                key, why = _resolve(who, people)
+                if key is None:
+                    problems.append(WgmError(why, source=src,
                                              line=lines.get((*kp, field_name, str(j))) or lines.get(kp),
                                              key=".".join((*kp, field_name))))
-        groups.append(g)
-    for p in people.values():
-        if p.supervisor and p.supervisor not in people:
-            problems.append(WgmError(f"supervisor {p.supervisor} is not a member of the roster", source=src,
-                                     key=f"members.{p.name}.supervisor"))
+                else:
+                    resolved[field_name].append(key)
+        groups.append(Group(name=str(row["name"]), ids=_as_list(row.get("ids")), admins=tuple(resolved["admins"]),
+                            members=tuple(resolved["members"])))
     if problems:
         raise SettingsError(problems)
     return Roster(company=str(data.get("company") or ""), people=people, groups=tuple(groups), source=src)
 
 
-_CSV_HEADERS = {"姓名": "name", "部门": "dept", "角色": "role", "别名": "aliases", "上级": "supervisor",
-                "name": "name", "dept": "dept", "role": "role", "aliases": "aliases", "supervisor": "supervisor"}
+_CSV_HEADERS = {"姓名": "name", "部门": "dept", "角色": "role", "别名": "aliases", "上级": "supervisor", "工号": "id",
+                "name": "name", "dept": "dept", "role": "role", "aliases": "aliases", "supervisor": "supervisor",
+                "id": "id"}
+
+
+def _resolve_supervisors(people: dict[str, Person], src: str) -> tuple[dict[str, Person], list[WgmError]]:
+    out, problems = {}, []
+    for key, p in people.items():
+        sup = p.supervisor
+        if sup:
+            found, why = _resolve(sup, people)
+            if found is None:
+                problems.append(WgmError(f"supervisor: {why}", source=src, key=f"members.{key}.supervisor"))
+            else:
+                sup = found
+        out[key] = Person(p.name, p.dept, p.role, sup, p.aliases, p.id, p.key)
+    return out, problems
 
 
 def _rows_to_roster(rows: list[list[str]], src: str) -> Roster:
@@ -217,30 +315,27 @@ def _rows_to_roster(rows: list[list[str]], src: str) -> Roster:
         raise SettingsError(f"roster header must be 姓名, 部门, 角色, 别名, 上级 (got {', '.join(header)})",
                             source=src, line=1)
     keys = [_CSV_HEADERS.get(h, "") for h in header]
-    people: dict[str, Person] = {}
+    entries: list[tuple[Person, object]] = []
     problems: list[WgmError] = []
     for n, row in enumerate(rows[1:], start=2):
         if not any(c.strip() for c in row):
             continue
         record = {k: v for k, v in zip(keys, row) if k}
+        where = (lambda msg, n=n: WgmError(msg, source=src, line=n))
         try:
-            p = _person(record, lambda msg, n=n: WgmError(msg, source=src, line=n))
+            entries.append((_person(record, where), where))
         except WgmError as exc:
             problems.append(exc)
-            continue
-        people[p.name] = p
+    people, keyed_problems = _keyed(entries, src)
+    people, ref_problems = _resolve_supervisors(people, src)
+    problems.extend(keyed_problems + ref_problems)
     if problems:
         raise SettingsError(problems)
     return Roster(people=people, source=src)
 
 
 def _load_roster_csv(path: Path) -> Roster:
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        text = path.read_bytes().decode("gb18030", errors="strict")
-    except FileNotFoundError:
-        raise SettingsError("file not found", source=str(path)) from None
+    text = read_side_text(path)
     return _rows_to_roster(list(csv.reader(io.StringIO(text))), str(path))
 
 

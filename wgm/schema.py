@@ -153,13 +153,14 @@ class E:
     event_id = "event_id"
     review_reason = "review_reason"
     override = "override"          # the override applied (action: reason), "" if none
+    member_id = "member_id"        # the member's 工号 (roster id), "" where the roster gives none
 
 
 EVENT_COLUMNS: dict[str, str] = {
     E.month: STR, E.group: STR, E.member: STR, E.dept: STR, E.rule: STR, E.clause: STR,
     E.count: INT, E.amount: FLOAT, E.task_id: STR, E.msg_ids: STR, E.ts: TIME,
     E.confidence: FLOAT, E.needs_review: BOOL, E.detail: STR, E.event_id: STR,
-    E.review_reason: STR, E.override: STR,
+    E.review_reason: STR, E.override: STR, E.member_id: STR,
 }
 EVENT_CSV_COLUMNS = list(EVENT_COLUMNS)
 
@@ -172,6 +173,7 @@ class S:
     dept = "dept"
     total_amount = "total_amount"
     disqualified = "disqualified"
+    member_id = "member_id"
 
     @staticmethod
     def count(rule: str) -> str:

@@ -157,14 +157,33 @@ def _key_lines(node: yaml.Node, path: tuple[str, ...] = ()) -> dict[tuple[str, .
     return lines
 
 
-def read_yaml_with_lines(path: Path) -> tuple[Any, dict[tuple[str, ...], int]]:
-    """Load a YAML file, returning the data and the line of each key path."""
+def read_side_text(path: Path) -> str:
+    """A side file's text (settings, roster, incidents, overrides, members): UTF-8 with or without a BOM,
+    UTF-16 with a BOM (Notepad), or GB18030 (what Excel on a Chinese Windows saves a CSV as)."""
     try:
-        text = Path(path).read_text(encoding="utf-8-sig")
+        raw = Path(path).read_bytes()
     except FileNotFoundError:
         raise SettingsError("file not found", source=str(path)) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SettingsError(f"cannot read: {exc}", source=str(path)) from None
+    except IsADirectoryError:
+        raise SettingsError("is a folder, not a file", source=str(path)) from None
+    except OSError as exc:
+        raise SettingsError(f"cannot read: {exc.strerror or exc}", source=str(path)) from None
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError:
+            raise SettingsError("not valid UTF-16 text", source=str(path)) from None
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise SettingsError("neither UTF-8 nor GB18030 text", source=str(path))
+
+
+def read_yaml_with_lines(path: Path) -> tuple[Any, dict[tuple[str, ...], int]]:
+    """Load a YAML file, returning the data and the line of each key path."""
+    text = read_side_text(path)
     try:
         node = yaml.compose(text, Loader=_Loader)
         data = yaml.load(text, Loader=_Loader)

@@ -36,7 +36,7 @@ def summary_columns() -> list[str]:
     cols = [S.month, S.member, S.dept, S.total_amount, S.disqualified]
     for rule in RULE_IDS:
         cols += [S.count(rule), S.amount(rule)]
-    return cols + ["by_group"]
+    return cols + ["by_group", S.member_id]
 
 
 def _sorted(df: pd.DataFrame, kind: str) -> pd.DataFrame:

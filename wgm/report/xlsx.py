@@ -36,7 +36,7 @@ LABELS_ZH = {
     "reply_msg_id": "回复消息", "completion_msg_id": "完成消息", "verify_msg_id": "验证消息",
     "escalation_msg_id": "上报消息", "repost_msg_ids": "重复发布消息", "text": "内容", "source": "文件",
     "line": "行", "reason": "原因", "format_missing": "缺少要素", "after_hours": "21点后发布",
-    "by_group": "分群明细(元)", "evidence": "相关消息", "not_judged": "未考核(导出后到期)", "coverage": "覆盖说明",
+    "by_group": "分群明细(元)", "evidence": "相关消息", "decision": "复核结论", "decision_reason": "理由", "member_id": "工号", "not_judged": "未考核(导出后到期)", "coverage": "覆盖说明",
 }
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 BOLD = Font(bold=True)
@@ -268,6 +268,35 @@ def _with_quoted_messages(events: pd.DataFrame, messages: pd.DataFrame) -> pd.Da
     return events.assign(evidence=evidence)
 
 
+# what an admin types into 复核结论, and the override action it stands for (records.workbook_overrides reads it)
+DECISIONS = {"确认": "confirm", "驳回": "dismiss", "免除": "waive"}
+_DECISION_OF = {action: word for word, action in DECISIONS.items()}
+
+
+def _with_decisions(events: pd.DataFrame) -> pd.DataFrame:
+    """events + 复核结论 / 理由, filled where an override already decided the event (so that the next
+    workbook, read back with --overrides, keeps the decision)."""
+    decision, reason = [], []
+    for note in events["override"].tolist() if len(events) else []:
+        action, _, why = note.partition(": ")
+        word = _DECISION_OF.get(action, "")
+        decision.append(word)
+        reason.append(why if word else "")
+    return events.assign(decision=pd.Series(decision, index=events.index, dtype="str"),
+                         decision_reason=pd.Series(reason, index=events.index, dtype="str"))
+
+
+def _decision_list(ws, rows: int) -> None:
+    """A drop-down of the decisions in the first column (复核结论) of an events sheet."""
+    from openpyxl.worksheet.datavalidation import DataValidation
+    choices = DataValidation(type="list", formula1='"' + ",".join(DECISIONS) + '"', allow_blank=True,
+                             showErrorMessage=True, errorTitle="复核结论", error="请选择 确认、驳回 或 免除",
+                             promptTitle="复核结论", prompt="确认：事件成立；驳回：事件不成立；免除：事件成立但免于处罚（须填理由）",
+                             showInputMessage=True)
+    choices.add(f"A2:A{max(rows, 1) + 200}")      # room for rows an admin adds below (they match no event)
+    ws.data_validations.append(choices)
+
+
 def workbook(result: AuditResult, lang: str = "zh") -> bytes:
     names = SHEETS["zh" if lang == "zh" else "en"]
     wb = Workbook(write_only=True)      # rows stream to disk as written: 明细 and 任务 may be very long
@@ -275,13 +304,18 @@ def workbook(result: AuditResult, lang: str = "zh") -> bytes:
     events = _with_quoted_messages(result.events, result.messages)
     if lang == "zh" and len(events):
         events = events.assign(rule=[f"{BY_ID[r].zh}（{r}）" for r in events["rule"]])
-    detail_columns = EVENT_COLUMNS[:EVENT_COLUMNS.index("detail") + 1] + ["evidence"] + \
-        EVENT_COLUMNS[EVENT_COLUMNS.index("detail") + 1:]
-    _write_table(wb.create_sheet(names[1]), events, detail_columns, lang, wrap=("detail", "evidence"))
+    events = _with_decisions(events)
+    detail_columns = ["decision", "decision_reason"] + EVENT_COLUMNS[:EVENT_COLUMNS.index("detail") + 1] + \
+        ["evidence"] + EVENT_COLUMNS[EVENT_COLUMNS.index("detail") + 1:]
+    sheet = wb.create_sheet(names[1])
+    _write_table(sheet, events, detail_columns, lang, wrap=("detail", "evidence"))
+    _decision_list(sheet, len(events))
     _write_table(wb.create_sheet(names[2]), result.tasks, TASK_COLUMNS + ["format_missing", "after_hours"], lang,
                  wrap=("text",))
     review = events[events["needs_review"]] if len(events) else events
-    _write_table(wb.create_sheet(names[3]), review, detail_columns, lang, wrap=("detail", "evidence"))
+    sheet = wb.create_sheet(names[3])
+    _write_table(sheet, review, detail_columns, lang, wrap=("detail", "evidence"))
+    _decision_list(sheet, len(review))
     _write_table(wb.create_sheet(names[4]), result.unparsed, UNPARSED_COLUMNS, lang)
     _settings_sheet(wb.create_sheet(names[5]), result, lang)
     buf = io.BytesIO()
