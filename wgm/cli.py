@@ -134,9 +134,13 @@ def _formats(value: str) -> set[str]:
 
 InputsArg = typer.Argument(..., help="Export files or folders (folders are walked).", exists=False)
 RulesOpt = typer.Option(None, "--rules", help="Settings file (default ./rules.yaml, else built-in).")
-RosterOpt = typer.Option(None, "--roster", help="Roster: YAML, or CSV/XLSX with 姓名,部门,角色,别名,上级.")
-IncidentsOpt = typer.Option(None, "--incidents", help="Incidents file (leak, false_info, loss).")
-OverridesOpt = typer.Option(None, "--overrides", help="Overrides file (dismiss, confirm, tag, waive, escalated).")
+RosterOpt = typer.Option(None, "--roster", help="Roster: YAML, or CSV/XLSX with 姓名,部门,角色,别名,上级 (and 工号).")
+IncidentsOpt = typer.Option(None, "--incidents", help="Incidents file: date, member, rule (leak, false_info, loss), "
+                                                      "note, loss_amount, rate, group (optional: whose 公示 shows it).")
+OverridesOpt = typer.Option(None, "--overrides", help=(
+    "Review decisions: an earlier report.xlsx (its 复核结论 / 理由 columns), or a CSV/YAML file with the columns "
+    "msg_id|task_id|event, action (confirm, dismiss, waive, tag, escalated), value, reason. Example CSV: "
+    "'event,action,value,reason' then 'e3f1c2a9b7d0,dismiss,,电话里已回复'."))
 MembersOpt = typer.Option(None, "--members", help="Membership snapshots CSV (as_of, group, member).")
 MonthOpt = typer.Option(None, "--month", help="YYYY-MM, last (the month before today) or all (default).")
 SetOpt = typer.Option(None, "--set", help="Override one setting: KEY=VALUE (repeatable).")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from wgm.catalog import INCIDENT_RULES, RULE_IDS
@@ -254,6 +254,13 @@ def load_overrides(path: Path | None) -> list[Override]:
             value = "" if value is None else str(value).strip()
             if action == "waive" and value and value not in RULE_IDS:
                 raise where(f"waive value must be a rule id, got {value!r}")
+            if action == "escalated" and value:
+                try:
+                    moment = datetime.fromisoformat(value)
+                except ValueError:
+                    raise where(f"escalated value must be a date or time (YYYY-MM-DD[ HH:MM]), got {value!r}") from None
+                if not 1970 <= moment.year <= 2200:
+                    raise where(f"escalated value {value!r} is outside the years 1970–2200")
             out.append(Override(targets[0], str(row[targets[0]]).strip(), action, value, reason, line, src))
         except WgmError as exc:
             problems.append(exc)
