@@ -1,8 +1,9 @@
 """Every test reads only what the repository holds: a clone with nothing beside it passes.
 
-An audit hook sees every file a test opens; one outside the repository's folder but beside it
-(../shared, a sibling checkout) fails that test. Temporary folders, the Python installation and
-the system's own files are elsewhere and allowed.
+An audit hook sees every file a test opens; one in a folder that sits beside the repository
+(../shared, a sibling checkout) fails that test. What the tests make themselves (temporary
+folders, even when the repository itself lies in the temp folder), the Python installation and
+the system's own files are allowed.
 """
 
 from __future__ import annotations
@@ -15,14 +16,30 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 _BESIDE = str(ROOT.parent) + os.sep
-_INSIDE = str(ROOT) + os.sep
+
+
+def _siblings() -> set[str]:
+    """The entries beside the repository when the tests start (pytest's own temp folders excepted):
+    anything a test makes later is its own."""
+    try:
+        names = set(os.listdir(ROOT.parent))
+    except OSError:
+        return set()
+    return {n for n in names if n != ROOT.name and not n.startswith(("pytest-of-", "wgm-logs"))}
+
+
+_SIBLINGS = _siblings()
+# the Python running the tests (a virtual environment may sit beside the repository)
+_PYTHON = tuple(os.path.abspath(p) + os.sep for p in {sys.prefix, sys.base_prefix, sys.exec_prefix})
 _opened_outside: list[str] = []
 
 
 def _outside_the_repo(path: str) -> bool:
-    """A path in the folder that holds the repository but not in the repository (nor its venvs)."""
+    """A path inside one of the folders or files that sat beside the repository before the tests began."""
     full = os.path.abspath(path)
-    return full.startswith(_BESIDE) and not full.startswith(_INSIDE) and full != str(ROOT)
+    if not full.startswith(_BESIDE) or full.startswith(_PYTHON):
+        return False
+    return full[len(_BESIDE):].split(os.sep, 1)[0] in _SIBLINGS
 
 
 def _watch(event: str, args: tuple) -> None:

@@ -8,7 +8,8 @@ import re
 from tests import conftest, paths
 
 
-def test_the_guard_catches_a_file_opened_beside_the_repository():
+def test_the_guard_catches_a_file_opened_beside_the_repository(monkeypatch):
+    monkeypatch.setattr(conftest, "_SIBLINGS", conftest._SIBLINGS | {"shared"})   # as where CI lays the spec
     beside = str(paths.ROOT.parent / "shared" / "spec" / "rules.md")
     conftest._watch("open", (beside, "r", 0))
     caught = list(conftest._opened_outside)
@@ -16,9 +17,11 @@ def test_the_guard_catches_a_file_opened_beside_the_repository():
     assert beside in caught
 
 
-def test_the_guard_lets_the_repository_and_the_temp_folder_be_read(tmp_path):
+def test_the_guard_lets_the_repository_and_what_tests_make_be_read(tmp_path):
     assert not conftest._outside_the_repo(str(paths.SPEC_SAMPLES / "memotrace_v3_group.txt"))
-    assert not conftest._outside_the_repo(str(tmp_path / "x.txt")) or str(tmp_path).startswith(str(paths.ROOT))
+    assert not conftest._outside_the_repo(str(tmp_path / "x.txt"))
+    made_beside = paths.ROOT.parent / "made-by-a-test-after-the-start"
+    assert not conftest._outside_the_repo(str(made_beside / "x"))
 
 
 def test_no_test_names_a_path_beside_the_repository():
