@@ -65,9 +65,7 @@ def audit_chat(text: str, tmp_path: Path, roster: str | None = ROSTER, sets: tup
         roster_path = tmp_path / "roster.yaml"
         roster_path.write_text(roster, encoding="utf-8")
     opts = api.Options(roster=roster_path, set=sets, **options)
-    settings = api.load_settings(opts)
-    prepared = api.prepare_messages(frame, opts, settings)
-    return api.audit([], opts, prepared=prepared)
+    return api.audit([], opts, ingested=api.ingested_from_frame(frame, opts))
 
 
 def events_of(result) -> list[tuple]:

@@ -176,6 +176,6 @@ def test_progress_reports_each_file_then_the_stages(tmp_path):
     reading = [c for c in calls if c[0].startswith("reading ")]
     assert reading and [c[1] for c in reading] == sorted(c[1] for c in reading)
     assert {c[2] for c in reading} == {len(reading)} and len(reading) >= 2     # every export, of all exports
-    # without --cache one round of workers classifies, builds the ledger and assesses, group by group
-    assert calls[-1][0].startswith("classifying") and "building the task ledger" in calls[-1][0]
+    # then the groups are judged (classified, ledger, rules) in one round
+    assert calls[-1][0].startswith("judging")
 

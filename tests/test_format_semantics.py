@@ -99,11 +99,14 @@ def test_copies_merge_in_a_group_read_twice_while_another_group_is_left_alone(tm
     assert any("appear in more than one export" in w for w in result.warnings)
 
 
-def test_ids_the_readers_hash_file_by_file_are_the_ids_of_the_whole_run(tmp_path, monkeypatch):
-    """Readers hash msg_ids per file; a group read from two files, or renamed by the roster after
-    reading, is hashed again over the whole run: the same ids either way."""
-    import numpy as np
-    from wgm import ingest
+def test_hash_ids_are_made_under_the_group_name_the_run_gives_and_do_not_depend_on_workers(tmp_path, monkeypatch):
+    """A message without an exporter id gets wgm.ids' hash of its group (as the roster names it),
+    time, sender and text, numbered among identical ones; the same with one process or several."""
+    from datetime import datetime as dt
+
+    import pandas as pd
+
+    from wgm import ids, ingest, parallel
     from wgm.roster import load_roster
 
     def txt(*rows: tuple[str, str, str]) -> str:
@@ -119,14 +122,12 @@ def test_ids_the_readers_hash_file_by_file_are_the_ids_of_the_whole_run(tmp_path
     (tmp_path / "roster.yaml").write_text("members:\n  - {name: 张三, dept: 运营部}\n"
                                           "groups:\n  - {name: 华信-甲群, ids: ['111@chatroom']}\n", encoding="utf-8")
     roster = load_roster(tmp_path / "roster.yaml")
-    by_readers = ingest.ingest([tmp_path / "in"], roster).messages
-    real = ingest._read_one
-
-    def without_ids(job):
-        out = real(job)
-        return out if out[0] != "ok" else ("ok", out[1], np.full(len(out[2]), "", dtype=object))
-    monkeypatch.setattr(ingest, "_read_one", without_ids)
-    by_run = ingest.ingest([tmp_path / "in"], roster).messages
-    assert set(by_run["group"]) == {"华信-甲群", "乙群", "丙群"}
-    assert by_readers["msg_id"].tolist() == by_run["msg_id"].tolist()
-    assert by_readers.equals(by_run)
+    one = ingest.ingest([tmp_path / "in"], roster).messages
+    monkeypatch.setattr(parallel, "MIN_ROWS_PER_WORKER", 1)
+    two = ingest.ingest([tmp_path / "in"], roster, jobs=2).messages
+    assert set(one["group"]) == {"华信-甲群", "乙群", "丙群"}
+    assert one.equals(two)
+    renamed = one[one["group"] == "华信-甲群"]
+    expected = ids.message_ids(["华信-甲群"] * 3, pd.Series([dt(2026, 3, 2, 9, 0)] * 2 + [dt(2026, 3, 2, 9, 5)]),
+                               ["张三-运营部", "张三-运营部", "李四-财务部"], ["收到", "收到", "好的"])
+    assert renamed["msg_id"].tolist() == expected and len(set(expected)) == 3

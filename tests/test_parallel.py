@@ -31,26 +31,25 @@ def _exports(folder: Path) -> Path:
 def test_two_workers_give_byte_identical_outputs(tmp_path, monkeypatch):
     exports = _exports(tmp_path / "in")
     one = report.render(api.audit([exports], api.Options(jobs=1)), {"csv", "json"})
-    calls = []
+    rounds = []
     real = parallel.ordered_map
 
     def counting(fn, items, jobs):
         items = list(items)
-        calls.append((fn.__name__, len(items), jobs))
+        rounds.append((len(items), jobs))
         return real(fn, items, jobs)
     monkeypatch.setattr(parallel, "MIN_BYTES_PER_WORKER", 1)      # small inputs, parallel anyway
     monkeypatch.setattr(parallel, "MIN_ROWS_PER_WORKER", 100)
     monkeypatch.setattr(parallel, "ordered_map", counting)
     two = report.render(api.audit([exports], api.Options(jobs=2)), {"csv", "json"})
-    # classification, ledger and rules by group in one round (ids are hashed by the readers)
-    assert calls == [("_read_one", 4, 2), ("_run_rows", 2, 2)]
+    # the four files read by two workers, the messages hashed by group, the groups judged: in two parts each
+    assert rounds == [(4, 2), (2, 2), (2, 2)]
     assert one.keys() == two.keys()
     for name in one:
         assert one[name] == two[name], name
-    # --cache keeps the classified messages: they are classified in a round of their own, to the same result
-    calls.clear()
+    rounds.clear()
     cached = report.render(api.audit([exports], api.Options(jobs=2, cache=tmp_path / "cache")), {"csv", "json"})
-    assert calls == [("_read_one", 4, 2), ("_run_rows", 2, 2), ("_run_rows", 2, 2)]
+    assert rounds == [(4, 2), (2, 2), (2, 2)]
     for name in one:
         assert one[name] == cached[name], name
 
@@ -62,8 +61,8 @@ def test_workers_balance_groups_by_size():
 
 
 def test_tag_overrides_apply_alike_in_one_process_in_workers_and_from_the_cache(tmp_path, monkeypatch):
-    """A tag override re-classifies its message wherever classification runs (group by group in the
-    workers, or before them when --cache keeps the classified messages), and is reported once."""
+    """A tag override re-classifies its message wherever its group is judged (in this process or a
+    worker, fresh or for the cache), and is reported once."""
     exports = _exports(tmp_path / "in")
     first = api.audit([exports], api.Options(jobs=1))
     chat = first.messages[(first.messages["tags"] == "") & (first.messages["kind"] == "chat")].iloc[-1]

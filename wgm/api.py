@@ -1,6 +1,11 @@
 """The pipeline as plain functions: the CLI and the tests call these; nothing here prints or exits.
 
-parse → ingest → classify → ledger → rules → evaluate → AuditResult
+    ingest (parse, normalize) → judge each group (wgm.judge) → side-file rules → settle → AuditResult
+
+`audit` runs it. The two stages a re-run can skip (the ingested messages, the judged run) go
+through wgm.cache when --cache is given; the groups are judged in worker processes through
+wgm.parallel. Pricing (`settle`) always runs: it is where amounts, review settings, event
+overrides and the months meet.
 """
 
 from __future__ import annotations
@@ -8,7 +13,6 @@ from __future__ import annotations
 import dataclasses
 import functools
 import hashlib
-import json
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -17,22 +21,17 @@ from typing import Iterable
 import numpy as np
 import pandas as pd
 
-from wgm import __version__, cache, classify, ingest, ledger, names, parallel, parsers, schema
+from wgm import __version__, cache, checks, classify, ingest, judge, ledger, names, parallel, parsers, schema
 from wgm import coverage as coverage_mod
+from wgm import overrides as overrides_mod
 from wgm import settings as settings_mod
-from wgm.errors import SettingsError, UsageError, WgmError
-from wgm.evaluate import apply_task_overrides, assess, dept_lookup, settle
+from wgm.errors import UsageError
+from wgm.evaluate import dept_lookup, describe, settle
 from wgm.records import load_incidents, load_overrides, load_snapshots
-from wgm.result import AuditResult
-from wgm.roster import Roster, load_roster, resolve_member
-from wgm.rules import RuleContext, run_group_families, run_run_families
+from wgm.result import AuditResult, InputInfo
+from wgm.roster import Roster, load_roster
+from wgm.rules import RuleContext, run_run_families
 from wgm.schema import M
-
-TAG_KINDS = {
-    "chat": (), "task": ("t_task_verb",), "reply": ("t_ack",), "completion": ("t_done",),
-    "verification": ("t_verify",), "reminder": ("t_reminder",), "escalation": ("t_escalation",),
-    "off_topic": ("t_off_topic", "t_off_topic_exact"), "incivility": ("t_incivility",), "warning": ("t_warning",),
-}
 
 
 @dataclass(frozen=True)
@@ -50,134 +49,192 @@ class Options:
     input_format: str | None = None
     as_of: datetime | None = None     # --as-of: when the exports were made, where the files do not say
     now: datetime | None = None       # the run's time (local); None: the clock. Coverage never reaches past it
-    cache: Path | None = None         # folder for the re-run cache (parsed + classified messages)
+    cache: Path | None = None         # --cache: folder of the re-run cache (wgm.cache)
     date: date | None = None          # --date: the day of date-less exports (chatlog single-day text)
-    jobs: int = 0                     # worker processes for parsing and classifying; 0 = every core
+    jobs: int = 0                     # worker processes for parsing and judging; 0 = every core
 
     def side_files(self) -> list[Path]:
         return [p for p in (self.rules, self.roster, self.incidents, self.overrides, self.members) if p]
 
 
 @dataclass(frozen=True)
-class Prepared:
-    """Parsed and classified messages: what a what-if re-run can reuse."""
+class Verdict:
+    """The run judged, before pricing: the output messages (needs_review not yet marked), the task
+    ledger, the events with their review reasons, and where they came from. A re-run that changes
+    only amounts or review settings prices this again without reading or judging anything."""
 
-    messages: pd.DataFrame
+    messages: pd.DataFrame         # schema.MESSAGE_COLUMNS
+    tasks: pd.DataFrame            # schema.LEDGER_TASK_COLUMNS
+    events: pd.DataFrame           # schema.EVENT_COLUMNS, unpriced (wgm.evaluate.describe)
     unparsed: pd.DataFrame
-    inputs: tuple
+    inputs: tuple[InputInfo, ...]
     warnings: tuple[str, ...]
-    roster: Roster
-    cache_key: str = ""      # the --cache entry it came from or went to; "" without --cache
-    classified: bool = True  # False: parsed only, classified group by group where the ledger is built
+    overrides_used: tuple[dict, ...]
+    coverage: dict[str, coverage_mod.GroupCoverage]   # group → when its exports were made
+    months_seen: tuple[str, ...]   # the months the messages cover
 
 
 def load_settings(options: Options) -> settings_mod.Settings:
+    """The effective settings: --rules, else ./rules.yaml if present, else the defaults; then --set."""
     rules = options.rules
     if rules is None and Path("rules.yaml").is_file():
         rules = Path("rules.yaml")
     return settings_mod.load(rules, list(options.set))
 
 
-def apply_tag_overrides(df: pd.DataFrame, overrides) -> tuple[pd.DataFrame, list[dict], list[str]]:
-    """`tag` overrides re-classify one message by msg_id before the ledger runs."""
-    applied, used, warnings = _tag_overrides(df, overrides)
-    for o, hit in applied:
-        for col in classify.TAG_COLUMNS:
-            df.loc[hit, col] = col in TAG_KINDS[o.value]
-    return df, used, warnings
+# ---- ingest --------------------------------------------------------------------------------------
 
-
-def _tag_overrides(df: pd.DataFrame, overrides) -> tuple[list[tuple[object, pd.Index]], list[dict], list[str]]:
-    """The `tag` overrides that apply, each with the rows it hits, and what the report says of every one:
-    needs only the message ids, so a run that classifies group by group reports them for the whole run."""
-    applied, used, warnings = [], [], []
-    tags = [o for o in overrides if o.action == "tag"]
-    ids = df.loc[df[M.msg_id].isin({o.key for o in tags}), M.msg_id] if tags else df[M.msg_id].iloc[:0]
-    for o in tags:
-        hit = ids.index[ids == o.key]          # labels of the rows it names: one pass over the run, not one each
-        if not len(hit) or o.value not in TAG_KINDS:
-            why = "matches nothing" if not len(hit) else f"unknown tag {o.value!r} ({', '.join(TAG_KINDS)})"
-            warnings.append(f"{o.source}:{o.line}: override {o.target}={o.key} (tag) {why}")
-            continue
-        applied.append((o, hit))
-        used.append({"source": o.source, "line": o.line, "target": f"msg_id={o.key}", "action": "tag",
-                     "value": o.value, "reason": o.reason, "matched": len(hit)})
-    return applied, used, warnings
-
-
-def prepare(inputs: Iterable[Path], options: Options, settings: settings_mod.Settings,
-            on_progress: ingest.Progress | None = None) -> Prepared:
-    ingested = _ingested(inputs, options, settings, on_progress)
-    if on_progress:
-        on_progress(f"classifying {len(ingested.messages):,} messages", 1, 1)
-    classified = classify.classify_all(ingested.messages, settings, ingested.roster, parallel.workers(options.jobs))
-    return dataclasses.replace(ingested, messages=classified, classified=True)
-
-
-def _ingested(inputs: Iterable[Path], options: Options, settings: settings_mod.Settings,
-              on_progress: ingest.Progress | None = None) -> Prepared:
-    """Parsed and normalized messages, not yet classified."""
-    roster = load_roster(options.roster)
-    ing = ingest.ingest(inputs, roster, options.input_format, exclude=options.side_files(), on_progress=on_progress,
-                        tz=settings.timezone, date_hint=options.date, jobs=parallel.workers(options.jobs))
-    messages = ing.messages
-    if options.groups:
-        known = set(messages[M.group])
-        missing = [g for g in options.groups if g not in known]
-        if missing:
-            raise UsageError(f"no such group in the inputs: {', '.join(missing)} (have: {', '.join(sorted(known))})")
-        messages = messages[messages[M.group].isin(options.groups)].reset_index(drop=True)
-    return Prepared(messages, ing.unparsed, ing.inputs, ing.warnings, roster, classified=False)
-
-
-def _prepared_key(inputs: list[Path], options: Options, settings: settings_mod.Settings) -> str:
+def _ingest_files(inputs: list[Path], options: Options) -> list[Path]:
     excluded = {Path(p).resolve() for p in options.side_files()}
-    files = [p for p, _ in ingest.walk(inputs) if p.resolve() not in excluded]
-    return cache.key(files, options.input_format, options.groups, options.roster, _classification_inputs(settings),
-                     options.date)
+    return [p for p, _ in ingest.walk(inputs) if p.resolve() not in excluded]
 
 
-def _prepare_cached(inputs: list[Path], options: Options, settings: settings_mod.Settings,
-                    on_progress: ingest.Progress | None, name: str = "") -> Prepared:
-    if options.cache is None:
-        return prepare(inputs, options, settings, on_progress)
-    name = name or _prepared_key(inputs, options, settings)
-    hit = cache.load(options.cache, name)
-    if hit is not None and isinstance(hit["messages"], pd.DataFrame):
-        return Prepared(hit["messages"], hit["unparsed"], hit["inputs"], hit["warnings"], load_roster(options.roster),
-                        cache_key=name)
-    prepared = prepare(inputs, options, settings, on_progress)
-    cache.save(options.cache, name, {"messages": prepared.messages, "unparsed": prepared.unparsed,
-                                     "inputs": prepared.inputs, "warnings": prepared.warnings})
-    return dataclasses.replace(prepared, cache_key=name)
+def _ingest_key(inputs: list[Path], options: Options, settings: settings_mod.Settings) -> str:
+    return cache.key("ingest", cache.files_part(_ingest_files(inputs, options)),
+                     cache.files_part([options.roster] if options.roster else []), options.input_format,
+                     list(options.groups), options.date, settings.timezone)
 
+
+def _ingested_entry(ing: ingest.Ingested) -> tuple[dict[str, pd.DataFrame], dict]:
+    return ({"messages": ing.messages, "unparsed": ing.unparsed},
+            {"inputs": [dataclasses.asdict(i) for i in ing.inputs], "warnings": list(ing.warnings)})
+
+
+def _ingested_from_entry(frames: dict[str, pd.DataFrame], data: dict) -> ingest.Ingested:
+    return ingest.Ingested(schema.conform(frames["messages"], schema.PARSED_COLUMNS),
+                           schema.conform(frames["unparsed"], schema.UNPARSED_COLUMNS),
+                           tuple(InputInfo(**i) for i in data["inputs"]), tuple(data["warnings"]))
+
+
+def ingest_inputs(inputs: Iterable[Path], options: Options, settings: settings_mod.Settings, roster: Roster,
+                  on_progress: ingest.Progress | None = None) -> ingest.Ingested:
+    """Every export among the inputs read and normalized into one message frame (through the cache),
+    cut to the --group filter."""
+    inputs = list(inputs)
+
+    def compute() -> ingest.Ingested:
+        return ingest.ingest(inputs, roster, options.input_format, exclude=options.side_files(),
+                             on_progress=on_progress, tz=settings.timezone, date_hint=options.date,
+                             jobs=parallel.workers(options.jobs))
+    name = "i" + _ingest_key(inputs, options, settings) if options.cache is not None else ""
+    ing = cache.cached(options.cache, name, compute, _ingested_entry, _ingested_from_entry)
+    if not options.groups:
+        return ing
+    known = set(ing.messages[M.group])
+    missing = [g for g in options.groups if g not in known]
+    if missing:
+        raise UsageError(f"no such group in the inputs: {', '.join(missing)}"
+                         f"{names.did_you_mean(missing[0], known)} (have: {', '.join(sorted(known))})")
+    kept = ing.messages[ing.messages[M.group].isin(options.groups)].reset_index(drop=True)
+    return dataclasses.replace(ing, messages=kept)
+
+
+def ingested_from_frame(parsed: pd.DataFrame, options: Options = Options()) -> ingest.Ingested:
+    """Like ingest_inputs(), from a frame of parsed messages (tests, other front ends)."""
+    messages, warnings = ingest.normalize(parsed, load_roster(options.roster))
+    return ingest.Ingested(messages, schema.empty_frame(schema.UNPARSED_COLUMNS), (), tuple(warnings))
+
+
+# ---- judging -------------------------------------------------------------------------------------
 
 # Settings that only price or flag events the rules already found: a run that changes nothing else reuses
-# the ledger and the events of the last run (an auditor trying other amounts).
+# the judged run of the last one (an auditor trying other amounts).
 _PRICING_ONLY = ("amounts", "review")
 
 
-def _assessment_key(prepared_key: str, inputs: list[Path], options: Options,
-                    settings: settings_mod.Settings) -> str:
-    h = hashlib.sha256(prepared_key.encode())
-    rest = {k: v for k, v in settings.data.items() if k not in _PRICING_ONLY}
-    # the files' modification times may say when the exports were made (coverage): a touched file is
-    # judged afresh
-    stamps = [(str(p), p.stat().st_mtime_ns) for p, _ in ingest.walk(inputs)]
-    h.update(json.dumps([rest, options.month, str(options.as_of), str(options.now), stamps], sort_keys=True,
-                        ensure_ascii=False, default=str).encode())
-    for path in (options.incidents, options.overrides, options.members):
-        h.update(hashlib.sha256(Path(path).read_bytes()).hexdigest().encode() if path else b"-")
-    return "a" + h.hexdigest()[:32]
+def _verdict_key(inputs: list[Path], options: Options, settings: settings_mod.Settings) -> str:
+    judged = {k: v for k, v in settings.data.items() if k not in _PRICING_ONLY}
+    sides = [p for p in (options.incidents, options.overrides, options.members) if p]
+    # the files' modification times may say when the exports were made (coverage)
+    times = [(str(p), p.stat().st_mtime_ns) for p in _ingest_files(inputs, options)]
+    return cache.key("verdict", _ingest_key(inputs, options, settings), judged, cache.files_part(sides), times,
+                     options.as_of, options.now)
 
 
-def prepare_messages(parsed: pd.DataFrame, options: Options, settings: settings_mod.Settings) -> Prepared:
-    """Like prepare(), from an already parsed message frame (tests, other front ends)."""
-    roster = load_roster(options.roster)
-    messages, warnings = ingest.normalize(parsed, roster)
-    return Prepared(classify.classify(messages, settings, roster), schema.empty_frame(schema.UNPARSED_COLUMNS),
-                    (), tuple(warnings), roster)
+def _verdict_entry(v: Verdict) -> tuple[dict[str, pd.DataFrame], dict]:
+    return ({"messages": v.messages, "tasks": v.tasks, "events": v.events, "unparsed": v.unparsed},
+            {"inputs": [dataclasses.asdict(i) for i in v.inputs], "warnings": list(v.warnings),
+             "overrides_used": list(v.overrides_used), "months_seen": list(v.months_seen),
+             "coverage": {g: c.as_entry() for g, c in v.coverage.items()}})
 
+
+def _verdict_from_entry(frames: dict[str, pd.DataFrame], data: dict) -> Verdict:
+    return Verdict(schema.conform(frames["messages"], schema.MESSAGE_COLUMNS),
+                   schema.conform(frames["tasks"], schema.LEDGER_TASK_COLUMNS),
+                   schema.conform(frames["events"], schema.EVENT_COLUMNS),
+                   schema.conform(frames["unparsed"], schema.UNPARSED_COLUMNS),
+                   tuple(InputInfo(**i) for i in data["inputs"]), tuple(data["warnings"]),
+                   tuple(data["overrides_used"]),
+                   {g: coverage_mod.GroupCoverage.from_entry(c) for g, c in data["coverage"].items()},
+                   tuple(data["months_seen"]))
+
+
+def judge_run(ing: ingest.Ingested, options: Options, settings: settings_mod.Settings, roster: Roster,
+              incidents, overrides, on_progress: ingest.Progress | None = None) -> Verdict:
+    """Every group judged (wgm.judge.judge_group, in workers), then the rules that read the side files."""
+    messages = ing.messages
+    snapshots = load_snapshots(options.members, roster)
+    checks.incident_groups(incidents, set(messages[M.group]) | {g.name for g in roster.groups})
+    checks.named_people(settings, roster, incidents, messages)
+    blind = checks.what_cannot_fire(settings, roster, messages, snapshots)
+    covered = coverage_mod.of_groups(messages, ing.inputs, options.as_of, options.now or _now(settings))
+    until = coverage_mod.until_by_group(covered)
+    if on_progress:
+        on_progress(f"judging {len(messages):,} messages", 1, 1)
+    grounds = judge.Grounds(settings, roster, tuple(overrides), until, dept_lookup(messages, roster),
+                            classify.People.build(messages, roster))
+    parts = parallel.by_groups(messages, M.group, functools.partial(judge.judge_group, grounds=grounds),
+                               parallel.workers(options.jobs))
+    verdict = judge.merge([part for _, part in parts])
+    used, override_warnings = overrides_mod.report_before_rules(list(overrides), messages, verdict.tasks)
+    ctx = RuleContext(messages, _ledger_of(verdict.tasks), settings, roster, tuple(incidents), tuple(snapshots),
+                      until)
+    events = pd.concat([verdict.events, describe(ctx, run_run_families(ctx), grounds.depts)], ignore_index=True)
+    # in the order settle() gives them (pricing keeps it): a cached re-run then finds them sorted already
+    events = schema.sort_rows(events, schema.SORT_KEYS["events"])
+    months_seen = np.unique(messages[M.ts].dropna().to_numpy().astype("datetime64[M]"))   # not strftime ×1M
+    return Verdict(messages=output_messages(messages, verdict.labels), tasks=verdict.tasks, events=events,
+                   unparsed=ing.unparsed, inputs=ing.inputs,
+                   warnings=tuple(ing.warnings) + tuple(blind) + tuple(override_warnings),
+                   overrides_used=tuple(used), coverage=covered, months_seen=tuple(str(m) for m in months_seen))
+
+
+def _ledger_of(tasks: pd.DataFrame) -> ledger.Ledger:
+    """A ledger holding only the run's tasks: what the side-file rules' events are described against."""
+    return ledger.Ledger(tasks, schema.empty_frame(schema.ROLE_COLUMNS), schema.empty_frame(schema.WARNING_COLUMNS),
+                         schema.empty_frame(schema.OFF_TOPIC_COLUMNS), schema.empty_frame(schema.LEFT_COLUMNS))
+
+
+def output_messages(messages: pd.DataFrame, labels: pd.DataFrame) -> pd.DataFrame:
+    """The output message frame: each message with its label (plain chat where it has none)."""
+    labels = labels.drop_duplicates(M.msg_id)
+    at = pd.Index(labels[M.msg_id]).get_indexer(messages[M.msg_id])    # one lookup serves four columns
+    found = at >= 0
+
+    def labelled(col: str, default, dtype) -> pd.Series:
+        values = labels[col].to_numpy()
+        out = np.full(len(at), default, dtype=values.dtype if values.dtype != object else object)
+        out[found] = values[at[found]]
+        return pd.Series(out, index=messages.index, dtype=dtype)
+
+    out = messages[[c for c in schema.MESSAGE_COLUMNS if c in messages.columns]]
+    out[M.kind] = labelled(M.kind, "chat", "str")
+    out[M.task_id] = labelled(M.task_id, "", "str")
+    out[M.confidence] = labelled(M.confidence, 1.0, float)
+    out[M.needs_review] = False        # settled once the events are priced (_mark_review)
+    out[M.tags] = labelled(M.tags, "", "str")
+    out = schema.conform(out, {c: t for c, t in schema.MESSAGE_COLUMNS.items() if c not in out.columns})
+    out = out[list(schema.MESSAGE_COLUMNS)]
+    return schema.sort_rows(out, schema.SORT_KEYS["messages"])
+
+
+def _now(settings: settings_mod.Settings) -> datetime:
+    """The run's time as local wall-clock time (the zone the exports' times are in)."""
+    from zoneinfo import ZoneInfo
+    return datetime.now(ZoneInfo(settings.timezone)).replace(tzinfo=None, microsecond=0)
+
+
+# ---- the audit -----------------------------------------------------------------------------------
 
 def _months(month: str | None) -> tuple[str, ...] | None:
     if month in (None, "", "all"):
@@ -189,6 +246,7 @@ def _months(month: str | None) -> tuple[str, ...] | None:
 
 
 def inputs_hash(settings_hash: str, infos, side_files: list[Path]) -> str:
+    """sha256 over the settings hash, every input's sha256 and the side files: the run's provenance."""
     h = hashlib.sha256(settings_hash.encode())
     for info in sorted(infos, key=lambda i: i.sha256):
         h.update(info.sha256.encode())
@@ -197,71 +255,51 @@ def inputs_hash(settings_hash: str, infos, side_files: list[Path]) -> str:
     return h.hexdigest()
 
 
-@dataclass(frozen=True)
-class Assessment:
-    """What a run found before pricing: the output messages (needs_review not yet marked), the task ledger
-    and the events with their review reasons. A re-run that changes only amounts or review settings
-    settles this again (wgm.evaluate.settle) without reading, classifying or assessing anything."""
-
-    messages: pd.DataFrame
-    tasks: pd.DataFrame
-    events: pd.DataFrame           # wgm.evaluate.assess(): unpriced
-    unparsed: pd.DataFrame
-    inputs: tuple
-    warnings: tuple[str, ...]
-    overrides_used: tuple[dict, ...]
-    coverage: dict                 # group → coverage.GroupCoverage: when its exports were made
-    months_seen: tuple[str, ...]   # the months the messages cover
+def judgement_hash(settings: settings_mod.Settings, infos, side_files: list[Path], coverage: dict) -> str:
+    """sha256 over everything the events depend on but amounts and review settings (inputs, side files,
+    the other settings, when each group's exports were made, wgm's code): two runs with the same
+    judgement hash found the same events and differ at most in their prices."""
+    judged = {k: v for k, v in settings.data.items() if k not in _PRICING_ONLY}
+    return cache.key("judgement", sorted(i.sha256 for i in infos),
+                     [hashlib.sha256(Path(p).read_bytes()).hexdigest() for p in side_files],
+                     judged, {g: c.until.isoformat() for g, c in coverage.items()})
 
 
-def audit(inputs: Iterable[Path], options: Options = Options(),
-          on_progress: ingest.Progress | None = None, prepared: Prepared | None = None) -> AuditResult:
+def audit(inputs: Iterable[Path], options: Options = Options(), on_progress: ingest.Progress | None = None,
+          ingested: ingest.Ingested | None = None) -> AuditResult:
+    """The whole audit of the inputs: every event, priced, with the messages, tasks and summary behind it.
+    `ingested`: messages already read (ingested_from_frame, or shared by diff()); the inputs are then
+    not read."""
     inputs = list(inputs)
     settings = load_settings(options)
     overrides = load_overrides(options.overrides)
-    roster = prepared.roster if prepared is not None else load_roster(options.roster)
+    roster = load_roster(options.roster)
     incidents = load_incidents(options.incidents, roster, settings)
     months = _months(options.month)
-    assessed_key = prepared_key = ""
-    if options.cache is not None and (prepared is None or prepared.cache_key):
-        prepared_key = prepared.cache_key if prepared is not None else _prepared_key(inputs, options, settings)
-        assessed_key = _assessment_key(prepared_key, inputs, options, settings)
-    found = cache.load(options.cache, assessed_key, must_have="assessment") if assessed_key else None
-    if found is not None and isinstance(found["assessment"], Assessment):
-        assessment = found["assessment"]
+
+    def judged() -> Verdict:
+        ing = ingested if ingested is not None else ingest_inputs(inputs, options, settings, roster, on_progress)
+        return judge_run(ing, options, settings, roster, incidents, overrides, on_progress)
+    if ingested is None and options.cache is not None:
+        verdict = cache.cached(options.cache, "v" + _verdict_key(inputs, options, settings), judged,
+                               _verdict_entry, _verdict_from_entry)
     else:
-        # without --cache nothing keeps the classified messages: they are classified where each group's
-        # ledger is built (one round of workers, nothing sent back but the ledger and the events)
-        prepared = prepared or (_ingested(inputs, options, settings, on_progress) if options.cache is None
-                                else _prepare_cached(inputs, options, settings, on_progress, prepared_key))
-        if on_progress:
-            on_progress(("" if prepared.classified else f"classifying {len(prepared.messages):,} messages, ")
-                        + "building the task ledger and assessing", 1, 1)
-        assessment = _assess(prepared, options, settings, roster, incidents, overrides)
-        if assessed_key:
-            cache.save(options.cache, assessed_key, {"assessment": assessment})
-    ev = settle(assessment.events, settings, incidents, overrides, months)
-    review_ids = _review_ids(ev.events)
-    messages = _mark_review(assessment.messages, review_ids)
-    schema.check_frame(assessment.tasks, schema.TASK_COLUMNS, "ledger")
+        verdict = judged()
+    ev = settle(verdict.events, settings, incidents, overrides, months)
+    messages = _mark_review(verdict.messages, _review_ids(ev.events))
+    schema.check_frame(verdict.tasks, schema.TASK_COLUMNS, "ledger")
     schema.check_frame(ev.events, schema.EVENT_COLUMNS, "evaluate")
     schema.check_frame(messages, schema.MESSAGE_COLUMNS, "messages")
-    covered = tuple(sorted(set(assessment.months_seen) | set(ev.events["month"])))
-    reported = months or covered
-    memo: tuple[tuple[str, str], ...] = ()
-    if assessed_key:   # tasks.csv is the assessment's; messages.csv differs between settlements in needs_review
-        review = hashlib.sha256("\n".join(sorted(review_ids)).encode()).hexdigest()[:16]
-        memo = (("messages.csv", str(Path(options.cache) / f"{assessed_key}-{review}.messages.csv")),
-                ("tasks.csv", str(Path(options.cache) / f"{assessed_key}.tasks.csv")))
+    covered = tuple(sorted(set(verdict.months_seen) | set(ev.events["month"])))
     return AuditResult(
-        messages=messages, unparsed=assessment.unparsed, tasks=assessment.tasks, events=ev.events,
-        summary=ev.summary, settings=settings, inputs=assessment.inputs, months=reported,
-        as_of=max((c.until for c in assessment.coverage.values()), default=datetime(1970, 1, 1)).isoformat(),
-        coverage=tuple(assessment.coverage[g] for g in sorted(assessment.coverage)), version=__version__,
-        overrides_used=assessment.overrides_used + tuple(ev.overrides_used),
-        warnings=assessment.warnings + ev.warnings,
-        inputs_hash=inputs_hash(settings.hash, assessment.inputs, options.side_files()), csv_memo=memo,
-        incomplete=tuple(incomplete_reasons(assessment.inputs, assessment.unparsed, assessment.coverage, months)))
+        messages=messages, unparsed=verdict.unparsed, tasks=verdict.tasks, events=ev.events,
+        summary=ev.summary, settings=settings, inputs=verdict.inputs, months=months or covered,
+        as_of=max((c.until for c in verdict.coverage.values()), default=datetime(1970, 1, 1)).isoformat(),
+        coverage=tuple(verdict.coverage[g] for g in sorted(verdict.coverage)), version=__version__,
+        overrides_used=verdict.overrides_used + tuple(ev.overrides_used), warnings=verdict.warnings + ev.warnings,
+        inputs_hash=inputs_hash(settings.hash, verdict.inputs, options.side_files()),
+        judgement_hash=judgement_hash(settings, verdict.inputs, options.side_files(), verdict.coverage),
+        incomplete=tuple(incomplete_reasons(verdict.inputs, verdict.unparsed, verdict.coverage, months)))
 
 
 def incomplete_reasons(inputs, unparsed: pd.DataFrame, coverage: dict | None = None,
@@ -270,6 +308,10 @@ def incomplete_reasons(inputs, unparsed: pd.DataFrame, coverage: dict | None = N
     that could not be read, each requested month a group's exports end before. Lines set aside on purpose
     (a WeCom one-to-one chat) leave nothing out."""
     out = [f"{i.path}: 未读取：{i.skipped_reason}" for i in sorted(inputs, key=lambda i: i.path) if i.refused]
+    if len(unparsed):
+        unread = unparsed[~unparsed[schema.U.reason].str.startswith(parsers.SET_ASIDE)]
+        for source, n in unread.groupby(schema.U.source, sort=True).size().items():
+            out.append(f"{source}: {n} 行未能读取（见 未解析 / unparsed.csv）")
     for month in requested or ():
         for group, cov in sorted((coverage or {}).items()):
             state = cov.month(month)
@@ -280,145 +322,7 @@ def incomplete_reasons(inputs, unparsed: pd.DataFrame, coverage: dict | None = N
                 out.append(f"{month}: {group}: 导出未覆盖该月（{made}），该月未考核，不是“无考核事项”")
             else:
                 out.append(f"{month}: {group}: 导出只覆盖 {state.dates_zh()}（{made}），此后到期的事项未考核")
-    if len(unparsed):
-        unread = unparsed[~unparsed[schema.U.reason].str.startswith(parsers.SET_ASIDE)]
-        for source, n in unread.groupby(schema.U.source, sort=True).size().items():
-            out.append(f"{source}: {n} 行未能读取（见 未解析 / unparsed.csv）")
     return out
-
-
-def _assess(prepared: Prepared, options: Options, settings: settings_mod.Settings, roster: Roster,
-            incidents, overrides) -> Assessment:
-    """Per group (in workers: groups never share a task) the classification, where the messages are not
-    classified yet, tag overrides, the ledger, escalation overrides, the rules and the events' review
-    reasons; then the rules that read the side files."""
-    snapshots = load_snapshots(options.members, roster)
-    messages = prepared.messages
-    _check_incident_groups(incidents, set(messages[M.group]) | {g.name for g in roster.groups})
-    _check_named_people(settings, roster, incidents, messages)
-    blind = what_cannot_fire(settings, roster, messages, snapshots)
-    # tag overrides are applied where the ledger is built, group by group
-    _, tag_used, tag_warnings = _tag_overrides(messages, overrides)
-    people = None if prepared.classified else classify.People.build(messages, roster)   # every name of the run
-    covered = coverage_mod.of_groups(messages, prepared.inputs, options.as_of, options.now or _now(settings))
-    until = coverage_mod.until_by_group(covered)
-    depts = dept_lookup(messages, roster)
-    judge = functools.partial(_assess_groups, settings=settings, roster=roster, overrides=overrides, until=until,
-                              depts=depts, people=people)
-    done = parallel.by_groups(messages, M.group, judge, parallel.workers(options.jobs))
-    parts = [result for _, result in done]
-    tag_bits = np.zeros(len(messages), dtype=np.int64)
-    for rows, (_, _, bits) in done:
-        tag_bits[rows] = bits
-    led = ledger.merge([part_ledger for part_ledger, _, _ in parts])
-    # again over every group: which overrides matched anything, and the ledger the tasks file shows
-    tasks, esc_used, esc_warnings = apply_task_overrides(led.tasks, overrides)
-    tasks = coverage_mod.mark_not_judged(tasks, until, settings.verification_grace)
-    led = ledger.Ledger(tasks, led.roles, led.warnings, led.off_topic, led.left)
-    ctx = RuleContext(messages, led, settings, roster, tuple(incidents), tuple(snapshots), until)
-    events = pd.concat([part_events for _, part_events, _ in parts] + [assess(ctx, run_run_families(ctx), depts)],
-                       ignore_index=True)
-    # in the order settle() gives them (pricing keeps it): a cached re-run then finds them sorted already
-    events = schema.sort_rows(events, schema.SORT_KEYS["events"])
-    months_seen = np.unique(messages[M.ts].dropna().to_numpy().astype("datetime64[M]"))   # not strftime ×1M
-    return Assessment(messages=_with_roles(messages, led, tag_bits), tasks=tasks, events=events,
-                      unparsed=prepared.unparsed,
-                      inputs=prepared.inputs,
-                      warnings=tuple(prepared.warnings) + tuple(blind) + tuple(tag_warnings + esc_warnings),
-                      overrides_used=tuple(tag_used + esc_used), coverage=covered,
-                      months_seen=tuple(str(m) for m in months_seen))
-
-
-def _now(settings: settings_mod.Settings) -> datetime:
-    """The run's time as local wall-clock time (the zone the exports' times are in)."""
-    from zoneinfo import ZoneInfo
-    return datetime.now(ZoneInfo(settings.timezone)).replace(tzinfo=None, microsecond=0)
-
-
-def _known_people(roster: Roster, messages: pd.DataFrame) -> set[str]:
-    """Every name a person of the run goes by: the roster's names and aliases, else what the exports show."""
-    if not roster.empty:
-        return set(roster.alias_map())
-    return (set(messages[M.member]) | set(messages[M.sender]) | set(messages[M.sender_id])) - {""}
-
-
-def _check_named_people(settings: settings_mod.Settings, roster: Roster, incidents, messages: pd.DataFrame) -> None:
-    """A person named in --set admins or the incidents file must be someone of the run: a name that matches
-    nobody (孙俪 for 孙丽) would silently fire nothing or fine nobody."""
-    known = _known_people(roster, messages)
-    members = set(roster.people) if not roster.empty else (set(messages[M.member]) - {""})
-    problems = []
-    for name in settings.admins:
-        if not roster.empty and name not in known:
-            key, why = resolve_member(roster, name)
-            if key is None:
-                problems.append(WgmError(why.replace("is not a member of the roster", "matches nobody in the roster"),
-                                         source="settings", key="admins"))
-        elif name not in known:
-            problems.append(WgmError(f"{name} matches nobody in the exports{names.did_you_mean(name, members)}",
-                                     source="settings", key="admins"))
-    if roster.empty:      # with a roster, load_incidents() has checked the names already
-        for i in incidents:
-            if i.member not in known:
-                problems.append(WgmError(f"{i.member} matches nobody in the exports"
-                                         f"{names.did_you_mean(i.member, members)}", source=i.source, line=i.line,
-                                         key="member"))
-    if problems:
-        raise SettingsError(problems)
-
-
-# (rule ids, what they need, what to give): rules that cannot fire without it are named in a warning
-def what_cannot_fire(settings: settings_mod.Settings, roster: Roster, messages: pd.DataFrame,
-                     snapshots) -> list[str]:
-    """Warnings naming the rules that cannot fire for want of something the run does not have."""
-    out = []
-    global_admins = {p.member for p in roster.people.values() if p.role == "admin"} | set(settings.admins)
-    for group in sorted(set(messages[M.group]) - {""}):
-        g = roster.group(group)
-        if not (g and g.admins) and not global_admins:
-            out.append(f"{group}: 没有已知的群管理员（名册 groups.admins 或 role: admin，或 --set admins=姓名），"
-                       "off_topic_after_warning（制止后仍发无关信息）无法判定 / no admin known: "
-                       "off_topic_after_warning cannot fire")
-    for snap in snapshots:
-        g = roster.group(snap.group)
-        for name in sorted(snap.members - set(roster.people)) if not roster.empty else ():
-            out.append(f"{snap.source}: {snap.as_of} {snap.group}: 成员快照中的 {name} 不在名册中"
-                       f"{names.did_you_mean(name, roster.people)} / not in the roster")
-        if not (g and g.members):
-            out.append(f"{snap.group}: 名册未列出本群应在成员（groups.members），成员快照无法判定 quit_group "
-                       "/ no expected members: quit_group from the snapshot cannot fire")
-    if roster.empty:
-        out.append("没有名册：以部门名指定的接收人无法对应到部门负责人，上报无法对应到上级和考核办公室 / no roster: "
-                   "departments named as receivers have no head, escalations no supervisor or office")
-    return out
-
-
-def _check_incident_groups(incidents, groups: set[str]) -> None:
-    """An incident's `group` must name a group of the run (it decides whose 公示 shows it)."""
-    problems = [WgmError(f"group {i.group} is not a group of the inputs or the roster"
-                         f"{names.did_you_mean(i.group, groups)}", source=i.source, line=i.line, key="group")
-                for i in incidents if i.group and i.group not in groups]
-    if problems:
-        raise SettingsError(problems)
-
-
-def _assess_groups(messages: pd.DataFrame, settings: settings_mod.Settings, roster: Roster, overrides,
-                   until: dict[str, datetime], depts: dict[str, str],
-                   people: classify.People | None) -> tuple[ledger.Ledger, pd.DataFrame, np.ndarray]:
-    """Some groups' ledger (before escalation overrides), their events assessed, and each message's tags
-    (_tag_bits). `people`: the run's names, when the messages still have to be classified."""
-    if people is not None:
-        messages = classify.classify(messages, settings, roster, people)
-    messages, _, _ = apply_tag_overrides(messages.copy(deep=False), overrides)
-    built = ledger.build(messages, settings, roster)
-    tasks, _, _ = apply_task_overrides(built.tasks, overrides)
-    ctx = RuleContext(messages, ledger.Ledger(tasks, built.roles, built.warnings, built.off_topic, built.left),
-                      settings, roster, (), (), until)
-    events = assess(ctx, run_group_families(ctx), depts)
-    # what _with_roles gives a message without a role anyway is not sent back (most messages are chat)
-    roles = built.roles
-    plain = (roles[M.kind] == "chat") & (roles[M.task_id] == "") & (roles[M.confidence] == 1.0)
-    return dataclasses.replace(built, roles=roles[~plain]), events, _tag_bits(messages)
 
 
 def _review_ids(events: pd.DataFrame) -> set[str]:
@@ -432,72 +336,32 @@ def _mark_review(messages: pd.DataFrame, review_ids: set[str]) -> pd.DataFrame:
     return out
 
 
-def _with_roles(messages: pd.DataFrame, led: ledger.Ledger, tag_bits: np.ndarray) -> pd.DataFrame:
-    """The output message frame: the ledger's role for each message (plain chat where it gives none)
-    and every lexical tag (`tag_bits`: _tag_bits of the classified messages, row by row)."""
-    roles = led.roles.drop_duplicates(M.msg_id)
-    at = pd.Index(roles[M.msg_id]).get_indexer(messages[M.msg_id])    # one lookup serves three columns
-    found = at >= 0
-
-    def role_column(col: str, default) -> np.ndarray:
-        values = roles[col].to_numpy()
-        out = np.full(len(at), default, dtype=values.dtype if values.dtype != object else object)
-        out[found] = values[at[found]]
-        return out
-
-    out = messages[[c for c in schema.MESSAGE_COLUMNS if c in messages.columns]]
-    out[M.kind] = pd.Series(role_column(M.kind, "chat"), index=out.index, dtype="str")
-    out[M.task_id] = pd.Series(role_column(M.task_id, ""), index=out.index, dtype="str")
-    out[M.confidence] = pd.Series(role_column(M.confidence, 1.0), index=out.index, dtype=float)
-    out[M.needs_review] = False        # _mark_review() sets it once the events are settled
-    out[M.tags] = pd.Series(_tag_text(tag_bits), index=out.index, dtype="str")
-    out = schema.conform(out, {c: t for c, t in schema.MESSAGE_COLUMNS.items() if c not in out.columns})
-    out = out[list(schema.MESSAGE_COLUMNS)]
-    return schema.sort_rows(out, schema.SORT_KEYS["messages"])
-
-
-def _tag_bits(messages: pd.DataFrame) -> np.ndarray:
-    """Each message's tags packed into the bits of one number (bit i: classify.TAG_COLUMNS[i])."""
-    bits = np.zeros(len(messages), dtype=np.int64)
-    for i, col in enumerate(classify.TAG_COLUMNS):
-        bits |= messages[col].to_numpy(dtype=bool).astype(np.int64) << i
-    return bits
-
-
-def _tag_text(bits: np.ndarray) -> np.ndarray:
-    """"ack;done" from _tag_bits: each distinct set of tags spelled once (a few dozen sets, not a million)."""
-    codes, sets = pd.factorize(bits)
-    spelled = np.array([";".join(col[2:] for i, col in enumerate(classify.TAG_COLUMNS) if s >> i & 1)
-                        for s in sets.tolist()] or [""], dtype=object)
-    return spelled[codes] if len(codes) else np.array([], dtype=object)
-
+# ---- the other commands --------------------------------------------------------------------------
 
 def parse(inputs: Iterable[Path], options: Options = Options()) -> ingest.Ingested:
+    """The inputs read into normalized messages and the lines that could not be read (`wgm parse`)."""
     return ingest.ingest(list(inputs), load_roster(options.roster), options.input_format,
                          exclude=options.side_files(), tz=load_settings(options).timezone, date_hint=options.date)
 
 
 def tasks(inputs: Iterable[Path], options: Options = Options()) -> pd.DataFrame:
+    """The task ledger of an audit (`wgm tasks`)."""
     return audit(inputs, options).tasks
 
 
-def _classification_inputs(settings: settings_mod.Settings) -> tuple:
-    """The settings the classifier reads: when two rule sets agree on these, one parse serves both."""
-    d = settings.data
-    return (d["lexicon"], d["times"], d["timezone"], d["admins"], d["naming"])
-
-
 def diff(inputs: Iterable[Path], rules_a: Path, rules_b: Path, options: Options = Options()) -> pd.DataFrame:
-    """What-if: per month, member and rule, the amount under rule set A and under B, and B − A."""
+    """What-if: per month, member and rule, the amount under rule set A and under B, and B − A. The
+    inputs are read once (or come from the cache)."""
     inputs = list(inputs)
-    opt_a = Options(**{**options.__dict__, "rules": rules_a})
-    opt_b = Options(**{**options.__dict__, "rules": rules_b})
-    settings_a, settings_b = load_settings(opt_a), load_settings(opt_b)
-    prepared_a = _prepare_cached(inputs, opt_a, settings_a, None)
-    prepared_b = prepared_a if _classification_inputs(settings_a) == _classification_inputs(settings_b) \
-        else _prepare_cached(inputs, opt_b, settings_b, None)
-    a = audit(inputs, opt_a, prepared=prepared_a).events
-    b = audit(inputs, opt_b, prepared=prepared_b).events
+    opt_a = dataclasses.replace(options, rules=rules_a)
+    opt_b = dataclasses.replace(options, rules=rules_b)
+    settings_a = load_settings(opt_a)
+    load_settings(opt_b)          # a mistake in B is reported before A is audited
+    shared = None
+    if options.cache is None:
+        shared = ingest_inputs(inputs, opt_a, settings_a, load_roster(options.roster))
+    a = audit(inputs, opt_a, ingested=shared).events
+    b = audit(inputs, opt_b, ingested=shared).events
     keys = ["month", "member", "dept", "rule"]
     sum_a = a.groupby(keys, sort=True).agg(count_a=("count", "sum"), amount_a=("amount", "sum"))
     sum_b = b.groupby(keys, sort=True).agg(count_b=("count", "sum"), amount_b=("amount", "sum"))
@@ -509,7 +373,7 @@ def diff(inputs: Iterable[Path], rules_a: Path, rules_b: Path, options: Options 
 
 
 def explain(result: AuditResult, member: str) -> list[tuple[pd.Series, pd.DataFrame]]:
-    """Every event of one member (by name, display name or id) with the messages behind it."""
+    """Every event of one member (by name, display name or id) with the messages behind it (`wgm explain`)."""
     msgs = result.messages
     who = {member} | set(msgs.loc[(msgs[M.sender] == member) | (msgs[M.sender_id] == member), M.member])
     everyone = (set(msgs[M.member]) | set(result.events["member"])) - {""}
@@ -522,3 +386,5 @@ def explain(result: AuditResult, member: str) -> list[tuple[pd.Series, pd.DataFr
         ids = [i for i in ev["msg_ids"].split(";") if i and i in by_id.index]
         out.append((ev, by_id.loc[ids].reset_index()))
     return out
+
+

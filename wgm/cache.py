@@ -1,50 +1,162 @@
-"""The re-run cache: parsed and classified messages keyed by everything they depend on.
+"""The re-run cache (--cache DIR): a wrapper around the stages a re-run can skip. Data, never code.
 
-Key = wgm version + the content hash of every input file (in walk order) + the forced input
-format + the group filter + the roster file + the settings the classifier reads (word lists,
-time words, time zone, admins, naming). Amounts, deadlines, caps and the side files that only
-the evaluator reads are not in the key, so an auditor changing them re-evaluates in seconds.
-The files are pandas pickles in a folder the user chose; delete it at any time. Load it only
-from a folder you trust as much as wgm itself (a pickle can run code).
+Two stages are kept, each under a key of everything it depends on:
+- the ingested messages (parse + normalize): the inputs' bytes and paths, the side files found
+  beside them (PyWxDump's users.json), the roster, the time zone, the input options;
+- the judged run (classify, ledger, rules, coverage): the ingest key plus every setting but the
+  amounts and review ones, the incidents, overrides and membership files, the files' times
+  (they may say when an export was made) and `--as-of`.
+Both keys include a digest of wgm's own code, so an upgrade never serves old results. A re-run
+that changes only amounts or review settings finds the judged run and only prices it again; and
+the CSV files such a run would write byte for byte the same (messages.csv for the same review
+set, tasks.csv) are copied from a kept copy (`FileMemo`) whose digest is checked first.
+
+An entry is a folder: one Parquet file per frame and a JSON file for the rest, written into a
+temporary folder and renamed into place. A missing, damaged or foreign entry is a miss, never
+an error, and nothing in it can run code (there is no pickle).
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
-import pickle
+import os
+import shutil
+import tempfile
 from pathlib import Path
+from typing import Callable, Iterable
 
+import pandas as pd
 
 from wgm import __version__
-from wgm.report.atomic import write_atomic
+
+FORMAT = 1          # the layout of an entry; another number is a miss
 
 
-def key(files: list[Path], input_format: str | None, groups: tuple[str, ...], roster: Path | None,
-        classification_settings, date_hint=None) -> str:
+@functools.lru_cache(maxsize=1)
+def code_digest() -> str:
+    """sha256 over wgm's own source and data files: results made by other code are never reused."""
+    root = Path(__file__).resolve().parent
+    h = hashlib.sha256(__version__.encode())
+    for path in sorted(p for p in root.rglob("*") if p.suffix in (".py", ".yaml") and p.is_file()):
+        h.update(str(path.relative_to(root)).encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def file_digest(path: Path) -> str:
     h = hashlib.sha256()
-    h.update(json.dumps([__version__, input_format, list(groups), classification_settings, date_hint],
-                        ensure_ascii=False,
-                        sort_keys=True, default=str).encode())
-    for path in [*files, *([roster] if roster else [])]:
-        h.update(str(Path(path).name).encode())
-        with open(path, "rb") as fh:
-            for block in iter(lambda: fh.read(1 << 20), b""):
-                h.update(block)
-    return h.hexdigest()[:32]
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
 
 
-def load(folder: Path, name: str, must_have: str = "messages") -> dict | None:
-    path = Path(folder) / f"{name}.pkl"
-    if not path.is_file():
-        return None
+def key(*parts) -> str:
+    """A key from JSON-able parts (and the code digest)."""
+    text = json.dumps([FORMAT, code_digest(), *parts], ensure_ascii=False, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+def files_part(paths: Iterable[Path], with_times: bool = False) -> list:
+    """What the key says of some files: path, content digest and (for the judged run) modification time."""
+    out = []
+    for p in paths:
+        p = Path(p)
+        entry = [str(p), file_digest(p)]
+        if with_times:
+            entry.append(p.stat().st_mtime_ns)
+        out.append(entry)
+    return out
+
+
+def fetch(folder: Path, name: str) -> tuple[dict[str, pd.DataFrame], dict] | None:
+    """(frames, meta) of an entry, or None for a miss."""
+    entry = Path(folder) / name
     try:
-        with open(path, "rb") as fh:
-            data = pickle.load(fh)
-    except Exception:   # a damaged or foreign file is a cache miss, never an error
+        meta = json.loads((entry / "meta.json").read_text(encoding="utf-8"))
+        if meta.get("format") != FORMAT or meta.get("code") != code_digest():
+            return None
+        frames = {f: pd.read_parquet(entry / f"{f}.parquet") for f in meta["frames"]}
+    except Exception:      # damaged, foreign or half-deleted: a miss
         return None
-    return data if isinstance(data, dict) and must_have in data else None
+    return frames, meta["data"]
 
 
-def save(folder: Path, name: str, data: dict) -> None:
-    write_atomic(Path(folder) / f"{name}.pkl", pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
+def store(folder: Path, name: str, frames: dict[str, pd.DataFrame], data: dict) -> None:
+    """Keep an entry (replacing an older one of the same name); a cache that cannot be written is skipped."""
+    folder = Path(folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{name}.", dir=folder))
+    except OSError:
+        return
+    try:
+        for f, frame in frames.items():
+            frame.reset_index(drop=True).to_parquet(tmp / f"{f}.parquet", index=False)
+        meta = {"format": FORMAT, "code": code_digest(), "frames": list(frames), "data": data}
+        (tmp / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, default=str), encoding="utf-8")
+        target = folder / name
+        old = folder / f".{name}.old"
+        if target.exists():
+            shutil.rmtree(old, ignore_errors=True)
+            os.replace(target, old)
+        os.replace(tmp, target)
+        shutil.rmtree(old, ignore_errors=True)
+    except (OSError, ValueError, TypeError):
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def cached(folder: Path | None, name: str, compute: Callable[[], object],
+           to_entry: Callable[[object], tuple[dict[str, pd.DataFrame], dict]],
+           from_entry: Callable[[dict[str, pd.DataFrame], dict], object]) -> object:
+    """compute() through the cache: the kept entry `name` when there is one, else computed and kept."""
+    if folder is None:
+        return compute()
+    hit = fetch(folder, name)
+    if hit is not None:
+        try:
+            return from_entry(*hit)
+        except Exception:      # an entry of an unexpected shape: a miss
+            pass
+    value = compute()
+    store(folder, name, *to_entry(value))
+    return value
+
+
+class FileMemo:
+    """Output files kept for a later run that would write the same bytes (an amounts-only re-run):
+    `name` + a key of what its bytes depend on. A kept copy is used only if its digest still matches."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = Path(folder)
+
+    def _paths(self, name: str, file_key: str) -> tuple[Path, Path]:
+        kept = self.folder / "files" / f"{file_key}.{name}"
+        return kept, kept.with_name(kept.name + ".sha256")
+
+    def reuse(self, name: str, file_key: str) -> Path | None:
+        kept, digest = self._paths(name, file_key)
+        try:
+            if kept.is_file() and digest.read_text(encoding="ascii").strip() == file_digest(kept):
+                return kept
+        except OSError:
+            pass
+        return None
+
+    def keep(self, name: str, file_key: str, written: Path) -> None:
+        kept, digest = self._paths(name, file_key)
+        if kept.is_file():
+            return
+        try:
+            kept.parent.mkdir(parents=True, exist_ok=True)
+            for old in kept.parent.glob(f"*.{name}*"):      # one kept copy per file name
+                old.unlink(missing_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{kept.name}.", dir=kept.parent)
+            os.close(fd)
+            shutil.copyfile(written, tmp)
+            digest.write_text(file_digest(Path(tmp)), encoding="ascii")
+            os.replace(tmp, kept)
+        except OSError:
+            pass

@@ -8,21 +8,17 @@ the ledger needs, vectorised with one compiled pattern per word list.
 
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from wgm import parallel, schema, timewords
+from wgm import schema, timewords
 from wgm.roster import Roster, split_display_name
 from wgm.schema import M
 from wgm.settings import Settings
 
-# working columns added here (not part of the output schema)
-TAG_COLUMNS = ("t_ack", "t_meeting_reply", "t_done", "t_verify", "t_reminder", "t_escalation", "t_task_verb",
-               "t_meeting", "t_warning", "t_off_topic", "t_off_topic_exact", "t_incivility", "t_question")
 _PUNCT_EMOJI = re.compile(r"[\s\W_～~\u2005\U0001F000-\U0001FFFF\u2600-\u27BF\uFE0F]+")
 _MENTION_FALLBACK = re.compile(r"@([^\s\u2005@，,：:。]{1,24})")
 _QUESTION = re.compile(r"(?:[?？]|吗|么|呢)\s*$")
@@ -183,7 +179,7 @@ def classify(messages: pd.DataFrame, settings: Settings, roster: Roster, people:
     df["t_off_topic"] = (_contains(bare, settings.words("off_topic")) | df["t_off_topic_exact"]
                          | (df[M.media] == "redpacket"))
     df["t_incivility"] = _contains(_without(bare, settings.words("incivility_except")), settings.words("incivility"))
-    for col in TAG_COLUMNS:
+    for col in schema.TAG_COLUMNS:
         df[col] = df[col].fillna(False).astype(bool)
     _add_times(df, settings)
     return df
@@ -217,38 +213,3 @@ def _add_times(df: pd.DataFrame, settings: Settings) -> None:
     df["time_deadline_text"] = pd.Series(deadline_text, index=df.index, dtype="str")
     df["time_reply_by"] = pd.to_datetime(pd.Series(reply_by, index=df.index))
     df["time_point"] = pd.to_datetime(pd.Series(point, index=df.index))
-
-
-def _added_columns(part: pd.DataFrame, settings: Settings, roster: Roster, people: People) -> dict[str, object]:
-    """The columns classify() adds, for some groups' messages: only these travel back from a worker (the
-    message columns the parent already holds would double what is pickled)."""
-    done = classify(part, settings, roster, people)
-    added = {c: done[c].to_numpy() for c in done.columns if c not in part.columns}
-    # bare is the content for most messages: those are sent as None and filled in from content again
-    same = (done["bare"] == done[M.content]).to_numpy(dtype=bool)
-    added["bare"] = added["bare"].astype(object)
-    added["bare"][same] = None
-    return added
-
-
-def classify_all(messages: pd.DataFrame, settings: Settings, roster: Roster, jobs: int = 1) -> pd.DataFrame:
-    """classify() on every message, by groups in `jobs` worker processes when there are enough messages;
-    the names are gathered from all messages first, so each part reads mentions as the whole would."""
-    people = People.build(messages, roster)
-    parts = parallel.by_groups(messages, M.group, functools.partial(_added_columns, settings=settings,
-                                                                    roster=roster, people=people), jobs)
-    out = messages.copy(deep=False)
-    order = np.concatenate([rows for rows, _ in parts])
-    for col in parts[0][1]:
-        values = np.concatenate([added[col] for _, added in parts])
-        placed = np.empty(len(values), dtype=values.dtype)
-        placed[order] = values
-        if col == "bare":
-            unsent = pd.isna(placed)
-            placed[unsent] = out[M.content].to_numpy(dtype=object)[unsent]
-        out[col] = pd.Series(placed, index=out.index, dtype=_ADDED_DTYPES.get(col, placed.dtype))
-    return out
-
-
-# dtypes of the added columns that numpy does not keep (to_numpy() of a str column is object)
-_ADDED_DTYPES = {"bare": "str", "time_deadline_text": "str"}

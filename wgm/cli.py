@@ -186,7 +186,11 @@ def audit(inputs: List[Path] = InputsArg, rules: Optional[Path] = RulesOpt, rost
         if redact:
             from wgm.report.redact import redact as hide_text
             result = hide_text(result)
-        written = report.write(result, out, formats, lang=lang, jobs=parallel.workers(options.jobs))
+        memo = None
+        if options.cache is not None and not redact:
+            from wgm.cache import FileMemo
+            memo = FileMemo(options.cache)
+        written = report.write(result, out, formats, lang=lang, jobs=parallel.workers(options.jobs), memo=memo)
     except WgmError as err:
         _fail(err)
     if not quiet:

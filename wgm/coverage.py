@@ -69,6 +69,16 @@ class GroupCoverage:
         status = "full" if shown_from == start and not cut else "partial"
         return MonthCoverage(month, status, shown_from, shown_to, cut)
 
+    def as_entry(self) -> dict:
+        """The coverage as plain data (wgm.cache keeps it so)."""
+        return {"group": self.group, "first": self.first.isoformat(), "last": self.last.isoformat(),
+                "until": self.until.isoformat(), "basis": self.basis, "sources": list(self.sources)}
+
+    @classmethod
+    def from_entry(cls, data: dict) -> "GroupCoverage":
+        return cls(data["group"], datetime.fromisoformat(data["first"]), datetime.fromisoformat(data["last"]),
+                   datetime.fromisoformat(data["until"]), data["basis"], tuple(data["sources"]))
+
     def as_json(self, months: Iterable[str]) -> dict:
         return {"first": self.first.isoformat(), "last": self.last.isoformat(), "until": self.until.isoformat(),
                 "basis": self.basis, "sources": list(self.sources),

@@ -7,14 +7,13 @@ the overrides file, marks what needs review, and pivots the member x month summa
 
 from __future__ import annotations
 
-import hashlib
-
 from dataclasses import dataclass
 
 import pandas as pd
 
+from wgm import ids, schema
+from wgm import overrides as overrides_mod
 from wgm import rules as rules_mod
-from wgm import schema
 from wgm.catalog import RULE_IDS
 from wgm.records import Override
 from wgm.rules import RuleContext
@@ -23,60 +22,13 @@ from wgm.settings import Settings
 
 
 @dataclass(frozen=True)
-class Evaluation:
+class Settlement:
+    """The events of the reported months priced, held, overridden and summed per member."""
+
     events: pd.DataFrame
     summary: pd.DataFrame
     overrides_used: tuple[dict, ...]
     warnings: tuple[str, ...]
-
-
-def apply_task_overrides(tasks: pd.DataFrame, overrides: list[Override]) -> tuple[pd.DataFrame, list[dict], list[str]]:
-    """`escalated` overrides record an escalation made outside the group (by phone) before rules run."""
-    used, warnings = [], []
-    tasks = tasks.copy(deep=False)
-    for o in overrides:
-        if o.action != "escalated":
-            continue
-        hit = tasks[T.task_id] == o.key if o.target == "task_id" else tasks[T.task_msg_id] == o.key
-        if not hit.any():
-            warnings.append(f"{o.source}:{o.line}: override {o.target}={o.key} ({o.action}) matches nothing")
-            continue
-        when = pd.Timestamp(o.value) if o.value else tasks.loc[hit, T.posted].max()
-        tasks.loc[hit & tasks[T.escalated].isna(), T.escalated] = when
-        used.append({"source": o.source, "line": o.line, "target": f"{o.target}={o.key}", "action": o.action,
-                     "value": o.value, "reason": o.reason, "matched": int(hit.sum())})
-    return tasks, used, warnings
-
-
-def _apply_event_overrides(events: pd.DataFrame, overrides: list[Override]) -> tuple[list[dict], list[str]]:
-    used, warnings = [], []
-    for o in overrides:
-        if o.action in ("escalated", "tag"):
-            continue
-        if o.target == "event":
-            hit = events[E.event_id] == o.key
-        elif o.target == "task_id":
-            hit = events[E.task_id] == o.key
-        else:
-            hit = events[E.msg_ids].str.split(";").map(lambda ids, k=o.key: k in ids)
-        if o.action == "waive" and o.value:
-            hit &= events[E.rule] == o.value
-        if not hit.any():
-            warnings.append(f"{o.source}:{o.line}: override {o.target}={o.key} ({o.action}) matches nothing")
-            continue
-        note = f"{o.action}: {o.reason}"
-        events.loc[hit, E.override] = note
-        if o.action == "confirm":
-            events.loc[hit, E.needs_review] = False
-            events.loc[hit, E.confidence] = 1.0
-        elif o.action in ("dismiss", "waive"):
-            events.loc[hit, E.amount] = 0.0
-            events.loc[hit, E.needs_review] = False
-            if o.action == "dismiss":
-                events.loc[hit, E.count] = 0
-        used.append({"source": o.source, "line": o.line, "target": f"{o.target}={o.key}", "action": o.action,
-                     "value": o.value, "reason": o.reason, "matched": int(hit.sum())})
-    return used, warnings
 
 
 def price(events: pd.DataFrame, settings: Settings, incidents) -> pd.DataFrame:
@@ -93,7 +45,7 @@ def price(events: pd.DataFrame, settings: Settings, incidents) -> pd.DataFrame:
     return events
 
 
-def assess(ctx: RuleContext, rows: list[dict], depts: dict[str, str] | None = None) -> pd.DataFrame:
+def describe(ctx: RuleContext, rows: list[dict], depts: dict[str, str] | None = None) -> pd.DataFrame:
     """The rules' event rows as a frame with month, department, event id and the review reasons the
     messages give: everything about an event that amounts and review settings do not change. `depts`:
     dept_lookup() of the whole run, when ctx holds only some of its groups."""
@@ -101,22 +53,20 @@ def assess(ctx: RuleContext, rows: list[dict], depts: dict[str, str] | None = No
         schema.empty_frame(schema.EVENT_COLUMNS)
     events[E.month] = events[E.ts].dt.strftime("%Y-%m").fillna("")
     events[E.dept] = events[E.member].map(depts if depts is not None else dept_lookup(ctx.messages, ctx.roster))
-    ids = ctx.roster.ids()
-    events[E.member_id] = pd.Series([ids.get(m, "") for m in events[E.member].tolist()], index=events.index,
+    numbers = ctx.roster.ids()
+    events[E.member_id] = pd.Series([numbers.get(m, "") for m in events[E.member].tolist()], index=events.index,
                                     dtype="str")
-    sha256 = hashlib.sha256   # schema.short_hash(…, length=11) written out: one call per event adds up
-    events[E.event_id] = [
-        "e" + sha256("\x1f".join((r, g, m, t, ids, ts.isoformat())).encode("utf-8")).hexdigest()[:11]
-        for r, g, m, t, ids, ts in zip(*schema.lists(events, E.rule, E.group, E.member, E.task_id, E.msg_ids, E.ts))]
+    events[E.event_id] = ids.event_ids(zip(*schema.lists(events, E.rule, E.group, E.member, E.task_id, E.msg_ids,
+                                                         E.ts)))
     _review_imprecise_times(events, ctx)
     return events
 
 
-def settle(assessed: pd.DataFrame, settings: Settings, incidents, overrides: list[Override],
-           months: tuple[str, ...] | None) -> Evaluation:
-    """assess()'s events flagged for review, priced, held, overridden, cut to the months, summarized:
+def settle(described: pd.DataFrame, settings: Settings, incidents, overrides: list[Override],
+           months: tuple[str, ...] | None) -> Settlement:
+    """describe()'s events flagged for review, priced, held, overridden, cut to the months, summarized:
     the part a re-run with other amounts or review settings does again."""
-    events = assessed.copy(deep=False)
+    events = described.copy(deep=False)
     events[E.needs_review] = (events[E.confidence] < settings.min_confidence) | (events[E.review_reason] != "")
     events.loc[events[E.needs_review] & (events[E.review_reason] == ""), E.review_reason] = "分类置信度低"
     events = price(events, settings, incidents)
@@ -124,12 +74,12 @@ def settle(assessed: pd.DataFrame, settings: Settings, incidents, overrides: lis
         held = events[E.needs_review]
         events.loc[held, E.amount] = 0.0
         events.loc[held, E.override] = "hold: 待复核，暂不计金额"
-    used, warnings = _apply_event_overrides(events, overrides)
+    used, warnings = overrides_mod.apply_to_events(events, overrides)
     if months:
         events = events[events[E.month].isin(months)]
     events = schema.conform(events, schema.EVENT_COLUMNS)   # empty frames lose dtypes on the way
     events = schema.sort_rows(events, schema.SORT_KEYS["events"])
-    return Evaluation(events, summarize(events), tuple(used), tuple(warnings))
+    return Settlement(events, summarize(events), tuple(used), tuple(warnings))
 
 
 # (event rules, the task's time pair compared: the later one made the event) for rules decided by a time

@@ -18,7 +18,7 @@ from typing import Callable, Iterable
 import numpy as np
 import pandas as pd
 
-from wgm import parallel, parsers, schema
+from wgm import ids, parallel, parsers, schema
 from wgm.errors import InputError
 from wgm.result import InputInfo
 from wgm.roster import Roster, split_display_name
@@ -99,29 +99,22 @@ def _sha256(path: Path) -> str:
 
 
 def _read_one(job: tuple) -> tuple:
-    """One file, in a worker or here: ("ok", ParseResult, ids) or ("error", message, source, line) — our
-    exceptions carry keyword fields that do not survive pickling, so they travel as a tuple. `ids`: the
-    hash msg_id of each message the export gave none ("" for the others), as if its group were this
-    file alone under the file's group name; normalize() keeps them where that holds."""
+    """One file, in a worker or here: ("ok", ParseResult) or ("error", message, source, line) — our
+    exceptions carry keyword fields that do not survive pickling, so they travel as a tuple."""
     path, input_format, tz, date_hint = job
     try:
-        res = parsers.read(path, input_format, tz=tz, date_hint=date_hint)
+        return ("ok", parsers.read(path, input_format, tz=tz, date_hint=date_hint))
     except InputError as exc:
         return ("error", exc.message, exc.source, exc.line)
-    ids = np.full(len(res.messages), "", dtype=object)
-    missing = (res.messages[M.msg_id] == "").to_numpy()
-    if missing.any():
-        ids[missing] = _hash_ids(res.messages.loc[missing])
-    return ("ok", res, ids)
 
 
 def read_all(inputs: Iterable[Path], input_format: str | None = None, exclude: Iterable[Path] = (),
              on_progress: Progress | None = None, tz: str = "Asia/Shanghai",
              date_hint: date | None = None, jobs: int = 1) -> tuple[list, list[InputInfo], list[str], list]:
     """Parse every chat export among the inputs (in `jobs` processes when the input is big enough).
-    Returns (results, infos, warnings, hashed ids per result: see _read_one), in the order of the inputs."""
+    Returns (results, infos, warnings), in the order of the inputs."""
     excluded = {Path(p).resolve() for p in exclude if p}
-    results, infos, warnings, hashed = [], [], [], []
+    results, infos, warnings = [], [], []
     files = walk(inputs)
     to_read: list[tuple[Path, bool]] = []
     for path, explicit in files:
@@ -155,7 +148,6 @@ def read_all(inputs: Iterable[Path], input_format: str | None = None, exclude: I
             warnings.append(f"{path}: skipped: {message}")
             continue
         res = outcome[1]
-        hashed.append(outcome[2])
         damaged = int((~res.unparsed[U.reason].str.startswith(parsers.SET_ASIDE)).sum()) if len(res.unparsed) else 0
         if res.lines >= 10 and damaged * 2 > res.lines:
             raise InputError(f"{len(res.unparsed)} of {res.lines} lines could not be read as {res.fmt}; "
@@ -166,50 +158,26 @@ def read_all(inputs: Iterable[Path], input_format: str | None = None, exclude: I
                                len(res.unparsed), res.structural_lines,
                                exported=res.exported.isoformat(timespec="seconds") if res.exported else "",
                                modified=_modified(path, tz)))
-    return results, infos, warnings, hashed
+    return results, infos, warnings
 
 
-def _fill_ids(df: pd.DataFrame, jobs: int, hashed: np.ndarray | None, renamed: np.ndarray,
-              several: np.ndarray) -> pd.DataFrame:
-    """Hash-based msg_id where the exporter gave none; identical messages get an occurrence number.
-    An id depends on its group's messages only, so groups are hashed in `jobs` processes. `hashed`: ids
-    the readers made, file by file (_read_one); right for every group read from one file under the
-    name it was hashed with (`renamed`: rows whose group the roster renamed since; `several`: rows whose
-    group is read from several files, see _groups_in_several_files)."""
+def _fill_ids(df: pd.DataFrame, jobs: int) -> pd.DataFrame:
+    """A hash msg_id (wgm.ids) where the exporter gave none. An id depends on its group's messages only,
+    so groups are hashed in `jobs` processes."""
     missing = df[M.msg_id] == ""
-    if hashed is not None and missing.any():
-        usable = missing.to_numpy() & (hashed != "") & ~several & ~renamed
-        if usable.all():
-            df[M.msg_id] = pd.Series(hashed, index=df.index, dtype="str")   # one column, not a million cells
-        else:
-            df.loc[usable, M.msg_id] = hashed[usable]
-        missing &= ~usable
     if missing.any():
         sub = df.loc[missing, [M.group, M.ts, M.sender, M.text]]     # what an id is made of, nothing more
         parts = parallel.by_groups(sub, M.group, _hash_ids, jobs)
-        df.loc[missing, M.msg_id] = parallel.gather(parts, len(sub))
+        hashed = parallel.gather(parts, len(sub))
+        if missing.all():
+            df[M.msg_id] = pd.Series(hashed, index=df.index, dtype="str")   # one column, not a million cells
+        else:
+            df.loc[missing, M.msg_id] = hashed
     return df
 
 
 def _hash_ids(sub: pd.DataFrame) -> list[str]:
-    group, sender, text = schema.lists(sub, M.group, M.sender, M.text)
-    sha256 = hashlib.sha256
-    seen: dict[str, int] = {}
-    ids = []
-    # schema.short_hash(g, ts, sender, text, n, length=15), written out: a million calls add up
-    for g, t, s, x in zip(group, _iso_seconds(sub[M.ts]), sender, text):
-        key = f"{g}\x1f{t}\x1f{s}\x1f{x}"
-        n = seen[key] = seen.get(key, -1) + 1
-        ids.append("h" + sha256(f"{key}\x1f{n}".encode("utf-8")).hexdigest()[:15])
-    return ids
-
-
-def _iso_seconds(ts: pd.Series) -> list[str]:
-    """datetime.isoformat() of each time, a whole column at once when none has a fraction of a second."""
-    values = ts.to_numpy(dtype="datetime64[ns]")
-    if len(values) and not (values.astype("int64") % 1_000_000_000).any():
-        return np.datetime_as_string(values, unit="s").tolist()
-    return [t.isoformat() for t in ts.dt.to_pydatetime()]
+    return ids.message_ids(*schema.lists(sub, M.group), sub[M.ts], *schema.lists(sub, M.sender, M.text))
 
 
 def _norm(text: str) -> str:
@@ -331,16 +299,13 @@ def _shared_values(column: pd.Series) -> pd.Series:
 _SEVERAL = "_several_files"     # working column of normalize()
 
 
-def normalize(msgs: pd.DataFrame, roster: Roster, jobs: int = 1,
-              hashed: np.ndarray | None = None) -> tuple[pd.DataFrame, list[str]]:
+def normalize(msgs: pd.DataFrame, roster: Roster, jobs: int = 1) -> tuple[pd.DataFrame, list[str]]:
     """Parsed messages of any number of files → one frame: group names from the roster's chat ids,
-    msg_ids, overlapping exports merged, time order, quotes linked, members attached. `hashed`: the
-    readers' ids, row by row (see _fill_ids)."""
+    msg_ids, overlapping exports merged, time order, quotes linked, members attached."""
     warnings: list[str] = []
     msgs = schema.conform(msgs, schema.PARSED_COLUMNS)
     for col in (M.sender, M.sender_id, M.quote_sender):
         msgs[col] = _shared_values(msgs[col])
-    hinted = msgs[M.group].to_numpy(dtype=object).copy()
     # group names: a roster group whose ids list the chat id wins over a file-name guess
     if roster.groups and len(msgs):      # a roster of groups alone names them too (it has no people)
         for gid in msgs[M.group_id].unique():
@@ -348,7 +313,7 @@ def normalize(msgs: pd.DataFrame, roster: Roster, jobs: int = 1,
             if g is not None:
                 msgs.loc[msgs[M.group_id] == gid, M.group] = g.name
     several = _groups_in_several_files(msgs)
-    msgs = _fill_ids(msgs, jobs, hashed, msgs[M.group].to_numpy(dtype=object) != hinted, several)
+    msgs = _fill_ids(msgs, jobs)
     before = len(msgs)
     msgs[_SEVERAL] = several      # carried through the sort (a group in several files stays so after it)
     msgs = schema.sort_rows(msgs, [M.group, M.ts, M.source, M.line])    # exports are mostly in order already
@@ -365,17 +330,16 @@ def normalize(msgs: pd.DataFrame, roster: Roster, jobs: int = 1,
 def ingest(inputs: Iterable[Path], roster: Roster, input_format: str | None = None,
            exclude: Iterable[Path] = (), on_progress: Progress | None = None,
            tz: str = "Asia/Shanghai", date_hint: date | None = None, jobs: int = 1) -> Ingested:
-    results, infos, warnings, hashed = read_all(inputs, input_format, exclude, on_progress, tz, date_hint, jobs)
+    results, infos, warnings = read_all(inputs, input_format, exclude, on_progress, tz, date_hint, jobs)
     if not results:
         raise InputError("no chat export found among the inputs",
                          source=", ".join(i.path for i in infos) or None)
     frames = [r.messages for r in results if len(r.messages)]
     msgs = pd.concat(frames, ignore_index=True) if frames else schema.empty_frame(schema.PARSED_COLUMNS)
-    ids = np.concatenate([h for r, h in zip(results, hashed) if len(r.messages)] or [np.array([], dtype=object)])
     unparsed = [r.unparsed for r in results if len(r.unparsed)]
     unparsed_df = (schema.conform(pd.concat(unparsed, ignore_index=True), schema.UNPARSED_COLUMNS)
                    if unparsed else schema.empty_frame(schema.UNPARSED_COLUMNS))
-    msgs, merged = normalize(msgs, roster, jobs, ids)
+    msgs, merged = normalize(msgs, roster, jobs)
     warnings.extend(merged)
     unparsed_df = unparsed_df.sort_values([U.source, U.line], kind="stable").reset_index(drop=True)
     return Ingested(msgs, unparsed_df, tuple(infos), tuple(warnings))

@@ -1,10 +1,11 @@
-"""Both cores where it pays: exports are parsed (and their message ids hashed), messages classified,
-the ledger built with the rules of each group, and the CSV files encoded in worker processes.
+"""Both cores where it pays, and the only module that knows about processes.
 
-Files, and groups of messages, are independent, so the work is cut by file and by group and the
-pieces are put back in their original order: the result is the same as a run on one core (a test
-checks it byte for byte). Small inputs stay in this process, where the workers' start and the
-copying of frames between processes would cost more than they save.
+Files are parsed in workers (`ordered_map`); groups of messages — which never share a task — are
+hashed and judged in workers (`by_groups`); the CSV files are encoded in pieces by workers
+(`forked`). Workers start as copies of this process (fork), so they see the run's frames without
+their being sent; only each piece's result comes back. Pieces are put back in their original
+order: the result is the same as a run on one core (a test checks it byte for byte). Small
+inputs stay in this process, where the workers' start would cost more than it saves.
 """
 
 from __future__ import annotations
@@ -62,11 +63,28 @@ def balanced(sizes: list[int], buckets: int) -> list[list[int]]:
     return [sorted(b) for b in out if b]
 
 
-_SHARED: dict = {}     # the frame and function of a by_groups() call, set before the workers fork
+# what a forked() call's workers read: set just before they fork, cleared after (one call at a time)
+_SHARED: dict = {}
 
 
-def _run_rows(rows) -> object:
-    fn, df = _SHARED["fn"], _SHARED["frame"]
+def _run_shared(item) -> object:
+    return _SHARED["fn"](_SHARED["data"], item)
+
+
+def forked(fn: Callable[[object, T], R], data: object, items: list[T], jobs: int) -> list[R]:
+    """fn(data, item) for each item, in `jobs` forked workers that see `data` without its being sent;
+    results in the items' order."""
+    if jobs <= 1 or len(items) <= 1 or not can_fork():
+        return [fn(data, item) for item in items]
+    _SHARED.update(fn=fn, data=data)
+    try:
+        return list(ordered_map(_run_shared, items, jobs))
+    finally:
+        _SHARED.clear()
+
+
+def _rows_of(frame_and_fn, rows) -> object:
+    df, fn = frame_and_fn
     return fn(df.iloc[rows].reset_index(drop=True))
 
 
@@ -81,12 +99,7 @@ def by_groups(df: pd.DataFrame, group_column: str, fn: Callable[[pd.DataFrame], 
         return [(np.arange(len(df)), fn(df.reset_index(drop=True)))]
     buckets = balanced([len(g) for g in groups], jobs)
     parts = [np.sort(np.concatenate([groups[k] for k in bucket])) for bucket in buckets]
-    _SHARED.update(fn=fn, frame=df)
-    try:
-        results = list(ordered_map(_run_rows, parts, jobs))
-    finally:
-        _SHARED.clear()
-    return list(zip(parts, results))
+    return list(zip(parts, forked(_rows_of, (df, fn), parts, jobs)))
 
 
 def gather(parts: list[tuple[np.ndarray, list]], n: int) -> list:

@@ -42,9 +42,7 @@ class AuditResult:
     overrides_used: tuple[dict, ...] = ()
     warnings: tuple[str, ...] = ()
     inputs_hash: str = ""       # sha256 over settings hash + input hashes + roster/incidents/overrides
-    # --cache: CSV file name → where its bytes are kept for later runs that would write the same bytes
-    # (tasks.csv for the same assessment; messages.csv also for the same review set); empty without a cache
-    csv_memo: tuple[tuple[str, str], ...] = ()
+    judgement_hash: str = ""    # the same but for amounts and review settings (wgm.api.judgement_hash)
     coverage: tuple = ()        # coverage.GroupCoverage per group, in group order
     # why the input is incomplete (contract.md exit 3): files refused, lines unread, months not covered
     incomplete: tuple[str, ...] = ()

@@ -22,6 +22,7 @@ TIME = "datetime64[ns]"
 INT = "int64"
 FLOAT = "float64"
 BOOL = "bool"
+OBJ = "object"      # tuples of member names (mentions, receivers): working columns only, never written out
 
 
 class M:
@@ -86,6 +87,34 @@ class U:
 UNPARSED_COLUMNS: dict[str, str] = {U.source: STR, U.line: INT, U.reason: STR, U.text: STR}
 
 
+class C:
+    """The columns classify adds to the messages: role-free facts the ledger reads (wgm.classify)."""
+
+    bare = "bare"                    # the content without @mentions: what the word lists and times read
+    mentions = "mentions"            # members @-mentioned, in order (tuple)
+    mention_all = "mention_all"      # @所有人
+    responsible = "responsible"      # members named in 责任人：/责任部门： lines (tuple)
+    dept_receivers = "dept_receivers"  # heads of the departments the words name (tuple)
+    time_deadline = "time_deadline"  # the completion time the message states (D, or a promise)
+    time_deadline_conf = "time_deadline_conf"
+    time_deadline_text = "time_deadline_text"
+    time_reply_by = "time_reply_by"  # the reply-by time it states (RB)
+    time_point = "time_point"        # the first other future time it names (a meeting's start)
+
+
+# the lexical tags, each a bool column "t_<tag>"; messages.csv spells them ';'-joined in this order
+TAGS: tuple[str, ...] = ("ack", "meeting_reply", "done", "verify", "reminder", "escalation", "task_verb", "meeting",
+                         "warning", "off_topic", "off_topic_exact", "incivility", "question")
+TAG_COLUMNS: tuple[str, ...] = tuple(f"t_{t}" for t in TAGS)
+
+CLASSIFIED_COLUMNS: dict[str, str] = {
+    C.bare: STR, C.mentions: OBJ, C.mention_all: BOOL, C.responsible: OBJ, C.dept_receivers: OBJ,
+    **{t: BOOL for t in TAG_COLUMNS},
+    C.time_deadline: TIME, C.time_deadline_conf: FLOAT, C.time_deadline_text: STR, C.time_reply_by: TIME,
+    C.time_point: TIME,
+}
+
+
 class T:
     """Task ledger columns: one row per task x receiver."""
 
@@ -126,6 +155,33 @@ TASK_COLUMNS: dict[str, str] = {
     T.verify_msg_id: STR, T.escalation_msg_id: STR, T.repost_msg_ids: STR, T.text: STR,
     T.confidence: FLOAT, T.needs_review: BOOL, T.review_reason: STR, T.not_judged: STR,
 }
+# what the ledger adds to each task row for the rules (not written to tasks.csv)
+TASK_WORK_COLUMNS: dict[str, str] = {"format_missing": STR, "after_hours": BOOL, "completion_reported": BOOL,
+                                     "promise_stated": BOOL}
+LEDGER_TASK_COLUMNS: dict[str, str] = {**TASK_COLUMNS, **TASK_WORK_COLUMNS}
+
+
+class R:
+    """The ledger's reading of each message (one row per message it read)."""
+
+    msg_id = "msg_id"
+    kind = "kind"
+    task_id = "task_id"
+    confidence = "confidence"
+    review_reason = "review_reason"
+
+
+ROLE_COLUMNS: dict[str, str] = {R.msg_id: STR, R.kind: STR, R.task_id: STR, R.confidence: FLOAT,
+                                R.review_reason: STR}
+# admin warnings, off-topic posts and members who left, as the conduct and quit rules read them
+WARNING_COLUMNS: dict[str, str] = {"group": STR, "ts": TIME, "admin": STR, "targets": OBJ, "msg_id": STR,
+                                   "confidence": FLOAT}
+OFF_TOPIC_COLUMNS: dict[str, str] = {"group": STR, "ts": TIME, "member": STR, "msg_id": STR, "confidence": FLOAT}
+LEFT_COLUMNS: dict[str, str] = {"group": STR, "ts": TIME, "name": STR, "msg_id": STR}
+
+# what judging says of each message for the output frame (wgm.judge.labels)
+LABEL_COLUMNS: dict[str, str] = {M.msg_id: STR, M.kind: STR, M.task_id: STR, M.confidence: FLOAT, M.tags: STR}
+
 # contract.md: tasks.csv columns, in this order, first
 TASK_CSV_COLUMNS = [
     T.task_id, T.group, T.poster, T.receiver, T.kind, T.posted, T.reply_deadline, T.replied,
@@ -199,7 +255,7 @@ SORT_KEYS: dict[str, list[str]] = {
     "summary": [S.month, S.member],
 }
 
-_DEFAULTS = {STR: "", INT: 0, FLOAT: 0.0, BOOL: False}
+_DEFAULTS = {STR: "", INT: 0, FLOAT: 0.0, BOOL: False, OBJ: ()}
 
 
 def sort_rows(df: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
@@ -278,6 +334,9 @@ def conform(df: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
             out[name] = out[name].fillna("").astype(str)
         elif dtype == TIME:
             out[name] = pd.to_datetime(out[name]).astype(TIME)
+        elif dtype == OBJ:
+            out[name] = pd.Series([v if isinstance(v, tuple) else () for v in out[name].tolist()], index=out.index,
+                                  dtype=object)
         else:
             out[name] = out[name].fillna(_DEFAULTS[dtype]).astype(dtype)
     extra = [c for c in out.columns if c not in columns]
@@ -292,6 +351,8 @@ def check_frame(df: pd.DataFrame, columns: dict[str, str], stage: str) -> None:
         actual = df[name].dtype
         if dtype == STR:
             ok = pd.api.types.is_string_dtype(actual) or actual == object
+        elif dtype == OBJ:
+            ok = actual == object
         else:
             ok = str(actual) == dtype
         if not ok:

@@ -3,12 +3,11 @@ the evidence is in the frames; writers only lay it out."""
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
+import hashlib
 from pathlib import Path
 from typing import Iterable
 
+from wgm.cache import FileMemo
 from wgm.report.atomic import OutputLock, commit_all, stage, write_atomic
 from wgm.report.machine import audit_json, csv_files, parsed_files
 from wgm.report.publish import announcements
@@ -23,13 +22,28 @@ def render(result: AuditResult, formats: set[str], lang: str = "zh") -> dict[str
             for name, data in _render_parts(result, formats, lang).items()}
 
 
-def _render_parts(result: AuditResult, formats: set[str], lang: str,
-                  jobs: int = 1) -> dict[str, bytes | Iterable[bytes] | Path]:
+def content_keys(result: AuditResult) -> dict[str, str]:
+    """The big CSV files whose bytes are fixed by less than the whole result, each with a key of what
+    they depend on: tasks.csv by the judgement alone, messages.csv by it and the review set (its
+    needs_review column). Two results with equal keys write these files byte for byte the same."""
+    if not result.judgement_hash:
+        return {}
+    review = hashlib.sha256("\n".join(sorted(result.messages.loc[result.messages["needs_review"], "msg_id"]))
+                            .encode("utf-8")).hexdigest()[:16]
+    return {"tasks.csv": result.judgement_hash, "messages.csv": f"{result.judgement_hash}-{review}"}
+
+
+def _render_parts(result: AuditResult, formats: set[str], lang: str, jobs: int = 1,
+                  memo: FileMemo | None = None) -> dict[str, bytes | Iterable[bytes] | Path]:
     """Each file's bytes, or (the big CSVs) its chunks, made while the file is written, or a kept file
-    with its bytes."""
-    files: dict[str, bytes | Iterable[bytes]] = {}
+    with the same bytes (`memo`, wgm.cache)."""
+    files: dict[str, bytes | Iterable[bytes] | Path] = {}
     if "csv" in formats:
-        files.update(csv_files(result, chunked=True, jobs=jobs))
+        kept = {}
+        if memo is not None:
+            kept = {name: path for name, key in content_keys(result).items()
+                    if (path := memo.reuse(name, key)) is not None}
+        files.update(csv_files(result, chunked=True, jobs=jobs, kept=kept))
     if "json" in formats:
         files["audit.json"] = audit_json(result)
     if "xlsx" in formats:
@@ -40,10 +54,12 @@ def _render_parts(result: AuditResult, formats: set[str], lang: str,
     return files
 
 
-def write(result: AuditResult, out_dir: Path, formats: set[str], lang: str = "zh", jobs: int = 1) -> list[Path]:
+def write(result: AuditResult, out_dir: Path, formats: set[str], lang: str = "zh", jobs: int = 1,
+          memo: FileMemo | None = None) -> list[Path]:
     """Every file is written to a temp file first, under the folder's lock; only when all are complete
-    are they renamed into place, so a failure or a kill never leaves a mix of two runs' files."""
-    files = _render_parts(result, formats, lang, jobs)
+    are they renamed into place, so a failure or a kill never leaves a mix of two runs' files. `memo`:
+    where the big CSVs are kept for a later run that would write them the same (--cache)."""
+    files = _render_parts(result, formats, lang, jobs, memo)
     out_dir = Path(out_dir)
     staged: list[tuple[Path, Path]] = []
     with OutputLock(out_dir):
@@ -55,29 +71,10 @@ def write(result: AuditResult, out_dir: Path, formats: set[str], lang: str = "zh
                 tmp.unlink(missing_ok=True)
             raise
         commit_all(staged)
-        if "csv" in formats:      # under the lock: no other run can replace the files being kept
-            keep_csv(result, out_dir)
+        if memo is not None and "csv" in formats:   # under the lock: no other run replaces them meanwhile
+            for name, key in content_keys(result).items():
+                memo.keep(name, key, out_dir / name)
     return [path for _, path in staged]
-
-
-def keep_csv(result: AuditResult, out_dir: Path) -> None:
-    """With --cache, the big CSVs just written are kept for the next run that would write the same
-    bytes (an auditor trying other amounts: see AuditResult.csv_memo). One messages.csv is kept per
-    assessment: a newer review set replaces the older one."""
-    for name, kept in result.csv_memo:
-        memo = Path(kept)
-        if memo.is_file():
-            continue
-        if name == "messages.csv":
-            for old in memo.parent.glob(memo.name.split("-")[0] + "-*.messages.csv"):
-                old.unlink(missing_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{memo.name}.", suffix=".tmp", dir=memo.parent)
-        os.close(fd)
-        try:
-            shutil.copyfile(out_dir / name, tmp)
-            os.replace(tmp, memo)
-        finally:
-            Path(tmp).unlink(missing_ok=True)
 
 
 def write_parsed(messages, unparsed, out_dir: Path) -> list[Path]:

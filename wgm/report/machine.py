@@ -153,12 +153,7 @@ def encode_all(frames: dict[str, tuple[pd.DataFrame, list[str]]], jobs: int) -> 
                         for k, (a, b) in enumerate(zip(cuts[:-1], cuts[1:]))]
     work = sorted((p for ps in pieces.values() for p in ps),
                   key=lambda p: -(p[2] - p[1]) * len(frames[p[0]][1]))
-    _SHARED.update(frames=frames)
-    try:
-        for _ in parallel.ordered_map(_write_rows, work, jobs):
-            pass
-    finally:
-        _SHARED.clear()
+    parallel.forked(_write_rows, frames, work, jobs)
 
     return {name: _parts(frames[name][1], [p[3] for p in ps], folder) for name, ps in pieces.items()}
 
@@ -171,13 +166,12 @@ def _parts(columns: list[str], files: list[str], folder: tempfile.TemporaryDirec
         yield Path(folder.name) / Path(path).name
 
 
-_SHARED: dict = {}
 _MIN_ROWS_PER_WORKER = 50_000
 
 
-def _write_rows(piece: tuple[str, int, int, str]) -> str:
+def _write_rows(frames: dict, piece: tuple[str, int, int, str]) -> str:
     name, start, end, path = piece
-    df, columns = _SHARED["frames"][name]
+    df, columns = frames[name]
     with open(path, "wb") as fh:
         for chunk in _row_chunks(df.iloc[start:end], columns):
             fh.write(chunk)
@@ -199,12 +193,11 @@ def _row_chunks(df: pd.DataFrame, columns: list[str]) -> Iterator[bytes]:
 _ROWS_PER_CHUNK = 50_000
 
 
-def csv_files(result: AuditResult, chunked: bool = False,
-              jobs: int = 1) -> dict[str, bytes] | dict[str, Iterator[bytes | Path] | Path]:
-    """The CSV files; `chunked`: as iterators of chunks or part files (see encode_all), or the path of
-    a kept copy with the same bytes."""
-    # a re-run that only priced events again reuses the bytes an earlier run wrote (see AuditResult.csv_memo)
-    kept = {name: Path(path) for name, path in result.csv_memo if Path(path).is_file()}
+def csv_files(result: AuditResult, chunked: bool = False, jobs: int = 1,
+              kept: dict[str, Path] | None = None) -> dict[str, bytes] | dict[str, Iterator[bytes | Path] | Path]:
+    """The CSV files; `chunked`: as iterators of chunks or part files (see encode_all). `kept`: files whose
+    bytes an earlier run wrote the same (report.content_keys), used as they are."""
+    kept = kept or {}
     frames = {"events.csv": (result.events, "events", EVENT_COLUMNS),
               "summary.csv": (result.summary, "summary", summary_columns()),
               "tasks.csv": (result.tasks, "tasks", TASK_COLUMNS),

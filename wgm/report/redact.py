@@ -32,5 +32,5 @@ def redact(result: AuditResult) -> AuditResult:
         messages=_hide(result.messages, ("text", "content", "quote_text")),
         tasks=_hide(result.tasks, ("text",)),
         unparsed=_hide(result.unparsed, ("text",)),
-        csv_memo=(),      # the kept files show the text
+        judgement_hash="",   # no kept file may stand in for a redacted one: the kept files show the text
     )
