@@ -25,13 +25,14 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, TypeVar
 
 import pandas as pd
 
 from wgm import __version__
 
 FORMAT = 1          # the layout of an entry; another number is a miss
+V = TypeVar("V")
 
 
 @functools.lru_cache(maxsize=1)
@@ -64,7 +65,7 @@ def files_part(paths: Iterable[Path], with_times: bool = False) -> list:
     out = []
     for p in paths:
         p = Path(p)
-        entry = [str(p), file_digest(p)]
+        entry: list[object] = [str(p), file_digest(p)]
         if with_times:
             entry.append(p.stat().st_mtime_ns)
         out.append(entry)
@@ -108,9 +109,9 @@ def store(folder: Path, name: str, frames: dict[str, pd.DataFrame], data: dict) 
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def cached(folder: Path | None, name: str, compute: Callable[[], object],
-           to_entry: Callable[[object], tuple[dict[str, pd.DataFrame], dict]],
-           from_entry: Callable[[dict[str, pd.DataFrame], dict], object]) -> object:
+def cached(folder: Path | None, name: str, compute: Callable[[], V],
+           to_entry: Callable[[V], tuple[dict[str, pd.DataFrame], dict]],
+           from_entry: Callable[[dict[str, pd.DataFrame], dict], V]) -> V:
     """compute() through the cache: the kept entry `name` when there is one, else computed and kept."""
     if folder is None:
         return compute()

@@ -214,13 +214,13 @@ class _progress:
         if not self.show:
             return None
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-        self.bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                            console=err_console, transient=True)
-        self.bar.start()
-        task = self.bar.add_task("reading …", total=None)
+        bar = self.bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                                  TimeElapsedColumn(), console=err_console, transient=True)
+        bar.start()
+        task = bar.add_task("reading …", total=None)
 
         def update(step: str, done: int, total: int) -> None:
-            self.bar.update(task, description=step, completed=done, total=total)
+            bar.update(task, description=step, completed=done, total=total)
         return update
 
     def __exit__(self, *exc) -> None:

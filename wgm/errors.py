@@ -39,6 +39,7 @@ class SettingsError(WgmError):
     """rules.yaml, roster, incidents, overrides or membership file with a mistake."""
 
     def __init__(self, problems: list[WgmError] | str, **kw) -> None:
+        self.problems: list[WgmError]
         if isinstance(problems, str):
             super().__init__(problems, **kw)
             self.problems = [self]

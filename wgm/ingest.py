@@ -110,7 +110,7 @@ def _read_one(job: tuple) -> tuple:
 
 def read_all(inputs: Iterable[Path], input_format: str | None = None, exclude: Iterable[Path] = (),
              on_progress: Progress | None = None, tz: str = "Asia/Shanghai",
-             date_hint: date | None = None, jobs: int = 1) -> tuple[list, list[InputInfo], list[str], list]:
+             date_hint: date | None = None, jobs: int = 1) -> tuple[list, list[InputInfo], list[str]]:
     """Parse every chat export among the inputs (in `jobs` processes when the input is big enough).
     Returns (results, infos, warnings), in the order of the inputs."""
     excluded = {Path(p).resolve() for p in exclude if p}
@@ -177,7 +177,8 @@ def _fill_ids(df: pd.DataFrame, jobs: int) -> pd.DataFrame:
 
 
 def _hash_ids(sub: pd.DataFrame) -> list[str]:
-    return ids.message_ids(*schema.lists(sub, M.group), sub[M.ts], *schema.lists(sub, M.sender, M.text))
+    groups, senders, texts = schema.lists(sub, M.group, M.sender, M.text)
+    return ids.message_ids(groups, sub[M.ts], senders, texts)
 
 
 def _norm(text: str) -> str:
@@ -235,6 +236,7 @@ def attach_members(df: pd.DataFrame, roster: Roster) -> tuple[pd.Series, pd.Seri
     codes, first = schema.distinct_rows(df, [M.sender, M.sender_id])     # a few hundred distinct senders
     members, depts = [], []
     for sender, sender_id in zip(*(df[c].iloc[first].tolist() for c in (M.sender, M.sender_id))):
+        member: str | None
         if not sender and not sender_id:
             member, dept = "", ""
         else:

@@ -11,11 +11,16 @@ import functools
 from typing import Iterable
 
 
+def _as_they_are(chars: str) -> list[str]:
+    """pypinyin's `errors`: characters without a reading (Latin, digits) stay as they are."""
+    return list(chars)
+
+
 @functools.lru_cache(maxsize=4096)
 def pinyin_key(name: str) -> tuple[str, ...]:
     """The name's syllables without tones (孙丽 → ('sun', 'li')); other characters as themselves."""
     from pypinyin import lazy_pinyin     # loaded only when a name is compared or sorted
-    return tuple(s.lower() for s in lazy_pinyin(name, errors=lambda chars: list(chars)))
+    return tuple(s.lower() for s in lazy_pinyin(name, errors=_as_they_are))  # type: ignore[arg-type]
 
 
 def pinyin_order(names: Iterable[str]) -> list[str]:

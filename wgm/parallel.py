@@ -13,7 +13,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
-from typing import Callable, Iterable, TypeVar
+from typing import Any, Callable, Iterable, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -67,11 +67,11 @@ def balanced(sizes: list[int], buckets: int) -> list[list[int]]:
 _SHARED: dict = {}
 
 
-def _run_shared(item) -> object:
+def _run_shared(item):
     return _SHARED["fn"](_SHARED["data"], item)
 
 
-def forked(fn: Callable[[object, T], R], data: object, items: list[T], jobs: int) -> list[R]:
+def forked(fn: Callable[[Any, T], R], data: Any, items: list[T], jobs: int) -> list[R]:
     """fn(data, item) for each item, in `jobs` forked workers that see `data` without its being sent;
     results in the items' order."""
     if jobs <= 1 or len(items) <= 1 or not can_fork():
@@ -83,7 +83,7 @@ def forked(fn: Callable[[object, T], R], data: object, items: list[T], jobs: int
         _SHARED.clear()
 
 
-def _rows_of(frame_and_fn, rows) -> object:
+def _rows_of(frame_and_fn, rows):
     df, fn = frame_and_fn
     return fn(df.iloc[rows].reset_index(drop=True))
 

@@ -11,6 +11,7 @@ import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from wgm.errors import SettingsError, WgmError
 from wgm.names import did_you_mean
@@ -161,7 +162,7 @@ def _person(row: dict, where) -> Person:
                   id=str(row.get("id") or "").strip())
 
 
-def _keyed(people: list[tuple[Person, object]], src: str) -> tuple[dict[str, Person], list[WgmError]]:
+def _keyed(people: list[tuple[Person, Callable[[str], WgmError]]], src: str) -> tuple[dict[str, Person], list[WgmError]]:
     """Members by key: the name, or for a name several people share, name（dept）, or name（工号） when
     they share the department too. Two entries nothing tells apart are an error."""
     problems: list[WgmError] = []
@@ -234,7 +235,7 @@ def _load_roster_yaml(path: Path) -> Roster:
         if key not in ("company", "members", "groups"):
             problems.append(WgmError("unknown key (company, members, groups)", source=src,
                                      line=lines.get((str(key),)), key=str(key)))
-    entries: list[tuple[Person, object]] = []
+    entries: list[tuple[Person, Callable[[str], WgmError]]] = []
     members = data.get("members") or []
     if not isinstance(members, list):
         problems.append(WgmError("expected a list of members", source=src, line=lines.get(("members",)),
@@ -315,7 +316,7 @@ def _rows_to_roster(rows: list[list[str]], src: str) -> Roster:
         raise SettingsError(f"roster header must be 姓名, 部门, 角色, 别名, 上级 (got {', '.join(header)})",
                             source=src, line=1)
     keys = [_CSV_HEADERS.get(h, "") for h in header]
-    entries: list[tuple[Person, object]] = []
+    entries: list[tuple[Person, Callable[[str], WgmError]]] = []
     problems: list[WgmError] = []
     for n, row in enumerate(rows[1:], start=2):
         if not any(c.strip() for c in row):

@@ -374,7 +374,7 @@ def _as_list(col: pd.Series) -> list:
 
 def records(df: pd.DataFrame, names: list[str]) -> list:
     """Rows as named tuples, like itertuples() but built from whole-column lists (see lists())."""
-    row = namedtuple("Row", names, rename=True)
+    row = namedtuple("Row", names, rename=True)  # type: ignore[misc]  # the fields are the columns asked for
     return [row(*values) for values in zip(*lists(df, *names))]
 
 

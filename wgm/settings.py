@@ -90,17 +90,23 @@ class Settings:
     def cap_days(self) -> int:
         return int(self.data["delay"]["cap_days"])
 
+    def duration(self, section: str, key: str) -> timedelta:
+        """A duration setting (validated on load, so it parses)."""
+        value = parse_duration(self.data[section][key])
+        assert value is not None, (section, key)
+        return value
+
     @property
     def verification_grace(self) -> timedelta:
-        return parse_duration(self.data["verification"]["grace"])
+        return self.duration("verification", "grace")
 
     @property
     def warning_valid_for(self) -> timedelta:
-        return parse_duration(self.data["warning"]["valid_for"])
+        return self.duration("warning", "valid_for")
 
     @property
     def warning_lookback(self) -> timedelta:
-        return parse_duration(self.data["warning"]["lookback"])
+        return self.duration("warning", "lookback")
 
     @property
     def repost_similarity(self) -> float:
@@ -333,7 +339,7 @@ def load(path: Path | None = None, overrides: list[str] | None = None) -> Settin
     problems.extend(_validate(tree, where_any))
     if problems:
         raise SettingsError(problems)
-    times = {k: parse_time(v) for k, v in tree["times"].items()}
+    times = {k: t for k, v in tree["times"].items() if (t := parse_time(v)) is not None}   # validated above
     return Settings(data=tree, sources=tuple(sources), hash=settings_hash(tree), _times=times)
 
 

@@ -108,7 +108,7 @@ def split_body(body: str) -> tuple[str, str, str, str]:
     """(content, media, quote_sender, quote_text) of a text/CSV content cell."""
     content, quote_sender, quote_text = split_quote(body)
     m = _MEDIA.fullmatch(content)
-    media = m.lastgroup if m else "text"
+    media = (m.lastgroup or "text") if m else "text"
     return content, media, quote_sender, quote_text
 
 
@@ -330,8 +330,8 @@ _EXCERPT = 300
 def _json_media(message: dict) -> str:
     kind, sub = message.get("type"), message.get("subType")
     if kind == 49:
-        return _JSON_APP_TYPES.get(sub, "other")
-    return _JSON_TYPES.get(kind, "other")
+        return _JSON_APP_TYPES.get(sub, "other") if isinstance(sub, int) else "other"
+    return _JSON_TYPES.get(kind, "other") if isinstance(kind, int) else "other"
 
 
 def _json_words(message: dict, media: str) -> str:
@@ -341,7 +341,8 @@ def _json_words(message: dict, media: str) -> str:
         return content
     if media in ("text", "system"):
         return ""
-    contents = message.get("contents") if isinstance(message.get("contents"), dict) else {}
+    contents = message.get("contents")
+    contents = contents if isinstance(contents, dict) else {}
     title = contents.get("title")
     placeholder = _JSON_PLACEHOLDERS.get(media, "[分享]")
     if isinstance(title, str) and title:
@@ -364,12 +365,15 @@ class ChatlogJson:
         lines = physical_lines(text)
         index = LineIndex(text)
         starts = _line_starts(text)
-        rows, unparsed = [], []
+        rows: list[dict] = []
+        unparsed: list[dict] = []
         start = len(text) - len(text.lstrip("\ufeff \t\n\r"))
         end = start
         if start == len(text):   # nothing but whitespace: no messages, nothing damaged
             return ParseResult(messages_frame([]), unparsed_frame([]), self.name, src.encoding, len(lines), len(lines))
-        items, damage, warnings = [], None, ()
+        items: list = []
+        damage = None
+        warnings: tuple[str, ...] = ()
         try:
             for value, item_start, item_end in json_array_items(text, start):
                 items.append([value, item_start, item_end, index.line(item_start), index.line(item_end - 1)])

@@ -102,14 +102,15 @@ class MemoTraceTxt:
         lines = physical_lines(head)[:200]
         non_empty = [l for l in lines if l.strip()][:10]
         header = next((l for l in non_empty if _HEADER.match(l)), "")
-        name = (_HEADER.match(header).group(2) or "") if header else ""
+        found = _HEADER.match(header) if header else None
+        name = (found.group(2) or "") if found else ""
         if not header or (name.startswith("'") and name.endswith("'") and len(name) > 1) or name.startswith("| "):
             return 0.0   # no 留痕 header near the top, WeFlow's quoted names, or WechatBakTool's "TS | name:text"
         # a few junk lines before the first header are tolerated (they go to unparsed), at a lower score
         score = 0.5 if header == non_empty[0] else 0.4
         v3_marks = sum(head.count(k) for k in V3_PLACEHOLDERS) + head.count("引用：")
         v2_marks = sum(head.count(k) for k in V2_PLACEHOLDERS) + head.count("\n引用:")
-        bare_ts = sum(1 for l in lines if _HEADER.match(l) and not _HEADER.match(l).group(2))
+        bare_ts = sum(1 for l in lines if (h := _HEADER.match(l)) is not None and not h.group(2))
         v3_score = v3_marks + 2 * bare_ts
         if self.system_on_header:
             score += 0.3 if v2_marks > v3_score else (0.0 if v3_score else 0.05)

@@ -107,7 +107,8 @@ def parse_ts(text: str):
     if m is None:
         return None
     try:
-        return datetime(*map(int, m.groups()))
+        y, mo, d, h, mi, s = map(int, m.groups())
+        return datetime(y, mo, d, h, mi, s)
     except ValueError:
         return None
 
@@ -230,7 +231,7 @@ def messages_from_columns(columns: dict[str, list], constants: dict[str, object]
         raise AssertionError(f"parser gave columns the schema does not have: {sorted(unknown)}")
     data = {}
     for name, dtype in schema.PARSED_COLUMNS.items():   # each column made once, in its dtype (no conform pass)
-        values = columns[name] if name in columns else [constants.get(name, schema.default_of(dtype))] * n
+        values: object = columns[name] if name in columns else [constants.get(name, schema.default_of(dtype))] * n
         if dtype == schema.INT:
             values = np.asarray(values, dtype=np.int64)    # numpy reads a list of ints 3x faster than pandas
         data[name] = pd.Series(values, dtype=dtype)    # a None in text is made "" by normalize's conform
@@ -341,7 +342,8 @@ class JsonShapeError(ValueError):
 
 
 def _skip_ws(text: str, pos: int) -> int:
-    return _WS.match(text, pos).end()
+    m = _WS.match(text, pos)      # the pattern matches the empty string too: never None
+    return m.end() if m else pos
 
 
 def json_member_offset(text: str, key: str, start: int = 0) -> int | None:

@@ -51,6 +51,7 @@ class WechatBakToolTxt:
         for k, start in enumerate(starts):
             end = starts[k + 1] if k + 1 < len(starts) else len(lines)
             m = _RECORD.match(lines[start])
+            assert m is not None          # `starts` are the lines it matches
             ts = parse_ts(m.group("ts"))
             if ts is None:
                 unparsed.extend(unparsed_row(src.path, j + 1, "message line with an impossible time", lines[j])

@@ -102,8 +102,9 @@ class WechatExporterTxt:
                 i += 1
                 continue
             if _QUOTE_OPEN.match(line):
-                end = next((j for j in range(i, min(i + 30, len(lines))) if lines[j].endswith("」")), None)
-                if end is not None and end + 1 < len(lines) and lines[end + 1] == _DASHES:
+                quote_end = next((j for j in range(i, min(i + 30, len(lines))) if lines[j].endswith("」")), None)
+                if quote_end is not None and quote_end + 1 < len(lines) and lines[quote_end + 1] == _DASHES:
+                    end = quote_end
                     close()
                     quoted = "\n".join(lines[i:end + 1])[len("「"):-len("」")]
                     name, _, text = quoted.partition("：")

@@ -283,7 +283,8 @@ class WeComArchiveJson:
                 spans.append((value, index.line(begin), index.line(end - 1)))
                 readable_end = end
         except JsonShapeError as exc:
-            cut = _REST.match(text, readable_end).end()
+            rest = _REST.match(text, readable_end)     # whitespace and commas: it may match nothing, never fail
+            cut = rest.end() if rest else readable_end
             if cut < len(text):
                 damage = (index.line(cut), f"{exc} (line {index.line(exc.offset)}): the array breaks here, "
                                            "the rest of the file is unreadable")

@@ -211,7 +211,7 @@ def chatlab_row(obj: dict, chat: Chat, src: Source, fmt: str, line: int, line_en
         return "message without a readable timestamp"
     body = _text(obj.get("content"))
     sender_id = _id(obj.get("sender"))
-    media = CHATLAB_TYPES.get(_int(obj.get("type")), "other")
+    media = CHATLAB_TYPES.get(_int(obj.get("type")) or 0, "other") if _int(obj.get("type")) is not None else "other"
     if media == "system":
         sender, sender_id, content = "", "", _system_words(body)
     else:
@@ -277,7 +277,7 @@ class JsonExport:
             else:
                 rows.append(row)
                 covered += line_end - line + 1
-        warnings = ()
+        warnings: tuple[str, ...] = ()
         if damage is not None:
             where = min(index.line(damage.offset), len(lines))
             covered_to = spans[-1][2] if spans else 0
@@ -356,7 +356,9 @@ class ChatLabJsonl:
         lines = physical_lines(src.text)
         unparsed, pending = [], []
         structural = 0
-        meta, members, header = {}, [], None
+        meta: dict = {}
+        members: list = []
+        header = None
         for n, line in enumerate(lines, 1):
             if not line.strip():
                 structural += 1

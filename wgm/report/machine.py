@@ -14,7 +14,7 @@ import json
 import re
 import tempfile
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 import numpy as np
 import pandas as pd
@@ -169,7 +169,7 @@ def _parts(columns: list[str], files: list[str], folder: tempfile.TemporaryDirec
 _MIN_ROWS_PER_WORKER = 50_000
 
 
-def _write_rows(frames: dict, piece: tuple[str, int, int, str]) -> str:
+def _write_rows(frames: Any, piece: tuple[str, int, int, str]) -> str:
     name, start, end, path = piece
     df, columns = frames[name]
     with open(path, "wb") as fh:
@@ -194,7 +194,7 @@ _ROWS_PER_CHUNK = 50_000
 
 
 def csv_files(result: AuditResult, chunked: bool = False, jobs: int = 1,
-              kept: dict[str, Path] | None = None) -> dict[str, bytes] | dict[str, Iterator[bytes | Path] | Path]:
+              kept: dict[str, Path] | None = None) -> dict[str, Any]:
     """The CSV files; `chunked`: as iterators of chunks or part files (see encode_all). `kept`: files whose
     bytes an earlier run wrote the same (report.content_keys), used as they are."""
     kept = kept or {}

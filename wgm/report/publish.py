@@ -93,7 +93,7 @@ def announcement(result: AuditResult, group: str, month: str) -> str:
     state = coverage.month(month) if coverage is not None else None
     out = [f"{group} {year}年{mon}月 群考核结果公示", ""]
     intro = f"依据《企业微信群管理规定》第5条考核细则，本群{year}年{mon}月考核结果如下"
-    if state is not None and state.status == "partial":
+    if coverage is not None and state is not None and state.status == "partial":
         intro += f"（本次导出只含{state.dates_zh()}的群消息"
         if state.cut_at_end:
             intro += f"；导出于{coverage.until.month}月{coverage.until.day}日{coverage.until:%H:%M}，此后到期的事项未纳入"

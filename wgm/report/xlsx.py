@@ -118,7 +118,7 @@ def _write_table(ws, df: pd.DataFrame, columns: list[str], lang: str, wrap: tupl
     wrapped = {i for i, c in enumerate(present) if c in wrap}
     ws.append(_header(ws, [_label(c, lang) for c in present]))
     for r, row in enumerate(zip(*values), start=2):
-        cells = list(row)
+        cells: list = list(row)
         for i in money:
             cells[i] = WriteOnlyCell(ws, value=row[i])
             cells[i].number_format = YUAN
@@ -132,8 +132,8 @@ def _write_table(ws, df: pd.DataFrame, columns: list[str], lang: str, wrap: tupl
             # spreadsheet apps do not always grow a row for wrapped text: give it the height of its lines
             ws.row_dimensions[r].height = 15 * min(lines, 30)
         ws.append(cells)
-    for row in extra_rows or []:
-        ws.append(row)
+    for extra in extra_rows or []:
+        ws.append(extra)
     if present:
         ws.auto_filter.ref = f"A1:{get_column_letter(len(present))}{len(df) + 1}"
     pages = max(1, round(sum(widths) / PAGE_WIDTH))
@@ -170,16 +170,18 @@ def _summary_sheet(ws, result: AuditResult, lang: str) -> None:
                                      dtype=object)
     totals = []
     if n:
-        row = [None] * len(cols)
+        row: list = [None] * len(cols)
         for i, c in enumerate(cols):
             if c == "total_amount" or c.startswith(("amount_", "count_")):
                 value = float(summary[c].sum())
-                row[i] = WriteOnlyCell(ws, value=int(value) if c.startswith("count_") else round(value, 2))
-                row[i].font = BOLD
+                total = WriteOnlyCell(ws, value=int(value) if c.startswith("count_") else round(value, 2))
+                total.font = BOLD
                 if not c.startswith("count_"):
-                    row[i].number_format = YUAN
-        row[0] = WriteOnlyCell(ws, value="合计" if lang == "zh" else "total")
-        row[0].font = BOLD
+                    total.number_format = YUAN
+                row[i] = total
+        label = WriteOnlyCell(ws, value="合计" if lang == "zh" else "total")
+        label.font = BOLD
+        row[0] = label
         totals = [row]
     widths = _write_table(ws, table, [*cols, _GAP, _CHART_MEMBER, _CHART_AMOUNT], lang, extra_rows=totals)
     ws.auto_filter.ref = f"A1:{get_column_letter(len(cols))}{n + 1}"
