@@ -1,10 +1,12 @@
-"""shared/spec/examples/examples.yaml: every case, rendered into every supported layout, gives
-exactly its events (and the tasks it says stay open)."""
+"""The worked cases (examples.yaml, copied from shared/spec): each gives exactly its events on the
+normalized frame, and in every supported export layout (all cases as groups of one export)."""
 
 from __future__ import annotations
 
+import os
 from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 import yaml
@@ -36,18 +38,19 @@ def roster_file(tmp_path_factory) -> Path:
     return path
 
 
-def with_ids_as_aliases(roster: Path, senders: list[str], user_id, group_id: str, folder: Path) -> Path:
-    """The roster an admin of a WeCom archive keeps: each person's userid among their aliases, the
+def with_ids_as_aliases(roster: Path, senders: list[str], user_id, group_ids: dict[str, str], folder: Path) -> Path:
+    """The roster an admin of a WeCom archive keeps: each person's userid among their aliases, each
     group's chat id among its ids (the archive has ids only)."""
     from wgm.roster import load_roster, split_display_name
     known = load_roster(roster).alias_map()      # "Bing" is 韩冰's alias, "林涛-运营部" is 林涛
     data = yaml.safe_load(roster.read_text(encoding="utf-8"))
     ids: dict[str, list[str]] = {}
-    for sender in senders:
+    for sender in sorted(set(senders)):
         ids.setdefault(known.get(sender) or split_display_name(sender)[0], []).append(user_id(sender))
     for person in data["members"]:
         person["aliases"] = [*person.get("aliases", []), *ids.get(person["name"], [])]
-    data["groups"][0]["ids"] = [CHAT_ID, group_id]
+    for group in data["groups"]:
+        group["ids"] = [*group["ids"], group_ids[group["name"]]]
     out = folder.parent / f"{folder.name}-roster.yaml"
     out.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     return out
@@ -61,38 +64,84 @@ def case_as_of(case: dict) -> datetime:
     return end_of_month(max(_ts(ts) for ts, _, _ in case["messages"]))
 
 
+def _messages(case: dict) -> list[dict]:
+    return [{"ts": _ts(ts), "sender": sender, "text": text} for ts, sender, text in case["messages"]]
+
+
+def _made_at(path: Path, when: datetime) -> None:
+    """The export file's modification time: when the export was made (coverage), in the exports' zone."""
+    stamp = when.replace(tzinfo=ZoneInfo("Asia/Shanghai")).timestamp()
+    os.utime(path, (stamp, stamp))
+
+
 def run_case(case: dict, layout: str, folder: Path, roster: Path, **options):
+    """One case alone, rendered into one layout and audited."""
     options.setdefault("as_of", case_as_of(case))
-    messages = [{"ts": _ts(ts), "sender": sender, "text": text} for ts, sender, text in case["messages"]]
+    messages = _messages(case)
     if layout.startswith("wecom_"):
         from tests.layouts_wecom import room_id, user_id
-        roster = with_ids_as_aliases(roster, [m["sender"] for m in messages], user_id, room_id(GROUP), folder)
+        roster = with_ids_as_aliases(roster, [m["sender"] for m in messages], user_id, {GROUP: room_id(GROUP)},
+                                     folder)
     write_export(folder, messages, GROUP, layout)
     return api.audit([folder], api.Options(roster=roster, **options))
 
 
-def money_events(result) -> list[tuple]:
+def money_events(result, group: str | None = None) -> list[tuple]:
     """Events as examples.yaml lists them: every rule but the report-only flags."""
-    ev = result.events
+    ev = result.events if group is None else result.events[result.events["group"] == group]
     keep = ev[~ev["rule"].map(lambda r: BY_ID[r].flag_only and r != "quit_group")]
     return sorted((r.member, r.rule, int(r.count), r.month) for r in keep.itertuples(index=False))
 
 
+def _case_groups() -> dict[str, str]:
+    """case id → the group it is exported as, when every case is one group of one export folder."""
+    return {c["id"]: f"{GROUP}{i:02d}" for i, c in enumerate(CASES)}
+
+
+@pytest.fixture(scope="module")
+def every_case_roster(tmp_path_factory) -> Path:
+    """The worked cases' roster with one group per case, each with its chat id."""
+    path = tmp_path_factory.mktemp("roster") / "roster.yaml"
+    roster = dict(EXAMPLES["roster"])
+    template = roster["groups"][0]
+    roster["groups"] = [{**template, "name": name, "ids": [f"{44556677000 + i}@chatroom"]}
+                        for i, name in enumerate(_case_groups().values())]
+    path.write_text(yaml.safe_dump(roster, allow_unicode=True), encoding="utf-8")
+    return path
+
+
 @pytest.mark.parametrize("layout", LAYOUTS)
-@pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
-def test_case_gives_exactly_its_events(case, layout, tmp_path, roster_file):
-    result = run_case(case, layout, tmp_path, roster_file)
-    expected = sorted((e["member"], e["rule"], int(e["count"]), e["month"]) for e in case["events"])
-    assert money_events(result) == expected
+def test_every_layout_gives_every_cases_events(layout, tmp_path, every_case_roster):
+    """All the worked cases, each one group, rendered into one layout and audited at once: each group gives
+    exactly its case's events (the cases' logic itself is tested once, on the normalized frame, below)."""
+    groups = _case_groups()
+    roster = every_case_roster
+    if layout.startswith("wecom_"):
+        from tests.layouts_wecom import room_id, user_id
+        senders = [m["sender"] for c in CASES for m in _messages(c)]
+        roster = with_ids_as_aliases(roster, senders, user_id, {g: room_id(g) for g in groups.values()},
+                                     tmp_path / "in")
+    for i, case in enumerate(CASES):
+        export = write_export(tmp_path / "in" / case["id"], _messages(case), groups[case["id"]], layout,
+                              group_id=f"{44556677000 + i}@chatroom")
+        _made_at(export, case_as_of(case))
+    result = api.audit([tmp_path / "in"], api.Options(roster=roster))
     assert len(result.unparsed) == 0
-    for flag in case.get("flags", []):
-        if flag["rule"] == "naming" and "sender_is_id" in LOSSES[layout]:
-            continue      # the naming rule reads display names; an id-only archive has none
-        flagged = result.events[(result.events["member"] == flag["member"]) & (result.events["rule"] == flag["rule"])]
-        assert len(flagged) >= 1, f"flag {flag} missing"
-    for receiver in case.get("open", []):
-        rows = result.tasks[result.tasks["receiver"] == receiver]
-        assert (rows["status"] == "open").any(), f"{receiver} should have an open task"
+    assert sorted(set(result.messages["group"])) == sorted(groups.values())
+    for case in CASES:
+        group = groups[case["id"]]
+        expected = sorted((e["member"], e["rule"], int(e["count"]), e["month"]) for e in case["events"])
+        assert money_events(result, group) == expected, case["id"]
+        for flag in case.get("flags", []):
+            if flag["rule"] == "naming" and "sender_is_id" in LOSSES[layout]:
+                continue      # the naming rule reads display names; an id-only archive has none
+            ev = result.events
+            flagged = ev[(ev["group"] == group) & (ev["member"] == flag["member"]) & (ev["rule"] == flag["rule"])]
+            assert len(flagged) >= 1, f"{case['id']}: flag {flag} missing"
+        tasks = result.tasks[result.tasks["group"] == group]
+        for receiver in case.get("open", []):
+            rows = tasks[tasks["receiver"] == receiver]
+            assert (rows["status"] == "open").any(), f"{case['id']}: {receiver} should have an open task"
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])

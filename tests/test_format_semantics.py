@@ -131,3 +131,25 @@ def test_hash_ids_are_made_under_the_group_name_the_run_gives_and_do_not_depend_
     expected = ids.message_ids(["华信-甲群"] * 3, pd.Series([dt(2026, 3, 2, 9, 0)] * 2 + [dt(2026, 3, 2, 9, 5)]),
                                ["张三-运营部", "张三-运营部", "李四-财务部"], ["收到", "收到", "好的"])
     assert renamed["msg_id"].tolist() == expected and len(set(expected)) == 3
+
+def test_an_exporter_id_two_messages_share_loses_neither(tmp_path):
+    """Two chats (or two databases' local ids) can give different messages the same id: both are kept,
+    told apart; the same message twice is still one."""
+    from wgm import ingest
+    from wgm.roster import Roster
+    rows = [["消息ID", "类型", "发送人", "时间", "内容", "备注", "昵称", "更多信息"],
+            ["1001", "文本", "张三-运营部", "2026-03-02 09:00:00", "收到", "", "", ""],
+            ["1001", "文本", "李四-财务部", "2026-03-02 09:05:00", "明天发", "", "", ""],
+            ["1002", "文本", "李四-财务部", "2026-03-02 09:06:00", "好的", "", "", ""]]
+    for name in ("甲群", "乙群"):
+        path = tmp_path / "in" / f"{name}(1@chatroom)" / f"{name}.csv"
+        path.parent.mkdir(parents=True)
+        body = rows if name == "甲群" else rows[:2] + [rows[3]]
+        path.write_text("\ufeff" + "\r\n".join(",".join(r) for r in body) + "\r\n", encoding="utf-8")
+    again = tmp_path / "in" / "earlier" / "甲群(1@chatroom)" / "甲群.csv"      # an overlapping second export
+    again.parent.mkdir(parents=True)
+    again.write_text("\ufeff" + "\r\n".join(",".join(r) for r in rows[:2]) + "\r\n", encoding="utf-8")
+    messages = ingest.ingest([tmp_path / "in"], Roster()).messages
+    assert sorted(messages.groupby("group").size().items()) == [("乙群", 2), ("甲群", 3)]
+    assert messages["msg_id"].is_unique
+    assert sorted(messages.loc[messages["group"] == "甲群", "content"]) == sorted(["收到", "好的", "明天发"])

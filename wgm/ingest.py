@@ -289,6 +289,20 @@ def _merge_copies_across_files(msgs: pd.DataFrame, several: np.ndarray) -> pd.Da
     return msgs[~(copy & (msgs[M.source] != first_source))]
 
 
+def _tell_apart(msgs: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    """Messages sharing a msg_id get `<id>~` + 6 hex digits of their group, time, sender and text (and
+    an occurrence number where even those are equal): ids stay unique, no message is lost."""
+    clash = msgs[M.msg_id].duplicated(keep=False)
+    if not clash.any():
+        return msgs, 0
+    msgs = msgs.copy(deep=False)
+    sub = msgs[clash]
+    groups, senders, texts = schema.lists(sub, M.group, M.sender, M.text)
+    tags = ids.message_ids(groups, sub[M.ts], senders, texts)
+    msgs.loc[clash, M.msg_id] = [f"{mid}~{tag[1:7]}" for mid, tag in zip(sub[M.msg_id].tolist(), tags)]
+    return msgs, int(clash.sum())
+
+
 def _shared_values(column: pd.Series) -> pd.Series:
     """The column with one string object per distinct value (a parser makes a new one per message):
     a sender named on 50,000 messages is then held, copied and cached once."""
@@ -319,7 +333,13 @@ def normalize(msgs: pd.DataFrame, roster: Roster, jobs: int = 1) -> tuple[pd.Dat
     before = len(msgs)
     msgs[_SEVERAL] = several      # carried through the sort (a group in several files stays so after it)
     msgs = schema.sort_rows(msgs, [M.group, M.ts, M.source, M.line])    # exports are mostly in order already
-    msgs = msgs.drop_duplicates(subset=[M.msg_id], keep="first")
+    # the same message twice (overlapping exports with the exporter's ids) is one; an exporter id another
+    # message also has (two databases' local ids, two chats) is told apart, never dropped
+    msgs = msgs.drop_duplicates(subset=[M.group, M.msg_id, M.ts, M.sender, M.content], keep="first")
+    msgs, clashes = _tell_apart(msgs)
+    if clashes:
+        warnings.append(f"{clashes} messages have an exporter id another message also has; they are told apart "
+                        "as <id>~<hash of group, time, sender and text>")
     msgs = _merge_copies_across_files(msgs.drop(columns=_SEVERAL), msgs[_SEVERAL].to_numpy()).reset_index(drop=True)
     if len(msgs) < before:
         warnings.append(f"{before - len(msgs)} messages appear in more than one export; each is counted once")
