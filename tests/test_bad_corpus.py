@@ -56,6 +56,12 @@ DAMAGE = {
 }
 
 
+# damages after which the sample must still be read (lines it cannot read go to unparsed); the others
+# may be refused with a message naming the file. Samples no damage can make readable are refused anyway.
+MAY_BE_REFUSED = {"NUL bytes in the middle", "lines reversed"}
+ALWAYS_REFUSED = {"UNVERIFIED_wechat_win_multiselect_copy.txt"}     # no times at all: never an audit input
+
+
 def accounted(result) -> bool:
     covered = int((result.messages["line_end"] - result.messages["line"] + 1).sum())
     return result.structural_lines >= 0 and covered + len(result.unparsed) + result.structural_lines == result.lines
@@ -73,7 +79,9 @@ def test_damaged_sample_is_accounted_or_refused(sample, damage, tmp_path):
         result = parsers.read(target, date_hint=date(2025, 3, 3))
     except InputError as exc:
         assert str(target) in str(exc)
+        assert damage in MAY_BE_REFUSED or sample.name in ALWAYS_REFUSED, f"refused after {damage!r}: {exc}"
         return
+    assert sample.name not in ALWAYS_REFUSED or damage == "a header-like line inside a body"   # it adds a time
     assert accounted(result), (result.lines, len(result.unparsed), result.structural_lines)
     assert result.messages["ts"].notna().all()
 
@@ -118,9 +126,10 @@ def test_cli_never_shows_a_traceback_on_the_corpus(tmp_path):
         folder.mkdir()
         (folder / "项目交付群.txt").write_bytes(fn((SPEC_SAMPLES / "memotrace_v3_group.txt").read_bytes()))
         result = runner.invoke(app, ["audit", str(folder), "--out", str(tmp_path / f"out{i}"), "--quiet"])
+        # 4 is wgm's own failure (logged): a damaged input must be read (0, 1, 3) or refused (2)
         assert result.exit_code in (0, 1, 2, 3), (damage, result.output)
-        assert "Traceback" not in result.output and result.exception is None or \
-            isinstance(result.exception, SystemExit), (damage, result.output)
+        assert "Traceback" not in result.output and "内部错误" not in result.output, (damage, result.output)
+        assert result.exception is None or isinstance(result.exception, SystemExit), (damage, result.exception)
 
 
 def test_some_lines_in_gb18030_read_as_the_original_and_are_named(tmp_path):

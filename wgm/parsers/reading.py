@@ -41,32 +41,32 @@ def _decode(raw: bytes, path: str) -> tuple[str, str]:
             raise InputError("not valid UTF-16", source=path) from None
     if b"\x00" in raw[:4096]:
         raise InputError("binary file (NUL bytes), not a text export", source=path)
-    if raw.startswith(b"\xef\xbb\xbf"):
-        try:
-            return raw[3:].decode("utf-8"), "utf-8-sig"
-        except UnicodeDecodeError as exc:
-            raise InputError(f"not valid UTF-8 after its BOM (byte {exc.start + 3})", source=path) from None
+    bom = raw.startswith(b"\xef\xbb\xbf")
+    body, utf8 = (raw[3:], "utf-8-sig") if bom else (raw, "utf-8")
     try:
-        return raw.decode("utf-8"), "utf-8"
+        return body.decode("utf-8"), utf8
     except UnicodeDecodeError as exc:
-        if exc.reason == "unexpected end of data" and exc.start >= len(raw) - 3:
+        if exc.reason == "unexpected end of data" and exc.start >= len(body) - 3:
             # a file cut inside its last character: keep every whole character, say so
-            return raw[:exc.start].decode("utf-8"), "utf-8 (cut inside its last character)"
-    mixed = _decode_mixed(raw)
-    if mixed is not None:
-        return mixed
+            return body[:exc.start].decode("utf-8"), f"{utf8} (cut inside its last character)"
+    mixed = _decode_mixed(body, utf8)
+    if mixed is not None and (bom or mixed[2]):     # a BOM says UTF-8: its other lines are the pasted ones
+        return mixed[0], mixed[1]
     try:
         return raw.decode("gb18030"), "gb18030"
     except UnicodeDecodeError as exc:
+        if mixed is not None:      # not GB18030 as a whole: the lines that are not UTF-8 are
+            return mixed[0], mixed[1]
         raise InputError(f"neither UTF-8 nor GB18030 (undecodable byte at offset {exc.start})", source=path) from None
 
 
 _ACCIDENTAL_UTF8 = re.compile("[\u0080-\u07ff]")
 
 
-def _decode_mixed(raw: bytes) -> tuple[str, str] | None:
+def _decode_mixed(raw: bytes, utf8: str = "utf-8") -> tuple[str, str, bool] | None:
     """A UTF-8 file with some lines in GB18030 (a line pasted or appended by a Windows tool): decoding it
-    all as GB18030 would garble every UTF-8 line without a trace, so decode line by line and name it."""
+    all as GB18030 would garble every UTF-8 line without a trace, so decode line by line and name it.
+    (text, encoding, whether its UTF-8 lines outnumber the others), or None when some line is neither."""
     lines = raw.split(b"\n")
     utf8_chinese = foreign = 0
     decoded = []
@@ -83,9 +83,11 @@ def _decode_mixed(raw: bytes) -> tuple[str, str] | None:
                 return None
             foreign += 1
         decoded.append(text)
-    if not foreign or utf8_chinese < foreign:   # mostly GB18030: the whole file is, a chance UTF-8 line too
+    if not foreign:
         return None
-    return "\n".join(decoded), f"utf-8 with {foreign} line{'s' if foreign > 1 else ''} in gb18030"
+    # mostly GB18030: the whole file is (a chance UTF-8 line too), unless something else says otherwise
+    return "\n".join(decoded), f"{utf8} with {foreign} line{'s' if foreign > 1 else ''} in gb18030", \
+        utf8_chinese >= foreign
 
 
 def physical_lines(text: str) -> list[str]:
