@@ -245,3 +245,42 @@ def test_a_new_task_that_copies_the_office_is_not_an_escalation(tmp_path):
 2026-05-12 09:00:00 谢婷-客服部: @韩冰-IT部 @何敏-行政部 请于5月13日前把会议室的网线也检修一下
 """, tmp_path)
     assert r.tasks["task_id"].nunique() == 2 and r.tasks["escalated"].isna().all()
+
+
+# A message may fit several roles; the order of wgm.roles.HANDLERS decides which one it gets.
+_ORDERED = [
+    ("""
+2026-05-11 10:00:00 林涛-运营部: @罗刚-仓储部 请于5月12日前提交叉车维修报价
+2026-05-11 16:00:00 罗刚-仓储部: 好的，报价已提交
+""", "好的，报价已提交", "completion"),       # an acknowledgement too: completion comes before reply
+    ("""
+2026-05-11 14:00:00 谢婷-客服部: @韩冰-IT部 请于5月12日前开通客服系统的新账号3个
+2026-05-11 14:20:00 韩冰-IT部: 收到
+2026-05-15 09:00:00 谢婷-客服部: @马骏-总经办 @韩冰-IT部 再提醒一次，客服系统账号还没开通，请马总介入
+""", "@马骏-总经办 @韩冰-IT部 再提醒一次，客服系统账号还没开通，请马总介入", "escalation"),   # before reminder
+    ("""
+2026-05-01 12:00:00 徐丽-运营部: 周末有人去看电影吗
+2026-05-01 12:05:00 何敏-行政部: @徐丽-运营部 工作群请勿闲聊，看电影周末再约
+""", "@徐丽-运营部 工作群请勿闲聊，看电影周末再约", "warning"),   # off-topic words too: admin warning first
+]
+
+
+@pytest.mark.parametrize("chat, text, kind", _ORDERED, ids=[kind for _, _, kind in _ORDERED])
+def test_the_first_role_in_order_claims_the_message(tmp_path, chat, text, kind):
+    r = audit_chat(chat, tmp_path)
+    assert r.messages.set_index("text").loc[text, "kind"] == kind
+    if kind == "completion":
+        assert r.tasks.iloc[0]["completed"] == r.tasks.iloc[0]["replied"] == datetime(2026, 5, 11, 16, 0)
+    if kind == "escalation":
+        assert r.tasks.iloc[0]["escalated"] == datetime(2026, 5, 15, 9, 0)
+
+
+def test_an_answer_that_hands_out_work_is_the_reply_and_opens_the_task(tmp_path):
+    r = audit_chat("""
+2026-05-11 10:00:00 马骏-总经办: @高峰-财务部 请于5月15日前提交5月资金计划
+2026-05-11 10:10:00 高峰-财务部: 收到，@罗刚-仓储部 请明天下班前把仓库5月采购需求发我
+""", tmp_path)
+    answer = r.messages.set_index("text").loc["收到，@罗刚-仓储部 请明天下班前把仓库5月采购需求发我"]
+    tasks = r.tasks.set_index("receiver")
+    assert answer["kind"] == "reply" and answer["task_id"] == tasks.loc["高峰", "task_id"]
+    assert tasks.loc["罗刚", "task_msg_id"] == answer["msg_id"] and tasks.loc["罗刚", "poster"] == "高峰"

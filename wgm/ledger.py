@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 import pandas as pd
 
 from wgm import schema
-from wgm.roles import Duty, Task, _GroupPass
+from wgm.roles import REASON, AdminWarning, Departure, Duty, GroupState, OffTopicPost, Role, Task, feed, unclaimed
 from wgm.roster import Roster, resolve_member
 from wgm.schema import M, T
 from wgm.settings import Settings
@@ -25,7 +25,7 @@ class Ledger:
     roles: pd.DataFrame          # msg_id → kind, task_id, confidence, review reason
     warnings: pd.DataFrame       # group, ts, admin, targets (tuple), msg_id, confidence
     off_topic: pd.DataFrame      # group, ts, member, msg_id, confidence
-    left: pd.DataFrame           # group, ts, member, msg_id (system lines saying a member left)
+    left: pd.DataFrame           # group, ts, name, msg_id (system lines saying a member left)
 
 
 def _reply_deadline(t: Task, settings: Settings) -> datetime:
@@ -53,7 +53,7 @@ def build(messages: pd.DataFrame, settings: Settings, roster: Roster) -> Ledger:
             "mention_all", "responsible", "dept_receivers", "t_ack", "t_meeting_reply", "t_done", "t_verify",
             "t_reminder", "t_escalation", "t_task_verb", "t_meeting", "t_warning", "t_off_topic",
             "t_off_topic_exact", "t_question", "time_deadline", "time_deadline_conf", "time_reply_by", "time_point"]
-    passes: list[_GroupPass] = []
+    passes: list[GroupState] = []
     for group, gdf in df.groupby(M.group, sort=True):
         g = roster.group(group)
         seen = [m for m in pd.unique(gdf[M.member].to_numpy(dtype=object)) if m]     # in order of appearance
@@ -62,25 +62,29 @@ def build(messages: pd.DataFrame, settings: Settings, roster: Roster) -> Ledger:
         admins |= {resolve_member(roster, a)[0] or a for a in settings.admins}
         if settings.admins:
             admins |= set(gdf.loc[gdf[M.sender].isin(settings.admins), M.member])
-        gp = _GroupPass(group, settings, roster, members, admins, supervisors, office)
-        gp.quote_member = dict(zip(*schema.lists(gdf, M.msg_id, M.member)))
+        state = GroupState(group, settings, members, admins, supervisors, office,
+                           quote_member=dict(zip(*schema.lists(gdf, M.msg_id, M.member))))
         # a message its sender recalled (WeCom archive names it) is kept as evidence, never assessed
         recalled = recalled_ids(gdf)
         is_recalled = gdf[M.msg_id].isin(recalled)
         active = _can_move_a_task(gdf) & ~is_recalled & (gdf[M.media] != "recall")
         for r in schema.records(gdf.loc[active], cols):
-            gp.feed(r)
+            feed(state, r)
         inert = gdf.loc[~active]
-        gp.roles.extend((mid, "recalled" if mid in recalled else "system" if media == "recall"
-                         else "media" if media not in ("text", "") else "chat", "", 1.0, "")
-                        for mid, media in zip(*schema.lists(inert, M.msg_id, M.media)))
-        passes.append(gp)
-    return Ledger(tasks=_tasks_frame(passes, settings), roles=_roles_frame(passes),
-                  warnings=pd.DataFrame([w for p in passes for w in p.warnings],
-                                        columns=["group", "ts", "admin", "targets", "msg_id", "confidence"]),
-                  off_topic=pd.DataFrame([o for p in passes for o in p.off_topic],
-                                         columns=["group", "ts", "member", "msg_id", "confidence"]),
-                  left=pd.DataFrame([x for p in passes for x in p.left], columns=["group", "ts", "name", "msg_id"]))
+        # the rest move no task: a recalled message is marked so, a recall notice is a system line
+        state.roles.extend(Role(mid, "recalled") if mid in recalled else Role(mid, "system") if media == "recall"
+                           else unclaimed(mid, media) for mid, media in zip(*schema.lists(inert, M.msg_id, M.media)))
+        passes.append(state)
+    return Ledger(tasks=_tasks_frame(passes, settings),
+                  roles=_frame([p.roles for p in passes], Role),
+                  warnings=_frame([p.warnings for p in passes], AdminWarning),
+                  off_topic=_frame([p.off_topic for p in passes], OffTopicPost),
+                  left=_frame([p.left for p in passes], Departure))
+
+
+def _frame(records: list[list[tuple]], record_type: type[tuple]) -> pd.DataFrame:
+    """Records of the groups' passes, one list a group, as one frame whose columns are their fields."""
+    return pd.DataFrame([r for group in records for r in group], columns=list(record_type._fields))
 
 
 def recalled_ids(messages: pd.DataFrame) -> set[str]:
@@ -118,7 +122,7 @@ _TASK_ROW = (T.task_id, T.group, T.poster, T.receiver, T.kind, T.posted, T.reply
              "promise_stated")
 
 
-def _tasks_frame(passes: list[_GroupPass], settings: Settings) -> pd.DataFrame:
+def _tasks_frame(passes: list[GroupState], settings: Settings) -> pd.DataFrame:
     rows = []      # tuples, not dicts: a year of tasks is ~170k rows
     for p in passes:
         for t in p.tasks:
@@ -127,7 +131,7 @@ def _tasks_frame(passes: list[_GroupPass], settings: Settings) -> pd.DataFrame:
             for d in duties:
                 reasons = [*t.reasons, *d.reasons]
                 if t.precision != "s":
-                    reasons.append("导出时间只精确到分钟")
+                    reasons.append(REASON["export.minutes"])
                 rows.append((
                     t.task_id, t.group, t.poster, d.receiver, t.kind, t.posted, t.reply_by, rd, d.replied,
                     d.promised or (t.deadline if t.kind == "task" else None), t.deadline,
@@ -143,11 +147,6 @@ def _tasks_frame(passes: list[_GroupPass], settings: Settings) -> pd.DataFrame:
         return frame
     frame = schema.conform(pd.DataFrame(rows, columns=list(_TASK_ROW)), schema.TASK_COLUMNS)
     return schema.sort_rows(frame, schema.SORT_KEYS["tasks"])
-
-
-def _roles_frame(passes: list[_GroupPass]) -> pd.DataFrame:
-    rows = [r for p in passes for r in p.roles]
-    return pd.DataFrame(rows, columns=[M.msg_id, M.kind, M.task_id, M.confidence, "review_reason"])
 
 
 # ---- several groups at once --------------------------------------------------------------------

@@ -1,10 +1,13 @@
 """One group's chronological pass: what each message means for the open tasks.
 
 What a message means depends on its sender's role towards the open tasks (the same 已开通 is a
-completion from the receiver and part of a verification from the poster), so roles are decided
-here, in this order: admin warning, escalation, reminder, verification, completion, reply, new
-task / repost / meeting notice, off-topic. Each task keeps the msg_ids of every message that
-moved it, so each event can show its evidence.
+completion from the receiver and part of a verification from the poster), so each message is
+offered to the handlers of HANDLERS in that order and the first that claims it decides its role;
+a message none claims is chat (or media). Each task keeps the msg_ids of every message that moved
+it, so each event can show its evidence.
+
+§ numbers point into regulation.txt (§5.n: the n-th line of 考核细则), as in rules.md, whose
+definitions the handlers implement.
 """
 
 from __future__ import annotations
@@ -12,15 +15,108 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
 import pandas as pd
 
 from wgm import schema
-from wgm.roster import Roster
 from wgm.settings import Settings
 
 _LEFT = re.compile(r'^"?(?P<who>[^"]+?)"?\s*(?:已)?退出了?(?:该)?群聊')
 _BIGRAM_STRIP = re.compile(r"[\W_\d]+")
+
+# How sure each reading is. A duty carries the lowest confidence of the messages that moved it, a task
+# that of its post; events below review.min_confidence are marked for review (wgm.evaluate).
+CONFIDENCE = {
+    "warning.targets_named": 0.95,        # it @-mentions or quotes whom it warns
+    "warning.lookback": 0.85,             # its targets are whoever posted off-topic shortly before
+    "escalation.upward_and_words": 0.95,  # @office or @a supervisor, and 上报/介入
+    "escalation.upward_or_words": 0.85,
+    "verification.quoted": 0.95,
+    "verification.only_candidate": 0.9,   # the poster had one task awaiting verification
+    "verification.several": 0.8,          # it verifies every task awaiting verification
+    "completion.quoted": 0.95,
+    "completion.only_open": 0.9,          # the receiver had one open task
+    "completion.shared_words": 0.8,       # the open task it shares the most words with
+    "completion.oldest": 0.7,             # no shared words: the oldest open task
+    "reply.quoted": 0.95,
+    "reply.acknowledged": 0.9,            # 收到/好的, or a meeting reply (参加/请假)
+    "reply.time_only": 0.7,               # a stated time may be about something else
+    "reply.unread_quote": 0.6,            # a quoted reply whose words the exporter dropped
+    "task.everyone": 0.95,                # @所有人
+    "task.named": 0.95,                   # @-mentions or 责任人：
+    "task.department": 0.85,              # 责任部门： (its head)
+    "task.no_verb": 0.8,                  # at most: receivers and a deadline, but no 请/帮忙
+    "task.no_receiver": 0.6,
+    "repost": 0.9,
+    "off_topic.exact": 0.9,               # an exact off-topic phrase, or a red packet
+    "off_topic.plain": 0.8,
+    "off_topic.work_words": 0.6,          # beside words of work (请/帮忙, a mention)
+}
+
+# Lines drawn through confidences, the classifier's or the pass's own.
+THRESHOLD = {
+    "task.sure": 0.75,         # a task less sure is flagged 任务识别不确定 (review.min_confidence's default,
+                               # fixed here: the setting does not move it)
+    "deadline.sure": 0.8,      # a deadline this sure makes a 请/帮忙 post a task though it names no receiver
+}
+
+# Why a task, a duty or a role needs review: the text shown beside the events they give.
+REASON = {
+    "verification.no_completion": "完成时间取验证时间（无完成汇报）",
+    "completion.oldest": "完成汇报未引用任务，按最早未完成任务归属",
+    "reply.unread_quote": "引用回复的内容未被导出（留痕 v2 CSV），按回复计",
+    "reply.time_only": "回复只有时间，未确认收到",
+    "task.uncertain": "任务识别不确定",
+    "task.no_receiver": "任务未指明责任人",
+    "export.minutes": "导出时间只精确到分钟",
+}
+
+# What a task post must state (§4.2.1, §5.9), named in the format event of a post lacking it.
+FORMAT_ELEMENT = {"deadline": "要求完成时间", "receiver": "责任人/责任部门", "content": "工作内容"}
+_MIN_CONTENT = 4     # characters of words (no digits or punctuation) that can say what is to be done
+
+
+class Role(NamedTuple):
+    """What one message means for the tasks: a row of Ledger.roles, whose columns (schema.M names) are
+    these fields. kind: system, warning, escalation, reminder, verification, completion, reply, task,
+    meeting, repost, off_topic, chat, media or recalled."""
+
+    msg_id: str
+    kind: str
+    task_id: str = ""
+    confidence: float = 1.0
+    review_reason: str = ""
+
+
+class AdminWarning(NamedTuple):
+    """An admin's 制止 (§4.1.4, §5.12): a row of Ledger.warnings."""
+
+    group: str
+    ts: datetime
+    admin: str
+    targets: tuple[str, ...]
+    msg_id: str
+    confidence: float
+
+
+class OffTopicPost(NamedTuple):
+    """A post unrelated to work (§3, §5.12): a row of Ledger.off_topic."""
+
+    group: str
+    ts: datetime
+    member: str
+    msg_id: str
+    confidence: float
+
+
+class Departure(NamedTuple):
+    """A system line saying someone left the group (§5.16): a row of Ledger.left."""
+
+    group: str
+    ts: datetime
+    name: str         # as the line shows it, not yet matched to a member
+    msg_id: str
 
 
 @dataclass
@@ -59,7 +155,6 @@ class Task:
     precision: str = "s"
 
 
-
 def _bigrams(text: str) -> set[str]:
     s = _BIGRAM_STRIP.sub("", text)
     return {s[i:i + 2] for i in range(len(s) - 1)}
@@ -88,40 +183,41 @@ def _ts(value) -> datetime | None:
     return value if type(value) is datetime else pd.Timestamp(value).to_pydatetime()
 
 
-class _GroupPass:
-    """State of one group's chronological pass."""
+def _stated_time(r) -> datetime | None:
+    """The time a message states (its deadline, else its point in time), if not already past."""
+    when = r.time_deadline if not _missing(r.time_deadline) else r.time_point
+    when = _ts(when)
+    return when if when is not None and when >= r.ts else None
 
-    def __init__(self, group: str, settings: Settings, roster: Roster, members: list[str], admins: set[str],
-                 supervisors: dict[str, str], office: set[str]) -> None:
+
+class GroupState:
+    """What one group's pass knows so far: its tasks, the open work by person, and what it recorded."""
+
+    def __init__(self, group: str, settings: Settings, members: list[str], admins: set[str],
+                 supervisors: dict[str, str], office: set[str], quote_member: dict[str, str]) -> None:
         self.group = group
-        self.settings = settings
-        self.roster = roster
-        self.members = members
+        self.members = members                # whom @所有人 addresses
         self.admins = admins
         self.supervisors = supervisors
         self.office = office
+        self.quote_member = quote_member      # msg_id → its sender: whom a quoting warning targets
+        self.cutoff = settings.time("cutoff")
+        self.similar = settings.repost_similarity
+        self.lookback = settings.warning_lookback
         self.tasks: list[Task] = []
         # open work indexed by person, pruned as it closes: lookups stay short over a year of tasks
         self.open_by_poster: dict[str, list[Task]] = {}
         self.open_by_receiver: dict[str, list[tuple[Task, Duty]]] = {}
-        self.by_msg: dict[str, Task] = {}
-        self.roles: list[tuple[str, str, str, float, str]] = []
-        self.warnings: list[dict] = []
-        self.off_topic: list[dict] = []
-        self.left: list[dict] = []
-        self.cutoff = settings.time("cutoff")
-        self.similar = settings.repost_similarity
-        self.lookback = settings.warning_lookback
-        self.quote_member: dict[str, str] = {}
+        self.by_msg: dict[str, Task] = {}     # a task's post and its reposts → the task
+        self.roles: list[Role] = []
+        self.warnings: list[AdminWarning] = []
+        self.off_topic: list[OffTopicPost] = []
+        self.left: list[Departure] = []
 
-    # ---- helpers -------------------------------------------------------------------------
-    def _role(self, r, kind: str, task_id: str = "", confidence: float = 1.0, reason: str = "") -> None:
-        self.roles.append((r.msg_id, kind, task_id, confidence, reason))
-
-    def _quoted(self, r) -> Task | None:
+    def quoted(self, r) -> Task | None:
         return self.by_msg.get(r.quote_id) if r.quote_id else None
 
-    def _poster_tasks(self, who: str) -> list[Task]:
+    def poster_tasks(self, who: str) -> list[Task]:
         """The poster's tasks that still have a duty not verified (meetings: not answered)."""
         tasks = self.open_by_poster.get(who)
         if not tasks:
@@ -130,7 +226,7 @@ class _GroupPass:
         self.open_by_poster[who] = live
         return live
 
-    def _duties_of(self, who: str) -> list[tuple[Task, Duty]]:
+    def duties_of(self, who: str) -> list[tuple[Task, Duty]]:
         """The person's duties as a receiver that are not closed yet."""
         duties = self.open_by_receiver.get(who)
         if not duties:
@@ -139,245 +235,301 @@ class _GroupPass:
         self.open_by_receiver[who] = live
         return live
 
-    # ---- the pass ------------------------------------------------------------------------
-    def feed(self, r) -> None:
-        if r.media == "system" or not r.member:
-            self._system(r)
-            return
-        s = r.member
-        if s in self.admins and r.t_warning:
-            return self._warning(r)
-        if self._escalation(r):
-            return
-        if r.t_reminder and self._reminder(r):
-            return
-        hands_out_work = self._hands_out_work(r)
-        if r.t_verify and not hands_out_work and self._verification(r):
-            return
-        if r.t_done and not hands_out_work and self._completion(r):
-            return
-        replied = self._reply(r)
-        if self._new_task(r, replied):
-            return
-        if replied:
-            return
-        if r.t_off_topic:
-            # words of work (请/帮忙, a mention) beside off-topic words: still off-topic, but for review
-            confidence = 0.9 if r.t_off_topic_exact or r.media == "redpacket" else \
-                0.6 if r.t_task_verb or r.mentions else 0.8
-            self.off_topic.append({"group": self.group, "ts": r.ts, "member": s, "msg_id": r.msg_id,
-                                   "confidence": confidence})
-            self._role(r, "off_topic", confidence=confidence)
-            return
-        self._role(r, "media" if r.media not in ("text", "") else "chat")
-
-    def _hands_out_work(self, r) -> bool:
-        """@X 请于明天前确认… is a new task even from someone with work awaiting verification."""
-        return (not r.quote_id and r.t_task_verb and not _missing(r.time_deadline)
-                and bool(self._receivers(r)[0]))
-
-    def _system(self, r) -> None:
-        m = _LEFT.match(r.content.strip())
-        if m:
-            self.left.append({"group": self.group, "ts": r.ts, "name": m.group("who"), "msg_id": r.msg_id})
-        self._role(r, "system")
-
-    def _warning(self, r) -> None:
-        targets = set(r.mentions)
-        quoted_sender = self.quote_member.get(r.quote_id, "") if r.quote_id else ""
-        if quoted_sender:
-            targets.add(quoted_sender)
-        confidence = 0.95
-        if not targets:
-            since = r.ts - self.lookback
-            targets = {o["member"] for o in self.off_topic if since <= o["ts"] <= r.ts}
-            confidence = 0.85
-        targets.discard(r.member)
-        self.warnings.append({"group": self.group, "ts": r.ts, "admin": r.member, "targets": tuple(sorted(targets)),
-                              "msg_id": r.msg_id, "confidence": confidence})
-        self._role(r, "warning", confidence=confidence)
-
-    def _escalation(self, r) -> bool:
-        """§5.7: the poster reports an overdue task upward — @office or @the receiver's supervisor, or says
-        上报/介入 — and refers to the task (quotes it, or mentions its receiver)."""
-        quoted = self._quoted(r)
-        if quoted is not None and quoted.poster == r.member:
-            referred = [quoted]
-        elif r.mentions:
-            referred = [t for t in self._poster_tasks(r.member) if t.kind == "task"
-                        and set(r.mentions) & set(t.duties) and any(d.verified is None for d in t.duties.values())]
-        else:
-            return False
-        if not referred:
-            return False
-        upward_people = self.office | {self.supervisors.get(x, "") for t in referred for x in t.duties}
-        upward = bool(set(r.mentions) & (upward_people - {""}))
-        if not (upward or r.t_escalation) or (not r.t_escalation and self._hands_out_work(r)):
-            return False
-        confidence = 0.95 if upward and r.t_escalation else 0.85
-        for t in referred:
-            for who, duty in t.duties.items():
-                if (quoted is not None or who in r.mentions) and duty.escalated is None:
-                    duty.escalated, duty.escalation_msg = r.ts, r.msg_id
-        self._role(r, "escalation", referred[0].task_id, confidence)
-        return True
-
-    def _reminder(self, r) -> bool:
-        quoted = self._quoted(r)
-        if quoted is not None and quoted.poster == r.member:
-            self._role(r, "reminder", quoted.task_id)
-            return True
-        for t in reversed(self._poster_tasks(r.member)):
-            if set(r.mentions) & set(t.duties) or (not r.mentions and any(d.completed is None for d in t.duties.values())):
-                self._role(r, "reminder", t.task_id)
-                return True
-        return False
-
-    def _verification(self, r) -> bool:
-        quoted = self._quoted(r)
-        if quoted is not None and quoted.poster == r.member:
-            targets, confidence = [quoted], 0.95
-        else:
-            targets = [t for t in self._poster_tasks(r.member) if t.kind == "task" and any(
-                d.completed is not None and d.verified is None for d in t.duties.values())]
-            confidence = 0.9 if len(targets) == 1 else 0.8
-        if not targets:
-            return False
-        for t in targets:
-            for duty in t.duties.values():
-                if duty.verified is None:
-                    duty.verified, duty.verify_msg = r.ts, r.msg_id
-                    if duty.completed is None:
-                        duty.reasons.append("完成时间取验证时间（无完成汇报）")
-                    duty.confidence = min(duty.confidence, confidence)
-        self._role(r, "verification", targets[0].task_id, confidence)
-        return True
-
-    def _completion(self, r) -> bool:
-        quoted = self._quoted(r)
-        if quoted is not None and r.member in quoted.duties and quoted.kind == "task":
-            task, confidence = quoted, 0.95
-        else:
-            open_duties = [(t, d) for t, d in self._duties_of(r.member) if t.kind == "task" and d.completed is None]
-            if not open_duties:
-                return False
-            if len(open_duties) == 1:
-                task, confidence = open_duties[0][0], 0.9
-            else:
-                words = _bigrams(r.bare)
-                scored = [(len(words & _bigrams(t.text)), -i, t) for i, (t, _) in enumerate(open_duties)]
-                best = max(scored, key=lambda x: (x[0], x[1]))
-                task = best[2] if best[0] > 0 else open_duties[0][0]
-                confidence = 0.8 if best[0] > 0 else 0.7
-        duty = task.duties[r.member]
-        duty.completed, duty.completion_msg = r.ts, r.msg_id
-        duty.confidence = min(duty.confidence, confidence)
-        if confidence < 0.8:
-            duty.reasons.append("完成汇报未引用任务，按最早未完成任务归属")
-        if duty.replied is None:
-            duty.replied, duty.reply_msg = r.ts, r.msg_id
-        self._role(r, "completion", task.task_id, confidence)
-        return True
-
-    def _stated_time(self, r) -> datetime | None:
-        when = r.time_deadline if not _missing(r.time_deadline) else r.time_point
-        when = _ts(when)
-        return when if when is not None and when >= r.ts else None
-
-    def _reply(self, r) -> bool:
-        quoted = self._quoted(r)
-        pending = [(t, d) for t, d in self._duties_of(r.member) if d.replied is None]
-        if not pending:
-            return False
-        unread_quote = r.media == "quote" and not r.content.strip()
-        if quoted is not None and r.member in quoted.duties:
-            chosen = [(quoted, quoted.duties[r.member])] if quoted.duties[r.member].replied is None else []
-            confidence = 0.95
-        elif unread_quote:
-            # the exporter dropped a quoted reply's words: an answer to something, we cannot say what
-            chosen = [(t, d) for t, d in pending]
-            confidence = 0.6
-        else:
-            is_task_like = bool(self._receivers(r)[0]) and (r.t_task_verb or not _missing(r.time_deadline))
-            answers_task = r.t_ack or (not is_task_like and self._stated_time(r) is not None)
-            answers_meeting = r.t_ack or r.t_meeting_reply
-            chosen = [(t, d) for t, d in pending
-                      if (t.kind == "task" and answers_task) or (t.kind == "meeting" and answers_meeting)]
-            # a stated time without 收到/好的 may be about something else: counted, but for review
-            confidence = 0.9 if r.t_ack or r.t_meeting_reply else 0.7
-        if not chosen:
-            return False
-        stated = self._stated_time(r)
-        for t, d in chosen:
-            d.replied, d.reply_msg = r.ts, r.msg_id
-            if t.kind == "task" and stated is not None:
-                d.promised = stated
-            d.confidence = min(d.confidence, confidence)
-            if unread_quote:
-                d.reasons.append("引用回复的内容未被导出（留痕 v2 CSV），按回复计")
-            elif confidence < 0.75:
-                d.reasons.append("回复只有时间，未确认收到")
-        self._role(r, "reply", chosen[0][0].task_id, confidence)
-        return True
-
-    def _receivers(self, r) -> tuple[list[str], float]:
+    def receivers(self, r) -> tuple[list[str], float]:
+        """Whom a post addresses, its sender left out, and how sure that is (rules.md task: @-mentions,
+        责任人/责任部门; @所有人 is every member)."""
         if r.mention_all:
-            return [m for m in self.members if m != r.member], 0.95
+            return [m for m in self.members if m != r.member], CONFIDENCE["task.everyone"]
         named = [m for m in (*r.mentions, *r.responsible) if m != r.member]
         if named:
-            return list(dict.fromkeys(named)), 0.95
+            return list(dict.fromkeys(named)), CONFIDENCE["task.named"]
         depts = [m for m in r.dept_receivers if m != r.member]
-        return depts, 0.85
+        return depts, CONFIDENCE["task.department"]
 
-    def _new_task(self, r, replied: bool) -> bool:
-        if r.t_warning:
-            return False  # "请勿闲聊" is a conduct remark, not work handed to someone (from a non-admin: chat)
-        has_deadline = not _missing(r.time_deadline)
-        if not (r.t_meeting or r.t_task_verb or has_deadline):
-            return False  # what the conditions below come to, without working out the receivers
-        receivers, confidence = self._receivers(r)
-        is_meeting = r.t_meeting and (r.mention_all or receivers) and (not _missing(r.time_point) or has_deadline)
-        if r.t_question and not has_deadline and not is_meeting:
-            return False
-        confident_deadline = has_deadline and r.time_deadline_conf >= 0.8
-        if not is_meeting and not (r.t_task_verb and (receivers or confident_deadline) or receivers and has_deadline):
-            return False
-        if r.t_ack and not r.mentions and not r.mention_all:
-            return False  # 收到，预计17:30前提交 answers someone; it hands nobody work
-        if not receivers:
-            confidence = 0.6
-        elif not r.t_task_verb:
-            confidence = min(confidence, 0.8)
-        for t in reversed(self._poster_tasks(r.member)):
-            still_open = any(d.completed is None and d.verified is None for d in t.duties.values())
-            if (still_open and set(t.duties) == set(receivers)
-                    and similarity(t.text, r.bare) >= self.similar):
-                t.reposts.append(r.msg_id)
-                self.by_msg[r.msg_id] = t
-                self._role(r, "repost", t.task_id, 0.9)
-                return True
-        kind = "meeting" if is_meeting else "task"
-        deadline = _ts(r.time_point if is_meeting and not _missing(r.time_point) else r.time_deadline)
-        missing: list[str] = []
-        if kind == "task":
-            if deadline is None:
-                missing.append("要求完成时间")
-            if not receivers:
-                missing.append("责任人/责任部门")
-            if len(_BIGRAM_STRIP.sub("", r.bare)) < 4:
-                missing.append("工作内容")
-        task = Task(task_id="t" + schema.short_hash(self.group, r.msg_id, length=11), group=self.group,
-                    poster=r.member, kind=kind, posted=r.ts, msg_id=r.msg_id, text=r.bare, deadline=deadline,
-                    reply_by=_ts(r.time_reply_by), duties={m: Duty(m) for m in receivers},
-                    confidence=confidence, reasons=[] if confidence >= 0.75 else ["任务识别不确定"],
-                    format_missing=tuple(missing), after_hours=r.ts.time() >= self.cutoff,
-                    precision=r.precision)
-        if not receivers:
-            task.reasons.append("任务未指明责任人")
+    def hands_out_work(self, r) -> bool:
+        """@X 请于明天前确认… is a new task even from someone with work awaiting verification, completion
+        or escalation: it quotes nothing, asks for something by a time, and names its receivers."""
+        return (not r.quote_id and r.t_task_verb and not _missing(r.time_deadline)
+                and bool(self.receivers(r)[0]))
+
+    def add_task(self, task: Task) -> None:
         self.tasks.append(task)
-        self.by_msg[r.msg_id] = task
-        self.open_by_poster.setdefault(r.member, []).append(task)
+        self.by_msg[task.msg_id] = task
+        self.open_by_poster.setdefault(task.poster, []).append(task)
         for who, duty in task.duties.items():
             self.open_by_receiver.setdefault(who, []).append((task, duty))
-        self._role(r, kind, task.task_id, confidence, "；".join(task.reasons))
-        return True
+
+
+# ---- the handlers, in the order HANDLERS tries them ------------------------------------------------
+# Each starts with a cheap guard: most messages are chatter, and the pass sees about a million a year.
+
+def system_line(state: GroupState, r) -> Role | None:
+    """A system line (or one without a sender) is nobody's message; it may show that someone left
+    the group (§3 执意退群, §5.16; rules.md quit_group)."""
+    if r.media != "system" and r.member:
+        return None
+    m = _LEFT.match(r.content.strip())
+    if m:
+        state.left.append(Departure(state.group, r.ts, m.group("who"), r.msg_id))
+    return Role(r.msg_id, "system")
+
+
+def admin_warning(state: GroupState, r) -> Role | None:
+    """rules.md admin warning (§4.1.4, §4.1.5, §5.12): an admin telling members to stop posting
+    off-topic content. It targets whom it @-mentions or quotes; with neither, the members who
+    posted off-topic within warning.lookback before it."""
+    if not r.t_warning or r.member not in state.admins:
+        return None
+    targets = set(r.mentions)
+    quoted_sender = state.quote_member.get(r.quote_id, "") if r.quote_id else ""
+    if quoted_sender:
+        targets.add(quoted_sender)
+    confidence = CONFIDENCE["warning.targets_named"]
+    if not targets:
+        since = r.ts - state.lookback
+        targets = {o.member for o in state.off_topic if since <= o.ts <= r.ts}
+        confidence = CONFIDENCE["warning.lookback"]
+    targets.discard(r.member)
+    state.warnings.append(AdminWarning(state.group, r.ts, r.member, tuple(sorted(targets)), r.msg_id, confidence))
+    return Role(r.msg_id, "warning", confidence=confidence)
+
+
+def escalation(state: GroupState, r) -> Role | None:
+    """rules.md escalation (§5.7): the poster reports an overdue task upward — @office or @the
+    receiver's supervisor, or says 上报/介入 — and refers to the task (quotes it, or mentions its
+    receiver). Copying the office on new work (hands_out_work) without those words is no escalation."""
+    if not (r.quote_id or r.mentions):
+        return None
+    quoted = state.quoted(r)
+    if quoted is not None and quoted.poster == r.member:
+        referred = [quoted]
+    elif r.mentions:
+        referred = [t for t in state.poster_tasks(r.member) if t.kind == "task"
+                    and set(r.mentions) & set(t.duties) and any(d.verified is None for d in t.duties.values())]
+    else:
+        return None
+    if not referred:
+        return None
+    upward_people = state.office | {state.supervisors.get(x, "") for t in referred for x in t.duties}
+    upward = bool(set(r.mentions) & (upward_people - {""}))
+    if not (upward or r.t_escalation) or (not r.t_escalation and state.hands_out_work(r)):
+        return None
+    confidence = CONFIDENCE["escalation.upward_and_words" if upward and r.t_escalation
+                            else "escalation.upward_or_words"]
+    for t in referred:
+        for who, duty in t.duties.items():
+            if (quoted is not None or who in r.mentions) and duty.escalated is None:
+                duty.escalated, duty.escalation_msg = r.ts, r.msg_id
+    return Role(r.msg_id, "escalation", referred[0].task_id, confidence)
+
+
+def reminder(state: GroupState, r) -> Role | None:
+    """rules.md reminder (§5.3 请以提醒的方式跟催): the poster following up on an open task — one it
+    quotes, else the latest whose receivers it mentions, else (mentioning no one) the latest not yet
+    completed. It puts no new duty on anyone."""
+    if not r.t_reminder:
+        return None
+    quoted = state.quoted(r)
+    if quoted is not None and quoted.poster == r.member:
+        return Role(r.msg_id, "reminder", quoted.task_id)
+    for t in reversed(state.poster_tasks(r.member)):
+        if set(r.mentions) & set(t.duties) or (not r.mentions and any(d.completed is None for d in t.duties.values())):
+            return Role(r.msg_id, "reminder", t.task_id)
+    return None
+
+
+def verification(state: GroupState, r) -> Role | None:
+    """rules.md verification (§4.2.3, §5.10): the poster confirming completion. Quoting a task
+    verifies it; quoting none, every task of the poster with an unverified completion report (all
+    its receivers). A duty verified without a completion report is completed at the verification."""
+    if not r.t_verify or state.hands_out_work(r):
+        return None
+    quoted = state.quoted(r)
+    if quoted is not None and quoted.poster == r.member:
+        targets, confidence = [quoted], CONFIDENCE["verification.quoted"]
+    else:
+        targets = [t for t in state.poster_tasks(r.member) if t.kind == "task" and any(
+            d.completed is not None and d.verified is None for d in t.duties.values())]
+        confidence = CONFIDENCE["verification.only_candidate" if len(targets) == 1 else "verification.several"]
+    if not targets:
+        return None
+    for t in targets:
+        for duty in t.duties.values():
+            if duty.verified is None:
+                duty.verified, duty.verify_msg = r.ts, r.msg_id
+                if duty.completed is None:
+                    duty.reasons.append(REASON["verification.no_completion"])
+                duty.confidence = min(duty.confidence, confidence)
+    return Role(r.msg_id, "verification", targets[0].task_id, confidence)
+
+
+def completion(state: GroupState, r) -> Role | None:
+    """rules.md completion report (the c that §5.5–§5.7 judge): the receiver saying a task is done.
+    Quoting a task completes it; quoting none, the receiver's open task it shares the most words
+    with, or with no shared words the oldest. It is also the reply of a duty not answered yet."""
+    if not r.t_done or state.hands_out_work(r):
+        return None
+    quoted = state.quoted(r)
+    reason = ""
+    if quoted is not None and r.member in quoted.duties and quoted.kind == "task":
+        task, confidence = quoted, CONFIDENCE["completion.quoted"]
+    else:
+        open_duties = [(t, d) for t, d in state.duties_of(r.member) if t.kind == "task" and d.completed is None]
+        if not open_duties:
+            return None
+        if len(open_duties) == 1:
+            task, confidence = open_duties[0][0], CONFIDENCE["completion.only_open"]
+        else:
+            words = _bigrams(r.bare)
+            scored = [(len(words & _bigrams(t.text)), -i, t) for i, (t, _) in enumerate(open_duties)]
+            best = max(scored, key=lambda x: (x[0], x[1]))
+            if best[0] > 0:
+                task, confidence = best[2], CONFIDENCE["completion.shared_words"]
+            else:
+                task, confidence = open_duties[0][0], CONFIDENCE["completion.oldest"]
+                reason = REASON["completion.oldest"]
+    duty = task.duties[r.member]
+    duty.completed, duty.completion_msg = r.ts, r.msg_id
+    duty.confidence = min(duty.confidence, confidence)
+    if reason:
+        duty.reasons.append(reason)
+    if duty.replied is None:
+        duty.replied, duty.reply_msg = r.ts, r.msg_id
+    return Role(r.msg_id, "completion", task.task_id, confidence)
+
+
+def reply(state: GroupState, r) -> Role | None:
+    """rules.md reply and PT (§4.2.4, §5.1, §5.8): a receiver answering duties not answered yet.
+    Quoting a task answers it only; otherwise 收到/好的 answers all of them, 参加/请假 the meeting
+    notices, and a time alone (in a post that is not itself task-like) the tasks, for review. A
+    stated time is the duty's promised time PT. An answer may hand out work too (收到，@罗刚 请明天前…):
+    new_task is tried on it, and a task it opens is recorded after the reply."""
+    pending = [(t, d) for t, d in state.duties_of(r.member) if d.replied is None]
+    if not pending:
+        return None
+    quoted = state.quoted(r)
+    unread_quote = r.media == "quote" and not r.content.strip()
+    reason = REASON["reply.unread_quote"] if unread_quote else ""
+    if quoted is not None and r.member in quoted.duties:
+        duty = quoted.duties[r.member]
+        chosen = [(quoted, duty)] if duty.replied is None else []
+        confidence = CONFIDENCE["reply.quoted"]
+    elif unread_quote:
+        # the exporter dropped a quoted reply's words: an answer to something, we cannot say what
+        chosen = pending
+        confidence = CONFIDENCE["reply.unread_quote"]
+    else:
+        is_task_like = bool(state.receivers(r)[0]) and (r.t_task_verb or not _missing(r.time_deadline))
+        answers_task = r.t_ack or (not is_task_like and _stated_time(r) is not None)
+        answers_meeting = r.t_ack or r.t_meeting_reply
+        chosen = [(t, d) for t, d in pending
+                  if (t.kind == "task" and answers_task) or (t.kind == "meeting" and answers_meeting)]
+        if answers_meeting:
+            confidence = CONFIDENCE["reply.acknowledged"]
+        else:
+            confidence, reason = CONFIDENCE["reply.time_only"], REASON["reply.time_only"]
+    if not chosen:
+        return None
+    stated = _stated_time(r)
+    for t, d in chosen:
+        d.replied, d.reply_msg = r.ts, r.msg_id
+        if t.kind == "task" and stated is not None:
+            d.promised = stated
+        d.confidence = min(d.confidence, confidence)
+        if reason:
+            d.reasons.append(reason)
+    answer = Role(r.msg_id, "reply", chosen[0][0].task_id, confidence)
+    handed_out = new_task(state, r)
+    if handed_out is None:
+        return answer
+    state.roles.append(answer)      # first: a message shows its first role (the delegation is the task's)
+    return handed_out
+
+
+def new_task(state: GroupState, r) -> Role | None:
+    """rules.md task, meeting notice and repost (§4.2.1, §5.3, §5.8, §5.9): a post asking receivers
+    to do something (by a time), or a meeting notice (attendees and a start). One repeating an
+    open task of its poster to the same receivers, ≥ repost.similarity alike, is a repost of it. A
+    task records which elements §5.9 requires it lacks, and whether it came after the cutoff (§5.5)."""
+    if r.t_warning:
+        return None  # "请勿闲聊" is a conduct remark, not work handed to someone (from a non-admin: chat)
+    has_deadline = not _missing(r.time_deadline)
+    if not (r.t_meeting or r.t_task_verb or has_deadline):
+        return None  # what the conditions below come to, without working out the receivers
+    receivers, confidence = state.receivers(r)
+    is_meeting = r.t_meeting and (r.mention_all or receivers) and (not _missing(r.time_point) or has_deadline)
+    if r.t_question and not has_deadline and not is_meeting:
+        return None
+    confident_deadline = has_deadline and r.time_deadline_conf >= THRESHOLD["deadline.sure"]
+    if not is_meeting and not (r.t_task_verb and (receivers or confident_deadline) or receivers and has_deadline):
+        return None
+    if r.t_ack and not r.mentions and not r.mention_all:
+        return None  # 收到，预计17:30前提交 answers someone; it hands nobody work
+    if not receivers:
+        confidence = CONFIDENCE["task.no_receiver"]
+    elif not r.t_task_verb:
+        confidence = min(confidence, CONFIDENCE["task.no_verb"])
+    for t in reversed(state.poster_tasks(r.member)):
+        still_open = any(d.completed is None and d.verified is None for d in t.duties.values())
+        if (still_open and set(t.duties) == set(receivers)
+                and similarity(t.text, r.bare) >= state.similar):
+            t.reposts.append(r.msg_id)
+            state.by_msg[r.msg_id] = t
+            return Role(r.msg_id, "repost", t.task_id, CONFIDENCE["repost"])
+    kind = "meeting" if is_meeting else "task"
+    deadline = _ts(r.time_point if is_meeting and not _missing(r.time_point) else r.time_deadline)
+    missing: list[str] = []
+    if kind == "task":
+        if deadline is None:
+            missing.append(FORMAT_ELEMENT["deadline"])
+        if not receivers:
+            missing.append(FORMAT_ELEMENT["receiver"])
+        if len(_BIGRAM_STRIP.sub("", r.bare)) < _MIN_CONTENT:
+            missing.append(FORMAT_ELEMENT["content"])
+    reasons = [] if confidence >= THRESHOLD["task.sure"] else [REASON["task.uncertain"]]
+    if not receivers:
+        reasons.append(REASON["task.no_receiver"])
+    task = Task(task_id="t" + schema.short_hash(state.group, r.msg_id, length=11), group=state.group,
+                poster=r.member, kind=kind, posted=r.ts, msg_id=r.msg_id, text=r.bare, deadline=deadline,
+                reply_by=_ts(r.time_reply_by), duties={m: Duty(m) for m in receivers},
+                confidence=confidence, reasons=reasons, format_missing=tuple(missing),
+                after_hours=r.ts.time() >= state.cutoff, precision=r.precision)
+    state.add_task(task)
+    return Role(r.msg_id, kind, task.task_id, confidence, "；".join(task.reasons))
+
+
+def off_topic(state: GroupState, r) -> Role | None:
+    """rules.md off-topic (§3 严禁发布与公务无关的信息, §5.12): chit-chat, red packets, shopping links…
+    Words of work beside the off-topic words (请/帮忙, a mention) leave it off-topic, for review."""
+    if not r.t_off_topic:
+        return None
+    if r.t_off_topic_exact or r.media == "redpacket":
+        confidence = CONFIDENCE["off_topic.exact"]
+    elif r.t_task_verb or r.mentions:
+        confidence = CONFIDENCE["off_topic.work_words"]
+    else:
+        confidence = CONFIDENCE["off_topic.plain"]
+    state.off_topic.append(OffTopicPost(state.group, r.ts, r.member, r.msg_id, confidence))
+    return Role(r.msg_id, "off_topic", confidence=confidence)
+
+
+# The order settles messages that fit several roles — an admin's 请勿闲聊 beside off-topic words is a
+# warning, a poster's 再提醒一次…请介入 an escalation, a receiver's 好的，已提交 a completion rather than
+# a reply — and a message goes to the first handler that claims it.
+HANDLERS = (system_line, admin_warning, escalation, reminder, verification, completion, reply, new_task,
+            off_topic)
+
+
+def feed(state: GroupState, r) -> None:
+    """Record the role of the group's next message (in time order)."""
+    for handler in HANDLERS:
+        role = handler(state, r)
+        if role is not None:
+            state.roles.append(role)
+            return
+    state.roles.append(unclaimed(r.msg_id, r.media))
+
+
+def unclaimed(msg_id: str, media: str) -> Role:
+    """The role of a message that moves no task: media (a picture, a file, a sticker…), else chat."""
+    return Role(msg_id, "media" if media not in ("text", "") else "chat")
