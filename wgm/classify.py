@@ -16,7 +16,9 @@ import pandas as pd
 
 from wgm import schema, timewords
 from wgm.roster import Roster, split_display_name
-from wgm.schema import M
+from wgm.schema import C, M
+
+_TAG = {t: f"t_{t}" for t in schema.TAGS}     # tag → its column
 from wgm.settings import Settings
 
 _PUNCT_EMOJI = re.compile(r"[\s\W_～~\u2005\U0001F000-\U0001FFFF\u2600-\u27BF\uFE0F]+")
@@ -147,8 +149,8 @@ def classify(messages: pd.DataFrame, settings: Settings, roster: Roster, people:
     # every mention pattern starts with @: most messages have none and skip those searches
     has_at = content.str.contains("@", regex=False).to_numpy(dtype=bool)
     mentions, mention_all = _mention_lists(content, people, has_at)
-    df["mentions"] = mentions
-    df["mention_all"] = mention_all.astype(bool)
+    df[C.mentions] = mentions
+    df[C.mention_all] = mention_all.astype(bool)
     # the words outside @mentions: a name like 王五-财务部 must not read as a department or a verb
     names = [n for n in people.alias_to_member if n]
     strip_pattern = re.compile("@(?:所有人|" + _alternation(names) + ")" if names else "@所有人")
@@ -156,29 +158,29 @@ def classify(messages: pd.DataFrame, settings: Settings, roster: Roster, people:
     for i in np.flatnonzero(has_at).tolist():
         bare[i] = _MENTION_FALLBACK.sub(" ", strip_pattern.sub(" ", bare[i]))
     bare = pd.Series(bare, index=content.index, dtype="str").str.replace("\u2005", " ").str.strip()
-    df["bare"] = bare
-    df["responsible"] = _responsible(content, settings, people)
-    df["dept_receivers"] = _dept_receivers(bare, people)
+    df[C.bare] = bare
+    df[C.responsible] = _responsible(content, settings, people)
+    df[C.dept_receivers] = _dept_receivers(bare, people)
 
     ack = _alternation(settings.words("ack"))
-    df["t_ack"] = bare.str.match(r"^[\s\W]*(?:" + ack + r")(?:$|[\s\W_]|(?=(?:" + ack + r")))") if ack else False
-    df["t_question"] = bare.str.contains(_QUESTION.pattern, regex=True)
-    df["t_meeting_reply"] = _contains(bare, settings.words("meeting_reply"))
+    df[_TAG["ack"]] = bare.str.match(r"^[\s\W]*(?:" + ack + r")(?:$|[\s\W_]|(?=(?:" + ack + r")))") if ack else False
+    df[_TAG["question"]] = bare.str.contains(_QUESTION.pattern, regex=True)
+    df[_TAG["meeting_reply"]] = _contains(bare, settings.words("meeting_reply"))
     done = _contains(bare, settings.words("done"))
-    df["t_done"] = done & ~_contains(bare, settings.words("not_done")) & ~df["t_question"]
-    df["t_verify"] = _contains(_without(bare, settings.words("verify_except")), settings.words("verify")) \
-        & ~df["t_question"]
-    df["t_reminder"] = _contains(bare, settings.words("reminder"))
-    df["t_escalation"] = _contains(bare, settings.words("escalation"))
-    df["t_task_verb"] = _contains(bare, settings.words("task"))
-    df["t_meeting"] = _contains(_without(bare, settings.words("meeting_except")), settings.words("meeting"))
-    df["t_warning"] = _contains(bare, settings.words("warning_verbs")) & _contains(bare, settings.words("warning_topics"))
+    df[_TAG["done"]] = done & ~_contains(bare, settings.words("not_done")) & ~df[_TAG["question"]]
+    df[_TAG["verify"]] = _contains(_without(bare, settings.words("verify_except")), settings.words("verify")) \
+        & ~df[_TAG["question"]]
+    df[_TAG["reminder"]] = _contains(bare, settings.words("reminder"))
+    df[_TAG["escalation"]] = _contains(bare, settings.words("escalation"))
+    df[_TAG["task_verb"]] = _contains(bare, settings.words("task"))
+    df[_TAG["meeting"]] = _contains(_without(bare, settings.words("meeting_except")), settings.words("meeting"))
+    df[_TAG["warning"]] = _contains(bare, settings.words("warning_verbs")) & _contains(bare, settings.words("warning_topics"))
     squeezed = bare.str.replace(_PUNCT_EMOJI.pattern, "", regex=True)
     exact = set(settings.words("off_topic_exact"))
-    df["t_off_topic_exact"] = squeezed.isin(exact) & (squeezed != "")
-    df["t_off_topic"] = (_contains(bare, settings.words("off_topic")) | df["t_off_topic_exact"]
+    df[_TAG["off_topic_exact"]] = squeezed.isin(exact) & (squeezed != "")
+    df[_TAG["off_topic"]] = (_contains(bare, settings.words("off_topic")) | df[_TAG["off_topic_exact"]]
                          | (df[M.media] == "redpacket"))
-    df["t_incivility"] = _contains(_without(bare, settings.words("incivility_except")), settings.words("incivility"))
+    df[_TAG["incivility"]] = _contains(_without(bare, settings.words("incivility_except")), settings.words("incivility"))
     for col in schema.TAG_COLUMNS:
         df[col] = df[col].fillna(False).astype(bool)
     _add_times(df, settings)
@@ -194,7 +196,7 @@ def _add_times(df: pd.DataFrame, settings: Settings) -> None:
     deadline_text = [""] * n
     reply_by = [pd.NaT] * n
     point = [pd.NaT] * n
-    bare = df["bare"].tolist()
+    bare = df[C.bare].tolist()
     stamps, media = schema.lists(df, M.ts, M.media)    # to_pydatetime() is a Series: [i] costs ~8 µs
     for i, text in enumerate(bare):
         if media[i] == "system":
@@ -208,8 +210,12 @@ def _add_times(df: pd.DataFrame, settings: Settings) -> None:
             reply_by[i] = found.reply_by.when
         if found.points:
             point[i] = found.points[0].when
-    df["time_deadline"] = pd.to_datetime(pd.Series(deadline, index=df.index))
-    df["time_deadline_conf"] = deadline_conf
-    df["time_deadline_text"] = pd.Series(deadline_text, index=df.index, dtype="str")
-    df["time_reply_by"] = pd.to_datetime(pd.Series(reply_by, index=df.index))
-    df["time_point"] = pd.to_datetime(pd.Series(point, index=df.index))
+    df[C.time_deadline] = _times(deadline, df.index)
+    df[C.time_deadline_conf] = pd.Series(deadline_conf, index=df.index, dtype=float)
+    df[C.time_deadline_text] = pd.Series(deadline_text, index=df.index, dtype="str")
+    df[C.time_reply_by] = _times(reply_by, df.index)
+    df[C.time_point] = _times(point, df.index)
+
+
+def _times(values: list, index: pd.Index) -> pd.Series:
+    return pd.to_datetime(pd.Series(values, index=index, dtype=object)).astype(schema.TIME)

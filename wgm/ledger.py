@@ -15,7 +15,7 @@ import pandas as pd
 from wgm import schema
 from wgm.roles import REASON, AdminWarning, Departure, Duty, GroupState, OffTopicPost, Role, Task, feed, unclaimed
 from wgm.roster import Roster, resolve_member
-from wgm.schema import M, T
+from wgm.schema import C, M, T
 from wgm.settings import Settings
 
 
@@ -45,14 +45,11 @@ def _reply_deadline(t: Task, settings: Settings) -> datetime:
 
 def build(messages: pd.DataFrame, settings: Settings, roster: Roster) -> Ledger:
     """Run the chronological pass over every group of the classified messages."""
+    schema.check_frame(messages, schema.CLASSIFIED_COLUMNS, "classify")
     df = schema.sort_rows(messages, [M.group, M.ts, M.msg_id])
     supervisors = {p.member: p.supervisor for p in roster.people.values() if p.supervisor}
     office = set(roster.office())
     global_admins = {p.member for p in roster.people.values() if p.role == "admin"}
-    cols = [M.msg_id, M.group, M.ts, M.member, M.media, M.content, M.quote_id, M.precision, "bare", "mentions",
-            "mention_all", "responsible", "dept_receivers", "t_ack", "t_meeting_reply", "t_done", "t_verify",
-            "t_reminder", "t_escalation", "t_task_verb", "t_meeting", "t_warning", "t_off_topic",
-            "t_off_topic_exact", "t_question", "time_deadline", "time_deadline_conf", "time_reply_by", "time_point"]
     passes: list[GroupState] = []
     for group, gdf in df.groupby(M.group, sort=True):
         g = roster.group(group)
@@ -68,18 +65,29 @@ def build(messages: pd.DataFrame, settings: Settings, roster: Roster) -> Ledger:
         recalled = recalled_ids(gdf)
         is_recalled = gdf[M.msg_id].isin(recalled)
         active = _can_move_a_task(gdf) & ~is_recalled & (gdf[M.media] != "recall")
-        for r in schema.records(gdf.loc[active], cols):
+        for r in schema.records(gdf.loc[active], _PASS_COLUMNS):
             feed(state, r)
         inert = gdf.loc[~active]
         # the rest move no task: a recalled message is marked so, a recall notice is a system line
         state.roles.extend(Role(mid, "recalled") if mid in recalled else Role(mid, "system") if media == "recall"
                            else unclaimed(mid, media) for mid, media in zip(*schema.lists(inert, M.msg_id, M.media)))
         passes.append(state)
-    return Ledger(tasks=_tasks_frame(passes, settings),
-                  roles=_frame([p.roles for p in passes], Role),
-                  warnings=_frame([p.warnings for p in passes], AdminWarning),
-                  off_topic=_frame([p.off_topic for p in passes], OffTopicPost),
-                  left=_frame([p.left for p in passes], Departure))
+    built = Ledger(tasks=_tasks_frame(passes, settings),
+                   roles=_frame([p.roles for p in passes], Role),
+                   warnings=_frame([p.warnings for p in passes], AdminWarning),
+                   off_topic=_frame([p.off_topic for p in passes], OffTopicPost),
+                   left=_frame([p.left for p in passes], Departure))
+    for frame, columns, stage in ((built.tasks, schema.LEDGER_TASK_COLUMNS, "ledger tasks"),
+                                  (built.roles, schema.ROLE_COLUMNS, "ledger roles")):
+        schema.check_frame(frame, columns, stage)
+    return built
+
+
+# the message columns the pass reads (what the time phrase said is only for reports)
+_PASS_COLUMNS = [M.msg_id, M.group, M.ts, M.member, M.media, M.content, M.quote_id, M.precision,
+                 *(c for c in schema.CLASSIFIED_COLUMNS if c != C.time_deadline_text)]
+# the tags that can make a message move a task (an insult or a question alone cannot)
+_MOVING_TAGS = [t for t in schema.TAG_COLUMNS if t not in ("t_incivility", "t_question")]
 
 
 def _frame(records: list[list[tuple]], record_type: type[tuple]) -> pd.DataFrame:
@@ -95,12 +103,10 @@ def recalled_ids(messages: pd.DataFrame) -> set[str]:
 def _can_move_a_task(df: pd.DataFrame) -> pd.Series:
     """Messages that can be anything but chat: a tag, a mention, a named receiver, a time, a quote,
     or a system line. The rest (most chatter) cannot change any task and skip the pass."""
-    flags = ["t_ack", "t_meeting_reply", "t_done", "t_verify", "t_reminder", "t_escalation", "t_task_verb",
-             "t_meeting", "t_warning", "t_off_topic", "t_off_topic_exact", "mention_all"]
-    mask = df[flags].any(axis=1) | (df[M.quote_id] != "") | df[M.media].isin(["system", "quote"]) \
-        | (df[M.member] == "")
-    mask |= df["time_deadline"].notna() | df["time_point"].notna() | df["time_reply_by"].notna()
-    mask |= df["mentions"].map(bool) | df["responsible"].map(bool) | df["dept_receivers"].map(bool)
+    mask = df[[*_MOVING_TAGS, C.mention_all]].any(axis=1) | (df[M.quote_id] != "") \
+        | df[M.media].isin(["system", "quote"]) | (df[M.member] == "")
+    mask |= df[C.time_deadline].notna() | df[C.time_point].notna() | df[C.time_reply_by].notna()
+    mask |= df[C.mentions].map(bool) | df[C.responsible].map(bool) | df[C.dept_receivers].map(bool)
     return mask
 
 
@@ -118,8 +124,7 @@ def _status(t: Task, d: Duty) -> str:
 _TASK_ROW = (T.task_id, T.group, T.poster, T.receiver, T.kind, T.posted, T.reply_by, T.reply_deadline, T.replied,
              T.promised, T.deadline, T.completed, T.verified, T.escalated, T.status, T.task_msg_id, T.reply_msg_id,
              T.completion_msg_id, T.verify_msg_id, T.escalation_msg_id, T.repost_msg_ids, T.text, T.confidence,
-             T.needs_review, T.review_reason, "format_missing", "after_hours", "completion_reported",
-             "promise_stated")
+             T.needs_review, T.review_reason, *schema.TASK_WORK_COLUMNS)
 
 
 def _tasks_frame(passes: list[GroupState], settings: Settings) -> pd.DataFrame:
@@ -140,28 +145,6 @@ def _tasks_frame(passes: list[GroupState], settings: Settings) -> pd.DataFrame:
                     t.text, min(t.confidence, d.confidence), False, "；".join(dict.fromkeys(reasons)),
                     "、".join(t.format_missing), t.after_hours, d.completed is not None, d.promised is not None))
     if not rows:
-        frame = schema.empty_frame(schema.TASK_COLUMNS)
-        for col, dtype in (("format_missing", "str"), ("after_hours", "bool"), ("completion_reported", "bool"),
-                           ("promise_stated", "bool")):
-            frame[col] = pd.Series(dtype=dtype)
-        return frame
-    frame = schema.conform(pd.DataFrame(rows, columns=list(_TASK_ROW)), schema.TASK_COLUMNS)
+        return schema.empty_frame(schema.LEDGER_TASK_COLUMNS)
+    frame = schema.conform(pd.DataFrame(rows, columns=list(_TASK_ROW)), schema.LEDGER_TASK_COLUMNS)
     return schema.sort_rows(frame, schema.SORT_KEYS["tasks"])
-
-
-# ---- several groups at once --------------------------------------------------------------------
-
-def merge(parts: list[Ledger]) -> Ledger:
-    """Ledgers of disjoint sets of groups (built apart, in workers: groups never share a task) as one,
-    in build()'s order."""
-    if len(parts) == 1:
-        return parts[0]
-
-    def joined(frames: list[pd.DataFrame], by: list[str] | str | None) -> pd.DataFrame:
-        out = pd.concat(frames, ignore_index=True)
-        return out.sort_values(by, kind="stable").reset_index(drop=True) if by and len(out) else out
-    return Ledger(tasks=joined([p.tasks for p in parts], schema.SORT_KEYS["tasks"]),
-                  roles=joined([p.roles for p in parts], None),
-                  warnings=joined([p.warnings for p in parts], "group"),
-                  off_topic=joined([p.off_topic for p in parts], "group"),
-                  left=joined([p.left for p in parts], "group"))

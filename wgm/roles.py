@@ -19,7 +19,7 @@ from typing import NamedTuple
 
 import pandas as pd
 
-from wgm import schema
+from wgm import ids, schema
 from wgm.settings import Settings
 
 _LEFT = re.compile(r'^"?(?P<who>[^"]+?)"?\s*(?:已)?退出了?(?:该)?群聊')
@@ -489,7 +489,7 @@ def new_task(state: GroupState, r) -> Role | None:
     reasons = [] if confidence >= THRESHOLD["task.sure"] else [REASON["task.uncertain"]]
     if not receivers:
         reasons.append(REASON["task.no_receiver"])
-    task = Task(task_id="t" + schema.short_hash(state.group, r.msg_id, length=11), group=state.group,
+    task = Task(task_id=ids.task_id(state.group, r.msg_id), group=state.group,
                 poster=r.member, kind=kind, posted=r.ts, msg_id=r.msg_id, text=r.bare, deadline=deadline,
                 reply_by=_ts(r.time_reply_by), duties={m: Duty(m) for m in receivers},
                 confidence=confidence, reasons=reasons, format_missing=tuple(missing),
