@@ -17,10 +17,9 @@ import pandas as pd
 from wgm import schema, timewords
 from wgm.roster import Roster, split_display_name
 from wgm.schema import C, M
-
-_TAG = {t: f"t_{t}" for t in schema.TAGS}     # tag → its column
 from wgm.settings import Settings
 
+_TAG = {t: f"t_{t}" for t in schema.TAGS}     # tag → its column
 _PUNCT_EMOJI = re.compile(r"[\s\W_～~\u2005\U0001F000-\U0001FFFF\u2600-\u27BF\uFE0F]+")
 _MENTION_FALLBACK = re.compile(r"@([^\s\u2005@，,：:。]{1,24})")
 _QUESTION = re.compile(r"(?:[?？]|吗|么|呢)\s*$")
