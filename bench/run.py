@@ -9,7 +9,7 @@ generator's own hash) synthetic 留痕 3.x TXT exports with bench/generate.py, t
 
   * in one warm process, one `api.audit` run with timing shims wrapped around the stage
     functions it calls (parsers.read, ingest._sha256, ingest.normalize, classify.classify and
-    inside it classify._add_times, ledger.build, the rule families, assess + settle, api._with_roles). Shimming the real
+    inside it classify._add_times, ledger.build, the rule families, describe + settle, api.output_messages). Shimming the real
     call keeps every stage's input exactly what `api.audit` gives it, and the time no shim
     covers (concat, schema checks, overrides) shows up as "other" instead of going missing;
   * apart from that run: a bare baseline (read bytes, decode UTF-8, cut records with one
@@ -46,7 +46,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from wgm import __version__, api, classify, ingest, ledger, parsers, report
+from wgm import __version__, api, classify, ingest, judge, ledger, parsers, report
 from wgm.parsers.reading import decode
 
 BENCH = Path(__file__).resolve().parent
@@ -58,9 +58,10 @@ GNU_TIME = Path("/usr/bin/time")
 SHIMS = [(parsers, "read", "parse", False), (ingest, "_sha256", "hash inputs", False),
          (ingest, "normalize", "normalize", False), (classify, "classify", "classify", False),
          (classify, "_add_times", "time resolution", True), (ledger, "build", "ledger", False),
-         (api, "run_group_families", "rules", False), (api, "run_run_families", "rules", False),
-         (api, "assess", "evaluate", False), (api, "settle", "evaluate", False),
-         (api, "_with_roles", "assemble", False), (api, "_mark_review", "assemble", False)]
+         (judge, "run_group_families", "rules", False), (api, "run_run_families", "rules", False),
+         (judge, "describe", "evaluate", False), (api, "describe", "evaluate", False),
+         (api, "settle", "evaluate", False), (api, "output_messages", "assemble", False),
+         (api, "_mark_review", "assemble", False)]
 
 
 def groups_for(size: int, explicit: dict[int, int]) -> int:
