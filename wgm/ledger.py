@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, Sequence
 
 import pandas as pd
 
@@ -90,7 +91,7 @@ _PASS_COLUMNS = [M.msg_id, M.group, M.ts, M.member, M.media, M.content, M.quote_
 _MOVING_TAGS = [t for t in schema.TAG_COLUMNS if t not in ("t_incivility", "t_question")]
 
 
-def _frame(records: list[list[tuple]], record_type: type[tuple]) -> pd.DataFrame:
+def _frame(records: Sequence[Sequence[Any]], record_type: Any) -> pd.DataFrame:
     """Records of the groups' passes, one list a group, as one frame whose columns are their fields."""
     return pd.DataFrame([r for group in records for r in group], columns=list(record_type._fields))
 
