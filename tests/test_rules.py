@@ -76,3 +76,15 @@ def test_a_task_post_missing_an_element_is_one_format_event():
     tasks = _tasks(format_missing="要求完成时间、责任人/责任部门")
     rows = rules.posting(_ctx(tasks, datetime(2026, 5, 31)))
     assert _rules(rows) == [("format", "林涛", 1)] and "要求完成时间" in rows[0]["detail"]
+
+
+def test_a_warning_that_targets_nobody_then_off_topic_posts_give_no_event(tmp_path):
+    """An untargeted warning with no off-topic post before it targets nobody; later off-topic posts are
+    not after a warning aimed at their senders (and the rule must not fail on an empty target list)."""
+    from tests.chat import audit_chat
+    result = audit_chat("""
+2026-05-28 08:45:00 何敏-行政部: 请大家不要在工作群里发问候等与工作无关的信息
+2026-05-29 08:00:00 罗刚-仓储部: 早上好
+2026-05-29 12:00:00 谢婷-客服部: [红包]恭喜发财
+""", tmp_path)
+    assert (result.events["rule"] == "off_topic_after_warning").sum() == 0

@@ -185,7 +185,10 @@ def conduct(ctx: RuleContext) -> list[dict]:
         targeted = warnings.explode("targets").dropna(subset=["targets"]).rename(
             columns={"targets": "member", "ts": "warned", "msg_id": "warning_id", "confidence": "warning_conf"})
         targeted["warned"] = pd.to_datetime(targeted["warned"])
-        hits = pd.merge_asof(posts.assign(ts=pd.to_datetime(posts["ts"])).sort_values("ts"),
+        # the keys in one dtype: warnings that targeted nobody leave an empty, untyped column
+        targeted = targeted.astype({"group": "str", "member": "str"})
+        hits = pd.merge_asof(posts.assign(ts=pd.to_datetime(posts["ts"])).astype({"group": "str", "member": "str"})
+                             .sort_values("ts"),
                              targeted.sort_values("warned"), left_on="ts", right_on="warned",
                              by=["group", "member"], direction="backward", allow_exact_matches=False,
                              tolerance=ctx.settings.warning_valid_for)
