@@ -1,0 +1,241 @@
+"""How well wgm understands how people write: scored on the labelled corpus (tests/data/corpus).
+
+    python bench/classifier.py                 # both splits: scores only
+    python bench/classifier.py --split dev --show 40     # dev months, with what went wrong
+    python bench/classifier.py --json bench/classifier.json
+
+Each month is rendered as the 留痕 3.x TXT export its group would give (media as 留痕 writes them),
+audited with its roster and export time, and compared with its truth:
+- (member, rule) cells: the count wgm gives against the hand-derived count, over every cell either
+  side has (money rules; naming and after_hours are flags); member totals at the default amounts;
+- roles: what wgm made of each message against its label, precision and recall per role;
+- tags: each lexical tag against the roles it stands for;
+- review load: events and messages marked for review per 100 messages.
+Held-out months are scored only: --show prints what went wrong for dev months alone, so that
+nobody tunes on what they are scored on.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import tempfile
+from collections import Counter, defaultdict
+from datetime import datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import yaml  # noqa: E402
+
+from tests.corpus import Month, months  # noqa: E402
+from tests.layouts import render  # noqa: E402
+from wgm import api, settings as settings_mod  # noqa: E402
+from wgm.catalog import BY_ID  # noqa: E402
+
+FLAGS = {"naming", "after_hours"}
+# what the truth's roles are scored as
+ROLE_OF_LABEL = {"progress": "reply"}
+ROLES = ("task", "meeting", "repost", "reply", "promise", "rsvp", "completion", "verification", "reminder",
+         "escalation", "warning", "off_topic", "incivility")
+# the roles a lexical tag stands for
+TAG_ROLES = {"ack": {"reply", "promise", "rsvp"}, "meeting_reply": {"rsvp"}, "done": {"completion"},
+             "verify": {"verification"}, "reminder": {"reminder"}, "escalation": {"escalation"},
+             "task_verb": {"task", "repost"}, "meeting": {"meeting"}, "warning": {"warning"},
+             "off_topic": {"off_topic"}, "incivility": {"incivility"}}
+# media as 留痕 3.x writes them
+_MEDIA = [(re.compile(r"^\[图片\]"), "【图片】"), (re.compile(r"^\[动画表情\]|^\[表情\]"), "【表情包】"),
+          (re.compile(r"^\[文件\]\s*"), "【文件】"), (re.compile(r"^\[链接\]\s*"), "【分享链接】"),
+          (re.compile(r"^\[红包\]"), "【红包】"), (re.compile(r"^\[语音\]"), "【语音】"), (re.compile(r"^\[视频\]"), "【视频】")]
+
+
+def as_export_text(text: str) -> str:
+    for pattern, placeholder in _MEDIA:
+        text = pattern.sub(placeholder, text)
+    return text
+
+
+def _ts(value) -> datetime:
+    return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+
+
+def run(month: Month, folder: Path):
+    """Render the month, audit it; (result, corpus id → wgm msg_id)."""
+    by_id = {m["id"]: m for m in month.messages}
+    rendered = []
+    for m in month.messages:
+        item = {"ts": _ts(m["ts"]), "sender": m["from"], "text": as_export_text(str(m["text"]))}
+        if m["from"] == "系统":
+            item.update(system=True, sender="")
+        if m.get("quote"):
+            q = by_id[m["quote"]]
+            item["quote"] = {"sender": q["from"], "text": as_export_text(str(q["text"]))}
+        rendered.append(item)
+    relpath, data = render(rendered, month.group, "memotrace_v3_txt", group_id="10000000001@chatroom")
+    export = folder / "exports" / relpath
+    export.parent.mkdir(parents=True, exist_ok=True)
+    export.write_bytes(data)
+    roster = folder / "roster.yaml"
+    roster.write_text(yaml.safe_dump(month.data["roster"], allow_unicode=True), encoding="utf-8")
+    result = api.audit([folder / "exports"], api.Options(roster=roster, as_of=_ts(month.data["as_of"]), jobs=1))
+    # corpus message → wgm message: by time, sender and words, the n-th of identical ones in order
+    keyed: dict[tuple, list[str]] = defaultdict(list)
+    msgs = result.messages.sort_values(["ts", "line"], kind="stable")
+    for mid, ts, sender, content in zip(msgs["msg_id"], msgs["ts"], msgs["sender"], msgs["content"]):
+        keyed[(ts.to_pydatetime(), sender, content.strip())].append(mid)
+    ids = {}
+    for m, r in zip(month.messages, rendered):
+        found = keyed.get((r["ts"], r["sender"], r["text"].strip()))
+        if found:
+            ids[m["id"]] = found.pop(0)
+    return result, ids
+
+
+def predicted_roles(result) -> dict[str, str]:
+    """wgm msg_id → the role wgm gave it, in the corpus's words."""
+    tasks = result.tasks
+    meetings = set(tasks.loc[tasks["kind"] == "meeting", "task_id"])
+    promises = set(tasks.loc[tasks["promise_stated"], "reply_msg_id"]) if "promise_stated" in tasks else set()
+    out = {}
+    for mid, kind, task_id in zip(result.messages["msg_id"], result.messages["kind"], result.messages["task_id"]):
+        role = {"recalled": "system", "media": "chat"}.get(kind, kind)
+        if kind == "reply":
+            role = "rsvp" if task_id in meetings else "promise" if mid in promises else "reply"
+        out[mid] = role
+    rude = result.events[result.events["rule"] == "incivility"]
+    for ids in rude["msg_ids"]:
+        for mid in ids.split(";"):
+            out[mid] = "incivility"
+    return out
+
+
+def cells(events, amounts) -> tuple[Counter, dict[str, float]]:
+    counts: Counter = Counter()
+    totals: dict[str, float] = defaultdict(float)
+    for member, rule, count in events:
+        if rule in FLAGS:
+            continue
+        counts[(member, rule)] += count
+        totals[member] += count * float(amounts.get(rule, 0.0))
+    return counts, totals
+
+
+def score(month: Month, show: int = 0) -> dict:
+    amounts = settings_mod.defaults().amounts
+    with tempfile.TemporaryDirectory() as tmp:
+        result, ids = run(month, Path(tmp))
+    got_counts, got_totals = cells(zip(result.events["member"], result.events["rule"], result.events["count"]), amounts)
+    truth = [(e["member"], e["rule"], int(e["count"])) for e in month.data["events"] or []]
+    want_counts, want_totals = cells(truth, amounts)
+    keys = set(got_counts) | set(want_counts)
+    wrong_cells = sorted((k, want_counts.get(k, 0), got_counts.get(k, 0)) for k in keys
+                         if got_counts.get(k, 0) != want_counts.get(k, 0))
+    members = set(got_totals) | set(want_totals)
+    wrong_totals = sorted(m for m in members if round(got_totals.get(m, 0), 2) != round(want_totals.get(m, 0), 2))
+    roles = predicted_roles(result)
+    confusion: Counter = Counter()
+    examples: list[tuple] = []
+    tags = dict(zip(result.messages["msg_id"], result.messages["tags"]))
+    tag_hits: Counter = Counter()
+    for m in month.messages:
+        want = ROLE_OF_LABEL.get(m["role"], m["role"])
+        mid = ids.get(m["id"])
+        got = roles.get(mid, "unmatched") if mid else "unmatched"
+        confusion[(want, got)] += 1
+        if want != got:
+            examples.append((m["id"], want, got, str(m["text"])[:60].replace("\n", " ⏎ ")))
+        for tag in (tags.get(mid, "") if mid else "").split(";"):
+            if tag in TAG_ROLES:
+                tag_hits[(tag, "tagged")] += 1
+                tag_hits[(tag, "right")] += want in TAG_ROLES[tag]
+        for tag, stands in TAG_ROLES.items():
+            if want in stands:
+                tag_hits[(tag, "relevant")] += 1
+                tag_hits[(tag, "found")] += bool(mid) and tag in tags.get(mid, "").split(";")
+    review = int(result.events["needs_review"].sum())
+    out = {"id": month.id, "split": month.split, "messages": len(month.messages), "cells": len(keys),
+           "cells_right": len(keys) - len(wrong_cells), "members": len(members),
+           "totals_right": len(members) - len(wrong_totals), "review_events": review,
+           "unmatched": sum(1 for m in month.messages if m["id"] not in ids),
+           "confusion": {f"{w}|{g}": n for (w, g), n in confusion.items()},
+           "tags": {f"{t}|{k}": n for (t, k), n in tag_hits.items()}}
+    if show:
+        out["wrong_cells"] = [f"{m} {r}: truth {w}, wgm {g}" for (m, r), w, g in wrong_cells]
+        out["wrong_roles"] = [f"{i} {w} → {g}: {t}" for i, w, g, t in examples[:show]]
+    return out
+
+
+def _pr(confusion: Counter, role: str) -> tuple[int, int, int]:
+    """(true positives, predicted, relevant) of one role."""
+    tp = confusion.get((role, role), 0)
+    predicted = sum(n for (w, g), n in confusion.items() if g == role)
+    relevant = sum(n for (w, g), n in confusion.items() if w == role)
+    return tp, predicted, relevant
+
+
+def _pct(a: int, b: int) -> str:
+    return f"{100 * a / b:.0f}%" if b else "—"
+
+
+def report(scores: list[dict], title: str) -> str:
+    if not scores:
+        return ""
+    confusion: Counter = Counter()
+    tags: Counter = Counter()
+    for s in scores:
+        for k, n in s["confusion"].items():
+            w, g = k.split("|")
+            confusion[(w, g)] += n
+        for k, n in s["tags"].items():
+            t, kind = k.split("|")
+            tags[(t, kind)] += n
+    msgs = sum(s["messages"] for s in scores)
+    lines = [f"### {title}: {len(scores)} months, {msgs:,} messages", "",
+             "| month | messages | (member, rule) cells right | member totals right | review events / 100 msgs |",
+             "|---|---|---|---|---|"]
+    for s in scores:
+        lines.append(f"| {s['id']} | {s['messages']} | {s['cells_right']}/{s['cells']} "
+                     f"({_pct(s['cells_right'], s['cells'])}) | {s['totals_right']}/{s['members']} "
+                     f"({_pct(s['totals_right'], s['members'])}) | {100 * s['review_events'] / s['messages']:.1f} |")
+    c, cr = sum(s["cells"] for s in scores), sum(s["cells_right"] for s in scores)
+    t, tr = sum(s["members"] for s in scores), sum(s["totals_right"] for s in scores)
+    rev = sum(s["review_events"] for s in scores)
+    lines.append(f"| **all** | {msgs} | **{cr}/{c} ({_pct(cr, c)})** | **{tr}/{t} ({_pct(tr, t)})** | "
+                 f"{100 * rev / msgs:.1f} |")
+    lines += ["", "| role | truth | wgm | precision | recall |", "|---|---|---|---|---|"]
+    for role in ROLES:
+        tp, predicted, relevant = _pr(confusion, role)
+        lines.append(f"| {role} | {relevant} | {predicted} | {_pct(tp, predicted)} | {_pct(tp, relevant)} |")
+    lines += ["", "| tag | tagged | precision | recall |", "|---|---|---|---|"]
+    for tag in TAG_ROLES:
+        lines.append(f"| {tag} | {tags[(tag, 'tagged')]} | {_pct(tags[(tag, 'right')], tags[(tag, 'tagged')])} | "
+                     f"{_pct(tags[(tag, 'found')], tags[(tag, 'relevant')])} |")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--split", choices=("dev", "heldout", "all"), default="all")
+    ap.add_argument("--month", help="one month by id")
+    ap.add_argument("--show", type=int, default=0, help="print up to N wrong roles and every wrong cell (dev only)")
+    ap.add_argument("--json", type=Path)
+    args = ap.parse_args()
+    chosen = [m for m in months(None if args.split == "all" else args.split) if not args.month or m.id == args.month]
+    scores = [score(m, args.show if m.split == "dev" else 0) for m in chosen]
+    for split in ("dev", "heldout"):
+        print(report([s for s in scores if s["split"] == split], split))
+    for s in scores:
+        if s.get("wrong_cells") or s.get("wrong_roles"):
+            print(f"#### {s['id']}\n")
+            print("\n".join(f"- {x}" for x in s.get("wrong_cells", [])))
+            print("\n".join(f"- {x}" for x in s.get("wrong_roles", [])) + "\n")
+    if args.json:
+        args.json.write_text(json.dumps(scores, ensure_ascii=False, indent=1), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
