@@ -8,7 +8,7 @@ For every size it generates (once, cached under --cache-dir by size, groups, see
 generator's own hash) synthetic 留痕 3.x TXT exports with bench/generate.py, then measures:
 
   * in one warm process, one `api.audit` run with timing shims wrapped around the stage
-    functions it calls (parsers.read, ingest._sha256, ingest.normalize, classify.classify and
+    functions it calls (parsers.read, ids.file_digest, ingest.normalize, classify.classify and
     inside it classify._add_times, ledger.build, the rule families, describe + settle, api.output_messages). Shimming the real
     call keeps every stage's input exactly what `api.audit` gives it, and the time no shim
     covers (concat, schema checks, overrides) shows up as "other" instead of going missing;
@@ -46,7 +46,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from wgm import __version__, api, classify, ingest, judge, ledger, parsers, report
+from wgm import __version__, api, classify, ids, ingest, judge, ledger, parsers, report
 from wgm.parsers.reading import decode
 
 BENCH = Path(__file__).resolve().parent
@@ -55,7 +55,7 @@ DEFAULT_GROUPS = {10_000: 5, 100_000: 10, 1_000_000: 50}
 RECORD_START = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}", re.MULTILINE)
 GNU_TIME = Path("/usr/bin/time")
 # (module, attribute, label, nested): nested stages run inside another one and are not added to the sum
-SHIMS = [(parsers, "read", "parse", False), (ingest, "_sha256", "hash inputs", False),
+SHIMS = [(parsers, "read", "parse", False), (ids, "file_digest", "hash inputs", False),
          (ingest, "normalize", "normalize", False), (classify, "classify", "classify", False),
          (classify, "_add_times", "time resolution", True), (ledger, "build", "ledger", False),
          (judge, "run_group_families", "rules", False), (api, "run_run_families", "rules", False),

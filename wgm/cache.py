@@ -30,6 +30,7 @@ from typing import Callable, Iterable, TypeVar
 import pandas as pd
 
 from wgm import __version__
+from wgm.ids import file_digest
 
 FORMAT = 1          # the layout of an entry; another number is a miss
 V = TypeVar("V")
@@ -43,14 +44,6 @@ def code_digest() -> str:
     for path in sorted(p for p in root.rglob("*") if p.suffix in (".py", ".yaml") and p.is_file()):
         h.update(str(path.relative_to(root)).encode())
         h.update(path.read_bytes())
-    return h.hexdigest()
-
-
-def file_digest(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
     return h.hexdigest()
 
 

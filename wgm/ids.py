@@ -22,6 +22,15 @@ import pandas as pd
 _SEP = "\x1f"
 
 
+def file_digest(path) -> str:
+    """sha256 of a file's bytes, read a block at a time (inputs, side files, kept outputs)."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
 def _hex(text: str, digits: int) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:digits]
 

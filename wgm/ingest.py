@@ -8,7 +8,6 @@ structural line (CSV header). A folder may hold files that are not chat exports
 from __future__ import annotations
 
 import bisect
-import hashlib
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -90,13 +89,6 @@ def _modified(path: Path, tz: str) -> str:
     return when.isoformat(timespec="seconds") if when else ""
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
 
 def _read_one(job: tuple) -> tuple:
     """One file, in a worker or here: ("ok", ParseResult) or ("error", message, source, line) — our
@@ -121,11 +113,11 @@ def read_all(inputs: Iterable[Path], input_format: str | None = None, exclude: I
         if path.resolve() in excluded:
             continue
         if not explicit and path.suffix.lower() in _SKIP_SUFFIXES:
-            infos.append(InputInfo(str(path), _sha256(path), "", "", 0, 0, 0,
+            infos.append(InputInfo(str(path), ids.file_digest(path), "", "", 0, 0, 0,
                                    skipped_reason=f"not a chat export ({path.suffix})"))
             continue
         if not explicit and path.name.lower().endswith(tuple(_SIDE_FILES)):
-            infos.append(InputInfo(str(path), _sha256(path), "", "", 0, 0, 0,
+            infos.append(InputInfo(str(path), ids.file_digest(path), "", "", 0, 0, 0,
                                    skipped_reason="contact list of a PyWxDump export (read with its CSV)"))
             continue
         to_read.append((path, explicit))
@@ -141,10 +133,10 @@ def read_all(inputs: Iterable[Path], input_format: str | None = None, exclude: I
                 raise InputError(message, source=source, line=line)
             side = side_file_kind(path)
             if side:      # a roster or membership sheet kept beside the exports: not a chat export left out
-                infos.append(InputInfo(str(path), _sha256(path), "", "", 0, 0, 0,
+                infos.append(InputInfo(str(path), ids.file_digest(path), "", "", 0, 0, 0,
                                        skipped_reason=f"wgm side file ({side}), not a chat export"))
                 continue
-            infos.append(InputInfo(str(path), _sha256(path), "", "", 0, 0, 0, skipped_reason=message, refused=True))
+            infos.append(InputInfo(str(path), ids.file_digest(path), "", "", 0, 0, 0, skipped_reason=message, refused=True))
             warnings.append(f"{path}: skipped: {message}")
             continue
         res = outcome[1]
@@ -154,7 +146,7 @@ def read_all(inputs: Iterable[Path], input_format: str | None = None, exclude: I
                              "is this the right file or format?", source=str(path))
         results.append(res)
         warnings.extend(f"{path}: {w}" for w in res.warnings)
-        infos.append(InputInfo(str(path), _sha256(path), res.fmt, res.encoding, res.lines, len(res.messages),
+        infos.append(InputInfo(str(path), ids.file_digest(path), res.fmt, res.encoding, res.lines, len(res.messages),
                                len(res.unparsed), res.structural_lines,
                                exported=res.exported.isoformat(timespec="seconds") if res.exported else "",
                                modified=_modified(path, tz)))

@@ -10,6 +10,7 @@ import io
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import Callable, TypeVar
 
 from wgm.catalog import INCIDENT_RULES, RULE_IDS
 from wgm.errors import SettingsError, WgmError
@@ -49,6 +50,7 @@ class Override:
     source: str
 
 
+T = TypeVar("T")
 OVERRIDE_ACTIONS = ("dismiss", "confirm", "tag", "waive", "escalated")
 
 
@@ -79,6 +81,24 @@ def _rows(path: Path) -> list[tuple[int, dict]]:
     return out
 
 
+def _each_row(path: Path, read: Callable[[int, dict, Callable[[str], WgmError]], T]) -> list[T]:
+    """read(line, row, where) for every row of a side file; every row's mistake is collected (where(msg)
+    makes one naming the file and line) and all are raised together."""
+    src = str(path)
+    out: list[T] = []
+    problems: list[WgmError] = []
+    for line, row in _rows(path):
+        def where(msg: str, line=line) -> WgmError:
+            return WgmError(msg, source=src, line=line)
+        try:
+            out.append(read(line, row, where))
+        except WgmError as exc:
+            problems.append(exc)
+    if problems:
+        raise SettingsError(problems)
+    return out
+
+
 def _date(value, where) -> date:
     if isinstance(value, date):
         return value
@@ -98,46 +118,38 @@ def _number(value, where, name: str) -> float:
 
 
 def load_incidents(path: Path | None, roster: Roster, settings: Settings) -> list[Incident]:
+    """Incidents (leak, false_info, loss): what no group log shows, from the admin's file."""
     if path is None:
         return []
     path = Path(path)
-    src = str(path)
     lo, hi = settings.loss_rates
-    out: list[Incident] = []
-    problems: list[WgmError] = []
-    for line, row in _rows(path):
-        def where(msg: str, line=line) -> WgmError:
-            return WgmError(msg, source=src, line=line)
-        try:
-            unknown = set(row) - {"date", "member", "rule", "note", "loss_amount", "rate", "group"}
-            if unknown:
-                raise where(f"unknown key {', '.join(sorted(map(str, unknown)))}")
-            day = _date(row.get("date"), where)
-            member = str(row.get("member") or "").strip()
-            if not member:
-                raise where("member is empty")
-            if not roster.empty:
-                key, why = resolve_member(roster, member)
-                if key is None:
-                    raise where(why)
-                member = key
-            rule = str(row.get("rule") or "").strip()
-            if rule not in INCIDENT_RULES:
-                raise where(f"rule must be one of {', '.join(INCIDENT_RULES)}, got {rule!r}")
-            loss_amount = _number(row.get("loss_amount"), where, "loss_amount")
-            rate = _number(row.get("rate"), where, "rate")
-            if rule == "loss":
-                if loss_amount <= 0:
-                    raise where("loss_amount must be above 0 for a loss")
-                if not lo <= rate <= hi:
-                    raise where(f"rate {rate} is outside {lo:.0%}–{hi:.0%} (§5.11)")
-            out.append(Incident(day, member, rule, str(row.get("note") or ""), loss_amount, rate, line, src,
-                                str(row.get("group") or "").strip()))
-        except WgmError as exc:
-            problems.append(exc)
-    if problems:
-        raise SettingsError(problems)
-    return out
+
+    def read(line: int, row: dict, where) -> Incident:
+        unknown = set(row) - {"date", "member", "rule", "note", "loss_amount", "rate", "group"}
+        if unknown:
+            raise where(f"unknown key {', '.join(sorted(map(str, unknown)))}")
+        day = _date(row.get("date"), where)
+        member = str(row.get("member") or "").strip()
+        if not member:
+            raise where("member is empty")
+        if not roster.empty:
+            key, why = resolve_member(roster, member)
+            if key is None:
+                raise where(why)
+            member = key
+        rule = str(row.get("rule") or "").strip()
+        if rule not in INCIDENT_RULES:
+            raise where(f"rule must be one of {', '.join(INCIDENT_RULES)}, got {rule!r}")
+        loss_amount = _number(row.get("loss_amount"), where, "loss_amount")
+        rate = _number(row.get("rate"), where, "rate")
+        if rule == "loss":
+            if loss_amount <= 0:
+                raise where("loss_amount must be above 0 for a loss")
+            if not lo <= rate <= hi:
+                raise where(f"rate {rate} is outside {lo:.0%}–{hi:.0%} (§5.11)")
+        return Incident(day, member, rule, str(row.get("note") or ""), loss_amount, rate, line, str(path),
+                        str(row.get("group") or "").strip())
+    return _each_row(path, read)
 
 
 def load_snapshots(path: Path | None, roster: Roster) -> list[Snapshot]:
@@ -145,25 +157,19 @@ def load_snapshots(path: Path | None, roster: Roster) -> list[Snapshot]:
     if path is None:
         return []
     path = Path(path)
-    src = str(path)
+
+    def read(line: int, row: dict, where) -> tuple[date, str, list[str]]:
+        day = _date(row.get("as_of"), where)
+        group = str(row.get("group") or "").strip()
+        members = row.get("members")
+        names = [str(m) for m in members] if isinstance(members, list) else [str(row.get("member") or "").strip()]
+        if not group or not all(names):
+            raise where("as_of, group and member are required")
+        return day, group, [resolve_member(roster, n)[0] or n for n in names]
     present: dict[tuple[date, str], set[str]] = {}
-    problems: list[WgmError] = []
-    for line, row in _rows(path):
-        def where(msg: str, line=line) -> WgmError:
-            return WgmError(msg, source=src, line=line)
-        try:
-            day = _date(row.get("as_of"), where)
-            group = str(row.get("group") or "").strip()
-            members = row.get("members")
-            names = [str(m) for m in members] if isinstance(members, list) else [str(row.get("member") or "").strip()]
-            if not group or not all(names):
-                raise where("as_of, group and member are required")
-            present.setdefault((day, group), set()).update(resolve_member(roster, n)[0] or n for n in names)
-        except WgmError as exc:
-            problems.append(exc)
-    if problems:
-        raise SettingsError(problems)
-    return [Snapshot(day, group, frozenset(names), src) for (day, group), names in sorted(present.items())]
+    for day, group, names in _each_row(path, read):
+        present.setdefault((day, group), set()).update(names)
+    return [Snapshot(day, group, frozenset(names), str(path)) for (day, group), names in sorted(present.items())]
 
 
 # the events sheets of report.xlsx an admin records review decisions in, Chinese and English labels
@@ -235,35 +241,27 @@ def load_overrides(path: Path | None) -> list[Override]:
     src = str(path)
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         return workbook_overrides(path)
-    out: list[Override] = []
-    problems: list[WgmError] = []
-    for line, row in _rows(path):
-        def where(msg: str, line=line) -> WgmError:
-            return WgmError(msg, source=src, line=line)
-        try:
-            targets = [k for k in ("msg_id", "task_id", "event") if str(row.get(k) or "").strip()]
-            if len(targets) != 1:
-                raise where("give exactly one of msg_id, task_id, event")
-            action = str(row.get("action") or "").strip()
-            if action not in OVERRIDE_ACTIONS:
-                raise where(f"action must be one of {', '.join(OVERRIDE_ACTIONS)}, got {action!r}")
-            reason = str(row.get("reason") or "").strip()
-            if not reason:
-                raise where("reason is required")
-            value = row.get("value")
-            value = "" if value is None else str(value).strip()
-            if action == "waive" and value and value not in RULE_IDS:
-                raise where(f"waive value must be a rule id, got {value!r}")
-            if action == "escalated" and value:
-                try:
-                    moment = datetime.fromisoformat(value)
-                except ValueError:
-                    raise where(f"escalated value must be a date or time (YYYY-MM-DD[ HH:MM]), got {value!r}") from None
-                if not 1970 <= moment.year <= 2200:
-                    raise where(f"escalated value {value!r} is outside the years 1970–2200")
-            out.append(Override(targets[0], str(row[targets[0]]).strip(), action, value, reason, line, src))
-        except WgmError as exc:
-            problems.append(exc)
-    if problems:
-        raise SettingsError(problems)
-    return out
+
+    def read(line: int, row: dict, where) -> Override:
+        targets = [k for k in ("msg_id", "task_id", "event") if str(row.get(k) or "").strip()]
+        if len(targets) != 1:
+            raise where("give exactly one of msg_id, task_id, event")
+        action = str(row.get("action") or "").strip()
+        if action not in OVERRIDE_ACTIONS:
+            raise where(f"action must be one of {', '.join(OVERRIDE_ACTIONS)}, got {action!r}")
+        reason = str(row.get("reason") or "").strip()
+        if not reason:
+            raise where("reason is required")
+        value = row.get("value")
+        value = "" if value is None else str(value).strip()
+        if action == "waive" and value and value not in RULE_IDS:
+            raise where(f"waive value must be a rule id, got {value!r}")
+        if action == "escalated" and value:
+            try:
+                moment = datetime.fromisoformat(value)
+            except ValueError:
+                raise where(f"escalated value must be a date or time (YYYY-MM-DD[ HH:MM]), got {value!r}") from None
+            if not 1970 <= moment.year <= 2200:
+                raise where(f"escalated value {value!r} is outside the years 1970–2200")
+        return Override(targets[0], str(row[targets[0]]).strip(), action, value, reason, line, src)
+    return _each_row(path, read)
