@@ -290,9 +290,10 @@ def test_extreme_numbers_do_not_overflow():
 def test_scanner_equals_reference_pattern(text):
     import re
 
-    from wgm import timewords
+    from wgm.timewords.lexicon import FOLD
+    from wgm.timewords.pieces import _TOKEN_BODY, TOKEN
 
-    folded = text.translate(timewords._FOLD)
-    reference = re.compile(timewords._TOKEN_BODY)
-    assert [(m.lastgroup, m.span()) for m in timewords._TOKEN.finditer(folded)] == \
+    folded = text.translate(FOLD)
+    reference = re.compile(_TOKEN_BODY)
+    assert [(m.lastgroup, m.span()) for m in TOKEN.finditer(folded)] == \
         [(m.lastgroup, m.span()) for m in reference.finditer(folded)]

@@ -1,0 +1,166 @@
+"""Pieces joined into expressions.
+
+Adjacent pieces (only spaces or brackets between) make one expression in the order date, weekday,
+period, clock, suffix (5月28日（周四）下午2点前); a marker just before it (截止时间：…) makes it a
+"before"; a duration or a span (3个工作日内) is an expression by itself; 每… makes none.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+
+# Patterns are called as module.PATTERN.method(): on Python 3.11 a method call on a from-imported
+# name compiles to LOAD_ATTR, not LOAD_METHOD, and makes a bound method at every call (~15% slower).
+from wgm.timewords import lexicon, pieces
+from wgm.timewords.lexicon import AFTER_SFX, BEFORE_SFX, NOT_CLOCK_BEFORE, PERIOD_OF_REL, SOFT_ONE, TimeWords
+from wgm.timewords.pieces import read_piece
+
+_R_DATE, _R_WEEK, _R_PER, _R_CLK, _R_SFX = range(5)   # the order of the pieces of one expression
+_RANK = {"date": _R_DATE, "date_ext": _R_DATE, "rel": _R_DATE, "week": _R_WEEK, "per": _R_PER, "clk": _R_CLK}
+_GAP = " \t\u3000\u2005（）()"             # what may stand between the pieces of one expression
+_RANGE_GAP = re.compile(r"\s*(?:到|至|-|~|～|—)\s*")
+_MARK_GAP = " \t\u3000\u2005:为是在于到至"   # 截止时间：5月15日, 最迟在明天
+
+
+class Expr:
+    """One expression under construction, then read by resolution.resolve."""
+
+    __slots__ = ("start", "end", "last", "day", "day_conf", "explicit", "week", "per", "clk", "rel",
+                 "mark", "every", "fixed", "fixed_rel", "conf")
+
+    def __init__(self, start: int) -> None:
+        self.start = self.end = start
+        self.last = -1          # rank of the last piece joined
+        self.day: date | None = None
+        self.day_conf = 1.0
+        self.explicit = False   # a day word or date was stated
+        self.week: tuple[str, int] | None = None   # (prefix, weekday 0..6)
+        self.per: str | None = None
+        self.clk: tuple[int, int, bool] | None = None   # hour, minute, minutes stated
+        self.rel: str | None = None
+        self.mark = False
+        self.every = False
+        self.fixed: datetime | None = None    # durations and spans resolve at once
+        self.fixed_rel = "before"
+        self.conf = 0.95
+
+
+def expressions(t: str, raw: str, base: datetime, w: TimeWords) -> list[Expr]:
+    """The expressions of the folded text `t` (`raw`: the original, for context checks), in text
+    order, without the recurring ones, bare clocks that are no clock (第3点) and lone suffixes."""
+    exprs: list[Expr] = []
+    cur: Expr | None = None
+    pending_mark_end = -1
+
+    def close() -> None:
+        nonlocal cur
+        if cur is not None and cur.last >= 0:
+            exprs.append(cur)
+        cur = None
+
+    for m in pieces.TOKEN.finditer(t):
+        try:
+            got = read_piece(m, t, raw, base, w)
+        except (OverflowError, ValueError):   # a date past year 9999 and the like: not a time
+            continue
+        if got is None:
+            continue
+        kind, val = got
+        s, e = m.span()
+        adjacent = cur is not None and s - cur.end <= 3 and not t[cur.end:s].strip(_GAP)
+        if kind == "sfx" or (kind == "mark" and val in ("截止", "截至")):
+            if adjacent and cur.last < _R_SFX and cur.fixed is None and not t[cur.end:s].strip(" \t\u3000）)"):
+                cur.rel = "before" if val in BEFORE_SFX else ("after" if val in AFTER_SFX else "at")
+                if val == "左右":
+                    cur.conf *= 0.8
+                cur.end, cur.last = e, _R_SFX
+                close()
+                continue
+            if kind == "sfx":
+                continue
+        if kind == "mark":
+            close()
+            pending_mark_end = e
+            continue
+        if kind == "fixed":
+            close()
+            x = Expr(s)
+            x.end, x.last = e, _R_SFX
+            x.fixed, x.fixed_rel, x.conf = val
+            x.rel = x.fixed_rel
+            exprs.append(x)
+            continue
+        if kind == "every":
+            close()
+            cur = Expr(s)
+            cur.every, cur.end, cur.last = True, e, 0
+            continue
+        rank = _RANK[kind]
+        joins = adjacent and (rank > cur.last or (kind in ("date", "date_ext") and cur.last == _R_WEEK
+                                                  and cur.day is None))
+        if kind == "per" and val in ("上班", "下班") and adjacent and cur.per is not None:
+            joins = False
+        if not joins:
+            close()
+            cur = Expr(s)
+            if pending_mark_end >= 0 and s - pending_mark_end <= 4 and not t[pending_mark_end:s].strip(_MARK_GAP):
+                cur.mark = True
+            pending_mark_end = -1
+            if kind == "clk" and exprs and exprs[-1].clk is not None and exprs[-1].end <= s \
+                    and _RANGE_GAP.fullmatch(t, exprs[-1].end, s):
+                # 周四下午3点到5点: the end of a range takes the start's day and period
+                p = exprs[-1]
+                cur.day, cur.week, cur.per, cur.explicit, cur.day_conf = p.day, p.week, p.per, p.explicit, p.day_conf
+        if kind in ("date", "date_ext"):
+            if cur.day is not None:
+                cur.day_conf *= 0.6
+            cur.day, c = val
+            cur.day_conf *= c
+            cur.explicit = True
+            if kind == "date_ext":
+                e += 1
+        elif kind == "rel":
+            word, cur.day = val
+            cur.explicit = True
+            if word in PERIOD_OF_REL:
+                cur.per = PERIOD_OF_REL[word]
+                rank = _R_PER
+        elif kind == "week":
+            if cur.day is not None:       # 5月28日（周四）: the date wins; a mismatch lowers confidence
+                if cur.day.weekday() != val[1]:
+                    cur.day_conf *= 0.6
+            else:
+                cur.week = val
+        elif kind == "per":
+            cur.per = val
+        elif kind == "clk":
+            cur.clk = val
+        cur.end, cur.last = e, max(rank, cur.last)
+        if kind == "per" and val in ("上班", "下班"):
+            cur.last = _R_CLK    # 下班 takes no clock after it
+    close()
+    out = []
+    for x in exprs:
+        if x.every:
+            continue
+        if x.last == _R_CLK and x.day is None and x.week is None and x.per is None and x.rel is None \
+                and not _bare_clock_ok(t, raw, x):
+            continue
+        if x.last == _R_SFX and x.day is None and x.week is None and x.per is None and x.clk is None \
+                and x.fixed is None:
+            continue
+        out.append(x)
+    return out
+
+
+def _bare_clock_ok(t: str, raw: str, x: Expr) -> bool:
+    """A clock standing alone (no day, period or 前): reject list items and 快一点-like words."""
+    prev = raw[x.start - 1] if x.start else ""
+    if prev in NOT_CLOCK_BEFORE or "比" in raw[max(0, x.start - 3):x.start]:   # 第3点, 以下两点, 比例1:10
+        return False
+    if raw[x.start:x.start + 2] == "一时":    # 一时半会
+        return False
+    if x.clk[0] == 1 and not x.clk[2] and prev in SOFT_ONE:
+        return False
+    return not lexicon.NOT_CLOCK_AFTER.match(t, x.end)

@@ -1,0 +1,111 @@
+"""The words of time phrases and the contexts that make a piece no time.
+
+Data only: the clock times of the time words (TimeWords), numerals, relative days, weekdays,
+periods, relation suffixes, the context filters of the pieces (3号楼, v2.3, 快一点 … are not
+times), the verb and reply words that give a phrase its role, and the cheap pre-filter on raw
+text. Patterns on folded text (after FOLD) write digits as ASCII: 回1下 is 回一下.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import time
+
+
+@dataclass(frozen=True)
+class TimeWords:
+    """The clock times of the time words: rules.yaml `times:` (these are its defaults)."""
+
+    cutoff: time = time(21, 0)
+    next_morning: time = time(9, 0)
+    work_start: time = time(9, 0)       # 上班 / 早上 / 明早
+    work_end: time = time(18, 0)        # 下班
+    end_of_day: time = time(23, 59, 59)  # a date without a clock time
+    morning_end: time = time(12, 0)     # 上午 (as a deadline without an hour)
+    noon: time = time(12, 0)            # 中午
+    afternoon_end: time = time(18, 0)   # 下午
+    evening_end: time = time(23, 59, 59)  # 晚上 / 今晚
+
+
+# ---------------------------------------------------------------------------------------------
+# numerals: one offset-preserving translation
+FOLD = str.maketrans({**{c: str(i) for i, c in enumerate("零一二三四五六七八九")},
+                      "〇": "0", "两": "2",
+                      **{chr(0xFF10 + i): str(i) for i in range(10)},
+                      "：": ":", "／": "/", "．": ".", "－": "-"})
+
+
+def number(s: str) -> int:
+    """'15' → 15, '十' → 10, '十5' → 15, '2十' → 20, '2十5' → 25 (after FOLD)."""
+    if "十" in s:
+        tens, _, ones = s.partition("十")
+        return (int(tens) if tens else 1) * 10 + (int(ones) if ones else 0)
+    return int(s)
+
+
+# ---------------------------------------------------------------------------------------------
+# days, years, weekdays, periods, relations
+REL_DAYS = {"大后天": 3, "大后日": 3, "后天": 2, "后日": 2, "今天": 0, "今日": 0, "今儿": 0, "当天": 0, "当日": 0,
+            "明天": 1, "明日": 1, "明儿": 1, "次日": 1, "翌日": 1, "昨天": -1, "昨日": -1, "前天": -2,
+            "今晚": 0, "今夜": 0, "今早": 0, "今晨": 0, "明晚": 1, "明早": 1, "明晨": 1, "昨晚": -1}
+PERIOD_OF_REL = {"今晚": "晚上", "今夜": "晚上", "明晚": "晚上", "昨晚": "晚上",
+                 "今早": "早上", "今晨": "早上", "明早": "早上", "明晨": "早上"}
+YEAR_WORD = {"今": lambda y: y, "本": lambda y: y, "明": lambda y: y + 1, "去": lambda y: y - 1}
+WEEKDAY = {**{str(i): i - 1 for i in range(1, 8)}, "日": 6, "天": 6}
+MORNING = frozenset({"上午", "早上", "早晨", "清晨", "1早", "凌晨"})
+EVENING = frozenset({"晚上", "晚间", "夜里", "夜间"})
+BEFORE_SFX = frozenset({"之前", "以前", "前", "为止", "止", "之内", "以内", "内", "截止", "截至"})
+AFTER_SFX = frozenset({"以后", "之后", "后", "起", "开始"})
+
+# ---------------------------------------------------------------------------------------------
+# context filters: the characters around a piece that say it is not a time
+ALNUM_BEFORE = frozenset("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                         "０１２３４５６７８９-－_./．／#＃￥¥$")
+# after N号 / N日: a place, a line, a thing, not a day
+NOT_DAY_AFTER = re.compile(r"(?:会议|办公|培训|接待|洽谈|休息|活动|阅览|监控|机)室|单元|选手|文件"
+                           r"|[楼线仓库门柜位口房室厅院车机台桌架区栋窗包箱店站厂码床键字色"
+                           r"球场馆泊地坑道路街巷弄村组队班品款型桶瓶袋罐盒件模槽炉井塔杆牌游]")
+# after a bare N点 (no date/period): a list, not a clock
+NOT_CLOCK_AFTER = re.compile(r"[:：、儿都也没不]|点|会儿|要求|意见|建议|注意|内容|说明|问题|事项|原因|看法"
+                             r"|想法|不足|改进|措施|原则|共识|理由|好处|体会|心得|感受|做法|经验|结论|疑问|规定|要点|补充|声明|方面|情况|变化|优势|目标")
+NOT_CLOCK_BEFORE = frozenset("第下几这那有些如哪")
+NOT_WORK_PERIOD = re.compile(r"[了啦咯喽吗没呢]|时|打卡|回家")
+SOFT_ONE = frozenset("快早慢多少好大小高低晚细稍差再更点给加减放用花留带")   # 快一点, 给一点 …
+# a numeric month.day (3.15) is a date only followed by one of these (MDD_MARK) or preceded (MDD_PRE)
+MDD_MARK = re.compile(r"\s*(?:前|之前|以前|截止|为止|之内|以内|内|号|日|下班|上班|上午|下午|中午|晚上|早上"
+                      r"|\d{1,2}[:点时]|[（(]?(?:周|星期|礼拜))")
+MDD_PRE = re.compile(r"(?:截止|截至|于|在|到|至|最晚|最迟|日期|时间)[:：\s]*$")
+# a Chinese date without 日/号 (5月20) is a date only before one of these
+YMD_NOSFX = re.compile(r"\s*(?:前|之前|以前|截止|为止|下班|上班|上午|下午|中午|晚上|早上"
+                       r"|\d{1,2}[:点时]|[（(]|周|星期)")
+
+# ---------------------------------------------------------------------------------------------
+# ties: what the words around a phrase make of it
+CLAUSE_END = re.compile(r"[，,。；;！!？?\n]")
+DELIMS = frozenset("，,。；;！!？?\n")
+REPLY_WORD = re.compile(r"回复|答复|反馈|回个话|回话|回应|回覆|回我|回1下|回信")
+NOT_REPLY_FILLER = re.compile(r"把|将")   # 明天前把反馈表交上来: an object, not a reply
+REPLY_BEFORE = re.compile(r"(?:回复|答复|反馈)(?:时间|截止|期限|截止时间|日期)?\s*(?:为|是|:|于|在|请在|请于)?\s*$")
+VERB = re.compile(
+    r"(?P<neutral>会议室|会议纪要|会议记录|培训室|培训资料|培训材料|会议材料|开会材料)"
+    r"|(?P<event>开会|会议|例会|召开|举行|举办|培训|集合|参加|出席|见面|碰头|面试|出差|值班|上课|聚餐|活动|准时"
+    r"|到场|到岗|报到|过来|来1趟|到我|来我|开始|出发|放假|休息|请假)"
+    r"|(?P<comp>完成|提交|交|报|发|给|修|处理|搞定|上线|开通|整理|做|弄|办|签|回传|上传|送|落实|整改|汇总|核对|审核"
+    r"|审批|解决|安排|准备|录入|更新|填|寄|付|支付|到位|结束|完毕|确认|检查|盘点|出库|入库|发货|改)")
+QUESTION_END = re.compile(r"(?:[?？]|吗|么|呢)\s*$")
+
+# ---------------------------------------------------------------------------------------------
+# the cheap pre-filter, on raw text (a superset of what the scanner can resolve)
+_MAYBE = re.compile(
+    r"[0-9０-９〇零一二两三四五六七八九十半]\s*(?:个\s*)?(?:半\s*)?"
+    r"(?:[点时:：.．/／\-－月号日天周刻分]|小时|钟头|星期|礼拜|工作日)"
+    r"|[今明后昨当前]天|[今明昨][日晚早晨夜儿]|后日|当日|次日|翌日"
+    r"|(?:周|星期|礼拜)\s*[一二三四五六七日天1-7１-７]"
+    r"|上午|下午|中午|晚上|晚间|夜里|夜间|早上|早晨|清晨|傍晚|凌晨|一早|下班|上班"
+    r"|月\s*[底末]|年\s*[底末内]|年之内|年以内|[本这下当]\s*个?\s*(?:周|星期|礼拜|月)\s*(?:之|以)?内")
+
+
+def may_contain_time(text: str) -> bool:
+    """Cheap pre-filter: False means find_times(text, …) finds nothing."""
+    return bool(text) and _MAYBE.search(text) is not None
