@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
+from typing import Any, cast
 
 # Patterns are called as module.PATTERN.method(): on Python 3.11 a method call on a from-imported
 # name compiles to LOAD_ATTR, not LOAD_METHOD, and makes a bound method at every call (~15% slower).
@@ -50,7 +51,9 @@ def expressions(t: str, raw: str, base: datetime, w: TimeWords) -> list[Expr]:
     """The expressions of the folded text `t` (`raw`: the original, for context checks), in text
     order, without the recurring ones, bare clocks that are no clock (第3点) and lone suffixes."""
     exprs: list[Expr] = []
-    cur: Expr | None = None
+    # the expression being built; Any, not Expr | None: close() resets it from a closure, which a type
+    # checker cannot follow through the `adjacent` test that guards every use
+    cur: Any = None
     pending_mark_end = -1
 
     def close() -> None:
@@ -66,7 +69,7 @@ def expressions(t: str, raw: str, base: datetime, w: TimeWords) -> list[Expr]:
             continue
         if got is None:
             continue
-        kind, val = got
+        kind, val = got[0], cast(Any, got[1])     # the payload's shape is the kind's (pieces._READ)
         s, e = m.span()
         adjacent = cur is not None and s - cur.end <= 3 and not t[cur.end:s].strip(_GAP)
         if kind == "sfx" or (kind == "mark" and val in ("截止", "截至")):
@@ -161,6 +164,7 @@ def _bare_clock_ok(t: str, raw: str, x: Expr) -> bool:
         return False
     if raw[x.start:x.start + 2] == "一时":    # 一时半会
         return False
+    assert x.clk is not None          # the caller passes clocks standing alone
     if x.clk[0] == 1 and not x.clk[2] and prev in SOFT_ONE:
         return False
     return not lexicon.NOT_CLOCK_AFTER.match(t, x.end)

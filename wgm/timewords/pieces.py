@@ -332,12 +332,13 @@ def read_piece(m: re.Match, t: str, raw: str, base: datetime, w: TimeWords) -> P
     """(kind, payload) for one token of TOKEN, or None when its context says it is not a time.
     `t` is the folded text, `raw` the original (context checks look at the original
     character before a token: 周五17:00 folds to 周517:00, but 五 is no digit)."""
-    kind = m.lastgroup
+    kind = m.lastgroup or ""
     s, e = m.span()
     prev = raw[s - 1] if s else ""
     read, detail = _READ[kind]
     if detail is not None:
-        m = detail.match(t, s)
-        if m is None or m.end() != e:
+        found = detail.match(t, s)
+        if found is None or found.end() != e:
             return None
+        m = found
     return read(m, t, s, e, prev, base, w)

@@ -94,6 +94,7 @@ def resolve(e: Expr, base: datetime, w: TimeWords) -> tuple[datetime, bool, floa
     day, explicit = e.day, e.explicit
     clk = e.clk
     # the time of day, as (hour, minute, second) candidates; hour 24 = end of day
+    tods: list[tuple[int, ...] | None]
     if clk is not None:
         hours, inferred = _hour_candidates(clk[0], e.per, e.week is not None or (explicit and day != base.date()))
         if inferred:
