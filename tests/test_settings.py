@@ -67,3 +67,31 @@ def test_hash_is_stable_and_order_free(tmp_path):
     a = settings.load(write(tmp_path, "delay: {cap_days: 4}\namounts: {format: 5}\n"))
     b = settings.load(write(tmp_path, "amounts: {format: 5}\ndelay: {cap_days: 4}\n"))
     assert a.hash == b.hash
+
+
+def test_a_key_given_twice_is_an_error_naming_both_lines(tmp_path):
+    from wgm.errors import SettingsError
+    path = tmp_path / "rules.yaml"
+    path.write_text("amounts:\n  reply_missed: 20\n  reply_missed: 0\n", encoding="utf-8")
+    with pytest.raises(SettingsError, match=r"rules.yaml:3: reply_missed: key 'reply_missed' given twice \(first on line 2\)"):
+        settings.load(path)
+
+
+def test_an_alias_bomb_is_refused_before_it_expands(tmp_path):
+    from wgm.errors import SettingsError
+    lines = ['a: &a ["x","x","x","x","x","x","x","x","x","x"]']
+    for i, name in enumerate("bcdefgh"):
+        prev = "abcdefgh"[i]
+        lines.append(f"{name}: &{name} [" + ",".join([f"*{prev}"] * 10) + "]")
+    path = tmp_path / "rules.yaml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(SettingsError, match="expands to more than"):
+        settings.load(path)
+
+
+def test_a_roster_reusing_a_list_through_an_alias_is_read(tmp_path):
+    from wgm.roster import load_roster
+    path = tmp_path / "roster.yaml"
+    path.write_text("members:\n  - {name: 张三}\n  - {name: 李四}\ngroups:\n  - {name: 甲群, members: &m [张三, 李四]}\n"
+                    "  - {name: 乙群, members: *m}\n", encoding="utf-8")
+    assert load_roster(path).group("乙群").members == ("张三", "李四")

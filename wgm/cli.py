@@ -30,6 +30,14 @@ app.add_typer(rules_app, name="rules")
 out_console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
+
+def _consoles_for_this_run() -> None:
+    """The consoles as the environment now says (COLUMNS, a terminal or not): a command may run in a
+    process that imported wgm under another environment (tests, embedding)."""
+    global out_console, err_console
+    out_console = Console(highlight=False)
+    err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+
 FORMATS = {"xlsx", "csv", "json", "txt", "md"}    # md: the old name of txt (the 公示)
 
 
@@ -60,6 +68,7 @@ def _guarded(command):
     logged with its traceback and reported in one line with exit 4 (never a traceback on the terminal)."""
     @functools.wraps(command)
     def run(*args, **kwargs):
+        _consoles_for_this_run()
         try:
             return command(*args, **kwargs)
         except _CLICK_EXITS:

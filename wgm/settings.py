@@ -8,6 +8,7 @@ reported as ``file:line: key.path: message`` and all problems are collected firs
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -132,12 +133,22 @@ class Settings:
         return tuple(self.data["lexicon"][key])
 
 
+@functools.lru_cache(maxsize=1)
+def _default_tree_text() -> str:
+    return json.dumps(yaml.load(DEFAULT_RULES_TEXT, Loader=_Loader), ensure_ascii=False)
+
+
 def default_tree() -> dict[str, Any]:
-    return yaml.safe_load(DEFAULT_RULES_TEXT)
+    """The built-in settings, a fresh copy each call (parsed once per process)."""
+    return json.loads(_default_tree_text())
 
 
-class _Loader(yaml.SafeLoader):
-    """SafeLoader that leaves dates as text: a date that does not exist (2026-02-30) is then reported
+# libyaml's parser where PyYAML has it (ten times faster), the pure-Python one otherwise
+_SafeLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_SafeLoader):
+    """A safe loader that leaves dates as text: a date that does not exist (2026-02-30) is then reported
     by our own checks with its file and line instead of escaping from PyYAML as a bare ValueError."""
 
 
@@ -145,6 +156,34 @@ _Loader.yaml_implicit_resolvers = {
     ch: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
     for ch, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
+
+
+_MAX_NODES = 200_000     # nodes a document may expand to: ten thousand times a large roster
+
+
+def _plain_tree(node: yaml.Node, source: str) -> None:
+    """Refuse what a hostile or mistaken file could do with YAML: expand to millions of values through
+    aliases (a nine-line alias bomb reaches gigabytes; a roster that reuses a member list is fine),
+    or give one key twice in a mapping (the later would silently win)."""
+    expanded = 0
+    todo = [node]
+    while todo:
+        n = todo.pop()
+        expanded += 1
+        if expanded > _MAX_NODES:
+            raise SettingsError(f"the YAML expands to more than {_MAX_NODES:,} values through aliases (&name / "
+                                "*name): write the values out", source=source, line=n.start_mark.line + 1)
+        if isinstance(n, yaml.MappingNode):
+            first: dict[str, int] = {}
+            for key_node, value_node in n.value:
+                key = str(key_node.value)
+                if key in first:
+                    raise SettingsError(f"key {key!r} given twice (first on line {first[key]})", source=source,
+                                        line=key_node.start_mark.line + 1, key=key)
+                first[key] = key_node.start_mark.line + 1
+                todo.extend((key_node, value_node))
+        elif isinstance(n, yaml.SequenceNode):
+            todo.extend(n.value)
 
 
 def _key_lines(node: yaml.Node, path: tuple[str, ...] = ()) -> dict[tuple[str, ...], int]:
@@ -190,14 +229,19 @@ def read_side_text(path: Path) -> str:
 def read_yaml_with_lines(path: Path) -> tuple[Any, dict[tuple[str, ...], int]]:
     """Load a YAML file, returning the data and the line of each key path."""
     text = read_side_text(path)
+    loader = _Loader(text)
     try:
-        node = yaml.compose(text, Loader=_Loader)
-        data = yaml.load(text, Loader=_Loader)
+        node = loader.get_single_node()
+        if node is not None:
+            _plain_tree(node, str(path))
+        data = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else None
         problem = getattr(exc, "problem", None) or str(exc)
         raise SettingsError(f"not valid YAML: {problem}", source=str(path), line=line) from None
+    finally:
+        loader.dispose()
     return data, (_key_lines(node) if node is not None else {})
 
 
