@@ -125,9 +125,9 @@ def test_times_are_written_as_numpy_spells_them(seconds):
 def test_numbers_and_flags_are_spelled_as_python_spells_them(numbers, flags):
     """Line numbers (looked up in a table of their spellings when small and not negative) and
     booleans come out as str() and true/false, whichever way they are encoded."""
-    from wgm.report.machine import _csv_column
-    assert _csv_column(pd.Series(numbers, dtype="int64")) == [str(v) for v in numbers]
-    assert _csv_column(pd.Series(flags, dtype="bool")) == ["true" if v else "false" for v in flags]
+    from wgm.report.machine import csv_fields
+    assert csv_fields(pd.Series(numbers, dtype="int64")) == [str(v) for v in numbers]
+    assert csv_fields(pd.Series(flags, dtype="bool")) == ["true" if v else "false" for v in flags]
 
 
 _JSON_TEXT = st.text(alphabet=st.sampled_from(list('ab"\\\n\r\t\x00\x1f\u2028 收到😀%s{}:,')), max_size=8)
@@ -142,7 +142,7 @@ def test_json_records_are_what_the_json_encoder_writes_for_each_row(rows):
     json.JSONEncoder(ensure_ascii=False) writes for the row's dict of plain values."""
     import json
 
-    from wgm.report.machine import _json_column, _records
+    from wgm.report.machine import json_values, json_records
     n = len(rows)
     df = pd.DataFrame({
         "text": pd.Series([r[0] for r in rows], dtype="str"),
@@ -156,8 +156,8 @@ def test_json_records_are_what_the_json_encoder_writes_for_each_row(rows):
     })
     columns = list(df.columns)
     encode = json.JSONEncoder(ensure_ascii=False, default=str).encode
-    expected = [encode(dict(zip(columns, row))) for row in zip(*(_json_column(df[c]) for c in columns))]
-    assert list(_records(df, columns, "unparsed")) == expected     # no unparsed sort key here: order kept
+    expected = [encode(dict(zip(columns, row))) for row in zip(*(json_values(df[c]) for c in columns))]
+    assert list(json_records(df, columns, "unparsed")) == expected     # no unparsed sort key here: order kept
     assert len(expected) == n
 
 
@@ -165,8 +165,8 @@ def test_json_records_of_many_distinct_texts_are_encoded_one_by_one_alike():
     """Past ~64 rows a column of mostly distinct texts skips the factorizing: the same JSON."""
     import json
 
-    from wgm.report.machine import _records
+    from wgm.report.machine import json_records
     texts = [f'第{i}条"引号"\\ 😀\n' for i in range(300)]
     df = pd.DataFrame({"text": pd.Series(texts, dtype="str"), "n": np.arange(300, dtype="int64")})
     encode = json.JSONEncoder(ensure_ascii=False).encode
-    assert list(_records(df, ["text", "n"], "unparsed")) == [encode({"text": t, "n": i}) for i, t in enumerate(texts)]
+    assert list(json_records(df, ["text", "n"], "unparsed")) == [encode({"text": t, "n": i}) for i, t in enumerate(texts)]

@@ -172,8 +172,8 @@ def test_wechatbaktool_lines_are_not_taken_for_memotrace_headers():
                                       ("2025-02-30 09:01:23", False), ("2025-03-03 9:01:23", False),
                                       ("+025-03-03 09:01:23", False), ("２０２５-03-03 09:01:23", False)])
 def test_timestamps_are_read_strictly(text, ok):
-    from wgm.parsers.memotrace import _parse_ts
-    assert (_parse_ts(text) is not None) == ok
+    from wgm.parsers.reading import parse_ts
+    assert (parse_ts(text) is not None) == ok
 
 
 # (position, replacement) edits that make a header time impossible, or only look like one

@@ -15,7 +15,7 @@ from tests.layouts import LAYOUTS, render_files, write_export
 from tests.layouts_pywxdump import RENDERERS, wxid_of
 from wgm import parsers
 from wgm.parsers import pywxdump
-from wgm.parsers._base import Source
+from wgm.parsers import Source
 
 SPEC_SAMPLES = paths.SPEC_SAMPLES
 PYWXDUMP_SAMPLE = SPEC_SAMPLES / "pywxdump_34567890123@chatroom_0_10.csv"

@@ -548,13 +548,13 @@ def test_text_that_merely_looks_like_a_prefix_is_kept(tmp_path):
 
 
 def test_app_message_kinds_from_the_high_bits_or_the_placeholder():
-    from wgm.parsers.weflow_json import _wechat_media
-    assert _wechat_media((5 << 32) | 49, "", "标题", False) == "link"
-    assert _wechat_media((2000 << 32) | 49, "", "", False) == "transfer"
-    assert _wechat_media(49, "", "[转发的聊天记录]周会", False) == "merged"
-    assert _wechat_media(49, "", "收到", True) == "text"
-    assert _wechat_media(None, "视频消息", "", False) == "video"
-    assert _wechat_media("34", "", "", False) == "voice"
+    from wgm.parsers.weflow_json import wechat_media
+    assert wechat_media((5 << 32) | 49, "", "标题", False) == "link"
+    assert wechat_media((2000 << 32) | 49, "", "", False) == "transfer"
+    assert wechat_media(49, "", "[转发的聊天记录]周会", False) == "merged"
+    assert wechat_media(49, "", "收到", True) == "text"
+    assert wechat_media(None, "视频消息", "", False) == "video"
+    assert wechat_media("34", "", "", False) == "voice"
 
 
 @pytest.mark.parametrize("name", ["bom", "crlf"])

@@ -136,7 +136,7 @@ def _head_is_object(head: str) -> bool:
 
 # ---- WeFlow / EchoTrace rows --------------------------------------------------------------------
 
-def _wechat_media(local_type, type_name, content: str, quoted: bool) -> str:
+def wechat_media(local_type, type_name, content: str, quoted: bool) -> str:
     kind = _int(local_type)
     if kind is None:
         return WEFLOW_TYPE_NAMES.get(_text(type_name).strip(), "other")
@@ -172,7 +172,7 @@ def weflow_row(obj: dict, chat: Chat, src: Source, fmt: str, line: int, line_end
     sender_id = _text(obj.get("senderUsername"))
     quote_sender, quote_text = _text(obj.get("quotedSender")), _text(obj.get("quotedContent"))
     ref_id = _id(obj.get("replyToMessageId"))
-    media = _wechat_media(obj.get("localType"), obj.get("type"), body, bool(quote_text or ref_id))
+    media = wechat_media(obj.get("localType"), obj.get("type"), body, bool(quote_text or ref_id))
     if media == "system":   # WeFlow may name the exporting account on a notice: nobody sent it
         sender, sender_id, content, quote_sender, quote_text = "", "", _system_words(body), "", ""
     else:

@@ -64,7 +64,7 @@ def _as_text(series: pd.Series) -> list[str]:
     return [x if isinstance(x, str) else ("" if x is None or x != x else str(x)) for x in series.tolist()]
 
 
-def _csv_column(series: pd.Series) -> list[str]:
+def csv_fields(series: pd.Series) -> list[str]:
     """One column as CSV fields, a whole column at a time: ISO times, 2-decimal floats, true/false,
     formula-safe quoted text. A column with few distinct values is encoded once per value."""
     n = len(series)
@@ -182,7 +182,7 @@ def _row_chunks(df: pd.DataFrame, columns: list[str]) -> Iterator[bytes]:
     """Every field is encoded a column at a time, then each row is one join (the csv module's writer,
     field by field, took most of a million-row write)."""
     n = len(df)
-    cols = [_csv_column(df[c]) if c in df.columns else [""] * n for c in columns]
+    cols = [csv_fields(df[c]) if c in df.columns else [""] * n for c in columns]
     rows = map(",".join, zip(*cols))
     while block := list(itertools.islice(rows, _ROWS_PER_CHUNK)):
         # row by row: one emoji would make a joined block 4 bytes a character, slow to join and encode
@@ -210,7 +210,7 @@ def csv_files(result: AuditResult, chunked: bool = False, jobs: int = 1,
             **{name: to_csv(df, columns) for name, (df, columns) in todo.items()}}
 
 
-def _json_column(series: pd.Series) -> list:
+def json_values(series: pd.Series) -> list:
     """One column as JSON values, a whole column at a time (as plain() does for one value)."""
     if pd.api.types.is_datetime64_any_dtype(series):
         return iso_times(series)
@@ -228,14 +228,14 @@ _JSON_STR = json.encoder.encode_basestring     # what that encoder writes for a 
 
 
 def _json_literals(series: pd.Series) -> list[str]:
-    """One column as JSON text, value by value: what _ENCODE writes for each of _json_column's values,
+    """One column as JSON text, value by value: what _ENCODE writes for each of json_values's values,
     a whole column at a time (one encoder call per record took most of a million-message audit.json)."""
     n = len(series)
     kind = series.dtype.kind if isinstance(series.dtype, np.dtype) else ""   # numpy columns: no NA to mind
     if pd.api.types.is_datetime64_any_dtype(series):
         return [f'"{t}"' for t in iso_times(series)]          # digits, '-', ':' and 'T': nothing to escape
     if kind and kind in "biu":
-        return _csv_column(series)                            # true/false and int spellings are JSON's too
+        return csv_fields(series)                            # true/false and int spellings are JSON's too
     if kind == "f":
         return ['""' if v != v else _float_literal(v) for v in series.round(2).tolist()]
     if pd.api.types.is_string_dtype(series) and series.dtype != object:
@@ -244,7 +244,7 @@ def _json_literals(series: pd.Series) -> list[str]:
             return list(map(_JSON_STR, _as_text(series)))
         codes, uniques = pd.factorize(series.fillna(""), use_na_sentinel=False)
         return np.asarray(list(map(_JSON_STR, uniques.tolist())) or [""], dtype=object)[codes].tolist() if n else []
-    return list(map(_ENCODE, _json_column(series)))
+    return list(map(_ENCODE, json_values(series)))
 
 
 def _float_literal(v: float) -> str:
@@ -257,7 +257,7 @@ class _Lines(list):
     """Records already encoded, one JSON object a line."""
 
 
-def _records(df: pd.DataFrame, columns: list[str], kind: str) -> _Lines:
+def json_records(df: pd.DataFrame, columns: list[str], kind: str) -> _Lines:
     """The rows as JSON objects ({"column": value, …} as _ENCODE writes a dict), in the file's order."""
     df = _sorted(df, kind)
     present = [c for c in columns if c in df.columns]
@@ -305,11 +305,11 @@ def audit_json(result: AuditResult) -> bytes:
                    "events": len(result.events), "needs_review": result.review_count,
                    "unparsed": len(result.unparsed),
                    "total_amount": round(float(result.events["amount"].sum()), 2) if len(result.events) else 0.0},
-        "events": _records(result.events, EVENT_COLUMNS, "events"),
-        "summary": _records(result.summary, summary_columns(), "summary"),
-        "tasks": _records(result.tasks, TASK_COLUMNS, "tasks"),
-        "unparsed": _records(result.unparsed, UNPARSED_COLUMNS, "unparsed"),
-        "messages": _records(result.messages, MESSAGE_COLUMNS, "messages"),
+        "events": json_records(result.events, EVENT_COLUMNS, "events"),
+        "summary": json_records(result.summary, summary_columns(), "summary"),
+        "tasks": json_records(result.tasks, TASK_COLUMNS, "tasks"),
+        "unparsed": json_records(result.unparsed, UNPARSED_COLUMNS, "unparsed"),
+        "messages": json_records(result.messages, MESSAGE_COLUMNS, "messages"),
     }
     return _dump(doc)
 
