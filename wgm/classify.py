@@ -9,12 +9,12 @@ the ledger needs, vectorised with one compiled pattern per word list.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from wgm import schema, timewords
+from wgm import phrases, schema, timewords
 from wgm.roster import Roster, split_display_name
 from wgm.schema import C, M
 from wgm.settings import Settings
@@ -47,6 +47,7 @@ class People:
     alias_to_member: dict[str, str]
     dept_heads: dict[str, list[str]]
     member_dept: dict[str, str]
+    spoken_depts: dict[str, str] = field(default_factory=dict)    # 采购那边 → 采购部 (_spoken_departments)
 
     @classmethod
     def build(cls, messages: pd.DataFrame, roster: Roster) -> "People":
@@ -67,7 +68,36 @@ class People:
             # without a roster a department's head cannot be known: the department's members are asked
             for member, dept in sorted(member_dept.items()):
                 heads.setdefault(dept, []).append(member)
-        return cls(aliases, {d: h for d, h in heads.items() if d and h}, member_dept)
+        heads = {d: h for d, h in heads.items() if d and h}
+        return cls(aliases, heads, member_dept, _spoken_departments(heads))
+
+    def addresses(self) -> list[str]:
+        """What people call each other after 收到/好的: names, given names, nicknames (not ids)."""
+        out = set()
+        for alias, member in self.alias_to_member.items():
+            for name in (alias, member):
+                if re.fullmatch(r"[\u4e00-\u9fa5]{2,4}", name):
+                    out.add(name)
+                    if len(name) == 3:
+                        out.add(name[1:])      # 雨桐 for 李雨桐
+        return sorted(out)
+
+
+_DEPT_SUFFIX = re.compile(r"(?:部门|部|科|处|室|中心|组|办公室|办|队|站|车间)$")
+# how a department is named as a receiver in speech: 采购那边, 法务的同事, 行政这边
+_SPOKEN = ("那边", "这边", "的同事", "同事", "那里", "这里", "的人")
+
+
+def _spoken_departments(heads: dict[str, list[str]]) -> dict[str, str]:
+    """A department's spoken names → the department: its short name with 那边/的同事 …
+    (采购部 → 采购那边, 法务的同事). The short name alone says too little (质量 in 质量问题)."""
+    out: dict[str, str] = {}
+    for dept in heads:
+        short = _DEPT_SUFFIX.sub("", dept)
+        for stem in {dept, short} if len(short) >= 2 else {dept}:
+            for tail in _SPOKEN:
+                out.setdefault(stem + tail, dept)
+    return out
 
 
 def _mention_lists(content: pd.Series, people: People, has_at: np.ndarray) -> tuple[pd.Series, pd.Series]:
@@ -131,12 +161,23 @@ def _name_or_dept(name: str, people: People) -> list[str]:
 
 
 def _dept_receivers(content: pd.Series, people: People) -> pd.Series:
-    depts = sorted(people.dept_heads, key=len, reverse=True)
-    if not depts:
+    """Heads of the departments a message names: by name (财务部), spoken (采购那边, 法务的同事), or by its
+    short name opening the message as an address (仓库，明天…; 调度：客户改地址)."""
+    names = {**{d: d for d in people.dept_heads}, **people.spoken_depts}
+    if not names:
         return pd.Series([()] * len(content), index=content.index, dtype=object)
-    found = content.str.findall(_alternation(depts))
-    return pd.Series([tuple(dict.fromkeys(h for d in items for h in people.dept_heads.get(d, ())))
-                      for items in found], index=content.index, dtype=object)
+    found = content.str.findall(_alternation(names))
+    short = {_DEPT_SUFFIX.sub("", d): d for d in people.dept_heads if len(_DEPT_SUFFIX.sub("", d)) >= 2}
+    opening = re.compile(r"^(" + _alternation(short) + r")\s*[，,：:、\s]") if short else None
+    out = []
+    for text, items in zip(content.tolist(), found.tolist()):
+        depts = [names[i] for i in items]
+        if opening is not None and not depts:
+            m = opening.match(text)
+            if m:
+                depts = [short[m.group(1)]]
+        out.append(tuple(dict.fromkeys(h for d in depts for h in people.dept_heads.get(d, ()))))
+    return pd.Series(out, index=content.index, dtype=object)
 
 
 def classify(messages: pd.DataFrame, settings: Settings, roster: Roster, people: People | None = None) -> pd.DataFrame:
@@ -161,25 +202,24 @@ def classify(messages: pd.DataFrame, settings: Settings, roster: Roster, people:
     df[C.responsible] = _responsible(content, settings, people)
     df[C.dept_receivers] = _dept_receivers(bare, people)
 
-    ack = _alternation(settings.words("ack"))
-    df[_TAG["ack"]] = bare.str.match(r"^[\s\W]*(?:" + ack + r")(?:$|[\s\W_]|(?=(?:" + ack + r")))") if ack else False
+    read = phrases.readers(settings, people.addresses())
+    df[_TAG["ack"]] = phrases.acknowledges(bare, read)
     df[_TAG["question"]] = bare.str.contains(_QUESTION.pattern, regex=True)
     df[_TAG["meeting_reply"]] = _contains(bare, settings.words("meeting_reply"))
-    done = _contains(bare, settings.words("done"))
-    df[_TAG["done"]] = done & ~_contains(bare, settings.words("not_done")) & ~df[_TAG["question"]]
-    df[_TAG["verify"]] = _contains(_without(bare, settings.words("verify_except")), settings.words("verify")) \
-        & ~df[_TAG["question"]]
+    df[_TAG["progress"]] = phrases.reports_progress(bare, read)
+    df[_TAG["done"]] = phrases.reports_done(bare, read)
+    df[_TAG["verify"]] = phrases.verifies(bare, read)
     df[_TAG["reminder"]] = _contains(bare, settings.words("reminder"))
     df[_TAG["escalation"]] = _contains(bare, settings.words("escalation"))
     df[_TAG["task_verb"]] = _contains(bare, settings.words("task"))
     df[_TAG["meeting"]] = _contains(_without(bare, settings.words("meeting_except")), settings.words("meeting"))
-    df[_TAG["warning"]] = _contains(bare, settings.words("warning_verbs")) & _contains(bare, settings.words("warning_topics"))
+    df[_TAG["warning"]] = phrases.warns(bare, read)
     squeezed = bare.str.replace(_PUNCT_EMOJI.pattern, "", regex=True)
     exact = set(settings.words("off_topic_exact"))
     df[_TAG["off_topic_exact"]] = squeezed.isin(exact) & (squeezed != "")
     df[_TAG["off_topic"]] = (_contains(bare, settings.words("off_topic")) | df[_TAG["off_topic_exact"]]
-                         | (df[M.media] == "redpacket"))
-    df[_TAG["incivility"]] = _contains(_without(bare, settings.words("incivility_except")), settings.words("incivility"))
+                             | (df[M.media] == "redpacket"))
+    df[_TAG["incivility"]] = phrases.attacks(bare, settings.words("incivility"), settings.words("incivility_except"))
     for col in schema.TAG_COLUMNS:
         df[col] = df[col].fillna(False).astype(bool)
     _add_times(df, settings)

@@ -32,6 +32,7 @@ CONFIDENCE = {
     "warning.lookback": 0.85,             # its targets are whoever posted off-topic shortly before
     "escalation.upward_and_words": 0.95,  # @office or @a supervisor, and 上报/介入
     "escalation.upward_or_words": 0.85,
+    "reminder.question": 0.85,            # a question about an open task, not a reminder word
     "verification.quoted": 0.95,
     "verification.only_candidate": 0.9,   # the poster had one task awaiting verification
     "verification.several": 0.8,          # it verifies every task awaiting verification
@@ -41,6 +42,8 @@ CONFIDENCE = {
     "completion.oldest": 0.7,             # no shared words: the oldest open task
     "reply.quoted": 0.95,
     "reply.acknowledged": 0.9,            # 收到/好的, or a meeting reply (参加/请假)
+    "reply.progress": 0.85,               # a status line (在查了, 正在统计): an answer, nothing finished
+    "reply.sticker": 0.6,                 # a sticker or an emoji alone from someone with a task unanswered
     "reply.time_only": 0.7,               # a stated time may be about something else
     "reply.unread_quote": 0.6,            # a quoted reply whose words the exporter dropped
     "task.everyone": 0.95,                # @所有人
@@ -67,6 +70,7 @@ REASON = {
     "completion.oldest": "完成汇报未引用任务，按最早未完成任务归属",
     "reply.unread_quote": "引用回复的内容未被导出（留痕 v2 CSV），按回复计",
     "reply.time_only": "回复只有时间，未确认收到",
+    "reply.sticker": "只回复了表情，按回复计，请核对",
     "task.uncertain": "任务识别不确定",
     "task.no_receiver": "任务未指明责任人",
     "export.minutes": "导出时间只精确到分钟",
@@ -326,15 +330,24 @@ def escalation(state: GroupState, r) -> Role | None:
 def reminder(state: GroupState, r) -> Role | None:
     """rules.md reminder (§5.3 请以提醒的方式跟催): the poster following up on an open task — one it
     quotes, else the latest whose receivers it mentions, else (mentioning no one) the latest not yet
-    completed. It puts no new duty on anyone."""
-    if not r.t_reminder:
+    completed. A question about an open task (报价今天能出吗？) is a reminder too: one that quotes it,
+    mentions its receiver or shares its words. It puts no new duty on anyone."""
+    if not (r.t_reminder or r.t_question):
         return None
     quoted = state.quoted(r)
     if quoted is not None and quoted.poster == r.member:
         return Role(r.msg_id, "reminder", quoted.task_id)
-    for t in reversed(state.poster_tasks(r.member)):
-        if set(r.mentions) & set(t.duties) or (not r.mentions and any(d.completed is None for d in t.duties.values())):
-            return Role(r.msg_id, "reminder", t.task_id)
+    open_tasks = [t for t in reversed(state.poster_tasks(r.member))
+                  if any(d.completed is None for d in t.duties.values())]
+    if r.t_reminder:
+        for t in reversed(state.poster_tasks(r.member)):
+            if set(r.mentions) & set(t.duties) or (not r.mentions and t in open_tasks):
+                return Role(r.msg_id, "reminder", t.task_id)
+        return None
+    words = _bigrams(r.bare)
+    for t in open_tasks:       # a question: about this task, by its receiver or its words
+        if set(r.mentions) & set(t.duties) or len(words & _bigrams(t.text)) >= 2:
+            return Role(r.msg_id, "reminder", t.task_id, CONFIDENCE["reminder.question"])
     return None
 
 
@@ -420,12 +433,17 @@ def reply(state: GroupState, r) -> Role | None:
         confidence = CONFIDENCE["reply.unread_quote"]
     else:
         is_task_like = bool(state.receivers(r)[0]) and (r.t_task_verb or not _missing(r.time_deadline))
-        answers_task = r.t_ack or (not is_task_like and _stated_time(r) is not None)
-        answers_meeting = r.t_ack or r.t_meeting_reply
+        sticker = r.media == "sticker"
+        answers_task = r.t_ack or r.t_progress or sticker or (not is_task_like and _stated_time(r) is not None)
+        answers_meeting = r.t_ack or r.t_meeting_reply or sticker
         chosen = [(t, d) for t, d in pending
                   if (t.kind == "task" and answers_task) or (t.kind == "meeting" and answers_meeting)]
-        if answers_meeting:
+        if sticker:
+            confidence, reason = CONFIDENCE["reply.sticker"], REASON["reply.sticker"]
+        elif r.t_ack or r.t_meeting_reply:
             confidence = CONFIDENCE["reply.acknowledged"]
+        elif r.t_progress:
+            confidence = CONFIDENCE["reply.progress"]
         else:
             confidence, reason = CONFIDENCE["reply.time_only"], REASON["reply.time_only"]
     if not chosen:

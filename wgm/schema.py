@@ -104,7 +104,7 @@ class C:
 
 # the lexical tags, each a bool column "t_<tag>"; messages.csv spells them ';'-joined in this order
 TAGS: tuple[str, ...] = ("ack", "meeting_reply", "done", "verify", "reminder", "escalation", "task_verb", "meeting",
-                         "warning", "off_topic", "off_topic_exact", "incivility", "question")
+                         "warning", "off_topic", "off_topic_exact", "incivility", "question", "progress")
 TAG_COLUMNS: tuple[str, ...] = tuple(f"t_{t}" for t in TAGS)
 
 CLASSIFIED_COLUMNS: dict[str, str] = {

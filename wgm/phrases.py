@@ -1,0 +1,214 @@
+"""How people say it: the phrase readers the classifier's tags come from, built from rules.yaml's words.
+
+A word list alone knows the worked cases' words; people write 弄好了, 发您邮箱了, 现在能登录了,
+试过了没问题, 收到王主任, 在查了. Each reader here combines word lists into the shapes such
+messages take (a verb and how it ended, a delivery and where to, a check and its outcome, an
+acknowledgement and a form of address) and says what stops a match: a promise or a negation
+before it in the same clause (好的，明早搞定 is no completion), a question, a rejection.
+The words all live in rules.yaml (`lexicon:`); users extend them there.
+
+Every reader takes the messages' bare texts (wgm.classify: the words outside @mentions) and gives
+one bool per message. Readers compile once per lexicon.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+import pandas as pd
+
+from wgm.settings import Settings
+
+_NOT_DONE_REACH = 6      # characters before a completion word a promise or negation may stand (明早就能搞定)
+_CLAUSE = re.compile(r"[，,。；;！!？?\n～~、]+|\s{2,}")
+_QUESTION = re.compile(r"(?:[?？]|吗|么|呢|没有?)\s*$")
+_FIRST_PERSON = re.compile(r"我|咱|本人")
+_OTHER_PERSON = re.compile(r"你|您|他|她|它们|人家|那帮|这帮|一群")
+
+
+def alternation(words: Iterable[str]) -> str:
+    """One regex alternative per word, longest first (so 收到了 wins over 收到)."""
+    return "|".join(re.escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w)) if w)
+
+
+def clauses(text: str) -> list[str]:
+    return [c for c in _CLAUSE.split(text) if c.strip()]
+
+
+@dataclass(frozen=True)
+class Readers:
+    """The compiled phrase patterns of one lexicon."""
+
+    ack: re.Pattern | None
+    done: re.Pattern | None
+    not_done: re.Pattern | None
+    verify_word: re.Pattern | None
+    verify_check: re.Pattern | None
+    verify_outcome: re.Pattern | None
+    verify_except: re.Pattern | None
+    progress: re.Pattern | None
+    warning_verb: re.Pattern | None
+    warning_topic: re.Pattern | None
+    warning_redirect: re.Pattern | None
+
+
+def _compiled(pattern: str) -> re.Pattern | None:
+    return re.compile(pattern) if pattern else None
+
+
+@functools.lru_cache(maxsize=8)
+def _readers(lexicon_json: str, names: tuple[str, ...]) -> Readers:
+    lex = json.loads(lexicon_json)
+    ack = alternation(lex["ack"])
+    titles = alternation(lex["address_titles"])
+    people = alternation(names)
+    # a form of address after an acknowledgement: 王主任, 李科, 顾总, 雨桐, 老板
+    address = "|".join(p for p in (f"[\u4e00-\u9fa5]{{1,2}}(?:{titles})" if titles else "", f"(?:{titles})" if titles
+                                   else "", f"(?:{people})" if people else "") if p)
+    ack_re = (rf"^[\s\W]*(?:{ack})(?:{address})?(?:$|[\s\W_]|(?=(?:{ack})))") if ack else ""
+    verbs, endings = alternation(lex["done_verbs"]), alternation(lex["done_endings"])
+    delivery, targets = alternation(lex["delivery_verbs"]), alternation(lex["delivery_targets"])
+    parts = [alternation(lex["done"]), alternation(lex["done_results"])]
+    if verbs and endings:
+        parts.append(f"(?:{verbs})(?:{endings})")
+    if delivery:
+        # 发了, 报了 / 发您邮箱了, 放共享盘了, 交给王工了: a delivery verb, perhaps a target, then 了
+        near = f"[^，,。；;？?！!]{{0,10}}?(?:{targets})[^，,。；;？?！!]{{0,8}}?" if targets else ""
+        parts.append(f"(?:已经?|都)?(?:{delivery})(?:{near})?(?:了|啦)(?![吗么])")
+    done = "|".join(f"(?:{p})" for p in parts if p)
+    return Readers(
+        ack=_compiled(ack_re), done=_compiled(done), not_done=_compiled(alternation(lex["not_done"])),
+        verify_word=_compiled(alternation(lex["verify"])), verify_check=_compiled(alternation(lex["verify_checks"])),
+        verify_outcome=_compiled(alternation(lex["verify_outcomes"])),
+        verify_except=_compiled(alternation(lex["verify_except"])), progress=_compiled(alternation(lex["progress"])),
+        warning_verb=_compiled(alternation(lex["warning_verbs"])),
+        warning_topic=_compiled(alternation(lex["warning_topics"])),
+        warning_redirect=_compiled(alternation(lex["warning_redirects"])))
+
+
+def readers(settings: Settings, names: Sequence[str] = ()) -> Readers:
+    """The readers of these settings' lexicon; `names`: the people of the run (forms of address)."""
+    lexicon = json.dumps(settings.data["lexicon"], ensure_ascii=False, sort_keys=True)
+    return _readers(lexicon, tuple(sorted({n for n in names if 2 <= len(n) <= 8})))
+
+
+def _each(texts: pd.Series, test) -> pd.Series:
+    return pd.Series([bool(test(t)) for t in texts.tolist()], index=texts.index, dtype=bool)
+
+
+def acknowledges(texts: pd.Series, r: Readers) -> pd.Series:
+    """收到, 好的, 1, 👍, [强], ok的, 收到收到, 收到王主任, 好的老板 … at the start of the message."""
+    if r.ack is None:
+        return pd.Series(False, index=texts.index)
+    return texts.str.match(r.ack.pattern).fillna(False).astype(bool)
+
+
+def reports_progress(texts: pd.Series, r: Readers) -> pd.Series:
+    """在查了, 在弄, 正在统计: a status that answers a task (and finishes nothing)."""
+    if r.progress is None:
+        return pd.Series(False, index=texts.index)
+    return texts.str.contains(r.progress.pattern, regex=True) & ~texts.str.contains(_QUESTION.pattern, regex=True)
+
+
+def _done_clause(clause: str, r: Readers) -> bool:
+    m = r.done.search(clause) if r.done else None
+    if m is None:
+        return False
+    before = clause[max(0, m.start() - _NOT_DONE_REACH):m.start()]
+    if r.not_done is not None and r.not_done.search(before):
+        return False                 # 明早搞定, 还没弄好, 马上发了: a promise or a negation, not done
+    return not clause[m.end():m.end() + 2].startswith(("吗", "么", "没"))
+
+
+def reports_done(texts: pd.Series, r: Readers) -> pd.Series:
+    """已提交, 弄好了, 发您邮箱了, 放共享盘了, 现在能登录了 … in a clause no promise or negation opens,
+    in a message that asks nothing."""
+    if r.done is None:
+        return pd.Series(False, index=texts.index)
+    maybe = texts.str.contains(r.done.pattern, regex=True)
+
+    def done(text: str) -> bool:
+        return not _QUESTION.search(text) and any(_done_clause(c, r) for c in clauses(text))
+    out = pd.Series(False, index=texts.index)
+    if maybe.any():
+        out[maybe] = _each(texts[maybe], done)
+    return out
+
+
+def verifies(texts: pd.Series, r: Readers) -> pd.Series:
+    """确认完成, 验收通过, 试过了没问题, 对过了数没错, 看了，没问题 … (a check and its outcome, or a
+    confirming word); never a question, a rejection (有问题, 还是不行) or a bare thanks."""
+    def verify(text: str) -> bool:
+        if _QUESTION.search(text) or (r.verify_except and r.verify_except.search(text)):
+            return False
+        if r.verify_word and r.verify_word.search(text):
+            return True
+        outcome = r.verify_outcome.search(text) if r.verify_outcome else None
+        if outcome is None:
+            return False
+        check = r.verify_check.search(text, 0, outcome.start()) if r.verify_check else None
+        squeezed = re.sub(r"[\W_]+", "", text)
+        return check is not None or len(squeezed) <= 6      # 没问题 / 可以了 / OK: the outcome alone
+    out = pd.Series(False, index=texts.index)
+    candidates = pd.Series(False, index=texts.index)
+    for pattern in (r.verify_word, r.verify_outcome):
+        if pattern is not None:
+            candidates |= texts.str.contains(pattern.pattern, regex=True)
+    if candidates.any():
+        out[candidates] = _each(texts[candidates], verify)
+    return out
+
+
+def warns(texts: pd.Series, r: Readers) -> pd.Series:
+    """请勿发红包, 工作群不拼单, 这种链接别往群里发, 吃饭的事私聊: a prohibition and what of, or sending it
+    elsewhere (whether the sender is an admin is the ledger's to say)."""
+    out = pd.Series(False, index=texts.index)
+    if r.warning_verb is not None and r.warning_topic is not None:
+        out |= texts.str.contains(r.warning_verb.pattern, regex=True) & \
+            texts.str.contains(r.warning_topic.pattern, regex=True)
+    if r.warning_redirect is not None:
+        out |= texts.str.contains(r.warning_redirect.pattern, regex=True)
+    return out
+
+
+def _segments(text: str) -> list[str]:
+    """jieba's words of a text, loaded on first use (only texts with an insult-like word get here)."""
+    import jieba
+    jieba.setLogLevel(60)
+    return jieba.lcut(text)
+
+
+# words so short they are inside ordinary words (回滚, 垃圾清运, 有病历, 猪肉): whole words only
+_SHORT = re.compile(r"^(?:滚|贱|蠢|笨|傻|猪|瞎|垃圾|有病|废物|丢人|丢脸)$")
+
+
+def attacks(texts: pd.Series, words: Sequence[str], except_words: Sequence[str]) -> pd.Series:
+    """An insult or a personal attack: the incivility words (after the harmless uses are removed), a short
+    one only as a whole word (jieba), never said of oneself (我今天脑子进水了)."""
+    pattern = alternation(words)
+    if not pattern:
+        return pd.Series(False, index=texts.index)
+    harmless = alternation(except_words)
+    cleaned = texts.str.replace(harmless, "", regex=True) if harmless else texts
+    maybe = cleaned.str.contains(pattern, regex=True)
+    found = re.compile(pattern)
+
+    def attack(text: str) -> bool:
+        for clause in clauses(text):
+            for m in found.finditer(clause):
+                word = m.group()
+                if _SHORT.match(word) and word not in _segments(clause):
+                    continue             # inside another word: 回滚, 垃圾清运, 有病历
+                before = clause[:m.start()]
+                if _FIRST_PERSON.search(before) and not _OTHER_PERSON.search(clause):
+                    continue             # said of oneself
+                return True
+        return False
+    out = pd.Series(False, index=texts.index)
+    if maybe.any():
+        out[maybe] = _each(cleaned[maybe], attack)
+    return out
