@@ -168,6 +168,33 @@ def score(month: Month, show: int = 0) -> dict:
     return out
 
 
+def explain(month: Month) -> str:
+    """Each wrong cell of a dev month with wgm's events (their detail) and the truth's (their why)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        result, ids = run(month, Path(tmp))
+    rev = {v: k for k, v in ids.items()}
+    ev = result.events[~result.events["rule"].isin(FLAGS)]
+    got = Counter()
+    for member, rule, count in zip(ev["member"], ev["rule"], ev["count"]):
+        got[(member, rule)] += int(count)
+    want = Counter()
+    for e in month.data["events"] or []:
+        want[(e["member"], e["rule"])] += int(e["count"])
+    lines = []
+    for key in sorted(set(got) | set(want)):
+        if got[key] == want[key]:
+            continue
+        lines.append(f"* {key[0]} {key[1]}: truth {want[key]}, wgm {got[key]}")
+        for e in month.data["events"] or []:
+            if (e["member"], e["rule"]) == key:
+                lines.append(f"    truth [{e.get('task', '')}] {e.get('why', '')}")
+        for e in ev[(ev["member"] == key[0]) & (ev["rule"] == key[1])].itertuples():
+            task_msg = result.tasks.loc[result.tasks["task_id"] == e.task_id, "task_msg_id"]
+            cid = rev.get(task_msg.iloc[0], "?") if len(task_msg) else ""
+            lines.append(f"    wgm   [{cid}] ×{e.count} {e.detail}")
+    return "\n".join(lines)
+
+
 def _pr(confusion: Counter, role: str) -> tuple[int, int, int]:
     """(true positives, predicted, relevant) of one role."""
     tp = confusion.get((role, role), 0)
@@ -222,7 +249,12 @@ def main() -> int:
     ap.add_argument("--month", help="one month by id")
     ap.add_argument("--show", type=int, default=0, help="print up to N wrong roles and every wrong cell (dev only)")
     ap.add_argument("--json", type=Path)
+    ap.add_argument("--explain", help="a dev month: each wrong cell with wgm's and the truth's events")
     args = ap.parse_args()
+    if args.explain:
+        month = next(m for m in months("dev") if m.id == args.explain)
+        print(explain(month))
+        return 0
     chosen = [m for m in months(None if args.split == "all" else args.split) if not args.month or m.id == args.month]
     scores = [score(m, args.show if m.split == "dev" else 0) for m in chosen]
     for split in ("dev", "heldout"):

@@ -160,6 +160,9 @@ def _name_or_dept(name: str, people: People) -> list[str]:
     return []
 
 
+_TARGET_BEFORE = re.compile(r"(?:报|交|交给|发给|发|提交|送|送到|上报|报送|给|到|找|问|联系|通知|和|跟|与|向|由|请示|汇报)\s*$")
+
+
 def _dept_receivers(content: pd.Series, people: People) -> pd.Series:
     """Heads of the departments a message names: by name (财务部), spoken (采购那边, 法务的同事), or by its
     short name opening the message as an address (仓库，明天…; 调度：客户改地址)."""
@@ -169,9 +172,12 @@ def _dept_receivers(content: pd.Series, people: People) -> pd.Series:
     found = content.str.findall(_alternation(names))
     short = {_DEPT_SUFFIX.sub("", d): d for d in people.dept_heads if len(_DEPT_SUFFIX.sub("", d)) >= 2}
     opening = re.compile(r"^(" + _alternation(short) + r")\s*[，,：:、\s]") if short else None
+    pattern = re.compile(_alternation(names))
     out = []
     for text, items in zip(content.tolist(), found.tolist()):
-        depts = [names[i] for i in items]
+        # a department a report goes to (报院办, 交财务科, 跟采购确认) is where, not who
+        depts = [names[m.group()] for m in pattern.finditer(text) if not _TARGET_BEFORE.search(text, 0, m.start())] \
+            if items else []
         if opening is not None and not depts:
             m = opening.match(text)
             if m:
@@ -211,8 +217,8 @@ def classify(messages: pd.DataFrame, settings: Settings, roster: Roster, people:
     df[_TAG["verify"]] = phrases.verifies(bare, read)
     df[_TAG["reminder"]] = _contains(bare, settings.words("reminder"))
     df[_TAG["escalation"]] = _contains(bare, settings.words("escalation"))
-    df[_TAG["task_verb"]] = _contains(bare, settings.words("task"))
-    df[_TAG["meeting"]] = _contains(_without(bare, settings.words("meeting_except")), settings.words("meeting"))
+    df[_TAG["task_verb"]] = _contains(_without(bare, settings.words("task_except")), settings.words("task"))
+    df[_TAG["meeting"]] = phrases.convenes(bare, settings.words("meeting"), settings.words("meeting_except"))
     df[_TAG["warning"]] = phrases.warns(bare, read)
     squeezed = bare.str.replace(_PUNCT_EMOJI.pattern, "", regex=True)
     exact = set(settings.words("off_topic_exact"))

@@ -212,3 +212,18 @@ def attacks(texts: pd.Series, words: Sequence[str], except_words: Sequence[str])
     if maybe.any():
         out[maybe] = _each(cleaned[maybe], attack)
     return out
+
+
+# 开5月经营分析会, 开个短会, 开周会: a meeting named by how it is held (会计, 会员, 会议室 are not)
+_CONVENE = re.compile(r"开[^，,。；;！!？?\s]{0,10}?会(?![计员议室所])|召开|举行[^，,。；;]{0,10}?会")
+
+
+def convenes(texts: pd.Series, words: Sequence[str], except_words: Sequence[str]) -> pd.Series:
+    """A meeting: its words (会议通知, 例会, 评审会 … without 会议室-like ones) or 开…会 / 召开."""
+    harmless = alternation(except_words)
+    cleaned = texts.str.replace(harmless, "", regex=True) if harmless else texts
+    named = alternation(words)
+    out = cleaned.str.contains(_CONVENE.pattern, regex=True)
+    if named:
+        out |= cleaned.str.contains(named, regex=True)
+    return out

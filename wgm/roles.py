@@ -24,6 +24,7 @@ from wgm.settings import Settings
 
 _LEFT = re.compile(r'^"?(?P<who>[^"]+?)"?\s*(?:已)?退出了?(?:该)?群聊')
 _BIGRAM_STRIP = re.compile(r"[\W_\d]+")
+_FIRST_PERSON_START = re.compile(r"^\W*(?:这个|那个|这边|好的?，?)?\s*(?:我|咱们?|我们)")
 
 # How sure each reading is. A duty carries the lowest confidence of the messages that moved it, a task
 # that of its post; events below review.min_confidence are marked for review (wgm.evaluate).
@@ -252,8 +253,9 @@ class GroupState:
 
     def hands_out_work(self, r) -> bool:
         """@X 请于明天前确认… is a new task even from someone with work awaiting verification, completion
-        or escalation: it quotes nothing, asks for something by a time, and names its receivers."""
-        return (not r.quote_id and r.t_task_verb and not _missing(r.time_deadline)
+        or escalation: it quotes nothing, asks for something (or @-mentions someone) by a time, and names
+        its receivers (@马志强 今天去提柜，提柜单发你微信了，中午12点前到码头 hands out work)."""
+        return (not r.quote_id and (r.t_task_verb or bool(r.mentions)) and not _missing(r.time_deadline)
                 and bool(self.receivers(r)[0]))
 
     def add_task(self, task: Task) -> None:
@@ -367,8 +369,11 @@ def verification(state: GroupState, r) -> Role | None:
     if not targets:
         return None
     for t in targets:
-        for duty in t.duties.values():
-            if duty.verified is None:
+        for who, duty in t.duties.items():
+            # quoting no task it confirms what was reported (and whom it names): in a task to many, a
+            # receiver who reported nothing is not verified by another's confirmation
+            if duty.verified is None and (quoted is t or duty.completed is not None or who in r.mentions
+                                          or len(t.duties) == 1):
                 duty.verified, duty.verify_msg = r.ts, r.msg_id
                 if duty.completed is None:
                     duty.reasons.append(REASON["verification.no_completion"])
@@ -483,6 +488,8 @@ def new_task(state: GroupState, r) -> Role | None:
         return None
     if r.t_ack and not r.mentions and not r.mention_all:
         return None  # 收到，预计17:30前提交 answers someone; it hands nobody work
+    if not receivers and not is_meeting and _FIRST_PERSON_START.match(r.bare):
+        return None  # 这个我知道了，周一上班处理: the sender's own plan, no work handed to anyone
     if not receivers:
         confidence = CONFIDENCE["task.no_receiver"]
     elif not r.t_task_verb:
