@@ -71,6 +71,23 @@ class People:
         heads = {d: h for d, h in heads.items() if d and h}
         return cls(aliases, heads, member_dept, _spoken_departments(heads))
 
+    def address_forms(self, titles: tuple[str, ...]) -> dict[str, str]:
+        """Every way of addressing one member that names only them → the member: the names and nicknames
+        the run knows, the given name of a three-character name, the surname with a title (张科, 王工),
+        小/老 with the surname (小马, 老贺)."""
+        counts: dict[str, set[str]] = {}
+        for alias, member in self.alias_to_member.items():
+            if not re.fullmatch(r"[\u4e00-\u9fa5]{2,4}", member):
+                continue
+            forms = {alias, member} if re.search(r"[\u4e00-\u9fa5]", alias) else {member}
+            if len(member) == 3:
+                forms.add(member[1:])
+            surname = member[0]
+            forms |= {f"小{surname}", f"老{surname}"} | {surname + t for t in titles}
+            for form in forms:
+                counts.setdefault(form, set()).add(member)
+        return {form: next(iter(who)) for form, who in counts.items() if len(who) == 1 and len(form) >= 2}
+
     def addresses(self) -> list[str]:
         """What people call each other after 收到/好的: names, given names, nicknames (not ids)."""
         out = set()
@@ -149,6 +166,20 @@ def _responsible(content: pd.Series, settings: Settings, people: People) -> pd.S
     return pd.Series(out, index=content.index, dtype=object)
 
 
+def _addressed(bare: pd.Series, people: People, titles: tuple[str, ...]) -> pd.Series:
+    """Whom a message opens by addressing: 郝帅，… / 张科，… / 小马，… / 老贺：… (a name, a given name, a
+    surname with a title, 小/老 and a surname), when exactly one member answers to it."""
+    forms = people.address_forms(titles)
+    if not forms:
+        return pd.Series([()] * len(bare), index=bare.index, dtype=object)
+    opening = re.compile(r"^\s*(" + _alternation(forms) + r")\s*[，,：:、\s！!]")
+    out = []
+    for text in bare.tolist():
+        m = opening.match(text)
+        out.append((forms[m.group(1)],) if m else ())
+    return pd.Series(out, index=bare.index, dtype=object)
+
+
 def _name_or_dept(name: str, people: People) -> list[str]:
     if name in people.alias_to_member:
         return [people.alias_to_member[name]]
@@ -205,7 +236,10 @@ def classify(messages: pd.DataFrame, settings: Settings, roster: Roster, people:
         bare[i] = _MENTION_FALLBACK.sub(" ", strip_pattern.sub(" ", bare[i]))
     bare = pd.Series(bare, index=content.index, dtype="str").str.replace("\u2005", " ").str.strip()
     df[C.bare] = bare
-    df[C.responsible] = _responsible(content, settings, people)
+    named = _responsible(content, settings, people)
+    addressed = _addressed(bare, people, settings.words("address_titles"))
+    df[C.responsible] = pd.Series([tuple(dict.fromkeys(a + b)) for a, b in zip(named.tolist(), addressed.tolist())],
+                                  index=bare.index, dtype=object)
     df[C.dept_receivers] = _dept_receivers(bare, people)
 
     read = phrases.readers(settings, people.addresses())
@@ -225,7 +259,8 @@ def classify(messages: pd.DataFrame, settings: Settings, roster: Roster, people:
     df[_TAG["off_topic_exact"]] = squeezed.isin(exact) & (squeezed != "")
     df[_TAG["off_topic"]] = (_contains(bare, settings.words("off_topic")) | df[_TAG["off_topic_exact"]]
                              | (df[M.media] == "redpacket"))
-    df[_TAG["incivility"]] = phrases.attacks(bare, settings.words("incivility"), settings.words("incivility_except"))
+    df[_TAG["incivility"]] = phrases.attacks(bare, settings.words("incivility"), settings.words("incivility_except"),
+                                             settings.words("incivility_patterns"))
     for col in schema.TAG_COLUMNS:
         df[col] = df[col].fillna(False).astype(bool)
     _add_times(df, settings)

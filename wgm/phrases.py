@@ -23,6 +23,7 @@ import pandas as pd
 
 from wgm.settings import Settings
 
+_DONE_ASPECT = ("了", "啦", "过", "完", "毕", "咯", "喽")     # how a finished thing is said to have ended
 _NOT_DONE_REACH = 6      # characters before a completion word a promise or negation may stand (明早就能搞定)
 _CLAUSE = re.compile(r"[，,。；;！!？?\n～~、]+|\s{2,}")
 _QUESTION = re.compile(r"(?:[?？]|吗|么|呢|没有?)\s*$")
@@ -46,6 +47,8 @@ class Readers:
     ack: re.Pattern | None
     done: re.Pattern | None
     not_done: re.Pattern | None
+    not_done_times: re.Pattern | None
+    partly_done: re.Pattern | None
     verify_word: re.Pattern | None
     verify_check: re.Pattern | None
     verify_outcome: re.Pattern | None
@@ -82,6 +85,7 @@ def _readers(lexicon_json: str, names: tuple[str, ...]) -> Readers:
     done = "|".join(f"(?:{p})" for p in parts if p)
     return Readers(
         ack=_compiled(ack_re), done=_compiled(done), not_done=_compiled(alternation(lex["not_done"])),
+        not_done_times=_compiled(alternation(lex["not_done_times"])), partly_done=_compiled(alternation(lex["partly_done"])),
         verify_word=_compiled(alternation(lex["verify"])), verify_check=_compiled(alternation(lex["verify_checks"])),
         verify_outcome=_compiled(alternation(lex["verify_outcomes"])),
         verify_except=_compiled(alternation(lex["verify_except"])), progress=_compiled(alternation(lex["progress"])),
@@ -120,7 +124,10 @@ def _done_clause(clause: str, r: Readers) -> bool:
         return False
     before = clause[max(0, m.start() - _NOT_DONE_REACH):m.start()]
     if r.not_done is not None and r.not_done.search(before):
-        return False                 # 明早搞定, 还没弄好, 马上发了: a promise or a negation, not done
+        return False                 # 还没弄好, 马上发了, 尽快交: a negation or a promise, not done
+    ended = m.group().endswith(_DONE_ASPECT)
+    if not ended and r.not_done_times is not None and r.not_done_times.search(before):
+        return False                 # 周三前搞定, 明天交: a time ahead and no 了: a promise
     return not clause[m.end():m.end() + 2].startswith(("吗", "么", "没"))
 
 
@@ -132,7 +139,9 @@ def reports_done(texts: pd.Series, r: Readers) -> pd.Series:
     maybe = texts.str.contains(r.done.pattern, regex=True)
 
     def done(text: str) -> bool:
-        return not _QUESTION.search(text) and any(_done_clause(c, r) for c in clauses(text))
+        if _QUESTION.search(text) or (r.partly_done is not None and r.partly_done.search(text)):
+            return False
+        return any(_done_clause(c, r) for c in clauses(text))
     out = pd.Series(False, index=texts.index)
     if maybe.any():
         out[maybe] = _each(texts[maybe], done)
@@ -147,12 +156,8 @@ def verifies(texts: pd.Series, r: Readers) -> pd.Series:
             return False
         if r.verify_word and r.verify_word.search(text):
             return True
-        outcome = r.verify_outcome.search(text) if r.verify_outcome else None
-        if outcome is None:
-            return False
-        check = r.verify_check.search(text, 0, outcome.start()) if r.verify_check else None
-        squeezed = re.sub(r"[\W_]+", "", text)
-        return check is not None or len(squeezed) <= 6      # 没问题 / 可以了 / OK: the outcome alone
+        # an outcome is enough: whether there is a completion to confirm is the ledger's to say
+        return r.verify_outcome is not None and r.verify_outcome.search(text) is not None
     out = pd.Series(False, index=texts.index)
     candidates = pd.Series(False, index=texts.index)
     for pattern in (r.verify_word, r.verify_outcome):
@@ -186,10 +191,11 @@ def _segments(text: str) -> list[str]:
 _SHORT = re.compile(r"^(?:滚|贱|蠢|笨|傻|猪|瞎|垃圾|有病|废物|丢人|丢脸)$")
 
 
-def attacks(texts: pd.Series, words: Sequence[str], except_words: Sequence[str]) -> pd.Series:
-    """An insult or a personal attack: the incivility words (after the harmless uses are removed), a short
-    one only as a whole word (jieba), never said of oneself (我今天脑子进水了)."""
-    pattern = alternation(words)
+def attacks(texts: pd.Series, words: Sequence[str], except_words: Sequence[str],
+            shapes: Sequence[str] = ()) -> pd.Series:
+    """An insult or a personal attack: the incivility words or shapes (after the harmless uses are removed),
+    a short word only as a whole word (jieba), never said of oneself (我今天脑子进水了)."""
+    pattern = "|".join(p for p in (alternation(words), *(f"(?:{s})" for s in shapes)) if p)
     if not pattern:
         return pd.Series(False, index=texts.index)
     harmless = alternation(except_words)

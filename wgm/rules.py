@@ -17,7 +17,7 @@ from wgm import schema
 from wgm.catalog import BY_ID
 from wgm.ledger import Ledger, recalled_ids
 from wgm.records import Incident, Snapshot
-from wgm.roster import Roster
+from wgm.roster import Roster, split_display_name
 from wgm.schema import E, M, T
 from wgm.settings import Settings
 
@@ -221,8 +221,12 @@ def left_group(ctx: RuleContext) -> list[dict]:
     """§5.16 quit_group: a system line saying a member left the group."""
     out = []
     aliases = ctx.roster.alias_map()
+    members = dict(zip(ctx.messages[M.sender], ctx.messages[M.member]))     # display names the group showed
     for x in ctx.ledger.left.itertuples(index=False):
-        who = aliases.get(x.name, x.name)
+        # the line names the display name: the roster's alias, the member who posted under it, or the
+        # name part of 姓名-部门
+        who = aliases.get(x.name) or members.get(x.name) or aliases.get(split_display_name(x.name)[0]) \
+            or split_display_name(x.name)[0]
         out.append(_event("quit_group", group=x.group, member=who, ts=x.ts, msg_ids=[x.msg_id],
                           detail=f"{fmt_ts(x.ts)} 系统消息：退出群聊"))
     return out

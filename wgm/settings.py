@@ -327,6 +327,11 @@ def _validate(tree: dict, where) -> list[WgmError]:
             bad(("lexicon", key), f"expected a list of words, got {words!r}")
         else:
             tree["lexicon"][key] = [str(w) for w in words]
+    for i, shape in enumerate(tree["lexicon"].get("incivility_patterns") or []):
+        try:
+            re.compile(str(shape))
+        except re.error as exc:
+            bad(("lexicon", "incivility_patterns", str(i)), f"not a valid pattern: {exc}")
     return problems
 
 
