@@ -24,6 +24,7 @@ from wgm.settings import Settings
 
 _LEFT = re.compile(r'^"?(?P<who>[^"]+?)"?\s*(?:已)?退出了?(?:该)?群聊')
 _BIGRAM_STRIP = re.compile(r"[\W_\d]+")
+_CONFIRMS = re.compile(r"确认|验收|完成|闭环|通过|合格|无误")
 _FIRST_PERSON_START = re.compile(r"^\W*(?:这个|那个|这边|好的?，?)?\s*(?:我|咱们?|我们)")
 
 # How sure each reading is. A duty carries the lowest confidence of the messages that moved it, a task
@@ -37,6 +38,7 @@ CONFIDENCE = {
     "verification.quoted": 0.95,
     "verification.only_candidate": 0.9,   # the poster had one task awaiting verification
     "verification.several": 0.8,          # it verifies every task awaiting verification
+    "verification.unreported": 0.75,      # a confirmation of a task no one reported done (by its words)
     "completion.quoted": 0.95,
     "completion.only_open": 0.9,          # the receiver had one open task
     "completion.shared_words": 0.8,       # the open task it shares the most words with
@@ -255,8 +257,15 @@ class GroupState:
         """@X 请于明天前确认… is a new task even from someone with work awaiting verification, completion
         or escalation: it quotes nothing, asks for something (or @-mentions someone) by a time, and names
         its receivers (@马志强 今天去提柜，提柜单发你微信了，中午12点前到码头 hands out work)."""
+        receivers = self.receivers(r)[0]
         return (not r.quote_id and (r.t_task_verb or bool(r.mentions)) and not _missing(r.time_deadline)
-                and bool(self.receivers(r)[0]))
+                and bool(receivers) and not self.answers_a_poster(r.member, receivers))
+
+    def answers_a_poster(self, sender: str, named: list[str]) -> bool:
+        """Does a message naming these people talk back to whoever gave the sender work (周总，在弄了，明天
+        下午交; @沈一鸣 修复计划发了)? Then it answers a task; it hands out none."""
+        posters = {t.poster for t, d in self.duties_of(sender)}
+        return bool(named) and set(named) <= posters
 
     def add_task(self, task: Task) -> None:
         self.tasks.append(task)
@@ -366,6 +375,10 @@ def verification(state: GroupState, r) -> Role | None:
         targets = [t for t in state.poster_tasks(r.member) if t.kind == "task" and any(
             d.completed is not None and d.verified is None for d in t.duties.values())]
         confidence = CONFIDENCE["verification.only_candidate" if len(targets) == 1 else "verification.several"]
+        if not targets:
+            # 点过数了，320件齐，确认完成: a confirmation of a task nobody reported done, named by its words
+            # (or the poster's only open one): completed at the verification
+            targets, confidence = _confirmed_unreported(state, r), CONFIDENCE["verification.unreported"]
     if not targets:
         return None
     for t in targets:
@@ -379,6 +392,20 @@ def verification(state: GroupState, r) -> Role | None:
                     duty.reasons.append(REASON["verification.no_completion"])
                 duty.confidence = min(duty.confidence, confidence)
     return Role(r.msg_id, "verification", targets[0].task_id, confidence)
+
+
+def _confirmed_unreported(state: GroupState, r) -> list[Task]:
+    """The open task a confirmation with no completion report before it verifies: the poster's only open
+    task, or the one sharing the most words with it (at least two), if the message says 确认/验收/完成."""
+    if not r.t_done and not _CONFIRMS.search(r.bare):
+        return []
+    open_tasks = [t for t in state.poster_tasks(r.member) if t.kind == "task"
+                  and all(d.verified is None for d in t.duties.values())]
+    if len(open_tasks) == 1:
+        return open_tasks
+    words = _bigrams(r.bare)
+    scored = sorted(((len(words & _bigrams(t.text)), i, t) for i, t in enumerate(open_tasks)), key=lambda x: x[:2])
+    return [scored[-1][2]] if scored and scored[-1][0] >= 2 else []
 
 
 def completion(state: GroupState, r) -> Role | None:
@@ -490,6 +517,10 @@ def new_task(state: GroupState, r) -> Role | None:
         return None  # 收到，预计17:30前提交 answers someone; it hands nobody work
     if not receivers and not is_meeting and _FIRST_PERSON_START.match(r.bare):
         return None  # 这个我知道了，周一上班处理: the sender's own plan, no work handed to anyone
+    if not is_meeting and state.answers_a_poster(r.member, receivers):
+        return None  # 潘姐 刚在外面…书面周三前交: an answer to the one who gave the work
+    if r.t_question and not is_meeting and not (r.mentions or r.mention_all):
+        return None  # 谁有空帮忙把证书续一下？: asked of nobody in particular
     if not receivers:
         confidence = CONFIDENCE["task.no_receiver"]
     elif not r.t_task_verb:
