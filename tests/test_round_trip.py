@@ -3,6 +3,7 @@ less exactly what the layout is known to lose (tests/layouts.py LOSSES / EXPECT)
 
 from __future__ import annotations
 
+import os
 from datetime import datetime, timedelta
 
 import pytest
@@ -75,7 +76,8 @@ def expected(layout: str, messages: list[dict]) -> tuple[list[dict], int]:
 
 
 @pytest.mark.parametrize("layout", LAYOUTS)
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=int(os.environ.get("WGM_FUZZ", 30)), deadline=None,     # WGM_FUZZ=400 for a longer run
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(messages=conversations())
 def test_round_trip(layout, messages, tmp_path_factory):
     path = write_export(tmp_path_factory.mktemp("rt"), messages, "测试群", layout)

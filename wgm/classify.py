@@ -191,7 +191,7 @@ def _name_or_dept(name: str, people: People) -> list[str]:
     return []
 
 
-_TARGET_BEFORE = re.compile(r"(?:报|交|交给|发给|发|提交|送|送到|上报|报送|给|到|找|问|联系|通知|和|跟|与|向|由|请示|汇报)\s*$")
+_TARGET_BEFORE = re.compile(r"(?:报|交|交给|发给|发|提交|送|送到|上报|报送|给|到|找|问|联系|通知|和|跟|与|向|由|请示|汇报|从|在|去|来|回|等)\s*$")
 
 
 def _dept_receivers(content: pd.Series, people: People) -> pd.Series:

@@ -464,7 +464,10 @@ def reply(state: GroupState, r) -> Role | None:
         chosen = pending
         confidence = CONFIDENCE["reply.unread_quote"]
     else:
-        is_task_like = bool(state.receivers(r)[0]) and (r.t_task_verb or not _missing(r.time_deadline))
+        # a post naming others (@, 责任人, by name) with work or a time hands out work; a department named
+        # in passing (刚从装配那边下来，明早第一个弄) does not make an answer a task
+        named = [m for m in (*r.mentions, *r.responsible) if m != r.member] or r.mention_all
+        is_task_like = bool(named) and (r.t_task_verb or not _missing(r.time_deadline))
         sticker = r.media == "sticker"
         answers_task = r.t_ack or r.t_progress or sticker or (not is_task_like and _stated_time(r) is not None)
         answers_meeting = r.t_ack or r.t_meeting_reply or sticker
