@@ -284,3 +284,20 @@ def test_an_answer_that_hands_out_work_is_the_reply_and_opens_the_task(tmp_path)
     tasks = r.tasks.set_index("receiver")
     assert answer["kind"] == "reply" and answer["task_id"] == tasks.loc["高峰", "task_id"]
     assert tasks.loc["罗刚", "task_msg_id"] == answer["msg_id"] and tasks.loc["罗刚", "poster"] == "高峰"
+
+
+def test_a_task_whose_time_cannot_be_read_has_no_deadline_no_format_fine_and_is_for_review(tmp_path):
+    # 那天晚上8点前: which day? rules.md Time words: no deadline at all, never 晚上8点前 of the post day
+    r = audit_chat("""
+2026-05-11 10:00:00 林涛-运营部: @罗刚-仓储部 那天晚上8点前把A区库存盘点表发我
+2026-05-11 10:05:00 罗刚-仓储部: 收到
+""", tmp_path)
+    task = r.tasks.iloc[0]
+    assert pd.isna(task["deadline"])
+    assert "完成时间读不出：晚上8点前" in task["review_reason"]
+    assert events_of(r) == []         # no format event: the post states a time, wgm cannot read it
+    plain = audit_chat("""
+2026-05-11 10:00:00 林涛-运营部: @罗刚-仓储部 把A区库存盘点表发我
+2026-05-11 10:05:00 罗刚-仓储部: 收到
+""", tmp_path)
+    assert events_of(plain) == [("林涛", "format", 1)]     # … while a post with no time at all lacks one

@@ -297,3 +297,91 @@ def test_scanner_equals_reference_pattern(text):
     reference = re.compile(_TOKEN_BODY)
     assert [(m.lastgroup, m.span()) for m in TOKEN.finditer(folded)] == \
         [(m.lastgroup, m.span()) for m in reference.finditer(folded)]
+
+
+# ---------------------------------------------------------------------------------------------
+# named weeks, months and years; holidays; spans; phrases that cannot be read (rules.md Time words)
+WEEK_WORDS = st.sampled_from(["这周", "本周", "这个星期", "下周", "下个星期", "周末", "这周末"])
+
+
+@FAST
+@given(WEEK_WORDS, st.sampled_from(["完成", "交", "前完成", "之前提交", "要搞定"]), BASES)
+def test_a_week_named_as_a_deadline_ends_on_its_sunday(word, tail, base):
+    f = find_times(word + tail, base)
+    if "周末" in word and "前" in tail:
+        want_weekday = 4                    # 周末前: before the weekend, that Friday
+    else:
+        want_weekday = 6
+    this_monday = base.date() - timedelta(days=base.weekday())
+    week = this_monday + timedelta(days=7 if word.startswith("下") else 0)
+    want = _eod(week + timedelta(days=want_weekday))
+    if want >= base:
+        assert f.deadline is not None and f.deadline.when == want, (word + tail, base, f)
+    else:
+        assert f.deadline is None, (word + tail, base, f)
+
+
+HOLIDAY_PHRASES = st.sampled_from(["国庆前完成", "春节前交", "五一前", "端午节前", "中秋前", "清明前交", "元旦前交",
+                                   "年前把账结了", "节前完成", "过年前交"])
+
+
+@FAST
+@given(HOLIDAY_PHRASES, BASES)
+def test_a_holiday_deadline_is_the_eve_of_a_day_off_or_no_time_at_all(text, base):
+    from wgm.timewords import holidays
+
+    f = find_times(text, base)
+    if f.deadline is None:
+        assert f.unread, (text, base, f)      # the schedule of that year is not known: said, never guessed
+        assert base.year >= 2026 or base.year < 2008   # 清明, 端午, 中秋 are holidays since 2008
+        return
+    assert not f.unread and f.deadline.when >= base
+    eve = f.deadline.when.date()
+    assert f.deadline.when == _eod(eve)
+    assert not holidays.is_workday(eve + timedelta(days=1)), (text, base, f)
+
+
+def test_phrases_that_cannot_be_read_give_no_time_and_are_said():
+    base = datetime(2026, 1, 20, 10, 0)
+    for text, unread in (("元宵节晚上8点前交", "晚上8点前"), ("那天晚上8点前交", "晚上8点前"),
+                         ("农历八月十五前", "八月十五前"), ("元宵节前交", "元宵节前"), ("放假前交上来", "放假前")):
+        f = find_times(text, base)
+        assert (f.deadline, f.reply_by, f.points) == (None, None, ()), text
+        assert f.unread == (unread,), (text, f)
+    both = find_times("元宵节晚上8点前交，最晚明天", base)
+    assert both.deadline.when == datetime(2026, 1, 21, 23, 59, 59) and both.unread == ("晚上8点前",)
+    assert find_times("老王晚上8点前交", base).unread == ()
+
+
+def test_the_holiday_schedule_of_later_years_comes_from_settings():
+    from wgm import settings as wgm_settings
+    from wgm.timewords import holidays
+
+    base = datetime(2026, 12, 20, 10, 0)
+    assert find_times("春节前交", base).unread == ("春节前",)
+    s = wgm_settings.load(None, ["calendar.holidays=[{name: 春节, first: 2027-02-06, last: 2027-02-13},"
+                                 " {name: 元旦, first: 2027-01-01, last: 2027-01-03}]",
+                                 "calendar.workdays=[2027-02-14]"])
+    w = s.time_words()
+    assert find_times("春节前交", base, w).deadline.when == datetime(2027, 2, 5, 23, 59, 59)
+    assert find_times("元旦前交", base, w).deadline.when == datetime(2026, 12, 31, 23, 59, 59)
+    assert find_times("节前完成", base, w).deadline.when == datetime(2026, 12, 31, 23, 59, 59)
+    assert holidays.is_workday(date(2027, 2, 14), w.holidays, w.workdays)        # a Sunday made a working day
+    assert not holidays.is_workday(date(2027, 2, 8), w.holidays, w.workdays)     # a Monday of 春节
+    # 2 working days from Friday 2027-02-05: the Sunday 02-14 made a working day, then Monday 02-15
+    assert find_times("2个工作日内完成", datetime(2027, 2, 5, 10), w).deadline.when == \
+        datetime(2027, 2, 15, 23, 59, 59)
+
+
+def test_calendar_settings_are_checked():
+    from wgm import settings as wgm_settings
+    from wgm.errors import SettingsError
+
+    for bad, key in (("calendar.holidays=[{name: 七夕, first: 2027-08-08, last: 2027-08-08}]", "calendar.holidays.0.name"),
+                     ("calendar.holidays=[{name: 春节, first: 2027-02-13, last: 2027-02-06}]", "calendar.holidays.0.last"),
+                     ("calendar.holidays=[{name: 春节, first: 2月6日, last: 2027-02-13}]", "calendar.holidays.0.first"),
+                     ("calendar.holidays=[春节]", "calendar.holidays.0"),
+                     ("calendar.workdays=[明天]", "calendar.workdays.0")):
+        with pytest.raises(SettingsError) as err:
+            wgm_settings.load(None, [bad])
+        assert key in str(err.value), (bad, str(err.value))

@@ -276,6 +276,7 @@ def _add_times(df: pd.DataFrame, settings: Settings) -> None:
     deadline_text = [""] * n
     reply_by = [pd.NaT] * n
     point = [pd.NaT] * n
+    unread = [""] * n
     bare = df[C.bare].tolist()
     stamps, media = schema.lists(df, M.ts, M.media)    # to_pydatetime() is a Series: [i] costs ~8 µs
     for i, text in enumerate(bare):
@@ -290,11 +291,14 @@ def _add_times(df: pd.DataFrame, settings: Settings) -> None:
             reply_by[i] = found.reply_by.when
         if found.points:
             point[i] = found.points[0].when
+        if found.unread:
+            unread[i] = "；".join(found.unread)
     df[C.time_deadline] = _times(deadline, df.index)
     df[C.time_deadline_conf] = pd.Series(deadline_conf, index=df.index, dtype=float)
     df[C.time_deadline_text] = pd.Series(deadline_text, index=df.index, dtype="str")
     df[C.time_reply_by] = _times(reply_by, df.index)
     df[C.time_point] = _times(point, df.index)
+    df[C.time_unread] = pd.Series(unread, index=df.index, dtype="str")
 
 
 def _times(values: list, index: pd.Index) -> pd.Series:

@@ -106,7 +106,8 @@ def _can_move_a_task(df: pd.DataFrame) -> pd.Series:
     or a system line. The rest (most chatter) cannot change any task and skip the pass."""
     mask = df[[*_MOVING_TAGS, C.mention_all]].any(axis=1) | (df[M.quote_id] != "") \
         | df[M.media].isin(["system", "quote", "sticker"]) | (df[M.member] == "")
-    mask |= df[C.time_deadline].notna() | df[C.time_point].notna() | df[C.time_reply_by].notna()
+    mask |= df[C.time_deadline].notna() | df[C.time_point].notna() | df[C.time_reply_by].notna() \
+        | (df[C.time_unread] != "")
     mask |= df[C.mentions].map(bool) | df[C.responsible].map(bool) | df[C.dept_receivers].map(bool)
     return mask
 

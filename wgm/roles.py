@@ -54,6 +54,7 @@ CONFIDENCE = {
     "task.department": 0.85,              # 责任部门： (its head)
     "task.no_verb": 0.8,                  # at most: receivers and a deadline, but no 请/帮忙
     "task.no_receiver": 0.6,
+    "task.time_unread": 0.6,              # it states a time wgm cannot read (元宵节前): no deadline, for review
     "repost": 0.9,
     "off_topic.exact": 0.9,               # an exact off-topic phrase, or a red packet
     "off_topic.plain": 0.8,
@@ -76,6 +77,7 @@ REASON = {
     "reply.sticker": "只回复了表情，按回复计，请核对",
     "task.uncertain": "任务识别不确定",
     "task.no_receiver": "任务未指明责任人",
+    "task.time_unread": "完成时间读不出",
     "export.minutes": "导出时间只精确到分钟",
 }
 
@@ -537,9 +539,13 @@ def new_task(state: GroupState, r) -> Role | None:
             return Role(r.msg_id, "repost", t.task_id, CONFIDENCE["repost"])
     kind = "meeting" if is_meeting else "task"
     deadline = _ts(r.time_point if is_meeting and not _missing(r.time_point) else r.time_deadline)
+    # a time stated but not readable (元宵节前, 那天晚上8点前): no deadline, and no format fine for one
+    time_unread = r.time_unread if deadline is None and r.time_unread else ""
+    if time_unread:
+        confidence = min(confidence, CONFIDENCE["task.time_unread"])
     missing: list[str] = []
     if kind == "task":
-        if deadline is None:
+        if deadline is None and not time_unread:
             missing.append(FORMAT_ELEMENT["deadline"])
         if not receivers:
             missing.append(FORMAT_ELEMENT["receiver"])
@@ -548,6 +554,8 @@ def new_task(state: GroupState, r) -> Role | None:
     reasons = [] if confidence >= THRESHOLD["task.sure"] else [REASON["task.uncertain"]]
     if not receivers:
         reasons.append(REASON["task.no_receiver"])
+    if time_unread:
+        reasons.append(f"{REASON['task.time_unread']}：{time_unread}")
     task = Task(task_id=ids.task_id(state.group, r.msg_id), group=state.group,
                 poster=r.member, kind=kind, posted=r.ts, msg_id=r.msg_id, text=r.bare, deadline=deadline,
                 reply_by=_ts(r.time_reply_by), duties={m: Duty(m) for m in receivers},

@@ -100,6 +100,7 @@ class C:
     time_deadline_text = "time_deadline_text"
     time_reply_by = "time_reply_by"  # the reply-by time it states (RB)
     time_point = "time_point"        # the first other future time it names (a meeting's start)
+    time_unread = "time_unread"      # time phrases it states that cannot be read (元宵节前): '；'-joined
 
 
 # the lexical tags, each a bool column "t_<tag>"; messages.csv spells them ';'-joined in this order
@@ -111,7 +112,7 @@ CLASSIFIED_COLUMNS: dict[str, str] = {
     C.bare: STR, C.mentions: OBJ, C.mention_all: BOOL, C.responsible: OBJ, C.dept_receivers: OBJ,
     **{t: BOOL for t in TAG_COLUMNS},
     C.time_deadline: TIME, C.time_deadline_conf: FLOAT, C.time_deadline_text: STR, C.time_reply_by: TIME,
-    C.time_point: TIME,
+    C.time_point: TIME, C.time_unread: STR,
 }
 
 

@@ -13,7 +13,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import time, timedelta
+from datetime import date, time, timedelta
 from importlib import resources
 from pathlib import Path
 from typing import Any, Mapping
@@ -54,6 +54,20 @@ def parse_duration(value: Any) -> timedelta | None:
     return timedelta(**{_DURATION_UNIT[m.group(2)]: float(m.group(1))})
 
 
+def _as_date(value: Any) -> date:
+    """A calendar date of rules.yaml: YAML reads 2027-02-06 as a date, "2027-02-06" as text."""
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value).strip())
+
+
+def _parse_date(value: Any) -> date | None:
+    try:
+        return _as_date(value)
+    except ValueError:
+        return None
+
+
 @dataclass(frozen=True)
 class Settings:
     """The effective settings, validated. `data` is the plain tree (for the hash and reports)."""
@@ -81,7 +95,10 @@ class Settings:
 
     def time_words(self):
         from wgm.timewords import TimeWords
-        return TimeWords(**{k: self._times[k] for k in TimeWords.__dataclass_fields__})
+        cal = self.data["calendar"]
+        holidays = tuple((h["name"], _as_date(h["first"]), _as_date(h["last"])) for h in cal["holidays"])
+        return TimeWords(**{k: t for k, t in self._times.items() if k in TimeWords.__dataclass_fields__},
+                         holidays=holidays, workdays=tuple(_as_date(d) for d in cal["workdays"]))
 
     @property
     def amounts(self) -> Mapping[str, float]:
@@ -322,6 +339,7 @@ def _validate(tree: dict, where) -> list[WgmError]:
             re.compile(str(value).replace("{company}", "x"))
         except re.error as exc:
             bad(("naming", key), f"not a valid pattern: {exc}")
+    _validate_calendar(tree["calendar"], bad)
     for key, words in tree["lexicon"].items():
         if not isinstance(words, list) or not all(isinstance(w, (str, int)) and str(w) for w in words):
             bad(("lexicon", key), f"expected a list of words, got {words!r}")
@@ -333,6 +351,36 @@ def _validate(tree: dict, where) -> list[WgmError]:
         except re.error as exc:
             bad(("lexicon", "incivility_patterns", str(i)), f"not a valid pattern: {exc}")
     return problems
+
+
+def _validate_calendar(cal: dict, bad) -> None:
+    """calendar.holidays: a list of {name, first, last}; calendar.workdays: a list of dates."""
+    from wgm.timewords.holidays import HOLIDAY_NAMES
+
+    holidays = cal["holidays"]
+    if not isinstance(holidays, list):
+        bad(("calendar", "holidays"), f"expected a list of {{name, first, last}}, got {holidays!r}")
+    else:
+        for i, h in enumerate(holidays):
+            where = ("calendar", "holidays", str(i))
+            if not isinstance(h, Mapping) or set(h) != {"name", "first", "last"}:
+                bad(where, f"expected {{name: 春节, first: 2027-02-06, last: 2027-02-13}}, got {h!r}")
+                continue
+            if h["name"] not in HOLIDAY_NAMES:
+                bad((*where, "name"), f"expected one of {'、'.join(HOLIDAY_NAMES)}, got {h['name']!r}")
+            first, last = _parse_date(h["first"]), _parse_date(h["last"])
+            for key, value in (("first", first), ("last", last)):
+                if value is None:
+                    bad((*where, key), f"expected a date YYYY-MM-DD, got {h[key]!r}")
+            if first and last and not first <= last <= first + timedelta(days=15):
+                bad((*where, "last"), f"expected a day from {first} to at most 15 days later, got {last}")
+    workdays = cal["workdays"]
+    if not isinstance(workdays, list):
+        bad(("calendar", "workdays"), f"expected a list of dates, got {workdays!r}")
+    else:
+        for i, d in enumerate(workdays):
+            if _parse_date(d) is None:
+                bad(("calendar", "workdays", str(i)), f"expected a date YYYY-MM-DD, got {d!r}")
 
 
 def _coerce_setting(value: str) -> Any:

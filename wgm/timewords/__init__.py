@@ -6,8 +6,10 @@ time `base` (naive local time), then choosing the message's required completion 
 Pure functions, no pandas, no I/O; every pattern is compiled once at import.
 
 The modules, each importing (at run time) only those above it:
-  lexicon      the words: numerals, day/weekday/period words, context filters, verb and reply
-               words, the pre-filter (may_contain_time), the clock times of the words (TimeWords)
+  lexicon      the words: numerals, day/weekday/period/holiday words, context filters, verb and
+               reply words, the pre-filter (may_contain_time), the clock times of the words and the
+               holiday schedule added in rules.yaml (TimeWords)
+  holidays     the State Council's holiday schedule and working days (chinese-calendar + rules.yaml)
   resolution   date arithmetic and hour readings: an expression → a datetime (step 4)
   pieces       the piece patterns, the scanner and one reader per kind of piece (step 2)
   expressions  pieces joined into expressions (step 3)
@@ -57,11 +59,28 @@ Settled conventions (rules.md) are implemented as written. Where rules.md is sil
   December (a past date). A day-only date (二十号) is this month if not yet past, else next
   month; a day the month lacks (31号 in April) is that month's last day, confidence 0.6.
 * `前` after a date without a clock keeps the whole day: 5月13日前 = 5-13 23:59:59.
-* N个工作日内 = end of the N-th Monday–Friday after base's date (no holiday calendar);
-  N周内 = end of day + 7·N days; N个月内 = end of day of the same date N months on.
+* N个工作日内 = end of the N-th working day after base's date: Monday–Friday less the public
+  holidays, plus the weekend days made working days (调休), from the holiday schedule; in a year
+  the schedule does not know, Monday–Friday. N周内 = end of day + 7·N days; N个月内 = end of day
+  of the same date N months on.
 * 本周五/这周五 = Friday of base's Monday-based week (a past day if already gone);
   上周X/昨天/前天 are past; 每天/每周一 … are recurring, never resolved.
-* 周末, 月初, 下周/本月/上半月 alone are not resolved (too vague for a fine).
+* A week, month or year named as a whole (这周, 下周, 本月, 下个月, 3月份, 今年, 明年; 周末) is
+  a deadline only: with 前/内/截止, or with a completion verb right after it (这周完成, 下周交,
+  这个月要搞定; not 本周完成了5单), else it is no time at all (下周开会, 这周事情多: never a
+  point). 月初, 上半月, 月中 are not resolved (too vague for a fine).
+* A holiday + 前 = end of the day before the first day of that holiday's official run (the days
+  off, weekends inside included; 2025's 中秋 fell inside 国庆, so 中秋前 = 09-30), the next run
+  beginning after base's date. In a year whose schedule is unknown (chinese-calendar has
+  2004–2026; rules.yaml `calendar:` adds later years) the phrase cannot be read.
+* A range (周一到周三, 5月20日至25日, 下午3点到5点) is one span: as a deadline its end counts
+  (周一到周三完成 = Wednesday), its start is a point (a meeting's start); the end takes the start's
+  week (下周一到周三), month (5月20日到25日) and day and period (周四下午3点到5点); an end
+  before its start is in the next week (周五到周一).
+* A phrase that cannot be read whole gives no time (TimeFindings.unread lists it): a day named
+  in a way wgm cannot place before the time (那天晚上8点前, 元宵节晚上8点前, 农历八月十五前), a
+  festival with no official date + 前 (元宵节前, 除夕前, 放假前), a holiday of unknown schedule.
+  A person's name before a time (老王晚上8点前交) is no part of it: the time is read.
 * N天后/N小时后 = that point (relation "at"); 下班后/…起/…开始 have relation "after"
   (role "point"); both can still be a deadline when a completion verb follows (3天后提交).
 """

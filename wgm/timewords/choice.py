@@ -4,7 +4,7 @@ message's deadline, reply-by time and points chosen among them: find_times."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 # Patterns are called as module.PATTERN.method(): on Python 3.11 a method call on a from-imported
 # name compiles to LOAD_ATTR, not LOAD_METHOD, and makes a bound method at every call (~15% slower).
@@ -33,6 +33,7 @@ class TimeFindings:
     reply_by: TimeExpr | None   # RB
     points: tuple[TimeExpr, ...]  # future "at"/"after" expressions not tied to a completion verb
     all: tuple[TimeExpr, ...]   # every expression found, past ones included
+    unread: tuple[str, ...] = ()  # time phrases with a part that cannot be read (元宵节晚上8点前): no time
 
 
 _DEFAULT_WORDS = TimeWords()
@@ -94,7 +95,12 @@ def find_times(text: str, base: datetime, words: TimeWords = _DEFAULT_WORDS) -> 
     t = text.translate(FOLD)
     found: list[TimeExpr] = []
     ties: list[str | None] = []
+    unread: list[str] = []
+    resolved: dict[int, datetime] = {}      # id(expression) → when, for the end of a range
     for x in expressions(t, text, base, words):
+        if x.unread:
+            unread.append(text[x.start:x.end])
+            continue
         try:
             got = resolve(x, base, words)
         except (OverflowError, ValueError):
@@ -102,6 +108,10 @@ def find_times(text: str, base: datetime, words: TimeWords = _DEFAULT_WORDS) -> 
         if got is None:
             continue
         when, has_clock, conf = got
+        start = resolved.get(id(x.range_from)) if x.range_from is not None else None
+        if start is not None and when < start and x.week is not None and not x.week[0]:
+            when += timedelta(days=7)          # 周五到周一: the Monday after that Friday
+        resolved[id(x)] = when
         rel = x.rel or ("before" if x.mark else "at")
         if x.mark and rel == "at":
             rel = "before"
@@ -110,16 +120,23 @@ def find_times(text: str, base: datetime, words: TimeWords = _DEFAULT_WORDS) -> 
             role = "reply_by"
         elif rel == "before":
             role = "deadline"
+        elif x.vague:
+            if not lexicon.VAGUE_VERB_AFTER.match(t, x.end):
+                continue                       # 这周事情多, 下周开会: a week named, no time
+            role, tie = "deadline", "comp"
+            conf *= 0.9
         else:
             tie = _tie(t, x)
             role = "deadline" if tie == "comp" else "point"
             if tie == "comp":
                 conf *= 0.9
+        if x.range_end and role == "deadline":
+            role = "point"                     # 周一到周三完成: the range's end is the deadline
         ties.append(tie)
         found.append(TimeExpr(x.start, x.end, text[x.start:x.end], when, rel, role,
                               round(min(conf, 1.0), 3), has_clock))
     if not found:
-        return _NO_FINDINGS
+        return TimeFindings(None, None, (), (), tuple(unread)) if unread else _NO_FINDINGS
     # the first future reply-by time, the first future deadline ("before" ones first), every future point
     reply_by = deadline = first_deadline = None
     points_found: list[TimeExpr] = []
@@ -141,4 +158,4 @@ def find_times(text: str, base: datetime, words: TimeWords = _DEFAULT_WORDS) -> 
         # a lone future time with no verb at all: a low-confidence deadline (still a point too)
         p = points[0]     # dataclasses.replace costs ~8 µs; a third of messages with a time come here
         deadline = TimeExpr(p.start, p.end, p.text, p.when, p.relation, "deadline", 0.5, p.has_clock)
-    return TimeFindings(deadline, reply_by, points, tuple(found))
+    return TimeFindings(deadline, reply_by, points, tuple(found), tuple(unread))

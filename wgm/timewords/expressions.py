@@ -18,7 +18,8 @@ from wgm.timewords.lexicon import AFTER_SFX, BEFORE_SFX, NOT_CLOCK_BEFORE, PERIO
 from wgm.timewords.pieces import read_piece
 
 _R_DATE, _R_WEEK, _R_PER, _R_CLK, _R_SFX = range(5)   # the order of the pieces of one expression
-_RANK = {"date": _R_DATE, "date_ext": _R_DATE, "rel": _R_DATE, "week": _R_WEEK, "per": _R_PER, "clk": _R_CLK}
+_RANK = {"date": _R_DATE, "date_ext": _R_DATE, "named": _R_DATE, "unread": _R_DATE, "rel": _R_DATE, "week": _R_WEEK,
+         "per": _R_PER, "clk": _R_CLK}
 _GAP = " \t\u3000\u2005（）()"             # what may stand between the pieces of one expression
 _RANGE_GAP = re.compile(r"\s*(?:到|至|-|~|～|—)\s*")
 _MARK_GAP = " \t\u3000\u2005:为是在于到至"   # 截止时间：5月15日, 最迟在明天
@@ -28,7 +29,7 @@ class Expr:
     """One expression under construction, then read by resolution.resolve."""
 
     __slots__ = ("start", "end", "last", "day", "day_conf", "explicit", "week", "per", "clk", "rel",
-                 "mark", "every", "fixed", "fixed_rel", "conf")
+                 "mark", "every", "fixed", "fixed_rel", "conf", "vague", "unread", "range_from", "range_end")
 
     def __init__(self, start: int) -> None:
         self.start = self.end = start
@@ -45,6 +46,10 @@ class Expr:
         self.fixed: datetime | None = None    # durations and spans resolve at once
         self.fixed_rel = "before"
         self.conf = 0.95
+        self.vague = False      # a week, month or year as a whole: a deadline only (这周完成)
+        self.unread = False     # a part cannot be read (元宵节晚上8点前): the phrase gives no time
+        self.range_from: Expr | None = None   # the start of the range this expression ends (周一到周三)
+        self.range_end = False  # … and the start knows it is one
 
 
 def expressions(t: str, raw: str, base: datetime, w: TimeWords) -> list[Expr]:
@@ -110,12 +115,22 @@ def expressions(t: str, raw: str, base: datetime, w: TimeWords) -> list[Expr]:
             if pending_mark_end >= 0 and s - pending_mark_end <= 4 and not t[pending_mark_end:s].strip(_MARK_GAP):
                 cur.mark = True
             pending_mark_end = -1
-            if kind == "clk" and exprs and exprs[-1].clk is not None and exprs[-1].end <= s \
-                    and _RANGE_GAP.fullmatch(t, exprs[-1].end, s):
-                # 周四下午3点到5点: the end of a range takes the start's day and period
+            if exprs and exprs[-1].end <= s and not exprs[-1].unread and _RANGE_GAP.fullmatch(t, exprs[-1].end, s):
                 p = exprs[-1]
-                cur.day, cur.week, cur.per, cur.explicit, cur.day_conf = p.day, p.week, p.per, p.explicit, p.day_conf
-        if kind in ("date", "date_ext"):
+                cur.range_from, p.range_end = p, True
+                if kind == "clk" and p.clk is not None:
+                    # 周四下午3点到5点: the end of a range takes the start's day and period
+                    cur.day, cur.week, cur.per, cur.explicit, cur.day_conf = \
+                        p.day, p.week, p.per, p.explicit, p.day_conf
+                elif kind == "week" and not val[0] and p.week is not None and p.week[0]:
+                    val = (p.week[0], val[1])          # 下周一到周三: the end is in the start's week
+                elif kind == "date" and m.lastgroup == "day" and p.day is not None:
+                    val = (_same_month_day(p.day, val[0].day) or val[0], val[1])   # 5月20日到25日
+        if kind == "unread":
+            cur.unread, cur.explicit = True, True
+        elif kind == "named":
+            cur.day, cur.vague, cur.explicit = val, True, True
+        elif kind in ("date", "date_ext"):
             if cur.day is not None:
                 cur.day_conf *= 0.6
             cur.day, c = val
@@ -147,14 +162,34 @@ def expressions(t: str, raw: str, base: datetime, w: TimeWords) -> list[Expr]:
     for x in exprs:
         if x.every:
             continue
+        if not x.explicit and x.week is None and x.fixed is None and lexicon.UNREAD_BEFORE.search(raw, max(0, x.start - 8),
+                                                                                                    x.start):
+            x.unread = True       # 那天晚上8点前, 元宵节晚上8点前: no time, never just 晚上8点前
+        elif x.explicit and lexicon.LUNAR_BEFORE.search(raw, max(0, x.start - 3), x.start):
+            x.unread = True       # 农历八月十五前: a lunar date wgm does not convert
         if x.last == _R_CLK and x.day is None and x.week is None and x.per is None and x.rel is None \
                 and not _bare_clock_ok(t, raw, x):
             continue
         if x.last == _R_SFX and x.day is None and x.week is None and x.per is None and x.clk is None \
-                and x.fixed is None:
+                and x.fixed is None and not x.unread:
             continue
         out.append(x)
     return out
+
+
+def _same_month_day(start: date, day: int) -> date | None:
+    """The day `day` in the month of a range's start (or the next month, if before the start)."""
+    try:
+        d = start.replace(day=day)
+    except ValueError:
+        return None
+    if d < start:
+        y, mo = (start.year + 1, 1) if start.month == 12 else (start.year, start.month + 1)
+        try:
+            d = date(y, mo, day)
+        except ValueError:
+            return None
+    return d
 
 
 def _bare_clock_ok(t: str, raw: str, x: Expr) -> bool:

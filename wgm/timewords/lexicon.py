@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import time
+from datetime import date, time
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,9 @@ class TimeWords:
     noon: time = time(12, 0)            # 中午
     afternoon_end: time = time(18, 0)   # 下午
     evening_end: time = time(23, 59, 59)  # 晚上 / 今晚
+    # rules.yaml `calendar:` the holiday schedule of years chinese-calendar does not know yet
+    holidays: tuple[tuple[str, date, date], ...] = ()   # (name of HOLIDAY_NAMES, first day, last day)
+    workdays: tuple[date, ...] = ()                     # weekend days made working days (调休上班)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -57,6 +60,27 @@ MORNING = frozenset({"上午", "早上", "早晨", "清晨", "1早", "凌晨"})
 EVENING = frozenset({"晚上", "晚间", "夜里", "夜间"})
 BEFORE_SFX = frozenset({"之前", "以前", "前", "为止", "止", "之内", "以内", "内", "截止", "截至"})
 AFTER_SFX = frozenset({"以后", "之后", "后", "起", "开始"})
+
+# the holidays by the words people say (holidays.HOLIDAY_NAMES); 年前 = before 春节
+HOLIDAY_WORD = {"元旦": "元旦", "春节": "春节", "过年": "春节", "年": "春节", "清明": "清明", "清明节": "清明",
+                "51": "劳动节", "51节": "劳动节", "51劳动节": "劳动节", "劳动节": "劳动节",
+                "端午": "端午", "端午节": "端午", "中秋": "中秋", "中秋节": "中秋", "国庆": "国庆", "国庆节": "国庆"}
+# before 年前, a count or a year word: 3年前, 几年前, 去年前 are years ago, not before 春节
+NOT_NEW_YEAR_BEFORE = frozenset("0123456789十几多半去今明本新当早往近每周百千万两个")
+# festivals wgm has no date for (not official holidays, or lunar): a phrase with one cannot be read
+_OTHER_FESTIVALS = (r"元宵|妇女|三八|儿童|六一|重阳|七夕|情人|圣诞|平安夜|教师|母亲|父亲|青年|五四|建军|八一|建党|七一"
+                    r"|腊八|小年|除夕|冬至|感恩|万圣|双十一|双11|双十二|双12|开学|放假|年会|生日")
+OTHER_FESTIVALS_FOLDED = _OTHER_FESTIVALS.translate(FOLD)        # the pieces' pattern reads folded text
+OTHER_FESTIVAL_FIRST = "".join(sorted({w[0] for w in OTHER_FESTIVALS_FOLDED.split("|")}))
+# a day said in a way wgm cannot place, just before a time (那天晚上8点前, 元宵节晚上8点前, 农历八月十五前):
+# the phrase gives no time at all, never its readable remainder (rules.md Time words)
+UNREAD_BEFORE = re.compile(f"(?:[那这某哪改隔]天|[那这]日|农历|阴历|(?:{_OTHER_FESTIVALS})节?)\\s*(?:的)?\\s*$")
+LUNAR_BEFORE = re.compile(r"(?:农历|阴历)\s*$")
+BEFORE_WEEKEND = re.compile(r"\s*(?:之前|以前|前)")   # 周末前: before the weekend, that Friday
+# a week, month or year named as a deadline (这周完成, 下个月交): only with 前/内 or a verb just after it
+VAGUE_VERB_AFTER = re.compile(r"\s*(?:都|就|要|必须|务必|得|需要|需|请|全部|争取|尽量|抓紧|尽快|之内|以内|内)*\s*"
+                              r"(?:完成|提交|交|报|发|给|搞定|上线|整理|做完|弄完|办完|办好|做好|弄好|落实|整改|汇总|结束"
+                              r"|完毕|处理|解决|准备好|更新|出来)(?!了|过)")
 
 # ---------------------------------------------------------------------------------------------
 # context filters: the characters around a piece that say it is not a time
@@ -103,7 +127,9 @@ _MAYBE = re.compile(
     r"|[今明后昨当前]天|[今明昨][日晚早晨夜儿]|后日|当日|次日|翌日"
     r"|(?:周|星期|礼拜)\s*[一二三四五六七日天1-7１-７]"
     r"|上午|下午|中午|晚上|晚间|夜里|夜间|早上|早晨|清晨|傍晚|凌晨|一早|下班|上班"
-    r"|月\s*[底末]|年\s*[底末内]|年之内|年以内|[本这下当]\s*个?\s*(?:周|星期|礼拜|月)\s*(?:之|以)?内")
+    r"|月\s*[底末]|年\s*[底末内]|年之内|年以内|[本这下当上]\s*个?\s*(?:周|星期|礼拜|月)|周末|月份|[今明去]年"
+    r"|(?:节|年|旦|庆|秋|午|明|一|宵|夕|八|阳|诞|夜|学|假|会|日|至|女|童|师|亲|四)\s*(?:之|以)?前"
+    r"|[那这某哪改隔]天|农历|阴历")
 
 
 def may_contain_time(text: str) -> bool:

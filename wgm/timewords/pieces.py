@@ -9,6 +9,8 @@ expressions.py, or None when the piece is no time there:
     ("date" | "date_ext", (date, confidence)) iso, ymd, mday, mend, mdd, day (date_ext: 3.15号)
     ("rel", (word, date))                     rel
     ("week", (prefix, weekday 0..6))          week
+    ("named", date)                           named: a week, month or year as a whole (deadline only)
+    ("unread", None)                          hol: a holiday of unknown date (the phrase gives no time)
     ("per", word) / ("clk", (hour, minute, minutes stated)) / ("mark", word) / ("sfx", word)
 """
 
@@ -21,7 +23,7 @@ from typing import Callable
 
 # Patterns are called as module.PATTERN.method(): on Python 3.11 a method call on a from-imported
 # name compiles to LOAD_ATTR, not LOAD_METHOD, and makes a bound method at every call (~15% slower).
-from wgm.timewords import lexicon
+from wgm.timewords import holidays, lexicon
 from wgm.timewords.lexicon import ALNUM_BEFORE, REL_DAYS, WEEKDAY, YEAR_WORD, TimeWords, number
 from wgm.timewords.resolution import add_months, eod, monday, month_end, yearless
 
@@ -62,6 +64,19 @@ _PIECES = (
     # weekday: 周五, 下周五, 本周五, 这个星期五, 礼拜天, 上周五
     ("week", "下本这上周星礼",
      r"(?:(?P<wk_p>下下个?|下个?|本|这个?|上上个?|上个?)\s*)?(?:周|星期|礼拜)\s*(?P<wk_d>[1-7日天])"),
+    # a week, month or year named as a whole (a deadline only, at its end: 这周, 下个月, 3月份, 今年),
+    # and 周末 (that Sunday; 周末前: that Friday)
+    ("named", r"本这下上当今明去周\d十",
+     r"(?:(?P<nm_wp>本|这个?|下个?|上个?)\s*)?(?P<nm_we>周末)"
+     r"|(?P<nm_w>本|这个?|下个?|上个?|当)\s*(?:周|星期|礼拜)(?!\s*[1-7日天末])"
+     r"|(?P<nm_m>本|这个?|下个?|上个?|当)\s*月(?!\s*[底末初中旬份\d十])"
+     r"|(?P<nm_n>\d{1,2}|十\d?)\s*月份(?!\s*[底末初中旬])"
+     r"|(?P<nm_y>今|明|去)\s*年(?!\s*[底末内初中\d十])"),
+    # a holiday + 前: 国庆前, 春节前, 五一前, 节前 (the next holiday), 年前 (春节), and festivals wgm
+    # has no date for (元宵节前: the phrase cannot be read)
+    ("hol", "元春过年清5劳端中国节" + lexicon.OTHER_FESTIVAL_FIRST,
+     r"(?:(?P<hl_o>" + lexicon.OTHER_FESTIVALS_FOLDED + r")节?|元旦|春节|过年|清明节?|51(?:劳动)?节?|劳动节|端午节?"
+     r"|中秋节?|国庆节?|节|年)(?=\s*(?:之前|以前|前(?![往来去面台后\d几十])))"),
     # numeric month.day: 3.15, 3/15 (accepted only next to a marker: _MDD_MARK, _MDD_PRE)
     ("mdd", r"\d", r"(?P<mdd_m>\d{1,2})[./](?P<mdd_d>\d{1,2})(?![\d.%/])"),
     # day of month only: 二十号, 15日
@@ -79,7 +94,7 @@ _PIECES = (
      r"|(?:要求)?(?:完成|提交|交付|上交|报送)(?:时间|日期|期限)"),
     # relation suffixes after an expression
     ("sfx", "之以前为止内后起开左",
-     r"之前|以前|前(?![往来去面台后])|为止|止|之内|以内|内(?![容部外存])|以后|之后|后(?![面续期来台端])"
+     r"之前|以前|前(?![往来去面台后\d几十])|为止|止|之内|以内|内(?![容部外存])|以后|之后|后(?![面续期来台端])"
      r"|起(?![来草码诉])|开始|左右"),
 )
 # The reference pattern: each kind one named group, m.lastgroup names it (tests compare the scanner with it).
@@ -104,7 +119,8 @@ Reader = Callable[[re.Match, str, int, int, str, datetime, TimeWords], "Piece | 
 # the readers, one per kind
 def _dur(m: re.Match, t: str, s: int, e: int, prev: str, base: datetime, w: TimeWords) -> Piece | None:
     """A duration with 内 (before) or 后 (at), resolved from base: 2小时内, 1个半小时内, 半小时内,
-    3天之内, 3个工作日内 (confidence 0.8), 1周内, 2个月内, 3天后. Not v2小时内 nor 2月内."""
+    3天之内, 3个工作日内 (working days of the holiday schedule, 调休 included; confidence 0.8), 1周内,
+    2个月内, 3天后. Not v2小时内 nor 2月内."""
     if prev in ALNUM_BEFORE and m["du_n"]:
         return None
     num = m["du_n"] or ""
@@ -127,7 +143,7 @@ def _dur(m: re.Match, t: str, s: int, e: int, prev: str, base: datetime, w: Time
         d, left = today, int(n)
         while left > 0:
             d += timedelta(days=1)
-            left -= d.weekday() < 5
+            left -= holidays.is_workday(d, w.holidays, w.workdays)
         when, conf = eod(d, w), 0.8
     elif unit in ("周", "星期", "礼拜"):
         when = eod(today + timedelta(days=round(7 * n)), w)
@@ -241,6 +257,57 @@ def _week(m: re.Match, t: str, s: int, e: int, prev: str, base: datetime, w: Tim
     return "week", ((m["wk_p"] or "").strip(), WEEKDAY[m["wk_d"]])
 
 
+def _named(m: re.Match, t: str, s: int, e: int, prev: str, base: datetime, w: TimeWords) -> Piece | None:
+    """A week, month or year named as a whole, as its last day (rules.md Time words): 这周/本周/这个星期
+    (that Sunday), 下周, 这个月/本月/下个月, 3月份 (the year of the window), 今年/明年 (December 31);
+    周末/这周末 (that Sunday), 周末前/下周末前 (that week's Friday: before the weekend). Past ones
+    (上周, 上个月, 去年) resolve to the past and are never chosen."""
+    today = base.date()
+    if prev in ALNUM_BEFORE and m["nm_n"] is not None:
+        return None
+
+    def shift(p: str | None) -> int:
+        return 1 if p and p.startswith("下") else (-1 if p and p.startswith("上") else 0)
+
+    if m["nm_we"] is not None:
+        week = monday(today) + timedelta(days=7 * shift(m["nm_wp"]))
+        before = lexicon.BEFORE_WEEKEND.match(t, e) is not None
+        return "named", week + timedelta(days=4 if before else 6)
+    if m["nm_w"] is not None:
+        return "named", monday(today) + timedelta(days=7 * shift(m["nm_w"]) + 6)
+    if m["nm_m"] is not None:
+        first = add_months(today.replace(day=1), shift(m["nm_m"]))
+        return "named", month_end(first.year, first.month)
+    if m["nm_n"] is not None:
+        month = number(m["nm_n"])
+        if not 1 <= month <= 12:
+            return None
+        d = yearless(month, calendar.monthrange(today.year, month)[1], today)
+        return ("named", month_end(d.year, d.month)) if d else None
+    return "named", date(today.year + {"今": 0, "明": 1, "去": -1}[m["nm_y"]], 12, 31)
+
+
+def _hol(m: re.Match, t: str, s: int, e: int, prev: str, base: datetime, w: TimeWords) -> Piece | None:
+    """A holiday before 前, as the day before its official first day (国庆前 posted 2026-09-20:
+    2026-09-30): 元旦, 春节/过年/年 (年前), 清明, 五一/劳动节, 端午, 中秋, 国庆, and 节 (节前: the next
+    holiday of any name). ("unread", None) when the schedule of its year is not known or the
+    festival has no official date (元宵节前, 除夕前). Not 3年前 (years ago), 章节前, 细节前."""
+    word = m.group()
+    if m["hl_o"] is not None:
+        return "unread", None
+    if word == "年" and (t[s - 1:s] in lexicon.NOT_NEW_YEAR_BEFORE or prev in ALNUM_BEFORE):
+        return None
+    if word == "节" and prev and "\u4e00" <= prev <= "\u9fff" and prev not in "过在于要请":
+        return None          # 章节前, 细节前, 环节前 (a known festival matched as a whole earlier)
+    if word.startswith("51") and prev in ALNUM_BEFORE:
+        return None          # 151前 is no holiday
+    names = None if word == "节" else (lexicon.HOLIDAY_WORD[word],)
+    first = holidays.next_holiday_start(names, base.date(), w.holidays)
+    if first is None or first == holidays.UNKNOWN:
+        return "unread", None      # no such holiday in the schedule (端午 before 2008) or the year is unknown
+    return "date", (first - timedelta(days=1), 1.0)
+
+
 def _mdd(m: re.Match, t: str, s: int, e: int, prev: str, base: datetime, w: TimeWords) -> Piece | None:
     """A numeric month.day next to a marker: 3.15前, 5/20下午, 截止3.15, 3.15号 (date_ext: the 号 is
     part of it). Not 1.5万, v2.3 nor 3.15 alone."""
@@ -320,7 +387,7 @@ def _sfx(m: re.Match, t: str, s: int, e: int, prev: str, base: datetime, w: Time
 
 _READERS: dict[str, Reader] = {
     "dur": _dur, "span": _span, "every": _every, "iso": _iso, "ymd": _ymd, "mday": _mday, "mend": _mend,
-    "rel": _rel, "week": _week, "mdd": _mdd, "day": _day, "per": _per, "clk": _clk, "mark": _mark, "sfx": _sfx,
+    "rel": _rel, "week": _week, "named": _named, "hol": _hol, "mdd": _mdd, "day": _day, "per": _per, "clk": _clk, "mark": _mark, "sfx": _sfx,
 }
 
 
