@@ -301,3 +301,42 @@ def test_a_task_whose_time_cannot_be_read_has_no_deadline_no_format_fine_and_is_
 2026-05-11 10:05:00 罗刚-仓储部: 收到
 """, tmp_path)
     assert events_of(plain) == [("林涛", "format", 1)]     # … while a post with no time at all lacks one
+
+
+def test_an_at_mention_handing_work_back_to_ones_own_poster_is_a_task(tmp_path):
+    # 罗刚 has work from 林涛; 罗刚 @-mentions 林涛 with work of his own, no words of an answer: a task
+    r = audit_chat("""
+2026-05-11 10:00:00 林涛-运营部: @罗刚-仓储部 请于5月13日前完成A区库存盘点
+2026-05-11 10:05:00 罗刚-仓储部: 收到
+2026-05-11 11:00:00 罗刚-仓储部: @林涛-运营部 3号库、5号库的出库单这周全部核一遍，周五前核对表交我
+2026-05-11 11:30:00 罗刚-仓储部: @林涛-运营部 盘点表发您了
+""", tmp_path)
+    tasks = r.tasks.set_index("poster")
+    assert tasks.loc["罗刚", "receiver"] == "林涛"
+    assert tasks.loc["罗刚", "deadline"] == pd.Timestamp("2026-05-15 23:59:59")
+    kinds = dict(zip(r.messages["content"].str[-6:], r.messages["kind"]))
+    assert kinds["盘点表发您了"] == "completion"       # … while an @-mention with a report answers
+
+
+def test_an_answer_naming_nobody_is_a_promise_not_a_task_without_receivers(tmp_path):
+    r = audit_chat("""
+2026-05-11 10:00:00 林涛-运营部: @罗刚-仓储部 密封圈缺4套，5月15日前要到货，请下午5点前回复能否保证
+2026-05-11 16:00:00 罗刚-仓储部: 刚跟供应商落实了，两样都5/15前到
+""", tmp_path)
+    assert list(r.tasks["poster"]) == ["林涛"]
+    assert r.tasks.iloc[0]["promised"] == pd.Timestamp("2026-05-15 23:59:59")
+    assert events_of(r) == []
+
+
+def test_a_short_reply_in_an_off_topic_thread_is_off_topic_for_review(tmp_path):
+    r = audit_chat("""
+2026-05-11 12:00:00 徐丽-运营部: 今天食堂红烧肉，去晚了就没了😂
+2026-05-11 12:03:00 谢婷-客服部: 我报名！
+2026-05-11 12:05:00 高峰-财务部: 要两份
+2026-05-11 12:40:00 谢婷-客服部: 真的假的
+2026-05-11 12:06:00 罗刚-仓储部: @林涛-运营部 出库单明天前核对完
+""", tmp_path)
+    kinds = dict(zip(r.messages["content"], r.messages["kind"]))
+    assert kinds["我报名！"] == kinds["要两份"] == "off_topic"
+    assert kinds["真的假的"] != "off_topic"                   # past the thread window (10m)
+    assert kinds["@林涛-运营部 出库单明天前核对完"] != "off_topic"   # words of work

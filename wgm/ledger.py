@@ -65,7 +65,8 @@ def build(messages: pd.DataFrame, settings: Settings, roster: Roster) -> Ledger:
         # a message its sender recalled (WeCom archive names it) is kept as evidence, never assessed
         recalled = recalled_ids(gdf)
         is_recalled = gdf[M.msg_id].isin(recalled)
-        active = _can_move_a_task(gdf) & ~is_recalled & (gdf[M.media] != "recall")
+        active = (_can_move_a_task(gdf) | _may_carry_off_topic_on(gdf, *settings.off_topic_thread)) \
+            & ~is_recalled & (gdf[M.media] != "recall")
         for r in schema.records(gdf.loc[active], _PASS_COLUMNS):
             feed(state, r)
         inert = gdf.loc[~active]
@@ -110,6 +111,22 @@ def _can_move_a_task(df: pd.DataFrame) -> pd.Series:
         | (df[C.time_unread] != "")
     mask |= df[C.mentions].map(bool) | df[C.responsible].map(bool) | df[C.dept_receivers].map(bool)
     return mask
+
+
+def _may_carry_off_topic_on(df: pd.DataFrame, window: timedelta, max_chars: int) -> pd.Series:
+    """Short untagged messages in a chain of posts each within `window` of the one before, after an
+    off-topic post: they may join its thread (roles._joins_off_topic_thread decides), so they take the
+    pass. `df` is one group's messages in time order."""
+    tagged = df["t_off_topic"].to_numpy(dtype=bool)
+    out = pd.Series(False, index=df.index)
+    if not tagged.any():
+        return out
+    chatty = tagged | (df[C.bare].str.len() <= max_chars).to_numpy(dtype=bool)
+    ts = df.loc[chatty, M.ts]
+    chain = (ts.diff() > window).cumsum()
+    after_tagged = pd.Series(tagged[chatty], index=ts.index).groupby(chain).cummax()
+    out[ts.index] = after_tagged & ~pd.Series(tagged[chatty], index=ts.index)
+    return out
 
 
 def _status(t: Task, d: Duty) -> str:

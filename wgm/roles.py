@@ -59,6 +59,7 @@ CONFIDENCE = {
     "off_topic.exact": 0.9,               # an exact off-topic phrase, or a red packet
     "off_topic.plain": 0.8,
     "off_topic.work_words": 0.6,          # beside words of work (请/帮忙, a mention)
+    "off_topic.thread": 0.6,              # a short reply in an off-topic thread, no off-topic words of its own
 }
 
 # Lines drawn through confidences, the classifier's or the pass's own.
@@ -79,6 +80,7 @@ REASON = {
     "task.no_receiver": "任务未指明责任人",
     "task.time_unread": "完成时间读不出",
     "export.minutes": "导出时间只精确到分钟",
+    "off_topic.thread": "无关话题的跟帖（本身无无关用语）",
 }
 
 # What a task post must state (§4.2.1, §5.9), named in the format event of a post lacking it.
@@ -213,6 +215,7 @@ class GroupState:
         self.cutoff = settings.time("cutoff")
         self.similar = settings.repost_similarity
         self.lookback = settings.warning_lookback
+        self.thread, self.thread_chars = settings.off_topic_thread
         self.tasks: list[Task] = []
         # open work indexed by person, pruned as it closes: lookups stay short over a year of tasks
         self.open_by_poster: dict[str, list[Task]] = {}
@@ -261,13 +264,15 @@ class GroupState:
         its receivers (@马志强 今天去提柜，提柜单发你微信了，中午12点前到码头 hands out work)."""
         receivers = self.receivers(r)[0]
         return (not r.quote_id and (r.t_task_verb or bool(r.mentions)) and not _missing(r.time_deadline)
-                and bool(receivers) and not self.answers_a_poster(r.member, receivers))
+                and bool(receivers) and not self.answers_a_poster(r, receivers))
 
-    def answers_a_poster(self, sender: str, named: list[str]) -> bool:
-        """Does a message naming these people talk back to whoever gave the sender work (周总，在弄了，明天
-        下午交; @沈一鸣 修复计划发了)? Then it answers a task; it hands out none."""
-        posters = {t.poster for t, d in self.duties_of(sender)}
-        return bool(named) and set(named) <= posters
+    def answers_a_poster(self, r, named: list[str]) -> bool:
+        """Does a message naming only people who gave its sender work talk back to them (周总，在弄了，明天
+        下午交; @沈一鸣 修复计划发了)? Then it answers a task; it hands out none. An @-mention of them with
+        no words of an answer hands them work (@马文斌 …这周全部查一遍，周五前检查表交我)."""
+        posters = {t.poster for t, d in self.duties_of(r.member)}
+        return (bool(named) and set(named) <= posters
+                and (not r.mentions or r.t_done or r.t_progress or r.t_ack))
 
     def add_task(self, task: Task) -> None:
         self.tasks.append(task)
@@ -494,7 +499,8 @@ def reply(state: GroupState, r) -> Role | None:
         if reason:
             d.reasons.append(reason)
     answer = Role(r.msg_id, "reply", chosen[0][0].task_id, confidence)
-    handed_out = new_task(state, r)
+    # an answer that names nobody hands out no work (刚跟供应商落实了，两样都3/9前到 is a promise)
+    handed_out = new_task(state, r) if state.receivers(r)[0] else None
     if handed_out is None:
         return answer
     state.roles.append(answer)      # first: a message shows its first role (the delegation is the task's)
@@ -522,7 +528,7 @@ def new_task(state: GroupState, r) -> Role | None:
         return None  # 收到，预计17:30前提交 answers someone; it hands nobody work
     if not receivers and not is_meeting and _FIRST_PERSON_START.match(r.bare):
         return None  # 这个我知道了，周一上班处理: the sender's own plan, no work handed to anyone
-    if not is_meeting and state.answers_a_poster(r.member, receivers):
+    if not is_meeting and state.answers_a_poster(r, receivers):
         return None  # 潘姐 刚在外面…书面周三前交: an answer to the one who gave the work
     if r.t_question and not is_meeting and not (r.mentions or r.mention_all):
         return None  # 谁有空帮忙把证书续一下？: asked of nobody in particular
@@ -569,7 +575,11 @@ def off_topic(state: GroupState, r) -> Role | None:
     """rules.md off-topic (§3 严禁发布与公务无关的信息, §5.12): chit-chat, red packets, shopping links…
     Words of work beside the off-topic words (请/帮忙, a mention) leave it off-topic, for review."""
     if not r.t_off_topic:
-        return None
+        if not _joins_off_topic_thread(state, r):
+            return None
+        confidence = CONFIDENCE["off_topic.thread"]
+        state.off_topic.append(OffTopicPost(state.group, r.ts, r.member, r.msg_id, confidence))
+        return Role(r.msg_id, "off_topic", confidence=confidence, review_reason=REASON["off_topic.thread"])
     if r.t_off_topic_exact or r.media == "redpacket":
         confidence = CONFIDENCE["off_topic.exact"]
     elif r.t_task_verb or r.mentions:
@@ -578,6 +588,24 @@ def off_topic(state: GroupState, r) -> Role | None:
         confidence = CONFIDENCE["off_topic.plain"]
     state.off_topic.append(OffTopicPost(state.group, r.ts, r.member, r.msg_id, confidence))
     return Role(r.msg_id, "off_topic", confidence=confidence)
+
+
+_WORK_TAGS = ("t_task_verb", "t_done", "t_verify", "t_progress", "t_reminder", "t_escalation", "t_meeting",
+              "t_meeting_reply", "t_warning", "t_incivility")
+
+
+def _joins_off_topic_thread(state: GroupState, r) -> bool:
+    """我报名！ 要两斤 味道一般，还贵 — a short reply soon after an off-topic post, with no words of work,
+    no mention and no time, carries the chatter on (off_topic.thread, thread_max_chars)."""
+    if not state.off_topic or r.media not in ("text", "quote") or not r.bare.strip():
+        return False
+    if r.ts - state.off_topic[-1].ts > state.thread or len(r.bare.strip()) > state.thread_chars:
+        return False
+    if r.mentions or r.mention_all or r.responsible or any(getattr(r, tag) for tag in _WORK_TAGS):
+        return False
+    if not (_missing(r.time_deadline) and _missing(r.time_point) and _missing(r.time_reply_by)):
+        return False
+    return not (r.quote_id and r.quote_id in state.by_msg)      # a quote of work is about work
 
 
 # The order settles messages that fit several roles — an admin's 请勿闲聊 beside off-topic words is a

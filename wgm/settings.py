@@ -31,7 +31,7 @@ _DURATION_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(d|h|m|s|天|小时|分钟|分
 _DURATION_UNIT = {"d": "days", "天": "days", "h": "hours", "小时": "hours", "m": "minutes",
                   "分钟": "minutes", "分": "minutes", "s": "seconds", "秒": "seconds"}
 
-DURATION_KEYS = {("verification", "grace"), ("warning", "valid_for"), ("warning", "lookback")}
+DURATION_KEYS = {("verification", "grace"), ("warning", "valid_for"), ("warning", "lookback"), ("off_topic", "thread")}
 
 
 def parse_time(value: Any) -> time | None:
@@ -125,6 +125,11 @@ class Settings:
     @property
     def warning_lookback(self) -> timedelta:
         return self.duration("warning", "lookback")
+
+    @property
+    def off_topic_thread(self) -> tuple[timedelta, int]:
+        """How soon after an off-topic post, and how short, a reply with no words of work joins it."""
+        return self.duration("off_topic", "thread"), int(self.data["off_topic"]["thread_max_chars"])
 
     @property
     def repost_similarity(self) -> float:
@@ -317,6 +322,9 @@ def _validate(tree: dict, where) -> list[WgmError]:
         value = tree[path[0]][path[1]]
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not lo <= value <= hi:
             bad(path, f"expected a number between {lo} and {hi}, got {value!r}")
+    chars = tree["off_topic"]["thread_max_chars"]
+    if isinstance(chars, bool) or not isinstance(chars, int) or chars < 0:
+        bad(("off_topic", "thread_max_chars"), f"expected a whole number >= 0, got {chars!r}")
     if not problems and tree["loss"]["min_rate"] > tree["loss"]["max_rate"]:
         bad(("loss", "min_rate"), "min_rate is above max_rate")
     if not isinstance(tree["review"]["hold_uncertain"], bool):
