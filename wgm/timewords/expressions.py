@@ -159,9 +159,15 @@ def expressions(t: str, raw: str, base: datetime, w: TimeWords) -> list[Expr]:
             cur.last = _R_CLK    # 下班 takes no clock after it
     close()
     out = []
+    prev: Expr | None = None
     for x in exprs:
         if x.every:
             continue
+        if prev is not None and _continues_day(prev, x):
+            # 8月18日晚21:00上线，20:45线上集合 / 明天下午3点开会，2点半到: the day named for a time
+            # carries on to a bare clock after it, until another day is named
+            x.day, x.week, x.explicit, x.day_conf = prev.day, prev.week, prev.explicit, prev.day_conf
+        prev = x
         if not x.explicit and x.week is None and x.fixed is None and lexicon.UNREAD_BEFORE.search(raw, max(0, x.start - 8),
                                                                                                     x.start):
             x.unread = True       # 那天晚上8点前, 元宵节晚上8点前: no time, never just 晚上8点前
@@ -175,6 +181,14 @@ def expressions(t: str, raw: str, base: datetime, w: TimeWords) -> list[Expr]:
             continue
         out.append(x)
     return out
+
+
+def _continues_day(prev: Expr, x: Expr) -> bool:
+    """Does the clock `x` (no day of its own) take the day of the time before it? Only after a time
+    of that day at a clock, not after a deadline (周五前交，3点前回复: 3点 is today)."""
+    return (x.day is None and x.week is None and x.fixed is None and x.range_from is None and x.clk is not None
+            and (prev.day is not None or prev.week is not None) and prev.clk is not None
+            and prev.rel is None and not prev.mark and not prev.unread and not prev.vague)
 
 
 def _same_month_day(start: date, day: int) -> date | None:

@@ -56,8 +56,8 @@ PERIOD_OF_REL = {"今晚": "晚上", "今夜": "晚上", "明晚": "晚上", "�
                  "今早": "早上", "今晨": "早上", "明早": "早上", "明晨": "早上"}
 YEAR_WORD = {"今": lambda y: y, "本": lambda y: y, "明": lambda y: y + 1, "去": lambda y: y - 1}
 WEEKDAY = {**{str(i): i - 1 for i in range(1, 8)}, "日": 6, "天": 6}
-MORNING = frozenset({"上午", "早上", "早晨", "清晨", "1早", "凌晨"})
-EVENING = frozenset({"晚上", "晚间", "夜里", "夜间"})
+MORNING = frozenset({"上午", "早上", "早晨", "清晨", "1早", "凌晨", "早"})
+EVENING = frozenset({"晚上", "晚间", "夜里", "夜间", "晚"})
 BEFORE_SFX = frozenset({"之前", "以前", "前", "为止", "止", "之内", "以内", "内", "截止", "截至"})
 AFTER_SFX = frozenset({"以后", "之后", "后", "起", "开始"})
 

@@ -49,7 +49,7 @@ def monday(d: date) -> date:
 def _period_time(per: str, w: TimeWords) -> time:
     if per == "上午":
         return w.morning_end
-    if per in ("早上", "早晨", "清晨", "1早", "上班"):
+    if per in ("早上", "早晨", "清晨", "1早", "上班", "早"):
         return w.work_start
     if per == "中午":
         return w.noon
