@@ -57,6 +57,7 @@ class Readers:
     warning_verb: re.Pattern | None
     warning_topic: re.Pattern | None
     warning_redirect: re.Pattern | None
+    done_maybe: str = ""      # a looser `done` without lookarounds, for the vectorised pre-filter (RE2)
 
 
 def _compiled(pattern: str) -> re.Pattern | None:
@@ -83,6 +84,9 @@ def _readers(lexicon_json: str, names: tuple[str, ...]) -> Readers:
         near = f"[^，,。；;？?！!]{{0,10}}?(?:{targets})[^，,。；;？?！!]{{0,8}}?" if targets else ""
         parts.append(f"(?:已经?|都)?(?:{delivery})(?:{near})?(?:了|啦)(?![吗么])")
     done = "|".join(f"(?:{p})" for p in parts if p)
+    # pandas hands a pattern with a lookaround to Python's re one string at a time (pyarrow's RE2 has
+    # none): the pre-filter drops them (a superset), the clause check reads the exact pattern
+    done_maybe = done.replace("(?![吗么])", "")
     return Readers(
         ack=_compiled(ack_re), done=_compiled(done), not_done=_compiled(alternation(lex["not_done"])),
         not_done_times=_compiled(alternation(lex["not_done_times"])), partly_done=_compiled(alternation(lex["partly_done"])),
@@ -91,7 +95,7 @@ def _readers(lexicon_json: str, names: tuple[str, ...]) -> Readers:
         verify_except=_compiled(alternation(lex["verify_except"])), progress=_compiled(alternation(lex["progress"])),
         warning_verb=_compiled(alternation(lex["warning_verbs"])),
         warning_topic=_compiled(alternation(lex["warning_topics"])),
-        warning_redirect=_compiled(alternation(lex["warning_redirects"])))
+        warning_redirect=_compiled(alternation(lex["warning_redirects"])), done_maybe=done_maybe)
 
 
 def readers(settings: Settings, names: Sequence[str] = ()) -> Readers:
@@ -136,7 +140,7 @@ def reports_done(texts: pd.Series, r: Readers) -> pd.Series:
     in a message that asks nothing."""
     if r.done is None:
         return pd.Series(False, index=texts.index)
-    maybe = texts.str.contains(r.done.pattern, regex=True)
+    maybe = texts.str.contains(r.done_maybe or r.done.pattern, regex=True)
 
     def done(text: str) -> bool:
         if _QUESTION.search(text) or (r.partly_done is not None and r.partly_done.search(text)):
