@@ -340,3 +340,90 @@ def test_a_short_reply_in_an_off_topic_thread_is_off_topic_for_review(tmp_path):
     assert kinds["我报名！"] == kinds["要两份"] == "off_topic"
     assert kinds["真的假的"] != "off_topic"                   # past the thread window (10m)
     assert kinds["@林涛-运营部 出库单明天前核对完"] != "off_topic"   # words of work
+
+
+def test_a_nickname_in_letters_opening_a_task_names_its_receiver(tmp_path):
+    r = audit_chat("""
+2026-05-11 10:00:00 林涛-运营部: Bing，出库系统的报表下周三前出来
+2026-05-11 10:05:00 韩冰-IT部: 好的，周二给您
+""", tmp_path)
+    assert list(r.tasks["receiver"]) == ["韩冰"]
+    assert r.tasks.iloc[0]["promised"] == pd.Timestamp("2026-05-12 23:59:59")
+
+
+def test_work_due_by_a_time_that_names_a_meeting_is_a_task_a_notice_stays_a_meeting(tmp_path):
+    r = audit_chat("""
+2026-05-11 10:00:00 林涛-运营部: @徐丽-运营部 把4月异常件的结果汇总一下，周三下班前给我，周会要通报
+2026-05-11 10:10:00 何敏-行政部: @罗刚-仓储部 @谢婷-客服部 周三前在三楼会议室开安全检查启动会，请回复
+""", tmp_path)
+    kinds = dict(zip(r.tasks["poster"], r.tasks["kind"]))
+    assert kinds == {"林涛": "task", "何敏": "meeting"}
+
+
+def test_a_report_by_one_whose_own_work_is_open_is_a_completion_not_a_verification(tmp_path):
+    # 林涛 gave 徐丽 work and has her report; he also owes 马骏 the print-outs. 打印好了 is his report.
+    r = audit_chat("""
+2026-05-11 09:00:00 马骏-总经办: @林涛-运营部 合同打印三份，今天下班前放我桌上
+2026-05-11 09:05:00 林涛-运营部: 收到
+2026-05-11 09:10:00 林涛-运营部: @徐丽-运营部 异常件清单今天中午前发我
+2026-05-11 09:15:00 徐丽-运营部: 收到
+2026-05-11 11:00:00 徐丽-运营部: 清单发您了
+2026-05-11 15:00:00 林涛-运营部: 打印好了，三份放您桌上了
+2026-05-11 15:30:00 林涛-运营部: 清单看了，没问题
+""", tmp_path)
+    kinds = dict(zip(r.messages["content"], r.messages["kind"]))
+    assert kinds["打印好了，三份放您桌上了"] == "completion"
+    assert kinds["清单看了，没问题"] == "verification"
+    mine = r.tasks.set_index("receiver")
+    assert not pd.isna(mine.loc["林涛", "completed"]) and pd.isna(mine.loc["林涛", "verified"])
+    assert not pd.isna(mine.loc["徐丽", "verified"])
+
+
+def test_a_receivers_yes_with_a_time_is_a_promise_not_a_verification(tmp_path):
+    r = audit_chat("""
+2026-05-11 09:00:00 罗刚-仓储部: @林涛-运营部 盘点差异表今天下班前发我
+2026-05-11 09:10:00 林涛-运营部: 好的
+2026-05-11 09:20:00 林涛-运营部: @罗刚-仓储部 B区货位图明天前发我
+2026-05-11 09:30:00 罗刚-仓储部: 收到
+2026-05-11 14:00:00 林涛-运营部: 差异表发您了
+2026-05-11 16:00:00 罗刚-仓储部: 可以 货位图明天上午交
+""", tmp_path)
+    kinds = dict(zip(r.messages["content"], r.messages["kind"]))
+    assert kinds["可以 货位图明天上午交"] != "verification"
+    lin = r.tasks.set_index("receiver").loc["林涛"]
+    assert pd.isna(lin["verified"])               # 差异表 is reported, not yet confirmed
+
+
+def test_new_work_with_a_follow_up_word_to_an_earlier_receiver_is_a_task(tmp_path):
+    r = audit_chat("""
+2026-05-11 09:00:00 林涛-运营部: @罗刚-仓储部 A区库存盘点今天下班前完成
+2026-05-11 09:10:00 罗刚-仓储部: 收到
+2026-05-12 09:00:00 林涛-运营部: @罗刚-仓储部 叉车年检快到期了，这周内去复检，复检完把合格证拍照发我
+""", tmp_path)
+    assert len(r.tasks) == 2
+    assert r.tasks.iloc[1]["deadline"] == pd.Timestamp("2026-05-17 23:59:59")
+
+
+@pytest.mark.parametrize("text, heads", [
+    ("仓库，明天上午十点前把苏州线的货理出来", ["罗刚"]),                 # 仓库 for 仓储部 (department_names)
+    ("财务和客服下周三前把4月的赔付单核一遍", ["高峰", "谢婷"]),         # short names in a list
+    ("请仓储和客服今天把破损件分析交给我", ["罗刚", "谢婷"]),             # after 请
+])
+def test_departments_named_for_short_where_they_are_asked(tmp_path, text, heads):
+    r = audit_chat(f"2026-05-11 09:00:00 林涛-运营部: {text}", tmp_path)
+    assert sorted(r.tasks["receiver"]) == sorted(heads)
+
+
+def test_a_short_department_name_in_passing_asks_nobody(tmp_path):
+    r = audit_chat("""
+2026-05-11 09:00:00 林涛-运营部: 今天仓库的货有点多，客服那几单晚点发
+""", tmp_path)
+    assert r.tasks.empty
+
+
+@pytest.mark.parametrize("text", ["@罗刚-仓储部 B区的木托盘用完了，清点一下，多余的退回仓库",
+                                  "@罗刚-仓储部 五一前C区货架要装完，人手提前排好",
+                                  "@罗刚-仓储部 出库单的模板改成新版"])
+def test_work_asked_for_in_everyday_shapes_is_a_task(tmp_path, text):
+    r = audit_chat(f"2026-05-11 09:00:00 林涛-运营部: {text}", tmp_path)
+    assert list(r.tasks["receiver"]) == ["罗刚"]

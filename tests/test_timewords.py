@@ -385,3 +385,10 @@ def test_calendar_settings_are_checked():
         with pytest.raises(SettingsError) as err:
             wgm_settings.load(None, [bad])
         assert key in str(err.value), (bad, str(err.value))
+
+
+def test_the_2020_mid_autumn_festival_shared_the_national_day_holiday():
+    # found by hypothesis: chinese-calendar names 2020-10-01..08 National Day only, the notice says 国庆节、中秋节
+    f = find_times("中秋前", datetime(2019, 9, 13, 10, 0))
+    assert f.deadline is not None and f.deadline.when == datetime(2020, 9, 30, 23, 59, 59)
+    assert not f.unread

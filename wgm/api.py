@@ -174,7 +174,7 @@ def judge_run(ing: ingest.Ingested, options: Options, settings: settings_mod.Set
     """Every group judged (wgm.judge.judge_group, in workers), then the rules that read the side files."""
     messages = ing.messages
     snapshots = load_snapshots(options.members, roster)
-    checks.incident_groups(incidents, set(messages[M.group]) | {g.name for g in roster.groups})
+    checks.incident_groups(incidents, checks.distinct(messages[M.group]) | {g.name for g in roster.groups})
     checks.named_people(settings, roster, incidents, messages)
     blind = checks.what_cannot_fire(settings, roster, messages, snapshots)
     covered = coverage_mod.of_groups(messages, ing.inputs, options.as_of, options.now or _now(settings))

@@ -20,13 +20,20 @@ def known_people(roster: Roster, messages: pd.DataFrame) -> set[str]:
     """Every name a person of the run goes by: the roster's names and aliases, else what the exports show."""
     if not roster.empty:
         return set(roster.alias_map())
-    return (set(messages[M.member]) | set(messages[M.sender]) | set(messages[M.sender_id])) - {""}
+    return (distinct(messages[M.member]) | distinct(messages[M.sender]) | distinct(messages[M.sender_id])) - {""}
+
+
+def distinct(values: pd.Series) -> set[str]:
+    """The distinct values of a column (unique() first: a set of a million arrow strings costs 0.1 s each)."""
+    return set(values.unique().tolist())
 
 
 def named_people(settings: Settings, roster: Roster, incidents, messages: pd.DataFrame) -> None:
     """Raise a SettingsError for each admin or incident member that matches nobody of the run."""
+    if not settings.admins and not (roster.empty and incidents):
+        return                    # no name to check
     known = known_people(roster, messages)
-    members = set(roster.people) if not roster.empty else (set(messages[M.member]) - {""})
+    members = set(roster.people) if not roster.empty else (distinct(messages[M.member]) - {""})
     problems = []
     for name in settings.admins:
         if not roster.empty and name not in known:
@@ -60,7 +67,7 @@ def what_cannot_fire(settings: Settings, roster: Roster, messages: pd.DataFrame,
     """Warnings naming the rules that cannot fire for want of something the run does not have."""
     out = []
     global_admins = {p.member for p in roster.people.values() if p.role == "admin"} | set(settings.admins)
-    for group in sorted(set(messages[M.group]) - {""}):
+    for group in sorted(distinct(messages[M.group]) - {""}):
         g = roster.group(group)
         if not (g and g.admins) and not global_admins:
             out.append(f"{group}: 没有已知的群管理员（名册 groups.admins 或 role: admin，或 --set admins=姓名），"

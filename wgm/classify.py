@@ -9,6 +9,7 @@ the ledger needs, vectorised with one compiled pattern per word list.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -33,6 +34,14 @@ def _contains(series: pd.Series, words) -> pd.Series:
     if not words:
         return pd.Series(False, index=series.index)
     return series.str.contains(_alternation(words), regex=True)
+
+
+def _matches(series: pd.Series, patterns) -> pd.Series:
+    """Any of these regular expressions (rules.yaml *_patterns; written without lookarounds, so that
+    pyarrow's RE2 reads a million messages at once)."""
+    if not patterns:
+        return pd.Series(False, index=series.index)
+    return series.str.contains("|".join(f"(?:{p})" for p in patterns), regex=True)
 
 
 def _without(series: pd.Series, words) -> pd.Series:
@@ -79,7 +88,9 @@ class People:
         for alias, member in self.alias_to_member.items():
             if not re.fullmatch(r"[\u4e00-\u9fa5]{2,4}", member):
                 continue
-            forms = {alias, member} if re.search(r"[\u4e00-\u9fa5]", alias) else {member}
+            # a nickname in letters (Kevin, Tina) names a person too; an id (wxid_…, 13800001111) does not
+            forms = {alias, member} if re.search(r"[\u4e00-\u9fa5]", alias) or _LATIN_NAME.fullmatch(alias) \
+                else {member}
             if len(member) == 3:
                 forms.add(member[1:])
             surname = member[0]
@@ -100,6 +111,7 @@ class People:
         return sorted(out)
 
 
+_LATIN_NAME = re.compile(r"(?!wxid)[A-Za-z][a-z]{2,11}")
 _DEPT_SUFFIX = re.compile(r"(?:部门|部|科|处|室|中心|组|办公室|办|队|站|车间)$")
 # how a department is named as a receiver in speech: 采购那边, 法务的同事, 行政这边
 _SPOKEN = ("那边", "这边", "的同事", "同事", "那里", "这里", "的人")
@@ -191,28 +203,60 @@ def _name_or_dept(name: str, people: People) -> list[str]:
     return []
 
 
+
+
+def _short_names(depts, synonyms: Sequence[str]) -> dict[str, str]:
+    """How people name a department for short → the department, where only one answers to it: its name
+    without 部/科/中心 (运输调度部 → 运输调度), a four-character one's halves and initials (调度, 安环 for
+    安全环保部), and the everyday names of rules.yaml's department_names (仓库=仓储: 仓库 for 仓储部)."""
+    forms: dict[str, set[str]] = {}
+    for dept in depts:
+        stem = _DEPT_SUFFIX.sub("", dept)
+        found = {stem} if len(stem) >= 2 else set()
+        if re.fullmatch(r"[\u4e00-\u9fa5]{4}", stem):
+            found |= {stem[:2], stem[2:], stem[0] + stem[2]}
+        for form in found:
+            forms.setdefault(form, set()).add(dept)
+    for pair in synonyms:
+        spoken, _, meant = pair.partition("=")
+        hits = {d for d in depts if meant and meant in d}
+        if spoken and len(hits) == 1:
+            forms.setdefault(spoken, set()).update(hits)
+    return {form: next(iter(ds)) for form, ds in forms.items() if len(ds) == 1 and form not in depts}
+
+
 _TARGET_BEFORE = re.compile(r"(?:报|交|交给|发给|发|提交|送|送到|上报|报送|给|到|找|问|联系|通知|和|跟|与|向|由|请示|汇报|从|在|去|来|回|等)\s*$")
+# what may follow a short department name that opens a message as an address (仓库，… / 仓库注意：…)
+_AFTER_OPENING = r"(?:\s*[，,：:、！!\s]|一起|今天|明天|本周|这周|下周|必须|注意|务必|尽快|马上|抓紧)"
 
 
-def _dept_receivers(content: pd.Series, people: People) -> pd.Series:
-    """Heads of the departments a message names: by name (财务部), spoken (采购那边, 法务的同事), or by its
-    short name opening the message as an address (仓库，明天…; 调度：客户改地址)."""
-    names = {**{d: d for d in people.dept_heads}, **people.spoken_depts}
+def _dept_receivers(content: pd.Series, people: People, synonyms: Sequence[str] = ()) -> pd.Series:
+    """Heads of the departments a message names: by name (财务部), spoken (采购那边, 法务的同事, 仓库的同事), or
+    for short where it can only mean who is asked — opening the message (仓库，明天…; 调度和车队今天…) or
+    after 请/麻烦/让 (请财务和调度下周三前…)."""
+    short = _short_names(people.dept_heads, synonyms)
+    spoken = {stem + tail: dept for stem, dept in short.items() for tail in _SPOKEN}
+    names = {**{d: d for d in people.dept_heads}, **spoken, **people.spoken_depts}
     if not names:
         return pd.Series([()] * len(content), index=content.index, dtype=object)
     found = content.str.findall(_alternation(names))
-    short = {_DEPT_SUFFIX.sub("", d): d for d in people.dept_heads if len(_DEPT_SUFFIX.sub("", d)) >= 2}
-    opening = re.compile(r"^(" + _alternation(short) + r")\s*[，,：:、\s]") if short else None
     pattern = re.compile(_alternation(names))
+    listed = None
+    called = {**{d: d for d in people.dept_heads}, **short}
+    if short:
+        one = "(?:" + _alternation(called) + ")"
+        several = rf"({one}(?:\s*[和、与及/]\s*{one})*)"
+        listed = re.compile(rf"^\s*{several}{_AFTER_OPENING}|(?:请|麻烦|让|由){several}")
+    split = re.compile(_alternation(called)) if short else None
     out = []
     for text, items in zip(content.tolist(), found.tolist()):
         # a department a report goes to (报院办, 交财务科, 跟采购确认) is where, not who
         depts = [names[m.group()] for m in pattern.finditer(text) if not _TARGET_BEFORE.search(text, 0, m.start())] \
             if items else []
-        if opening is not None and not depts:
-            m = opening.match(text)
+        if listed is not None and split is not None and not depts:
+            m = listed.search(text)
             if m:
-                depts = [short[m.group(1)]]
+                depts = [called[w] for w in split.findall(m.group(1) or m.group(2))]
         out.append(tuple(dict.fromkeys(h for d in depts for h in people.dept_heads.get(d, ()))))
     return pd.Series(out, index=content.index, dtype=object)
 
@@ -240,7 +284,7 @@ def classify(messages: pd.DataFrame, settings: Settings, roster: Roster, people:
     addressed = _addressed(bare, people, settings.words("address_titles"))
     df[C.responsible] = pd.Series([tuple(dict.fromkeys(a + b)) for a, b in zip(named.tolist(), addressed.tolist())],
                                   index=bare.index, dtype=object)
-    df[C.dept_receivers] = _dept_receivers(bare, people)
+    df[C.dept_receivers] = _dept_receivers(bare, people, settings.words("department_names"))
 
     read = phrases.readers(settings, people.addresses())
     df[_TAG["ack"]] = phrases.acknowledges(bare, read)
@@ -249,9 +293,11 @@ def classify(messages: pd.DataFrame, settings: Settings, roster: Roster, people:
     df[_TAG["progress"]] = phrases.reports_progress(bare, read)
     df[_TAG["done"]] = phrases.reports_done(bare, read)
     df[_TAG["verify"]] = phrases.verifies(bare, read)
+    df[C.verify_checked] = phrases.checks_and_confirms(bare, df[_TAG["verify"]].fillna(False).astype(bool), read)
     df[_TAG["reminder"]] = _contains(bare, settings.words("reminder"))
     df[_TAG["escalation"]] = _contains(bare, settings.words("escalation"))
-    df[_TAG["task_verb"]] = _contains(_without(bare, settings.words("task_except")), settings.words("task"))
+    asking = _without(bare, settings.words("task_except"))
+    df[_TAG["task_verb"]] = _contains(asking, settings.words("task")) | _matches(asking, settings.words("task_patterns"))
     df[_TAG["meeting"]] = phrases.convenes(bare, settings.words("meeting"), settings.words("meeting_except"))
     df[_TAG["warning"]] = phrases.warns(bare, read)
     squeezed = bare.str.replace(_PUNCT_EMOJI.pattern, "", regex=True)

@@ -85,9 +85,9 @@ def build(messages: pd.DataFrame, settings: Settings, roster: Roster) -> Ledger:
     return built
 
 
-# the message columns the pass reads (what the time phrase said is only for reports)
+# the message columns the pass reads
 _PASS_COLUMNS = [M.msg_id, M.group, M.ts, M.member, M.media, M.content, M.quote_id, M.precision,
-                 *(c for c in schema.CLASSIFIED_COLUMNS if c != C.time_deadline_text)]
+                 *schema.CLASSIFIED_COLUMNS]
 # the tags that can make a message move a task (an insult or a question alone cannot)
 _MOVING_TAGS = [t for t in schema.TAG_COLUMNS if t not in ("t_incivility", "t_question")]
 

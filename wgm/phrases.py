@@ -57,6 +57,7 @@ class Readers:
     warning_verb: re.Pattern | None
     warning_topic: re.Pattern | None
     warning_redirect: re.Pattern | None
+    report_outcomes: frozenset[str] = frozenset()   # verify_outcomes a completion report states too
     done_maybe: str = ""      # a looser `done` without lookarounds, for the vectorised pre-filter (RE2)
 
 
@@ -95,7 +96,8 @@ def _readers(lexicon_json: str, names: tuple[str, ...]) -> Readers:
         verify_except=_compiled(alternation(lex["verify_except"])), progress=_compiled(alternation(lex["progress"])),
         warning_verb=_compiled(alternation(lex["warning_verbs"])),
         warning_topic=_compiled(alternation(lex["warning_topics"])),
-        warning_redirect=_compiled(alternation(lex["warning_redirects"])), done_maybe=done_maybe)
+        warning_redirect=_compiled(alternation(lex["warning_redirects"])), done_maybe=done_maybe,
+        report_outcomes=frozenset(lex.get("report_outcomes", ())))
 
 
 def readers(settings: Settings, names: Sequence[str] = ()) -> Readers:
@@ -170,6 +172,38 @@ def verifies(texts: pd.Series, r: Readers) -> pd.Series:
     if candidates.any():
         out[candidates] = _each(texts[candidates], verify)
     return out
+
+
+def checks_and_confirms(texts: pd.Series, verified: pd.Series, r: Readers) -> pd.Series:
+    """Of the verifications, those in so many words (确认, 验收通过, 对过了) or a check before its outcome
+    (试了一下，能用了; 看过了没问题): an outcome alone (打印好了, 都到了) is as much a completion report."""
+    out = pd.Series(False, index=texts.index)
+    if not verified.any():
+        return out
+
+    def checked(text: str) -> bool:
+        if r.verify_word is not None and r.verify_word.search(text):
+            return True
+        if r.verify_outcome is None:
+            return False
+        if any(m.group() not in r.report_outcomes for m in r.verify_outcome.finditer(text)):
+            return True              # 没问题, 无误, 合格: a judgement, not a state
+        if r.verify_check is None:
+            return False
+        for m in r.verify_check.finditer(text):
+            # a one-character check only as a deed done (看了, 试过, 查了一下): 量 in 量具柜 checks nothing
+            if len(m.group()) == 1 and not text.startswith(_DEED, m.end()):
+                continue
+            if r.verify_outcome.search(text, m.end(), m.end() + _CHECK_REACH):
+                return True
+        return False
+    out[verified] = _each(texts[verified], checked)
+    return out
+
+
+# how far after a check (试, 看过) its outcome may come: 试了一下，能用了
+_CHECK_REACH = 10
+_DEED = ("了", "过", "一下", "下", "完")
 
 
 def warns(texts: pd.Series, r: Readers) -> pd.Series:

@@ -183,6 +183,10 @@ def _closed(t: Task, d: Duty) -> bool:
     return d.verified is not None or (t.kind == "meeting" and d.replied is not None)
 
 
+_BY_A_TIME = re.compile(r"前|之内|以内|内$")
+_NOTICE = re.compile(r"会议通知|请回复|回复是否|是否参加|准时|到场|必须到")
+
+
 def _missing(value) -> bool:
     """pd.isna for one value, without its dispatch (called for most messages of a run)."""
     return value is None or value is pd.NaT or value != value
@@ -330,7 +334,7 @@ def escalation(state: GroupState, r) -> Role | None:
                     and set(r.mentions) & set(t.duties) and any(d.verified is None for d in t.duties.values())]
     else:
         return None
-    if not referred:
+    if not referred or (quoted is None and all(_new_work(r, t) for t in referred)):
         return None
     upward_people = state.office | {state.supervisors.get(x, "") for t in referred for x in t.duties}
     upward = bool(set(r.mentions) & (upward_people - {""}))
@@ -360,6 +364,8 @@ def reminder(state: GroupState, r) -> Role | None:
     if r.t_reminder:
         for t in reversed(state.poster_tasks(r.member)):
             if set(r.mentions) & set(t.duties) or (not r.mentions and t in open_tasks):
+                if _new_work(r, t):
+                    return None
                 return Role(r.msg_id, "reminder", t.task_id)
         return None
     words = _bigrams(r.bare)
@@ -369,6 +375,13 @@ def reminder(state: GroupState, r) -> Role | None:
     return None
 
 
+def _new_work(r, task: Task) -> bool:
+    """健康证快到期了，这周内去复检…发我 to a receiver of an older task: work of its own, due by its own
+    time and about other things (fewer than two words shared), not a follow-up of that task."""
+    return (r.t_task_verb and not _missing(r.time_deadline) and len(_bigrams(r.bare) & _bigrams(task.text)) < 2
+            and not (r.quote_id and r.quote_id == task.msg_id))
+
+
 def verification(state: GroupState, r) -> Role | None:
     """rules.md verification (§4.2.3, §5.10): the poster confirming completion. Quoting a task
     verifies it; quoting none, every task of the poster with an unverified completion report (all
@@ -376,6 +389,11 @@ def verification(state: GroupState, r) -> Role | None:
     if not r.t_verify or state.hands_out_work(r):
         return None
     quoted = state.quoted(r)
+    own_quote = quoted is not None and quoted.poster == r.member
+    if not own_quote and (r.t_done and not r.verify_checked or _stated_time(r) is not None) \
+            and any(t.kind == "task" and d.completed is None for t, d in state.duties_of(r.member)):
+        # 打印好了，三份放您桌上了 / 可以 下周一交 from one with work of their own open: their report or promise
+        return None
     if quoted is not None and quoted.poster == r.member:
         targets, confidence = [quoted], CONFIDENCE["verification.quoted"]
     else:
@@ -518,7 +536,11 @@ def new_task(state: GroupState, r) -> Role | None:
     if not (r.t_meeting or r.t_task_verb or has_deadline):
         return None  # what the conditions below come to, without working out the receivers
     receivers, confidence = state.receivers(r)
-    is_meeting = r.t_meeting and (r.mention_all or receivers) and (not _missing(r.time_point) or has_deadline)
+    is_meeting = r.t_meeting and (r.mention_all or receivers) and (not _missing(r.time_point) or has_deadline) \
+        and not (r.t_task_verb and _BY_A_TIME.search(r.time_deadline_text or "") and not r.t_meeting_reply
+                 and not _NOTICE.search(r.bare))
+    # …but work due by a time (周三下班前给我，院周会要通报; 宣讲会PPT下周三前给我) is a task that names a
+    # meeting: a meeting starts at its time, it is not due before it
     if r.t_question and not has_deadline and not is_meeting:
         return None
     confident_deadline = has_deadline and r.time_deadline_conf >= THRESHOLD["deadline.sure"]

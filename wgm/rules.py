@@ -219,9 +219,12 @@ def missing_from_snapshots(ctx: RuleContext) -> list[dict]:
 
 def left_group(ctx: RuleContext) -> list[dict]:
     """§5.16 quit_group: a system line saying a member left the group."""
-    out = []
+    out: list[dict] = []
+    if ctx.ledger.left.empty:
+        return out
     aliases = ctx.roster.alias_map()
-    members = dict(zip(ctx.messages[M.sender], ctx.messages[M.member]))     # display names the group showed
+    shown = ctx.messages[[M.sender, M.member]].drop_duplicates(keep="last")   # the last one wins, as in zip()
+    members = dict(zip(shown[M.sender], shown[M.member]))     # display names the group showed
     for x in ctx.ledger.left.itertuples(index=False):
         # the line names the display name: the roster's alias, the member who posted under it, or the
         # name part of 姓名-部门

@@ -95,6 +95,8 @@ class C:
     mention_all = "mention_all"      # @所有人
     responsible = "responsible"      # members named in 责任人：/责任部门： lines (tuple)
     dept_receivers = "dept_receivers"  # heads of the departments the words name (tuple)
+    verify_checked = "verify_checked"  # a verification in so many words (确认, 验收通过) or a check and its
+    #                                    outcome (试过了没问题), not an outcome alone (好了, 到了)
     time_deadline = "time_deadline"  # the completion time the message states (D, or a promise)
     time_deadline_conf = "time_deadline_conf"
     time_deadline_text = "time_deadline_text"
@@ -110,6 +112,7 @@ TAG_COLUMNS: tuple[str, ...] = tuple(f"t_{t}" for t in TAGS)
 
 CLASSIFIED_COLUMNS: dict[str, str] = {
     C.bare: STR, C.mentions: OBJ, C.mention_all: BOOL, C.responsible: OBJ, C.dept_receivers: OBJ,
+    C.verify_checked: BOOL,
     **{t: BOOL for t in TAG_COLUMNS},
     C.time_deadline: TIME, C.time_deadline_conf: FLOAT, C.time_deadline_text: STR, C.time_reply_by: TIME,
     C.time_point: TIME, C.time_unread: STR,

@@ -27,6 +27,9 @@ _OF_CALENDAR = {     # chinese-calendar names its days by the English value of i
     chinese_calendar.Holiday.mid_autumn_festival.value: "中秋",
     chinese_calendar.Holiday.national_day.value: "国庆",
 }
+# days off the State Council gave for two holidays at once that chinese-calendar names for one: 2020's
+# 国庆节、中秋节 10月1日至8日 (it names all eight days National Day), so 中秋前 in 2019 has a 2020 answer
+_MERGED = ((date(2020, 10, 1), "中秋"),)
 UNKNOWN = date.min        # "the schedule of that year is not known": no time can be given
 
 Extra = tuple[tuple[str, date, date], ...]   # (name, first day, last day) from rules.yaml
@@ -39,6 +42,8 @@ def _builtin() -> tuple[dict[date, frozenset[str]], frozenset[int], frozenset[da
         name = _OF_CALENDAR.get(holiday)
         if name is not None:           # a one-off day (the 2015 Victory Day) names no holiday people say
             days.setdefault(d, set()).add(name)
+    for d, name in _MERGED:
+        days.setdefault(d, set()).add(name)
     years = frozenset(d.year for d in chinese_calendar.holidays)
     return {d: frozenset(n) for d, n in days.items()}, years, frozenset(chinese_calendar.workdays)
 
