@@ -427,3 +427,50 @@ def test_a_short_department_name_in_passing_asks_nobody(tmp_path):
 def test_work_asked_for_in_everyday_shapes_is_a_task(tmp_path, text):
     r = audit_chat(f"2026-05-11 09:00:00 林涛-运营部: {text}", tmp_path)
     assert list(r.tasks["receiver"]) == ["罗刚"]
+
+
+def test_a_result_stated_in_words_no_list_holds_completes_the_task_it_speaks_of(tmp_path):
+    r = audit_chat("""
+2026-05-11 09:00:00 林涛-运营部: @韩冰-IT部 网关超时配置今天下班前改回60秒
+2026-05-11 09:05:00 韩冰-IT部: 收到
+2026-05-11 09:06:00 林涛-运营部: @韩冰-IT部 打印机驱动明天前重装一下
+2026-05-11 09:10:00 韩冰-IT部: 好的
+2026-05-11 11:00:00 韩冰-IT部: 网关超时改回60s了
+2026-05-11 11:30:00 韩冰-IT部: 单价又涨了，这批一共要三点五万
+""", tmp_path)
+    t = r.tasks.set_index("text")
+    gateway = t.loc[t.index.str.contains("网关")].iloc[0]
+    printer = t.loc[t.index.str.contains("打印机")].iloc[0]
+    assert gateway["completed"] == pd.Timestamp("2026-05-11 11:00:00")
+    assert pd.isna(printer["completed"])          # 单价又涨了 is news, not a report; 网关 is not the printer
+
+
+@pytest.mark.parametrize("text", ["各科室注意：上半年费用报销截止到6月25日，请提醒本科室人员",
+                                  "院周会纪要已上传OA，请各科室负责人认真阅读，请知悉。",
+                                  "欢迎许晨加入，新同事，请各位多关照"])
+def test_a_notice_to_all_naming_no_one_is_no_task(tmp_path, text):
+    r = audit_chat(f"2026-05-11 09:00:00 马骏-总经办: {text}", tmp_path)
+    assert r.tasks.empty and events_of(r) == []
+
+
+def test_a_question_about_open_work_addressed_by_name_is_a_reminder(tmp_path):
+    r = audit_chat("""
+2026-05-11 09:00:00 林涛-运营部: @罗刚-仓储部 耗材领用单5月12日前交我
+2026-05-11 09:05:00 罗刚-仓储部: 收到
+2026-05-13 09:00:00 林涛-运营部: 罗总，耗材领用单今天能交吗？昨天就到期了
+""", tmp_path)
+    assert len(r.tasks) == 1
+    kinds = dict(zip(r.messages["content"], r.messages["kind"]))
+    assert kinds["罗总，耗材领用单今天能交吗？昨天就到期了"] == "reminder"
+
+
+def test_a_report_naming_its_poster_is_no_new_task(tmp_path):
+    r = audit_chat("""
+2026-05-11 09:00:00 林涛-运营部: 会上定的：客服和仓储一起把5月上半月的破损件做个分析，下周一上午交给我
+2026-05-11 09:05:00 罗刚-仓储部: 收到
+2026-05-11 09:06:00 谢婷-客服部: 收到
+2026-05-14 16:00:00 罗刚-仓储部: 林总，破损分析仓储这部分我已经发给谢婷合进去了
+""", tmp_path)
+    assert sorted(r.tasks["receiver"]) == ["罗刚", "谢婷"]
+    kinds = dict(zip(r.messages["content"], r.messages["kind"]))
+    assert kinds["林总，破损分析仓储这部分我已经发给谢婷合进去了"] == "completion"

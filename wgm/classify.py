@@ -246,7 +246,7 @@ def _dept_receivers(content: pd.Series, people: People, synonyms: Sequence[str] 
     if short:
         one = "(?:" + _alternation(called) + ")"
         several = rf"({one}(?:\s*[和、与及/]\s*{one})*)"
-        listed = re.compile(rf"^\s*{several}{_AFTER_OPENING}|(?:请|麻烦|让|由){several}")
+        listed = re.compile(rf"(?:^|[：:])\s*{several}{_AFTER_OPENING}|(?:请|麻烦|让|由){several}")
     split = re.compile(_alternation(called)) if short else None
     out = []
     for text, items in zip(content.tolist(), found.tolist()):
@@ -293,6 +293,8 @@ def classify(messages: pd.DataFrame, settings: Settings, roster: Roster, people:
     df[_TAG["progress"]] = phrases.reports_progress(bare, read)
     df[_TAG["done"]] = phrases.reports_done(bare, read)
     df[_TAG["verify"]] = phrases.verifies(bare, read)
+    df[C.result_stated] = phrases.states_a_result(bare, df[_TAG["done"]].fillna(False).astype(bool), read,
+                                                  settings.words("result_except"))
     df[C.verify_checked] = phrases.checks_and_confirms(bare, df[_TAG["verify"]].fillna(False).astype(bool), read)
     df[_TAG["reminder"]] = _contains(bare, settings.words("reminder"))
     df[_TAG["escalation"]] = _contains(bare, settings.words("escalation"))

@@ -154,6 +154,44 @@ def reports_done(texts: pd.Series, r: Readers) -> pd.Series:
     return out
 
 
+def states_a_result(texts: pd.Series, done: pd.Series, r: Readers, except_words: Sequence[str] = ()) -> pd.Series:
+    """改回60s了, mock部署到dev了, 报告出了, 扩容完成: a clause saying something is now so — the way people
+    report most work done, in words no list holds. Only the ledger can tell whether it reports a task
+    (it must come from one whose work is open), so it is a weaker sign than `done`. Not a question, a
+    promise, a negation, a thanks or a mishap (辛苦了, 晚了, 坏了, 用完了: rules.yaml result_except)."""
+    out = pd.Series(False, index=texts.index)
+    maybe = ~done & texts.str.contains(_RESULT_MAYBE, regex=True)
+    if not maybe.any():
+        return out
+    unless = re.compile(alternation(except_words)) if except_words else None
+
+    def result(text: str) -> bool:
+        if _QUESTION.search(text) or (r.partly_done is not None and r.partly_done.search(text)):
+            return False
+        if (r.not_done_times is not None and r.not_done_times.search(text)) or _AHEAD.search(text):
+            return False             # 联系了，维保单位明天上午来修: what is still to come, a promise
+        for clause in clauses(text):
+            words = _RESULT_TRIM.sub("", clause)
+            if len(words) < 3 or words in _BARE_ENDINGS or not _RESULT_END.search(words):
+                continue
+            if (r.not_done is not None and r.not_done.search(words)) or (unless is not None and unless.search(words)) \
+                    or _UNDER_WAY.search(words) or _FIRST_PERSON.search(words):
+                continue             # 在发了 is under way; 我刚才话说重了 is about oneself
+            return True
+        return False
+    out[maybe] = _each(texts[maybe], result)
+    return out
+
+
+_RESULT_MAYBE = r"了|啦|完成|完毕"
+_RESULT_END = re.compile(r"(?:了|啦|完成|完毕)$")
+# what may trail a clause's words: emoji, [图片], 👍, spaces, digits of a ticket after a space
+_RESULT_TRIM = re.compile(r"\[[^\]]{1,8}\]|[^\w\u4e00-\u9fa5]+$|^\W+")
+_AHEAD = re.compile(r"要|会|再|等|之后|以后|回头|待会|一会")
+_UNDER_WAY = re.compile(r"在[\u4e00-\u9fa5]{1,3}(?:了|啦)$|中了$")
+_BARE_ENDINGS = {"好了", "对了", "算了", "行了", "完了", "好啦", "到了", "来了", "走了", "完成"}
+
+
 def verifies(texts: pd.Series, r: Readers) -> pd.Series:
     """确认完成, 验收通过, 试过了没问题, 对过了数没错, 看了，没问题 … (a check and its outcome, or a
     confirming word); never a question, a rejection (有问题, 还是不行) or a bare thanks."""

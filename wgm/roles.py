@@ -43,6 +43,8 @@ CONFIDENCE = {
     "completion.only_open": 0.9,          # the receiver had one open task
     "completion.shared_words": 0.8,       # the open task it shares the most words with
     "completion.oldest": 0.7,             # no shared words: the oldest open task
+    "completion.result_stated": 0.8,      # a result stated (改回60s了), no completion word: earlier is the
+    #                                       gentler error (a delay ends sooner), so not held for review
     "reply.quoted": 0.95,
     "reply.acknowledged": 0.9,            # 收到/好的, or a meeting reply (参加/请假)
     "reply.progress": 0.85,               # a status line (在查了, 正在统计): an answer, nothing finished
@@ -205,6 +207,11 @@ def _stated_time(r) -> datetime | None:
     return when if when is not None and when >= r.ts else None
 
 
+def _words_pattern(words) -> re.Pattern | None:
+    words = sorted(set(words), key=lambda w: (-len(w), w))
+    return re.compile("|".join(re.escape(w) for w in words)) if words else None
+
+
 class GroupState:
     """What one group's pass knows so far: its tasks, the open work by person, and what it recorded."""
 
@@ -220,6 +227,8 @@ class GroupState:
         self.similar = settings.repost_similarity
         self.lookback = settings.warning_lookback
         self.thread, self.thread_chars = settings.off_topic_thread
+        # 各科室注意：… / …请知悉: words to all, or a notice; with no one named they hand out no work
+        self.to_all = _words_pattern(settings.words("everyone") + settings.words("notice"))
         self.tasks: list[Task] = []
         # open work indexed by person, pruned as it closes: lookups stay short over a year of tasks
         self.open_by_poster: dict[str, list[Task]] = {}
@@ -369,8 +378,9 @@ def reminder(state: GroupState, r) -> Role | None:
                 return Role(r.msg_id, "reminder", t.task_id)
         return None
     words = _bigrams(r.bare)
+    named = set(r.mentions) | set(r.responsible)      # @罗刚 or 郑主管，… (addressed by name)
     for t in open_tasks:       # a question: about this task, by its receiver or its words
-        if set(r.mentions) & set(t.duties) or len(words & _bigrams(t.text)) >= 2:
+        if named & set(t.duties) or len(words & _bigrams(t.text)) >= 2:
             return Role(r.msg_id, "reminder", t.task_id, CONFIDENCE["reminder.question"])
     return None
 
@@ -437,7 +447,9 @@ def completion(state: GroupState, r) -> Role | None:
     """rules.md completion report (the c that §5.5–§5.7 judge): the receiver saying a task is done.
     Quoting a task completes it; quoting none, the receiver's open task it shares the most words
     with, or with no shared words the oldest. It is also the reply of a duty not answered yet."""
-    if not r.t_done or state.hands_out_work(r):
+    # 改回60s了 / 报告出了: a result stated in words no list holds, from one whose work is open
+    by_result = not r.t_done and r.result_stated and not r.t_progress
+    if not (r.t_done or by_result) or state.hands_out_work(r):
         return None
     quoted = state.quoted(r)
     reason = ""
@@ -447,10 +459,17 @@ def completion(state: GroupState, r) -> Role | None:
         open_duties = [(t, d) for t, d in state.duties_of(r.member) if t.kind == "task" and d.completed is None]
         if not open_duties:
             return None
-        if len(open_duties) == 1:
+        words = _bigrams(r.bare)
+        if by_result:
+            # a result stated is a report of the open task it speaks of (one word shared, at least)
+            scored = [(len(words & _bigrams(t.text)), -i, t) for i, (t, _) in enumerate(open_duties)]
+            best = max(scored, key=lambda x: (x[0], x[1]))
+            if best[0] == 0:
+                return None
+            task, confidence = best[2], CONFIDENCE["completion.result_stated"]
+        elif len(open_duties) == 1:
             task, confidence = open_duties[0][0], CONFIDENCE["completion.only_open"]
         else:
-            words = _bigrams(r.bare)
             scored = [(len(words & _bigrams(t.text)), -i, t) for i, (t, _) in enumerate(open_duties)]
             best = max(scored, key=lambda x: (x[0], x[1]))
             if best[0] > 0:
@@ -458,6 +477,8 @@ def completion(state: GroupState, r) -> Role | None:
             else:
                 task, confidence = open_duties[0][0], CONFIDENCE["completion.oldest"]
                 reason = REASON["completion.oldest"]
+    if by_result:
+        confidence = min(confidence, CONFIDENCE["completion.result_stated"])
     duty = task.duties[r.member]
     duty.completed, duty.completion_msg = r.ts, r.msg_id
     duty.confidence = min(duty.confidence, confidence)
@@ -548,6 +569,10 @@ def new_task(state: GroupState, r) -> Role | None:
         return None
     if r.t_ack and not r.mentions and not r.mention_all:
         return None  # 收到，预计17:30前提交 answers someone; it hands nobody work
+    if r.t_done and not has_deadline and not r.mentions and not r.mention_all and not is_meeting:
+        return None  # 周总，破损分析我已经发给Tina合进去了: a report, not work handed out
+    if not receivers and not is_meeting and state.to_all is not None and state.to_all.search(r.bare):
+        return None  # 各科室注意：报销截止到6月25日 / 纪要已上传，请知悉: a notice to all, nobody's task
     if not receivers and not is_meeting and _FIRST_PERSON_START.match(r.bare):
         return None  # 这个我知道了，周一上班处理: the sender's own plan, no work handed to anyone
     if not is_meeting and state.answers_a_poster(r, receivers):

@@ -97,6 +97,8 @@ class C:
     dept_receivers = "dept_receivers"  # heads of the departments the words name (tuple)
     verify_checked = "verify_checked"  # a verification in so many words (确认, 验收通过) or a check and its
     #                                    outcome (试过了没问题), not an outcome alone (好了, 到了)
+    result_stated = "result_stated"  # a clause saying something is now so (改回60s了, 报告出了): a report
+    #                                  if its sender's work is open (wgm.phrases.states_a_result)
     time_deadline = "time_deadline"  # the completion time the message states (D, or a promise)
     time_deadline_conf = "time_deadline_conf"
     time_deadline_text = "time_deadline_text"
@@ -112,7 +114,7 @@ TAG_COLUMNS: tuple[str, ...] = tuple(f"t_{t}" for t in TAGS)
 
 CLASSIFIED_COLUMNS: dict[str, str] = {
     C.bare: STR, C.mentions: OBJ, C.mention_all: BOOL, C.responsible: OBJ, C.dept_receivers: OBJ,
-    C.verify_checked: BOOL,
+    C.verify_checked: BOOL, C.result_stated: BOOL,
     **{t: BOOL for t in TAG_COLUMNS},
     C.time_deadline: TIME, C.time_deadline_conf: FLOAT, C.time_deadline_text: STR, C.time_reply_by: TIME,
     C.time_point: TIME, C.time_unread: STR,
