@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from tests.chat import audit_chat, events_of
+from wgm.roles import FORMAT_ELEMENT
 
 
 def test_quoted_reply_answers_only_the_quoted_task(tmp_path):
@@ -474,3 +475,42 @@ def test_a_report_naming_its_poster_is_no_new_task(tmp_path):
     assert sorted(r.tasks["receiver"]) == ["罗刚", "谢婷"]
     kinds = dict(zip(r.messages["content"], r.messages["kind"]))
     assert kinds["林总，破损分析仓储这部分我已经发给谢婷合进去了"] == "completion"
+
+
+@pytest.mark.parametrize("text", ["会上定的：客服投诉件5月28日前全部闭环，谢婷负责",
+                                  "出库差错率月底前降到0.5%以下，责任人谢婷"])
+def test_a_member_named_as_responsible_without_a_colon_is_the_receiver(tmp_path, text):
+    r = audit_chat(f"2026-05-11 09:00:00 林涛-运营部: {text}", tmp_path)
+    assert list(r.tasks["receiver"]) == ["谢婷"]
+
+
+def test_a_department_by_its_everyday_name_with_a_suffix(tmp_path):
+    # 信息部 is what people call the roster's IT部 (department_names: IT=信息)
+    r = audit_chat("2026-05-11 09:00:00 林涛-运营部: 信息部的同事，库位规则加个校验，这个月内上线", tmp_path)
+    assert list(r.tasks["receiver"]) == ["韩冰"]
+
+
+def test_a_task_leaning_on_a_reference_lacks_what_is_to_be_done(tmp_path):
+    answer = "\n2026-05-11 09:05:00 罗刚-仓储部: 收到"
+    vague = audit_chat("2026-05-11 09:00:00 林涛-运营部: @罗刚-仓储部 那个事明天上班前给我" + answer, tmp_path)
+    assert events_of(vague) == [("林涛", "format", 1)]
+    assert FORMAT_ELEMENT["content"] in vague.events.iloc[0]["detail"]
+    named = audit_chat("2026-05-11 09:00:00 林涛-运营部: @罗刚-仓储部 那个事明天上班前给我，就是B区盘点差异的说明" + answer,
+                       tmp_path)
+    assert events_of(named) == []
+
+
+def test_introducing_oneself_is_no_task(tmp_path):
+    r = audit_chat("2026-05-11 09:00:00 韩冰-IT部: 我是IT部韩冰，负责仓库的网络和打印机，有问题随时叫我", tmp_path)
+    assert r.tasks.empty
+
+
+def test_a_report_goes_to_ones_own_work_before_a_task_to_many(tmp_path):
+    r = audit_chat("""
+2026-05-11 09:00:00 马骏-总经办: @所有人 考勤规则推到大家的企业微信里了，今天下班前都打开看一下
+2026-05-11 09:30:00 林涛-运营部: @罗刚-仓储部 叉车钥匙明天前交到前台
+2026-05-11 09:40:00 罗刚-仓储部: 收到
+2026-05-11 15:00:00 罗刚-仓储部: 已完成
+""", tmp_path)
+    done = r.tasks.dropna(subset=["completed"])
+    assert list(done["poster"]) == ["林涛"]

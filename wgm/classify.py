@@ -161,8 +161,14 @@ def _responsible(content: pd.Series, settings: Settings, people: People) -> pd.S
     words = settings.words("responsible")
     if not words:
         return pd.Series([()] * len(content), index=content.index, dtype=object)
-    pattern = r"(?:" + _alternation(words) + r")\s*[:：]\s*([^\n，,。；;！!]+)"
+    # 责任人：徐丽 / 责任人郑丽娟 (a colon or not: what follows must be a name) …
+    pattern = r"(?:" + _alternation(words) + r")\s*[:：]?\s*([^\n，,。；;！!]+)"
     found = content.str.findall(pattern)
+    # … and 白雪负责 / 邓伟牵头: a member's name right before it
+    names = [n for n in people.alias_to_member if re.fullmatch(r"[\u4e00-\u9fa5]{2,4}", n)]
+    if names:
+        leads = content.str.findall("(" + _alternation(names) + r")(?:负责|牵头|主责)(?:[，,。；;！!\s]|$)")
+        found = pd.Series([a + b for a, b in zip(found.tolist(), leads.tolist())], index=content.index)
     out = []
     for items in found:
         members: list[str] = []
@@ -221,7 +227,8 @@ def _short_names(depts, synonyms: Sequence[str]) -> dict[str, str]:
         spoken, _, meant = pair.partition("=")
         hits = {d for d in depts if meant and meant in d}
         if spoken and len(hits) == 1:
-            forms.setdefault(spoken, set()).update(hits)
+            for form in (spoken, spoken + "部", spoken + "科"):      # 信息部的同事 for IT部 too
+                forms.setdefault(form, set()).update(hits)
     return {form: next(iter(ds)) for form, ds in forms.items() if len(ds) == 1 and form not in depts}
 
 
@@ -246,7 +253,7 @@ def _dept_receivers(content: pd.Series, people: People, synonyms: Sequence[str] 
     if short:
         one = "(?:" + _alternation(called) + ")"
         several = rf"({one}(?:\s*[和、与及/]\s*{one})*)"
-        listed = re.compile(rf"(?:^|[：:])\s*{several}{_AFTER_OPENING}|(?:请|麻烦|让|由){several}")
+        listed = re.compile(rf"(?:^|[：:])\s*{several}{_AFTER_OPENING}|(?:请|麻烦|让|由){several}", re.M)
     split = re.compile(_alternation(called)) if short else None
     out = []
     for text, items in zip(content.tolist(), found.tolist()):

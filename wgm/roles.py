@@ -87,6 +87,7 @@ REASON = {
 
 # What a task post must state (§4.2.1, §5.9), named in the format event of a post lacking it.
 FORMAT_ELEMENT = {"deadline": "要求完成时间", "receiver": "责任人/责任部门", "content": "工作内容"}
+_SELF_INTRODUCTION = re.compile(r"^\W*(?:大家好[，,！!]?\s*)?我是")
 _MIN_CONTENT = 4     # characters of words (no digits or punctuation) that can say what is to be done
 
 
@@ -207,6 +208,23 @@ def _stated_time(r) -> datetime | None:
     return when if when is not None and when >= r.ts else None
 
 
+def _says_what(state: "GroupState", r) -> bool:
+    """Does a task post say what is to be done (§5.9)? Four characters of words at least; and a post
+    leaning on a reference (那个事明天上班前给我, 昨天说的那个) must say more than the reference, its time
+    and its filler (给我, 怎么样了)."""
+    words = _BIGRAM_STRIP.sub("", r.bare)
+    if len(words) < _MIN_CONTENT:
+        return False
+    if state.vague is None or not state.vague.search(r.bare):
+        return True
+    rest = state.vague.sub("", r.bare)
+    if r.time_deadline_text:
+        rest = rest.replace(r.time_deadline_text, "")
+    if state.filler is not None:
+        rest = state.filler.sub("", rest)
+    return len(_BIGRAM_STRIP.sub("", rest)) >= _MIN_CONTENT
+
+
 def _words_pattern(words) -> re.Pattern | None:
     words = sorted(set(words), key=lambda w: (-len(w), w))
     return re.compile("|".join(re.escape(w) for w in words)) if words else None
@@ -229,6 +247,8 @@ class GroupState:
         self.thread, self.thread_chars = settings.off_topic_thread
         # 各科室注意：… / …请知悉: words to all, or a notice; with no one named they hand out no work
         self.to_all = _words_pattern(settings.words("everyone") + settings.words("notice"))
+        self.vague = _words_pattern(settings.words("vague_content"))
+        self.filler = _words_pattern(settings.words("vague_filler"))
         self.tasks: list[Task] = []
         # open work indexed by person, pruned as it closes: lookups stay short over a year of tasks
         self.open_by_poster: dict[str, list[Task]] = {}
@@ -443,6 +463,19 @@ def _confirmed_unreported(state: GroupState, r) -> list[Task]:
     return [scored[-1][2]] if scored and scored[-1][0] >= 2 else []
 
 
+_MASS = 5     # receivers from which a task is one to many (a notice to all, a department-wide ask)
+
+
+def _is_mass(task: Task) -> bool:
+    return len(task.duties) >= _MASS
+
+
+def _shared(words: set[str], task: Task) -> int:
+    """Words a message shares with a task, as evidence that it speaks of it (a task to many needs two)."""
+    n = len(words & _bigrams(task.text))
+    return n if n >= 2 or not _is_mass(task) else 0
+
+
 def completion(state: GroupState, r) -> Role | None:
     """rules.md completion report (the c that §5.5–§5.7 judge): the receiver saying a task is done.
     Quoting a task completes it; quoting none, the receiver's open task it shares the most words
@@ -460,23 +493,25 @@ def completion(state: GroupState, r) -> Role | None:
         if not open_duties:
             return None
         words = _bigrams(r.bare)
+        # a task to many (@所有人 …今天都打开看一下) rarely gets a report: it takes one only by two words
+        # shared, and a guess goes to the sender's own work first
+        scored = [(_shared(words, t), -_is_mass(t), -i, t) for i, (t, _) in enumerate(open_duties)]
+        best = max(scored, key=lambda x: x[:3])
         if by_result:
-            # a result stated is a report of the open task it speaks of (one word shared, at least)
-            scored = [(len(words & _bigrams(t.text)), -i, t) for i, (t, _) in enumerate(open_duties)]
-            best = max(scored, key=lambda x: (x[0], x[1]))
+            # a result stated is a report of the open task it speaks of (a word shared, at least)
             if best[0] == 0:
                 return None
-            task, confidence = best[2], CONFIDENCE["completion.result_stated"]
-        elif len(open_duties) == 1:
+            task, confidence = best[3], CONFIDENCE["completion.result_stated"]
+        elif len(open_duties) == 1 and not (_is_mass(open_duties[0][0]) and best[0] == 0):
             task, confidence = open_duties[0][0], CONFIDENCE["completion.only_open"]
+        elif best[0] > 0:
+            task, confidence = best[3], CONFIDENCE["completion.shared_words"]
         else:
-            scored = [(len(words & _bigrams(t.text)), -i, t) for i, (t, _) in enumerate(open_duties)]
-            best = max(scored, key=lambda x: (x[0], x[1]))
-            if best[0] > 0:
-                task, confidence = best[2], CONFIDENCE["completion.shared_words"]
-            else:
-                task, confidence = open_duties[0][0], CONFIDENCE["completion.oldest"]
-                reason = REASON["completion.oldest"]
+            own = [t for t, _ in open_duties if not _is_mass(t)]
+            if not own:
+                return None
+            task, confidence = own[0], CONFIDENCE["completion.oldest"]
+            reason = REASON["completion.oldest"]
     if by_result:
         confidence = min(confidence, CONFIDENCE["completion.result_stated"])
     duty = task.duties[r.member]
@@ -573,6 +608,8 @@ def new_task(state: GroupState, r) -> Role | None:
         return None  # 周总，破损分析我已经发给Tina合进去了: a report, not work handed out
     if not receivers and not is_meeting and state.to_all is not None and state.to_all.search(r.bare):
         return None  # 各科室注意：报销截止到6月25日 / 纪要已上传，请知悉: a notice to all, nobody's task
+    if not is_meeting and _SELF_INTRODUCTION.match(r.bare):
+        return None  # 我是安全部马文斌，负责3号楼巡查…随时叫我: who one is, not work for anyone
     if not receivers and not is_meeting and _FIRST_PERSON_START.match(r.bare):
         return None  # 这个我知道了，周一上班处理: the sender's own plan, no work handed to anyone
     if not is_meeting and state.answers_a_poster(r, receivers):
@@ -602,7 +639,7 @@ def new_task(state: GroupState, r) -> Role | None:
             missing.append(FORMAT_ELEMENT["deadline"])
         if not receivers:
             missing.append(FORMAT_ELEMENT["receiver"])
-        if len(_BIGRAM_STRIP.sub("", r.bare)) < _MIN_CONTENT:
+        if not _says_what(state, r):
             missing.append(FORMAT_ELEMENT["content"])
     reasons = [] if confidence >= THRESHOLD["task.sure"] else [REASON["task.uncertain"]]
     if not receivers:
