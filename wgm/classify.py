@@ -167,7 +167,8 @@ def _responsible(content: pd.Series, settings: Settings, people: People) -> pd.S
     # … and 白雪负责 / 邓伟牵头: a member's name right before it
     names = [n for n in people.alias_to_member if re.fullmatch(r"[\u4e00-\u9fa5]{2,4}", n)]
     if names:
-        leads = content.str.findall("(" + _alternation(names) + r")(?:负责|牵头|主责)(?:[，,。；;！!\s]|$)")
+        # (由郑凯负责 says whose an area is, in a welcome or a notice: not this post's work)
+        leads = content.str.findall("(?:^|[^由])(" + _alternation(names) + r")(?:负责|牵头|主责)(?:[，,。；;！!\s]|$)")
         found = pd.Series([a + b for a, b in zip(found.tolist(), leads.tolist())], index=content.index)
     out = []
     for items in found:

@@ -87,7 +87,7 @@ REASON = {
 
 # What a task post must state (§4.2.1, §5.9), named in the format event of a post lacking it.
 FORMAT_ELEMENT = {"deadline": "要求完成时间", "receiver": "责任人/责任部门", "content": "工作内容"}
-_SELF_INTRODUCTION = re.compile(r"^\W*(?:大家好[，,！!]?\s*)?我是")
+_SELF_INTRODUCTION = re.compile(r"^\W*(?:(?:大家好[，,！!]?\s*)?我是|欢迎)")
 _MIN_CONTENT = 4     # characters of words (no digits or punctuation) that can say what is to be done
 
 
@@ -608,8 +608,8 @@ def new_task(state: GroupState, r) -> Role | None:
         return None  # 周总，破损分析我已经发给Tina合进去了: a report, not work handed out
     if not receivers and not is_meeting and state.to_all is not None and state.to_all.search(r.bare):
         return None  # 各科室注意：报销截止到6月25日 / 纪要已上传，请知悉: a notice to all, nobody's task
-    if not is_meeting and _SELF_INTRODUCTION.match(r.bare):
-        return None  # 我是安全部马文斌，负责3号楼巡查…随时叫我: who one is, not work for anyone
+    if not is_meeting and not r.mentions and _SELF_INTRODUCTION.match(r.bare):
+        return None  # 我是安全部马文斌，负责3号楼巡查… / 欢迎郑凯…: who one is, not work for anyone
     if not receivers and not is_meeting and _FIRST_PERSON_START.match(r.bare):
         return None  # 这个我知道了，周一上班处理: the sender's own plan, no work handed to anyone
     if not is_meeting and state.answers_a_poster(r, receivers):
