@@ -514,3 +514,32 @@ def test_a_report_goes_to_ones_own_work_before_a_task_to_many(tmp_path):
 """, tmp_path)
     done = r.tasks.dropna(subset=["completed"])
     assert list(done["poster"]) == ["林涛"]
+
+
+def test_an_outcome_word_from_a_poster_is_no_verification_without_a_check(tmp_path):
+    r = audit_chat("""
+2026-05-11 09:00:00 林涛-运营部: @罗刚-仓储部 B区货架今天下班前修好
+2026-05-11 09:05:00 罗刚-仓储部: 收到
+2026-05-11 14:00:00 罗刚-仓储部: 货架修好了
+2026-05-11 15:00:00 林涛-运营部: 打印机也修好了
+2026-05-11 16:00:00 林涛-运营部: 货架看了，没问题
+""", tmp_path)
+    kinds = dict(zip(r.messages["content"], r.messages["kind"]))
+    assert kinds["打印机也修好了"] != "verification"
+    assert kinds["货架看了，没问题"] == "verification"
+    assert r.tasks.iloc[0]["verified"] == pd.Timestamp("2026-05-11 16:00:00")
+
+
+def test_a_finding_about_the_senders_own_work_is_its_report_not_a_verification(tmp_path):
+    r = audit_chat("""
+2026-05-11 09:10:00 罗刚-仓储部: @谢婷-客服部 退货单今天中午前发我
+2026-05-11 09:15:00 谢婷-客服部: 收到
+2026-05-11 10:00:00 谢婷-客服部: 退货单发您了
+2026-05-11 11:30:00 谢婷-客服部: @罗刚-仓储部 DC0523那单送错了，今天查清楚原因给我个说法
+2026-05-11 11:35:00 罗刚-仓储部: 收到
+2026-05-11 15:00:00 罗刚-仓储部: 查清楚了，那单是面单贴错了，已经改派
+""", tmp_path)
+    kinds = dict(zip(r.messages["content"], r.messages["kind"]))
+    assert kinds["查清楚了，那单是面单贴错了，已经改派"] == "completion"
+    xie = r.tasks.set_index("poster").loc["谢婷"]
+    assert xie["completed"] == pd.Timestamp("2026-05-11 15:00:00")

@@ -420,10 +420,11 @@ def verification(state: GroupState, r) -> Role | None:
         return None
     quoted = state.quoted(r)
     own_quote = quoted is not None and quoted.poster == r.member
-    if not own_quote and (r.t_done and not r.verify_checked or _stated_time(r) is not None) \
+    if not own_quote and r.t_done and not r.verify_checked:
+        return None      # 打印好了，三份放您桌上了 / 监控回放修好了: a report in the words of an outcome, no check
+    if not own_quote and _stated_time(r) is not None \
             and any(t.kind == "task" and d.completed is None for t, d in state.duties_of(r.member)):
-        # 打印好了，三份放您桌上了 / 可以 下周一交 from one with work of their own open: their report or promise
-        return None
+        return None      # 可以 下周一交 from one with work of their own open: a promise
     if quoted is not None and quoted.poster == r.member:
         targets, confidence = [quoted], CONFIDENCE["verification.quoted"]
     else:
@@ -436,6 +437,8 @@ def verification(state: GroupState, r) -> Role | None:
             targets, confidence = _confirmed_unreported(state, r), CONFIDENCE["verification.unreported"]
     if not targets:
         return None
+    if not own_quote and r.t_done and not _CONFIRMS.search(r.bare) and _speaks_of_own_work(state, r, targets):
+        return None      # 查清楚了，…已经改派: of the work asked of the sender, a report (completion)
     for t in targets:
         for who, duty in t.duties.items():
             # quoting no task it confirms what was reported (and whom it names): in a task to many, a
@@ -447,6 +450,14 @@ def verification(state: GroupState, r) -> Role | None:
                     duty.reasons.append(REASON["verification.no_completion"])
                 duty.confidence = min(duty.confidence, confidence)
     return Role(r.msg_id, "verification", targets[0].task_id, confidence)
+
+
+def _speaks_of_own_work(state: GroupState, r, targets: list[Task]) -> bool:
+    """Does a message that could confirm others' work share more words with work open on its sender?"""
+    words = _bigrams(r.bare)
+    own = max((_shared(words, t) for t, d in state.duties_of(r.member) if t.kind == "task" and d.completed is None),
+              default=0)
+    return own > 0 and own > max(_shared(words, t) for t in targets)
 
 
 def _confirmed_unreported(state: GroupState, r) -> list[Task]:
