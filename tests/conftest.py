@@ -25,7 +25,8 @@ def _siblings() -> set[str]:
         names = set(os.listdir(ROOT.parent))
     except OSError:
         return set()
-    return {n for n in names if n != ROOT.name and not n.startswith(("pytest-of-", "wgm-logs"))}
+    # (jieba keeps its dictionary's cache in the temp folder: jieba.cache is its own, not input beside us)
+    return {n for n in names if n != ROOT.name and not n.startswith(("pytest-of-", "wgm-logs", "jieba."))}
 
 
 _SIBLINGS = _siblings()

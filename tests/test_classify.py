@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import pandas as pd
 import pytest
 
 from tests.chat import ROSTER, chat_frame
@@ -59,3 +60,19 @@ def test_stated_times(classified):
     assert classified.loc[2, "time_deadline"] == datetime(2026, 5, 22, 17, 0)
     assert classified.loc[4, "time_point"] == datetime(2026, 5, 12, 14, 0)
     assert classified["time_reply_by"].isna().all()
+
+
+@pytest.mark.parametrize("text, rude", [
+    ("仓库后面那堆垃圾，清运公司说明天上午来拉", False),          # waste, said of no one
+    ("今天脑子进水了，又把单号输错一位🤦", False),                 # of oneself, without a 我
+    ("核赔服务内存涨不是泄漏，是GC（垃圾回收）参数没调，已经改了", False),
+    ("你就是个垃圾，这点事都办不好", True),
+    ("你一个排计划的懂啥设备，天天就知道催，有本事你来修", True),   # contempt for someone's competence
+    ("自己先看清楚再提，连需求都看不懂还做什么测试", True),
+])
+def test_insults_are_said_to_or_of_someone(text, rude):
+    settings = api.load_settings(api.Options())
+    from wgm import phrases
+    got = phrases.attacks(pd.Series([text]), settings.words("incivility"), settings.words("incivility_except"),
+                          settings.words("incivility_patterns"), settings.words("incivility_aimed"))
+    assert bool(got.iloc[0]) is rude

@@ -316,7 +316,7 @@ def classify(messages: pd.DataFrame, settings: Settings, roster: Roster, people:
     df[_TAG["off_topic"]] = (_contains(bare, settings.words("off_topic")) | df[_TAG["off_topic_exact"]]
                              | (df[M.media] == "redpacket"))
     df[_TAG["incivility"]] = phrases.attacks(bare, settings.words("incivility"), settings.words("incivility_except"),
-                                             settings.words("incivility_patterns"))
+                                             settings.words("incivility_patterns"), settings.words("incivility_aimed"))
     for col in schema.TAG_COLUMNS:
         df[col] = df[col].fillna(False).astype(bool)
     _add_times(df, settings)

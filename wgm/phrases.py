@@ -268,9 +268,12 @@ _SHORT = re.compile(r"^(?:滚|贱|蠢|笨|傻|猪|瞎|垃圾|有病|废物|丢�
 
 
 def attacks(texts: pd.Series, words: Sequence[str], except_words: Sequence[str],
-            shapes: Sequence[str] = ()) -> pd.Series:
+            shapes: Sequence[str] = (), aimed: Sequence[str] = ()) -> pd.Series:
     """An insult or a personal attack: the incivility words or shapes (after the harmless uses are removed),
-    a short word only as a whole word (jieba), never said of oneself (我今天脑子进水了)."""
+    a short word only as a whole word (jieba), never said of oneself (我今天脑子进水了). The `aimed` words
+    name things too or are said of oneself without a 我 (那堆包装垃圾, 今天脑子进水了，又输错): they
+    insult only said to or of someone — a 你/他 in the message, an @-mention, a quote."""
+    aimed_words = frozenset(aimed)
     pattern = "|".join(p for p in (alternation(words), *(f"(?:{s})" for s in shapes)) if p)
     if not pattern:
         return pd.Series(False, index=texts.index)
@@ -288,6 +291,8 @@ def attacks(texts: pd.Series, words: Sequence[str], except_words: Sequence[str],
                 before = clause[:m.start()]
                 if _FIRST_PERSON.search(before) and not _OTHER_PERSON.search(clause):
                     continue             # said of oneself
+                if word in aimed_words and not (_OTHER_PERSON.search(text) or "@" in text):
+                    continue             # 垃圾都拉走了: said of no one
                 return True
         return False
     out = pd.Series(False, index=texts.index)
