@@ -543,3 +543,21 @@ def test_a_finding_about_the_senders_own_work_is_its_report_not_a_verification(t
     assert kinds["查清楚了，那单是面单贴错了，已经改派"] == "completion"
     xie = r.tasks.set_index("poster").loc["谢婷"]
     assert xie["completed"] == pd.Timestamp("2026-05-11 15:00:00")
+
+
+def test_an_acknowledgement_closing_an_explanation_answers(tmp_path):
+    r = audit_chat("""
+2026-05-11 09:00:00 林涛-运营部: @罗刚-仓储部 A区库存盘点5月13日前完成
+2026-05-12 08:30:00 罗刚-仓储部: 林总，昨天在外仓一天没看手机，收到
+""", tmp_path)
+    assert r.tasks.iloc[0]["replied"] == pd.Timestamp("2026-05-12 08:30:00")
+    assert events_of(r) == [("罗刚", "reply_missed", 1)]    # answered, the next day
+
+
+@pytest.mark.parametrize("answer", ["我主讲，肯定在", "到", "刚进群，我线上旁听"])
+def test_meeting_answers_as_people_give_them(tmp_path, answer):
+    r = audit_chat(f"""
+2026-05-11 09:00:00 何敏-行政部: @罗刚-仓储部 会议通知：5月13日上午9点三楼会议室开安全例会，请回复
+2026-05-11 09:30:00 罗刚-仓储部: {answer}
+""", tmp_path)
+    assert r.tasks.iloc[0]["replied"] == pd.Timestamp("2026-05-11 09:30:00")

@@ -45,6 +45,7 @@ class Readers:
     """The compiled phrase patterns of one lexicon."""
 
     ack: re.Pattern | None
+    ack_end: re.Pattern | None
     done: re.Pattern | None
     not_done: re.Pattern | None
     not_done_times: re.Pattern | None
@@ -75,6 +76,8 @@ def _readers(lexicon_json: str, names: tuple[str, ...]) -> Readers:
     address = "|".join(p for p in (f"[\u4e00-\u9fa5]{{1,2}}(?:{titles})" if titles else "", f"(?:{titles})" if titles
                                    else "", f"(?:{people})" if people else "") if p)
     ack_re = (rf"^[\s\W]*(?:{ack})(?:{address})?(?:$|[\s\W_]|(?=(?:{ack})))") if ack else ""
+    # …or closing the message after what happened (郑工，昨天没看到，收到 / 群消息刚看到，培训都收到)
+    ack_end = (rf"[，,。；;！!\s](?:都|已|也)?(?:{ack})(?:{address})?[\s\W_]*$") if ack else ""
     verbs, endings = alternation(lex["done_verbs"]), alternation(lex["done_endings"])
     delivery, targets = alternation(lex["delivery_verbs"]), alternation(lex["delivery_targets"])
     parts = [alternation(lex["done"]), alternation(lex["done_results"])]
@@ -89,7 +92,7 @@ def _readers(lexicon_json: str, names: tuple[str, ...]) -> Readers:
     # none): the pre-filter drops them (a superset), the clause check reads the exact pattern
     done_maybe = done.replace("(?![吗么])", "")
     return Readers(
-        ack=_compiled(ack_re), done=_compiled(done), not_done=_compiled(alternation(lex["not_done"])),
+        ack=_compiled(ack_re), ack_end=_compiled(ack_end), done=_compiled(done), not_done=_compiled(alternation(lex["not_done"])),
         not_done_times=_compiled(alternation(lex["not_done_times"])), partly_done=_compiled(alternation(lex["partly_done"])),
         verify_word=_compiled(alternation(lex["verify"])), verify_check=_compiled(alternation(lex["verify_checks"])),
         verify_outcome=_compiled(alternation(lex["verify_outcomes"])),
@@ -111,10 +114,14 @@ def _each(texts: pd.Series, test) -> pd.Series:
 
 
 def acknowledges(texts: pd.Series, r: Readers) -> pd.Series:
-    """收到, 好的, 1, 👍, [强], ok的, 收到收到, 收到王主任, 好的老板 … at the start of the message."""
+    """收到, 好的, 1, 👍, [强], ok的, 收到收到, 收到王主任, 好的老板 … at the start of the message, or
+    closing it (昨天没看到，收到)."""
     if r.ack is None:
         return pd.Series(False, index=texts.index)
-    return texts.str.match(r.ack.pattern).fillna(False).astype(bool)
+    start = texts.str.match(r.ack.pattern).fillna(False).astype(bool)
+    if r.ack_end is None:
+        return start
+    return start | texts.str.contains(r.ack_end.pattern, regex=True).fillna(False).astype(bool)
 
 
 def reports_progress(texts: pd.Series, r: Readers) -> pd.Series:
