@@ -561,3 +561,13 @@ def test_meeting_answers_as_people_give_them(tmp_path, answer):
 2026-05-11 09:30:00 罗刚-仓储部: {answer}
 """, tmp_path)
     assert r.tasks.iloc[0]["replied"] == pd.Timestamp("2026-05-11 09:30:00")
+
+
+def test_a_long_done_sounding_message_about_something_else_is_not_the_only_open_tasks_report(tmp_path):
+    r = audit_chat("""
+2026-05-11 09:00:00 林涛-运营部: @罗刚-仓储部 5月复盘材料下周五前给我
+2026-05-11 09:05:00 罗刚-仓储部: 收到
+2026-05-11 20:50:00 罗刚-仓储部: 夜班的人到齐了，21:00准时开始装车
+2026-05-12 10:00:00 罗刚-仓储部: 搞定了
+""", tmp_path)
+    assert r.tasks.iloc[0]["completed"] == pd.Timestamp("2026-05-12 10:00:00")

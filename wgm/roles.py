@@ -474,6 +474,7 @@ def _confirmed_unreported(state: GroupState, r) -> list[Task]:
     return [scored[-1][2]] if scored and scored[-1][0] >= 2 else []
 
 
+_SHORT_REPORT = 12   # characters: a report this short (搞定了，发您邮箱了) needs no word of its task
 _MASS = 5     # receivers from which a task is one to many (a notice to all, a department-wide ask)
 
 
@@ -514,7 +515,13 @@ def completion(state: GroupState, r) -> Role | None:
                 return None
             task, confidence = best[3], CONFIDENCE["completion.result_stated"]
         elif len(open_duties) == 1 and not (_is_mass(open_duties[0][0]) and best[0] == 0):
-            task, confidence = open_duties[0][0], CONFIDENCE["completion.only_open"]
+            only = open_duties[0][0]
+            # 搞定了 / 已发您 needs no shared word; a longer message about something else (人到齐了，
+            # 21:00准时开始) is not this task's report unless it speaks to the poster
+            if best[0] == 0 and len(r.bare) > _SHORT_REPORT and only.poster not in r.mentions \
+                    and only.poster not in r.responsible:
+                return None
+            task, confidence = only, CONFIDENCE["completion.only_open"]
         elif best[0] > 0:
             task, confidence = best[3], CONFIDENCE["completion.shared_words"]
         else:
