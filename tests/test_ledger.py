@@ -571,3 +571,18 @@ def test_a_long_done_sounding_message_about_something_else_is_not_the_only_open_
 2026-05-12 10:00:00 罗刚-仓储部: 搞定了
 """, tmp_path)
     assert r.tasks.iloc[0]["completed"] == pd.Timestamp("2026-05-12 10:00:00")
+
+
+def test_escalation_to_the_receivers_supervisor_alone_names_the_task_it_speaks_of(tmp_path):
+    r = audit_chat("""
+2026-05-11 09:00:00 谢婷-客服部: @徐丽-运营部 接口文档交付版5月12日前交我
+2026-05-11 09:05:00 徐丽-运营部: 收到
+2026-05-18 09:00:00 谢婷-客服部: @林涛-运营部 林总，接口文档交付版12号就该交，已经逾期了，麻烦协调一下
+""", tmp_path)
+    assert len(r.tasks) == 1
+    assert r.tasks.iloc[0]["escalated"] == pd.Timestamp("2026-05-18 09:00:00")
+
+
+def test_ones_own_department_named_is_who_does_it_not_whom_it_asks(tmp_path):
+    r = audit_chat("2026-05-11 09:00:00 徐丽-运营部: 提醒：本周六晚上运营部做系统切换，请大家周五下班前保存好数据", tmp_path)
+    assert "林涛" not in set(r.tasks["receiver"])

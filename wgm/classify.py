@@ -292,7 +292,12 @@ def classify(messages: pd.DataFrame, settings: Settings, roster: Roster, people:
     addressed = _addressed(bare, people, settings.words("address_titles"))
     df[C.responsible] = pd.Series([tuple(dict.fromkeys(a + b)) for a, b in zip(named.tolist(), addressed.tolist())],
                                   index=bare.index, dtype=object)
-    df[C.dept_receivers] = _dept_receivers(bare, people, settings.words("department_names"))
+    depts = _dept_receivers(bare, people, settings.words("department_names"))
+    # one's own department named (提醒：本周六信息科做交换机升级, by one of 信息科) is who does it, not whom it asks
+    own = [people.member_dept.get(m, "") for m in df[M.member].tolist()]
+    df[C.dept_receivers] = pd.Series(
+        [tuple(h for h in heads if not dept or people.member_dept.get(h) != dept) if heads else heads
+         for heads, dept in zip(depts.tolist(), own)], index=df.index, dtype=object)
 
     read = phrases.readers(settings, people.addresses())
     df[_TAG["ack"]] = phrases.acknowledges(bare, read)

@@ -356,11 +356,14 @@ def escalation(state: GroupState, r) -> Role | None:
     if not (r.quote_id or r.mentions):
         return None
     quoted = state.quoted(r)
+    upward_only: list[Task] = []
     if quoted is not None and quoted.poster == r.member:
         referred = [quoted]
     elif r.mentions:
         referred = [t for t in state.poster_tasks(r.member) if t.kind == "task"
                     and set(r.mentions) & set(t.duties) and any(d.verified is None for d in t.duties.values())]
+        if not referred and r.t_escalation:
+            referred = upward_only = _reported_upward(state, r)
     else:
         return None
     if not referred or (quoted is None and all(_new_work(r, t) for t in referred)):
@@ -373,9 +376,24 @@ def escalation(state: GroupState, r) -> Role | None:
                             else "escalation.upward_or_words"]
     for t in referred:
         for who, duty in t.duties.items():
-            if (quoted is not None or who in r.mentions) and duty.escalated is None:
+            if (quoted is not None or who in r.mentions or upward_only) and duty.escalated is None:
                 duty.escalated, duty.escalation_msg = r.ts, r.msg_id
     return Role(r.msg_id, "escalation", referred[0].task_id, confidence)
+
+
+def _reported_upward(state: GroupState, r) -> list[Task]:
+    """@顾长青 顾总，接口文档7/17就该交，已经逾期一周了: escalation words to the office or a receiver's
+    supervisor alone, naming no receiver — the poster's open task it speaks of (a word shared), or the
+    only one whose receivers answer to those mentioned."""
+    up = set(r.mentions)
+    candidates = [t for t in state.poster_tasks(r.member) if t.kind == "task"
+                  and any(d.completed is None for d in t.duties.values())
+                  and (up & state.office or up & {state.supervisors.get(x, "") for x in t.duties})]
+    if len(candidates) <= 1:
+        return candidates
+    words = _bigrams(r.bare)
+    best = max(candidates, key=lambda t: len(words & _bigrams(t.text)))
+    return [best] if len(words & _bigrams(best.text)) >= 2 else []
 
 
 def reminder(state: GroupState, r) -> Role | None:
