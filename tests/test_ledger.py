@@ -586,3 +586,14 @@ def test_escalation_to_the_receivers_supervisor_alone_names_the_task_it_speaks_o
 def test_ones_own_department_named_is_who_does_it_not_whom_it_asks(tmp_path):
     r = audit_chat("2026-05-11 09:00:00 徐丽-运营部: 提醒：本周六晚上运营部做系统切换，请大家周五下班前保存好数据", tmp_path)
     assert "林涛" not in set(r.tasks["receiver"])
+
+
+def test_a_post_much_like_an_open_task_to_its_receivers_follows_it_up(tmp_path):
+    r = audit_chat("""
+2026-05-11 09:00:00 林涛-运营部: @罗刚-仓储部 B区报损分析明天下班前交我，原因和改进措施都写上
+2026-05-11 09:05:00 罗刚-仓储部: 收到
+2026-05-12 10:00:00 林涛-运营部: @罗刚-仓储部 B区报损分析明天下班前要交哈，改进措施写具体点
+""", tmp_path)
+    assert len(r.tasks) == 1
+    kinds = dict(zip(r.messages["content"].str[-6:], r.messages["kind"]))
+    assert kinds["措施写具体点"] == "reminder"

@@ -492,6 +492,7 @@ def _confirmed_unreported(state: GroupState, r) -> list[Task]:
     return [scored[-1][2]] if scored and scored[-1][0] >= 2 else []
 
 
+_FOLLOW_UP = 0.5     # a post this alike (Dice, bigrams) to an open task of its poster follows it up
 _SHORT_REPORT = 12   # characters: a report this short (搞定了，发您邮箱了) needs no word of its task
 _MASS = 5     # receivers from which a task is one to many (a notice to all, a department-wide ask)
 
@@ -663,6 +664,13 @@ def new_task(state: GroupState, r) -> Role | None:
             t.reposts.append(r.msg_id)
             state.by_msg[r.msg_id] = t
             return Role(r.msg_id, "repost", t.task_id, CONFIDENCE["repost"])
+    if not is_meeting:
+        for t in reversed(state.poster_tasks(r.member)):
+            # 报损分析明天下班前要到哈 to the receivers of an open task much like it: a follow-up, no new duty
+            # (alike enough for a repost is a repost, above; this is the gentler reading below it)
+            if t.kind == "task" and set(receivers) <= set(t.duties) \
+                    and any(d.completed is None for d in t.duties.values()) and similarity(t.text, r.bare) >= _FOLLOW_UP:
+                return Role(r.msg_id, "reminder", t.task_id, CONFIDENCE["reminder.question"])
     kind = "meeting" if is_meeting else "task"
     deadline = _ts(r.time_point if is_meeting and not _missing(r.time_point) else r.time_deadline)
     # a time stated but not readable (元宵节前, 那天晚上8点前): no deadline, and no format fine for one
