@@ -597,3 +597,12 @@ def test_a_post_much_like_an_open_task_to_its_receivers_follows_it_up(tmp_path):
     assert len(r.tasks) == 1
     kinds = dict(zip(r.messages["content"].str[-6:], r.messages["kind"]))
     assert kinds["措施写具体点"] == "reminder"
+
+
+def test_a_long_confirmation_about_something_else_does_not_complete_an_unreported_task(tmp_path):
+    r = audit_chat("""
+2026-05-11 09:00:00 林涛-运营部: @罗刚-仓储部 B区货架标签5月12日前换完
+2026-05-11 09:05:00 罗刚-仓储部: 收到
+2026-05-20 10:00:00 林涛-运营部: 客户那边的对账单金额核对无误，已经确认，下周开票
+""", tmp_path)
+    assert pd.isna(r.tasks.iloc[0]["completed"]) and pd.isna(r.tasks.iloc[0]["verified"])

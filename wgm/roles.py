@@ -480,14 +480,15 @@ def _speaks_of_own_work(state: GroupState, r, targets: list[Task]) -> bool:
 
 def _confirmed_unreported(state: GroupState, r) -> list[Task]:
     """The open task a confirmation with no completion report before it verifies: the poster's only open
-    task, or the one sharing the most words with it (at least two), if the message says 确认/验收/完成."""
+    task (when the confirmation is short or shares a word with it), or the one sharing the most words
+    with it (at least two), if the message says 确认/验收/完成."""
     if not r.t_done and not _CONFIRMS.search(r.bare):
         return []
     open_tasks = [t for t in state.poster_tasks(r.member) if t.kind == "task"
                   and all(d.verified is None for d in t.duties.values())]
-    if len(open_tasks) == 1:
-        return open_tasks
     words = _bigrams(r.bare)
+    if len(open_tasks) == 1 and (len(r.bare) <= _SHORT_REPORT or words & _bigrams(open_tasks[0].text)):
+        return open_tasks     # 确认 / 好，确认完成 — or a longer one that speaks of it
     scored = sorted(((len(words & _bigrams(t.text)), i, t) for i, t in enumerate(open_tasks)), key=lambda x: x[:2])
     return [scored[-1][2]] if scored and scored[-1][0] >= 2 else []
 
