@@ -606,3 +606,16 @@ def test_a_long_confirmation_about_something_else_does_not_complete_an_unreporte
 2026-05-20 10:00:00 林涛-运营部: 客户那边的对账单金额核对无误，已经确认，下周开票
 """, tmp_path)
     assert pd.isna(r.tasks.iloc[0]["completed"]) and pd.isna(r.tasks.iloc[0]["verified"])
+
+
+def test_a_long_report_sharing_no_word_with_any_open_task_is_not_guessed_onto_the_oldest(tmp_path):
+    r = audit_chat("""
+2026-05-11 09:00:00 林涛-运营部: @罗刚-仓储部 B区货架标签5月13日前换完
+2026-05-11 09:01:00 林涛-运营部: @罗刚-仓储部 叉车年检5月14日前约好
+2026-05-11 09:05:00 罗刚-仓储部: 收到
+2026-05-12 10:00:00 罗刚-仓储部: 夜班那边的交接表格昨天晚上已提交人事部门了
+2026-05-12 11:00:00 罗刚-仓储部: 搞定了
+""", tmp_path)
+    done = r.tasks.dropna(subset=["completed"])
+    assert list(done["completed"]) == [pd.Timestamp("2026-05-12 11:00:00")]
+    assert "按最早未完成任务归属" in r.tasks.loc[done.index[0], "review_reason"]

@@ -546,8 +546,8 @@ def completion(state: GroupState, r) -> Role | None:
             task, confidence = best[3], CONFIDENCE["completion.shared_words"]
         else:
             own = [t for t, _ in open_duties if not _is_mass(t)]
-            if not own:
-                return None
+            if not own or len(r.bare) > _SHORT_REPORT:
+                return None     # a longer report naming none of its work's words is of something else
             task, confidence = own[0], CONFIDENCE["completion.oldest"]
             reason = REASON["completion.oldest"]
     if by_result:
