@@ -619,3 +619,15 @@ def test_a_long_report_sharing_no_word_with_any_open_task_is_not_guessed_onto_th
     done = r.tasks.dropna(subset=["completed"])
     assert list(done["completed"]) == [pd.Timestamp("2026-05-12 11:00:00")]
     assert "按最早未完成任务归属" in r.tasks.loc[done.index[0], "review_reason"]
+
+
+def test_an_answer_to_an_admins_warning_does_not_carry_the_off_topic_thread_on(tmp_path):
+    r = audit_chat("""
+2026-05-11 12:00:00 徐丽-运营部: 今晚有没有人拼奶茶，满30减5
+2026-05-11 12:01:00 何敏-行政部: 工作群别拼单哈，奶茶去小群拼
+2026-05-11 12:02:00 徐丽-运营部: 好嘞
+2026-05-11 12:03:00 徐丽-运营部: 不好意思，手滑了
+""", tmp_path)
+    kinds = dict(zip(r.messages["content"], r.messages["kind"]))
+    assert kinds["好嘞"] != "off_topic" and kinds["不好意思，手滑了"] != "off_topic"
+    assert ("徐丽", "off_topic_after_warning", 1) not in events_of(r)

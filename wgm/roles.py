@@ -730,6 +730,8 @@ def _joins_off_topic_thread(state: GroupState, r) -> bool:
         return False
     if r.ts - state.off_topic[-1].ts > state.thread or len(r.bare.strip()) > state.thread_chars:
         return False
+    if state.warnings and state.warnings[-1].ts >= state.off_topic[-1].ts:
+        return False      # 好嘞 / 不好意思，手滑了 after an admin's warning answers the warning: the thread ended
     if r.mentions or r.mention_all or r.responsible or any(getattr(r, tag) for tag in _WORK_TAGS):
         return False
     if not (_missing(r.time_deadline) and _missing(r.time_point) and _missing(r.time_reply_by)):
