@@ -631,3 +631,10 @@ def test_an_answer_to_an_admins_warning_does_not_carry_the_off_topic_thread_on(t
     kinds = dict(zip(r.messages["content"], r.messages["kind"]))
     assert kinds["好嘞"] != "off_topic" and kinds["不好意思，手滑了"] != "off_topic"
     assert ("徐丽", "off_topic_after_warning", 1) not in events_of(r)
+
+
+@pytest.mark.parametrize("text", ["凸轮装上了，还在调刀库，明天弄完", "资料都交给冯雪了，3月28到今天的都补齐了",
+                                  "谁有空帮忙把测试环境的SSL证书续一下？下午演示要用"])
+def test_a_report_or_a_question_naming_no_one_is_nobodys_task(tmp_path, text):
+    r = audit_chat(f"2026-05-11 09:00:00 罗刚-仓储部: {text}", tmp_path)
+    assert r.tasks.empty and events_of(r) == []

@@ -392,3 +392,14 @@ def test_the_2020_mid_autumn_festival_shared_the_national_day_holiday():
     f = find_times("中秋前", datetime(2019, 9, 13, 10, 0))
     assert f.deadline is not None and f.deadline.when == datetime(2020, 9, 30, 23, 59, 59)
     assert not f.unread
+
+
+@pytest.mark.parametrize("text, want", [
+    ("五一前3号楼7层顶板要浇完", datetime(2026, 4, 30, 23, 59, 59)),   # 前 then a building, not 前3天
+    ("周五前3号楼要浇完", datetime(2026, 5, 1, 23, 59, 59)),
+    ("国庆前3天交", None),                                              # days before a holiday: not read
+    ("今年前三季度的数据", None),
+])
+def test_before_then_a_number_that_counts_no_time(text, want):
+    f = find_times(text, datetime(2026, 4, 27, 9, 0))
+    assert (f.deadline.when if f.deadline else None) == want

@@ -652,8 +652,10 @@ def new_task(state: GroupState, r) -> Role | None:
         return None  # 这个我知道了，周一上班处理: the sender's own plan, no work handed to anyone
     if not is_meeting and state.answers_a_poster(r, receivers):
         return None  # 潘姐 刚在外面…书面周三前交: an answer to the one who gave the work
-    if r.t_question and not is_meeting and not (r.mentions or r.mention_all):
-        return None  # 谁有空帮忙把证书续一下？: asked of nobody in particular
+    if (r.t_question or "？" in r.bare or "?" in r.bare) and not is_meeting and not (r.mentions or r.mention_all):
+        return None  # 谁有空帮忙把证书续一下？下午要用: asked of nobody in particular
+    if not receivers and not is_meeting and (r.t_done or r.t_progress or r.result_stated or r.t_verify):
+        return None  # 凸轮装上了，还在调刀库，明天弄完: a report or a status, naming no one: nobody's task
     if not receivers:
         confidence = CONFIDENCE["task.no_receiver"]
     elif not r.t_task_verb:

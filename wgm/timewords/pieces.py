@@ -76,7 +76,8 @@ _PIECES = (
     # has no date for (元宵节前: the phrase cannot be read)
     ("hol", "元春过年清5劳端中国节" + lexicon.OTHER_FESTIVAL_FIRST,
      r"(?:(?P<hl_o>" + lexicon.OTHER_FESTIVALS_FOLDED + r")节?|元旦|春节|过年|清明节?|51(?:劳动)?节?|劳动节|端午节?"
-     r"|中秋节?|国庆节?|节|年)(?=\s*(?:之前|以前|前(?![往来去面台后\d几十])))"),
+     r"|中秋节?|国庆节?|节|年)(?=\s*(?:之前|以前|前(?![往来去面台后几十]|\s*\d+\s*(?:个|天|日|周|星期|礼拜|小时|工作日|月|季|名|位|批|项|次|件|轮|条|页|行|年))))"),
+    # (国庆前3天 counts days before the holiday: not this; 五一前3号楼要浇完 is 五一前 and a building)
     # numeric month.day: 3.15, 3/15 (accepted only next to a marker: _MDD_MARK, _MDD_PRE)
     ("mdd", r"\d", r"(?P<mdd_m>\d{1,2})[./](?P<mdd_d>\d{1,2})(?![\d.%/])"),
     # day of month only: 二十号, 15日
@@ -95,7 +96,7 @@ _PIECES = (
      r"|(?:要求)?(?:完成|提交|交付|上交|报送)(?:时间|日期|期限)"),
     # relation suffixes after an expression
     ("sfx", "之以前为止内后起开左",
-     r"之前|以前|前(?![往来去面台后\d几十])|为止|止|之内|以内|内(?![容部外存])|以后|之后|后(?![面续期来台端])"
+     r"之前|以前|前(?![往来去面台后几十]|\s*\d+\s*(?:个|天|日|周|星期|礼拜|小时|工作日|月|季|名|位|批|项|次|件|轮|条|页|行|年))|为止|止|之内|以内|内(?![容部外存])|以后|之后|后(?![面续期来台端])"
      r"|起(?![来草码诉])|开始|左右"),
 )
 # The reference pattern: each kind one named group, m.lastgroup names it (tests compare the scanner with it).
