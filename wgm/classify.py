@@ -157,21 +157,23 @@ def _mention_lists(content: pd.Series, people: People, has_at: np.ndarray) -> tu
 
 
 def _responsible(content: pd.Series, settings: Settings, people: People) -> pd.Series:
-    """Members named in 责任人：X / 责任部门：Y lines (departments map to their heads)."""
+    """Members named in 责任人：X / 责任部门：Y lines (departments map to their heads), and a name right
+    before 负责/牵头 (白雪负责). Only messages holding one of those words are searched."""
     words = settings.words("responsible")
+    out: list[tuple] = [()] * len(content)
     if not words:
-        return pd.Series([()] * len(content), index=content.index, dtype=object)
+        return pd.Series(out, index=content.index, dtype=object)
     # 责任人：徐丽 / 责任人郑丽娟 (a colon or not: what follows must be a name) …
-    pattern = r"(?:" + _alternation(words) + r")\s*[:：]?\s*([^\n，,。；;！!]+)"
-    found = content.str.findall(pattern)
-    # … and 白雪负责 / 邓伟牵头: a member's name right before it
+    pattern = re.compile(r"(?:" + _alternation(words) + r")\s*[:：]?\s*([^\n，,。；;！!]+)")
+    # … and 白雪负责 / 邓伟牵头 (由郑凯负责 says whose an area is, in a welcome or a notice: not this post's work)
     names = [n for n in people.alias_to_member if re.fullmatch(r"[\u4e00-\u9fa5]{2,4}", n)]
-    if names:
-        # (由郑凯负责 says whose an area is, in a welcome or a notice: not this post's work)
-        leads = content.str.findall("(?:^|[^由])(" + _alternation(names) + r")(?:负责|牵头|主责)(?:[，,。；;！!\s]|$)")
-        found = pd.Series([a + b for a, b in zip(found.tolist(), leads.tolist())], index=content.index)
-    out = []
-    for items in found:
+    leads = re.compile("(?:^|[^由])(" + _alternation(names) + r")(?:负责|牵头|主责)(?:[，,。；;！!\s]|$)") \
+        if names else None
+    maybe = content.str.contains(_alternation([*words, "负责", "牵头", "主责"]), regex=True).to_numpy(dtype=bool)
+    texts = content.tolist()
+    for i in np.flatnonzero(maybe).tolist():
+        text = texts[i]
+        items = pattern.findall(text) + (leads.findall(text) if leads is not None else [])
         members: list[str] = []
         for chunk in items:
             for name in re.split(r"[、/／和及与\s]+", chunk):
@@ -181,7 +183,7 @@ def _responsible(content: pd.Series, settings: Settings, people: People) -> pd.S
                 for who in _name_or_dept(name, people):
                     if who not in members:
                         members.append(who)
-        out.append(tuple(members))
+        out[i] = tuple(members)
     return pd.Series(out, index=content.index, dtype=object)
 
 

@@ -12,9 +12,11 @@ definitions the handlers implement.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from collections.abc import Set as AbstractSet
 from typing import NamedTuple
 
 import pandas as pd
@@ -169,9 +171,11 @@ class Task:
     precision: str = "s"
 
 
-def _bigrams(text: str) -> set[str]:
+@functools.lru_cache(maxsize=8192)
+def _bigrams(text: str) -> frozenset[str]:
+    """A text's character bigrams (cached: an open task's text is compared with many messages)."""
     s = _BIGRAM_STRIP.sub("", text)
-    return {s[i:i + 2] for i in range(len(s) - 1)}
+    return frozenset(s[i:i + 2] for i in range(len(s) - 1))
 
 
 def similarity(a: str, b: str) -> float:
@@ -502,7 +506,7 @@ def _is_mass(task: Task) -> bool:
     return len(task.duties) >= _MASS
 
 
-def _shared(words: set[str], task: Task) -> int:
+def _shared(words: AbstractSet[str], task: Task) -> int:
     """Words a message shares with a task, as evidence that it speaks of it (a task to many needs two)."""
     n = len(words & _bigrams(task.text))
     return n if n >= 2 or not _is_mass(task) else 0
