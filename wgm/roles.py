@@ -22,6 +22,7 @@ from typing import NamedTuple
 import pandas as pd
 
 from wgm import ids, schema
+from wgm.phrases import alternation
 from wgm.settings import Settings
 
 _LEFT = re.compile(r'^"?(?P<who>[^"]+?)"?\s*(?:已)?退出了?(?:该)?群聊')
@@ -191,7 +192,6 @@ def _closed(t: Task, d: Duty) -> bool:
 
 
 _BY_A_TIME = re.compile(r"前|之内|以内|内$")
-_NOTICE = re.compile(r"会议通知|请回复|回复是否|是否参加|准时|到场|必须到")
 
 
 def _missing(value) -> bool:
@@ -230,8 +230,8 @@ def _says_what(state: "GroupState", r) -> bool:
 
 
 def _words_pattern(words) -> re.Pattern | None:
-    words = sorted(set(words), key=lambda w: (-len(w), w))
-    return re.compile("|".join(re.escape(w) for w in words)) if words else None
+    pattern = alternation(words)
+    return re.compile(pattern) if pattern else None
 
 
 class GroupState:
@@ -252,6 +252,7 @@ class GroupState:
         # 各科室注意：… / …请知悉: words to all, or a notice; with no one named they hand out no work
         self.to_all = _words_pattern(settings.words("everyone") + settings.words("notice"))
         self.vague = _words_pattern(settings.words("vague_content"))
+        self.notice_form = _words_pattern(settings.words("meeting_notice_form"))
         self.filler = _words_pattern(settings.words("vague_filler"))
         self.tasks: list[Task] = []
         # open work indexed by person, pruned as it closes: lookups stay short over a year of tasks
@@ -636,7 +637,7 @@ def new_task(state: GroupState, r) -> Role | None:
     receivers, confidence = state.receivers(r)
     is_meeting = r.t_meeting and (r.mention_all or receivers) and (not _missing(r.time_point) or has_deadline) \
         and not (r.t_task_verb and _BY_A_TIME.search(r.time_deadline_text or "") and not r.t_meeting_reply
-                 and not _NOTICE.search(r.bare))
+                 and not (state.notice_form is not None and state.notice_form.search(r.bare)))
     # …but work due by a time (周三下班前给我，院周会要通报; 宣讲会PPT下周三前给我) is a task that names a
     # meeting: a meeting starts at its time, it is not due before it
     if r.t_question and not has_deadline and not is_meeting:
