@@ -638,3 +638,64 @@ def test_an_answer_to_an_admins_warning_does_not_carry_the_off_topic_thread_on(t
 def test_a_report_or_a_question_naming_no_one_is_nobodys_task(tmp_path, text):
     r = audit_chat(f"2026-05-11 09:00:00 罗刚-仓储部: {text}", tmp_path)
     assert r.tasks.empty and events_of(r) == []
+
+
+@pytest.mark.parametrize("answer", ["库里就6支，先发过去，差的我找采购",     # its first words after the task
+                                    "B区货架的螺丝我去找一下"])            # words of the task
+def test_words_without_an_acknowledgement_answer_a_task_just_given(tmp_path, answer):
+    r = audit_chat(f"""
+2026-05-11 09:00:00 林涛-运营部: @罗刚-仓储部 B区货架今天给配齐，别耽误上架
+2026-05-11 09:20:00 罗刚-仓储部: {answer}
+""", tmp_path)
+    assert r.tasks.iloc[0]["replied"] == pd.Timestamp("2026-05-11 09:20:00")
+    assert ("罗刚", "reply_missed", 1) not in events_of(r)
+
+
+def test_untagged_words_long_after_a_task_or_about_another_role_answer_nothing(tmp_path):
+    r = audit_chat("""
+2026-05-11 09:00:00 林涛-运营部: @罗刚-仓储部 B区货架今天给配齐，别耽误上架
+2026-05-11 09:10:00 谢婷-客服部: @罗刚-仓储部 退货单已提交
+2026-05-11 09:20:00 罗刚-仓储部: 退货单拿到了，确认
+2026-05-11 13:00:00 罗刚-仓储部: 月台就开两个口，师傅们排下队
+""", tmp_path)
+    assert pd.isna(r.tasks.set_index("poster").loc["林涛", "replied"])
+    assert ("罗刚", "reply_missed", 1) in events_of(r)
+
+
+def test_a_report_naming_none_of_its_words_goes_on_about_the_task_just_spoken_of(tmp_path):
+    r = audit_chat("""
+2026-05-11 09:00:00 林涛-运营部: @韩冰-IT部 3号机又报主轴过载，停了，请过来看一下
+2026-05-11 09:02:00 韩冰-IT部: 马上过去
+2026-05-11 10:40:00 韩冰-IT部: 冷却泵滤网堵死了，清完了，现在能用了
+""", tmp_path)
+    assert r.tasks.iloc[0]["completed"] == pd.Timestamp("2026-05-11 10:40:00")
+
+
+def test_something_arrived_while_the_work_goes_on_completes_nothing(tmp_path):
+    r = audit_chat("""
+2026-05-11 09:00:00 林涛-运营部: @韩冰-IT部 4号机换刀臂今天修好
+2026-05-11 09:02:00 韩冰-IT部: 收到
+2026-05-11 15:00:00 韩冰-IT部: 厂家工程师到了，在调刀库
+""", tmp_path)
+    assert pd.isna(r.tasks.iloc[0]["completed"])
+
+
+def test_a_department_as_display_names_show_it_is_asked_for_its_head(tmp_path):
+    r = audit_chat("""
+2026-05-11 08:00:00 韩冰-数字化中心: 早上系统升级完了
+2026-05-11 09:00:00 罗刚-仓储部: 3号库手持终端扫码没反应，请数字化中心今天内修好
+""", tmp_path)
+    assert list(r.tasks["receiver"]) == ["韩冰"]      # the roster calls 韩冰's department IT部
+
+
+def test_a_bare_acknowledgement_from_the_poster_verifies_nothing_a_check_and_its_result_does(tmp_path):
+    r = audit_chat("""
+2026-05-11 09:00:00 林涛-运营部: @罗刚-仓储部 手持终端今天修好
+2026-05-11 09:05:00 罗刚-仓储部: 收到
+2026-05-11 11:00:00 罗刚-仓储部: 扫描头重新装好了
+2026-05-11 11:10:00 林涛-运营部: OK
+2026-05-11 11:30:00 林涛-运营部: 试了，能扫了
+""", tmp_path)
+    kinds = dict(zip(r.messages["content"], r.messages["kind"]))
+    assert kinds["OK"] != "verification"
+    assert kinds["试了，能扫了"] == "verification"

@@ -95,3 +95,15 @@ def test_a_roster_reusing_a_list_through_an_alias_is_read(tmp_path):
     path.write_text("members:\n  - {name: 张三}\n  - {name: 李四}\ngroups:\n  - {name: 甲群, members: &m [张三, 李四]}\n"
                     "  - {name: 乙群, members: *m}\n", encoding="utf-8")
     assert load_roster(path).group("乙群").members == ("张三", "李四")
+
+
+@pytest.mark.parametrize("key", ["task_patterns", "incivility_patterns", "report_outcome_patterns"])
+def test_a_shape_that_is_not_a_regular_expression_names_its_key(tmp_path, key):
+    with pytest.raises(SettingsError, match=rf"rules.yaml:\d+: lexicon.{key}.0: not a valid pattern"):
+        settings.load(write(tmp_path, f"lexicon:\n  {key}: ['(unclosed']\n"))
+
+
+def test_the_follow_on_window_is_a_duration(tmp_path):
+    assert settings.load(write(tmp_path, "thread:\n  follow_on: 30m\n")).thread_follow_on == timedelta(minutes=30)
+    with pytest.raises(SettingsError, match=r"thread.follow_on: expected a duration"):
+        settings.load(write(tmp_path, "thread:\n  follow_on: soon\n"))

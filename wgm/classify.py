@@ -78,6 +78,8 @@ class People:
             for member, dept in sorted(member_dept.items()):
                 heads.setdefault(dept, []).append(member)
         heads = {d: h for d, h in heads.items() if d and h}
+        if not roster.empty:
+            heads.update(_shown_departments(messages, roster, heads))
         return cls(aliases, heads, member_dept, _spoken_departments(heads))
 
     def address_forms(self, titles: tuple[str, ...]) -> dict[str, str]:
@@ -109,6 +111,21 @@ class People:
                     if len(name) == 3:
                         out.add(name[1:])      # 雨桐 for 李雨桐
         return sorted(out)
+
+
+def _shown_departments(messages: pd.DataFrame, roster: Roster, heads: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Departments as display names show them (袁博-信息部) where the roster calls them otherwise (IT部):
+    the shown name → the roster department's heads, when everyone showing it is of one department and
+    it reads as a department's name (信息部; not 设备, which is also a word)."""
+    shown_as: dict[str, set[str]] = {}
+    _, first = schema.distinct_rows(messages, [M.sender, M.member])
+    for sender, member in zip(*(messages[c].iloc[first].tolist() for c in (M.sender, M.member))):
+        person = roster.people.get(member) if member else None
+        shown = split_display_name(sender)[1] if sender else ""
+        if person is not None and person.dept and shown and shown != person.dept and _DEPT_SUFFIX.search(shown):
+            shown_as.setdefault(shown, set()).add(person.dept)
+    return {shown: heads[next(iter(depts))] for shown, depts in shown_as.items()
+            if len(depts) == 1 and shown not in heads and next(iter(depts)) in heads}
 
 
 _LATIN_NAME = re.compile(r"(?!wxid)[A-Za-z][a-z]{2,11}")

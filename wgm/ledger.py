@@ -14,7 +14,7 @@ from typing import Any, Sequence
 import pandas as pd
 
 from wgm import schema
-from wgm.roles import REASON, AdminWarning, Departure, Duty, GroupState, OffTopicPost, Role, Task, feed, unclaimed
+from wgm.roles import REASON, AdminWarning, Departure, Duty, GroupState, OffTopicPost, Role, Task, feed, feed_quiet, unclaimed
 from wgm.roster import Roster, resolve_member
 from wgm.schema import C, M, T
 from wgm.settings import Settings
@@ -67,9 +67,16 @@ def build(messages: pd.DataFrame, settings: Settings, roster: Roster) -> Ledger:
         is_recalled = gdf[M.msg_id].isin(recalled)
         active = (_can_move_a_task(gdf) | _may_carry_off_topic_on(gdf, *settings.off_topic_thread)) \
             & ~is_recalled & (gdf[M.media] != "recall")
-        for r in schema.records(gdf.loc[active], _PASS_COLUMNS):
-            feed(state, r)
-        inert = gdf.loc[~active]
+        # untagged words (库里就6支，先发过去) can still answer a task their sender was just given: they
+        # take the pass too, where only that is asked of them (feed_quiet)
+        quiet = ~active & ~is_recalled & (gdf[M.media] == "text")
+        passing = active | quiet
+        for r, is_quiet in zip(schema.records(gdf.loc[passing], _PASS_COLUMNS), quiet[passing].to_numpy()):
+            if is_quiet:
+                feed_quiet(state, r)
+            else:
+                feed(state, r)
+        inert = gdf.loc[~passing]
         # the rest move no task: a recalled message is marked so, a recall notice is a system line
         state.roles.extend(Role(mid, "recalled") if mid in recalled else Role(mid, "system") if media == "recall"
                            else unclaimed(mid, media) for mid, media in zip(*schema.lists(inert, M.msg_id, M.media)))

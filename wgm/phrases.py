@@ -59,6 +59,8 @@ class Readers:
     warning_topic: re.Pattern | None
     warning_redirect: re.Pattern | None
     report_outcomes: frozenset[str] = frozenset()   # verify_outcomes a completion report states too
+    ack_only: re.Pattern | None = None
+    report_shape: re.Pattern | None = None          # …and the shapes of such states (能扫了)
     done_maybe: str = ""      # a looser `done` without lookarounds, for the vectorised pre-filter (RE2)
 
 
@@ -77,6 +79,8 @@ def _readers(lexicon_json: str, names: tuple[str, ...]) -> Readers:
                                    else "", f"(?:{people})" if people else "") if p)
     ack_re = (rf"^[\s\W]*(?:{ack})(?:{address})?(?:$|[\s\W_]|(?=(?:{ack})))") if ack else ""
     # …or closing the message after what happened (郑工，昨天没看到，收到 / 群消息刚看到，培训都收到)
+    # …or the whole message (OK, 可以, 没问题👍): an acknowledgement confirms nothing (rules.md verification)
+    ack_only = (rf"^[\s\W_]*(?:{ack})(?:{address})?[\s\W_]*$") if ack else ""
     ack_end = (rf"[，,。；;！!\s](?:都|已|也)?(?:{ack})(?:{address})?[\s\W_]*$") if ack else ""
     verbs, endings = alternation(lex["done_verbs"]), alternation(lex["done_endings"])
     delivery, targets = alternation(lex["delivery_verbs"]), alternation(lex["delivery_targets"])
@@ -88,14 +92,16 @@ def _readers(lexicon_json: str, names: tuple[str, ...]) -> Readers:
         near = f"[^，,。；;？?！!]{{0,10}}?(?:{targets})[^，,。；;？?！!]{{0,8}}?" if targets else ""
         parts.append(f"(?:已经?|都)?(?:{delivery})(?:{near})?(?:了|啦)(?![吗么])")
     done = "|".join(f"(?:{p})" for p in parts if p)
+    shapes = "|".join(f"(?:{p})" for p in lex.get("report_outcome_patterns", ()))
     # pandas hands a pattern with a lookaround to Python's re one string at a time (pyarrow's RE2 has
     # none): the pre-filter drops them (a superset), the clause check reads the exact pattern
     done_maybe = done.replace("(?![吗么])", "")
     return Readers(
-        ack=_compiled(ack_re), ack_end=_compiled(ack_end), done=_compiled(done), not_done=_compiled(alternation(lex["not_done"])),
+        ack=_compiled(ack_re), ack_only=_compiled(ack_only), ack_end=_compiled(ack_end), done=_compiled(done), not_done=_compiled(alternation(lex["not_done"])),
         not_done_times=_compiled(alternation(lex["not_done_times"])), partly_done=_compiled(alternation(lex["partly_done"])),
         verify_word=_compiled(alternation(lex["verify"])), verify_check=_compiled(alternation(lex["verify_checks"])),
-        verify_outcome=_compiled(alternation(lex["verify_outcomes"])),
+        verify_outcome=_compiled("|".join(p for p in (alternation(lex["verify_outcomes"]), shapes) if p)),
+        report_shape=_compiled(shapes),
         verify_except=_compiled(alternation(lex["verify_except"])), progress=_compiled(alternation(lex["progress"])),
         warning_verb=_compiled(alternation(lex["warning_verbs"])),
         warning_topic=_compiled(alternation(lex["warning_topics"])),
@@ -203,7 +209,8 @@ def verifies(texts: pd.Series, r: Readers) -> pd.Series:
     """确认完成, 验收通过, 试过了没问题, 对过了数没错, 看了，没问题 … (a check and its outcome, or a
     confirming word); never a question, a rejection (有问题, 还是不行) or a bare thanks."""
     def verify(text: str) -> bool:
-        if _QUESTION.search(text) or (r.verify_except and r.verify_except.search(text)):
+        if _QUESTION.search(text) or (r.verify_except and r.verify_except.search(text)) \
+                or (r.ack_only and r.ack_only.match(text)):
             return False
         if r.verify_word and r.verify_word.search(text):
             return True
@@ -231,7 +238,8 @@ def checks_and_confirms(texts: pd.Series, verified: pd.Series, r: Readers) -> pd
             return True
         if r.verify_outcome is None:
             return False
-        if any(m.group() not in r.report_outcomes for m in r.verify_outcome.finditer(text)):
+        if any(m.group() not in r.report_outcomes and not (r.report_shape and r.report_shape.fullmatch(m.group()))
+               for m in r.verify_outcome.finditer(text)):
             return True              # 没问题, 无误, 合格: a judgement, not a state
         if r.verify_check is None:
             return False

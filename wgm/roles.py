@@ -46,11 +46,14 @@ CONFIDENCE = {
     "completion.only_open": 0.9,          # the receiver had one open task
     "completion.shared_words": 0.8,       # the open task it shares the most words with
     "completion.oldest": 0.7,             # no shared words: the oldest open task
+    "completion.going_on": 0.8,           # no word of its task, but the sender was just talking about it
     "completion.result_stated": 0.8,      # a result stated (改回60s了), no completion word: earlier is the
     #                                       gentler error (a delay ends sooner), so not held for review
     "reply.quoted": 0.95,
     "reply.acknowledged": 0.9,            # 收到/好的, or a meeting reply (参加/请假)
-    "reply.progress": 0.85,               # a status line (在查了, 正在统计): an answer, nothing finished
+    "reply.progress": 0.85,
+    "reply.topic": 0.8,                   # no 收到, but words of the task (库里就6支，先发过去) or the
+    #                                       receiver's first words after it, soon (查着呢)               # a status line (在查了, 正在统计): an answer, nothing finished
     "reply.sticker": 0.6,                 # a sticker or an emoji alone from someone with a task unanswered
     "reply.time_only": 0.7,               # a stated time may be about something else
     "reply.unread_quote": 0.6,            # a quoted reply whose words the exporter dropped
@@ -249,6 +252,7 @@ class GroupState:
         self.similar = settings.repost_similarity
         self.lookback = settings.warning_lookback
         self.thread, self.thread_chars = settings.off_topic_thread
+        self.follow_on = settings.thread_follow_on
         # 各科室注意：… / …请知悉: words to all, or a notice; with no one named they hand out no work
         self.to_all = _words_pattern(settings.words("everyone") + settings.words("notice"))
         self.vague = _words_pattern(settings.words("vague_content"))
@@ -259,6 +263,9 @@ class GroupState:
         self.open_by_poster: dict[str, list[Task]] = {}
         self.open_by_receiver: dict[str, list[tuple[Task, Duty]]] = {}
         self.by_msg: dict[str, Task] = {}     # a task's post and its reposts → the task
+        self.by_id: dict[str, Task] = {}
+        self.last_said: dict[str, datetime] = {}               # member → when they last wrote
+        self.last_task: dict[str, tuple[Task, datetime]] = {}  # member → the task they last spoke of as its receiver
         self.roles: list[Role] = []
         self.warnings: list[AdminWarning] = []
         self.off_topic: list[OffTopicPost] = []
@@ -312,9 +319,27 @@ class GroupState:
         return (bool(named) and set(named) <= posters
                 and (not r.mentions or r.t_done or r.t_progress or r.t_ack))
 
+    def going_on(self, r) -> Task | None:
+        """The open task the sender spoke of as its receiver in their last words on a task, if that was
+        less than thread.follow_on ago: 马上过去 … 清完了，现在能用了 goes on about the same job."""
+        last = self.last_task.get(r.member)
+        if last is None or r.ts - last[1] > self.follow_on:
+            return None
+        task, duty = last[0], last[0].duties.get(r.member)
+        return task if duty is not None and not _closed(task, duty) else None
+
+    def spoke_of(self, r, role: "Role") -> None:
+        """Remember what the sender last said and which task it was about (going_on, reply)."""
+        if role.task_id:
+            task = self.by_id.get(role.task_id)
+            if task is not None and r.member in task.duties:
+                self.last_task[r.member] = (task, r.ts)
+        self.last_said[r.member] = r.ts
+
     def add_task(self, task: Task) -> None:
         self.tasks.append(task)
         self.by_msg[task.msg_id] = task
+        self.by_id[task.task_id] = task
         self.open_by_poster.setdefault(task.poster, []).append(task)
         for who, duty in task.duties.items():
             self.open_by_receiver.setdefault(who, []).append((task, duty))
@@ -522,6 +547,8 @@ def completion(state: GroupState, r) -> Role | None:
     if not (r.t_done or by_result) or state.hands_out_work(r):
         return None
     quoted = state.quoted(r)
+    if r.t_progress and quoted is None:
+        return None     # 厂家工程师到了，在调刀库: something arrived, the work goes on
     reason = ""
     if quoted is not None and r.member in quoted.duties and quoted.kind == "task":
         task, confidence = quoted, CONFIDENCE["completion.quoted"]
@@ -534,7 +561,11 @@ def completion(state: GroupState, r) -> Role | None:
         # shared, and a guess goes to the sender's own work first
         scored = [(_shared(words, t), -_is_mass(t), -i, t) for i, (t, _) in enumerate(open_duties)]
         best = max(scored, key=lambda x: x[:3])
-        if by_result:
+        going_on = state.going_on(r)
+        going_on = going_on if any(t is going_on for t, _ in open_duties) else None
+        if best[0] == 0 and going_on is not None:
+            task, confidence = going_on, CONFIDENCE["completion.going_on"]
+        elif by_result:
             # a result stated is a report of the open task it speaks of (a word shared, at least)
             if best[0] == 0:
                 return None
@@ -597,7 +628,11 @@ def reply(state: GroupState, r) -> Role | None:
         answers_meeting = r.t_ack or r.t_meeting_reply or sticker
         chosen = [(t, d) for t, d in pending
                   if (t.kind == "task" and answers_task) or (t.kind == "meeting" and answers_meeting)]
-        if sticker:
+        if not chosen and not is_task_like:
+            chosen = _answers_by_topic(state, r, pending)
+        if not (answers_task or answers_meeting) and chosen:
+            confidence = CONFIDENCE["reply.topic"]
+        elif sticker:
             confidence, reason = CONFIDENCE["reply.sticker"], REASON["reply.sticker"]
         elif r.t_ack or r.t_meeting_reply:
             confidence = CONFIDENCE["reply.acknowledged"]
@@ -622,6 +657,29 @@ def reply(state: GroupState, r) -> Role | None:
         return answer
     state.roles.append(answer)      # first: a message shows its first role (the delegation is the task's)
     return handed_out
+
+
+_OTHER_ROLE_TAGS = ("t_done", "t_verify", "t_reminder", "t_escalation", "t_meeting", "t_warning", "t_incivility")
+
+
+def _answers_by_topic(state: GroupState, r, pending: list[tuple[Task, Duty]]) -> list[tuple[Task, Duty]]:
+    """A receiver's words with no 收到 that still answer a task (rules.md reply: any answer): words of
+    the task (库里就6支，先发过去 to Φ12立铣刀今天给配齐), or their first words after it, soon (查着呢).
+    Chatter (off-topic words) and media answer nothing."""
+    if r.media not in ("text", "quote") or r.t_off_topic or not r.bare.strip() \
+            or any(getattr(r, tag) for tag in _OTHER_ROLE_TAGS):
+        return []       # 验收单拿到了，确认: words of another role are not an answer to this task
+    tasks = [(t, d) for t, d in pending if t.kind == "task"]
+    if not tasks:
+        return []
+    words = _bigrams(r.bare)
+    scored = [(_shared(words, t), t, d) for t, d in tasks]
+    top = max(n for n, _, _ in scored)
+    if top >= 2:        # one shared pair may be 今天 or 一下
+        return [(t, d) for n, t, d in scored if n == top]
+    said = state.last_said.get(r.member)
+    fresh = [(t, d) for t, d in tasks if r.ts - t.posted <= state.follow_on and (said is None or said < t.posted)]
+    return fresh if len(fresh) == 1 and not _is_mass(fresh[0][0]) else []
 
 
 def new_task(state: GroupState, r) -> Role | None:
@@ -759,8 +817,22 @@ def feed(state: GroupState, r) -> None:
         role = handler(state, r)
         if role is not None:
             state.roles.append(role)
+            state.spoke_of(r, role)
             return
     state.roles.append(unclaimed(r.msg_id, r.media))
+    state.last_said[r.member] = r.ts
+
+
+def feed_quiet(state: GroupState, r) -> None:
+    """The role of an untagged text (no word of any role, no name, no time): chat, unless its sender has
+    a task unanswered that it answers by its words or by coming first (reply, _answers_by_topic)."""
+    role = reply(state, r) if any(d.replied is None for _, d in state.open_by_receiver.get(r.member, ())) else None
+    if role is not None:
+        state.roles.append(role)
+        state.spoke_of(r, role)
+    else:
+        state.roles.append(unclaimed(r.msg_id, r.media))
+        state.last_said[r.member] = r.ts
 
 
 def unclaimed(msg_id: str, media: str) -> Role:

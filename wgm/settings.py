@@ -31,7 +31,8 @@ _DURATION_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(d|h|m|s|天|小时|分钟|分
 _DURATION_UNIT = {"d": "days", "天": "days", "h": "hours", "小时": "hours", "m": "minutes",
                   "分钟": "minutes", "分": "minutes", "s": "seconds", "秒": "seconds"}
 
-DURATION_KEYS = {("verification", "grace"), ("warning", "valid_for"), ("warning", "lookback"), ("off_topic", "thread")}
+DURATION_KEYS = {("verification", "grace"), ("warning", "valid_for"), ("warning", "lookback"), ("off_topic", "thread"),
+                 ("thread", "follow_on")}
 
 
 def parse_time(value: Any) -> time | None:
@@ -130,6 +131,11 @@ class Settings:
     def off_topic_thread(self) -> tuple[timedelta, int]:
         """How soon after an off-topic post, and how short, a reply with no words of work joins it."""
         return self.duration("off_topic", "thread"), int(self.data["off_topic"]["thread_max_chars"])
+
+    @property
+    def thread_follow_on(self) -> timedelta:
+        """How soon after a receiver's last words on a task their next words are taken to go on about it."""
+        return self.duration("thread", "follow_on")
 
     @property
     def repost_similarity(self) -> float:
@@ -353,11 +359,12 @@ def _validate(tree: dict, where) -> list[WgmError]:
             bad(("lexicon", key), f"expected a list of words, got {words!r}")
         else:
             tree["lexicon"][key] = [str(w) for w in words]
-    for i, shape in enumerate(tree["lexicon"].get("incivility_patterns") or []):
-        try:
-            re.compile(str(shape))
-        except re.error as exc:
-            bad(("lexicon", "incivility_patterns", str(i)), f"not a valid pattern: {exc}")
+    for key in [k for k in tree["lexicon"] if k.endswith("_patterns")]:
+        for i, shape in enumerate(tree["lexicon"].get(key) or []):
+            try:
+                re.compile(str(shape))
+            except re.error as exc:
+                bad(("lexicon", key, str(i)), f"not a valid pattern: {exc}")
     return problems
 
 
