@@ -699,3 +699,16 @@ def test_a_bare_acknowledgement_from_the_poster_verifies_nothing_a_check_and_its
     kinds = dict(zip(r.messages["content"], r.messages["kind"]))
     assert kinds["OK"] != "verification"
     assert kinds["试了，能扫了"] == "verification"
+
+
+@pytest.mark.parametrize("check", ["试了一下 不卡了👍", "两份说明都看了，可以，今天跟检查组反馈"])
+def test_a_check_and_its_outcome_verify_even_beside_the_posters_own_plans(tmp_path, check):
+    r = audit_chat(f"""
+2026-05-11 09:00:00 林涛-运营部: @韩冰-IT部 打单电脑一直卡纸，今天修好
+2026-05-11 09:05:00 韩冰-IT部: 收到
+2026-05-11 09:10:00 高峰-财务部: @林涛-运营部 两份说明明天前看一下
+2026-05-11 11:00:00 韩冰-IT部: 换了搓纸轮，修好了
+2026-05-11 11:30:00 林涛-运营部: {check}
+""", tmp_path)
+    kinds = dict(zip(r.messages["content"], r.messages["kind"]))
+    assert kinds[check] == "verification"

@@ -403,3 +403,15 @@ def test_the_2020_mid_autumn_festival_shared_the_national_day_holiday():
 def test_before_then_a_number_that_counts_no_time(text, want):
     f = find_times(text, datetime(2026, 4, 27, 9, 0))
     assert (f.deadline.when if f.deadline else None) == want
+
+
+@pytest.mark.parametrize("text, want", [
+    ("1号到5号调度、车队每天各留一个人值班", None),                    # 调度 is a department, not 调 (adjust)
+    ("发票5号前交财务", datetime(2026, 5, 5, 23, 59, 59)),               # the 交 counts, not the 发 of 发票
+    ("报表明天", None),                                                 # 报表 is no 报
+    ("明天把报表交上来", datetime(2026, 5, 2, 23, 59, 59)),
+])
+def test_nouns_starting_with_a_verbs_character_tie_no_deadline(text, want):
+    f = find_times(text, datetime(2026, 5, 1, 9, 0))
+    got = f.deadline.when if f.deadline is not None and f.deadline.confidence >= 0.75 else None
+    assert got == want

@@ -182,6 +182,13 @@ def _bigrams(text: str) -> frozenset[str]:
     return frozenset(s[i:i + 2] for i in range(len(s) - 1))
 
 
+@functools.lru_cache(maxsize=16384)
+def _topic(text: str, common: frozenset[str]) -> frozenset[str]:
+    """The bigrams of a text that can show what it is about: its bigrams less the run's common ones
+    (一下, 今天, 我们: lexicon common_words), which two unrelated messages share as easily."""
+    return _bigrams(text) - common if common else _bigrams(text)
+
+
 def similarity(a: str, b: str) -> float:
     """Dice coefficient of character bigrams: order-insensitive, cheap, fine for short posts."""
     x, y = _bigrams(a), _bigrams(b)
@@ -253,6 +260,7 @@ class GroupState:
         self.lookback = settings.warning_lookback
         self.thread, self.thread_chars = settings.off_topic_thread
         self.follow_on = settings.thread_follow_on
+        self.common = frozenset(b for w in settings.words("common_words") for b in _bigrams(w))
         # 各科室注意：… / …请知悉: words to all, or a notice; with no one named they hand out no work
         self.to_all = _words_pattern(settings.words("everyone") + settings.words("notice"))
         self.vague = _words_pattern(settings.words("vague_content"))
@@ -270,6 +278,9 @@ class GroupState:
         self.warnings: list[AdminWarning] = []
         self.off_topic: list[OffTopicPost] = []
         self.left: list[Departure] = []
+
+    def topic(self, text: str) -> frozenset[str]:
+        return _topic(text, self.common)
 
     def quoted(self, r) -> Task | None:
         return self.by_msg.get(r.quote_id) if r.quote_id else None
@@ -396,7 +407,7 @@ def escalation(state: GroupState, r) -> Role | None:
             referred = upward_only = _reported_upward(state, r)
     else:
         return None
-    if not referred or (quoted is None and all(_new_work(r, t) for t in referred)):
+    if not referred or (quoted is None and all(_new_work(state, r, t) for t in referred)):
         return None
     upward_people = state.office | {state.supervisors.get(x, "") for t in referred for x in t.duties}
     upward = bool(set(r.mentions) & (upward_people - {""}))
@@ -421,9 +432,9 @@ def _reported_upward(state: GroupState, r) -> list[Task]:
                   and (up & state.office or up & {state.supervisors.get(x, "") for x in t.duties})]
     if len(candidates) <= 1:
         return candidates
-    words = _bigrams(r.bare)
-    best = max(candidates, key=lambda t: len(words & _bigrams(t.text)))
-    return [best] if len(words & _bigrams(best.text)) >= 2 else []
+    words = state.topic(r.bare)
+    best = max(candidates, key=lambda t: len(words & state.topic(t.text)))
+    return [best] if len(words & state.topic(best.text)) >= 2 else []
 
 
 def reminder(state: GroupState, r) -> Role | None:
@@ -441,22 +452,22 @@ def reminder(state: GroupState, r) -> Role | None:
     if r.t_reminder:
         for t in reversed(state.poster_tasks(r.member)):
             if set(r.mentions) & set(t.duties) or (not r.mentions and t in open_tasks):
-                if _new_work(r, t):
+                if _new_work(state, r, t):
                     return None
                 return Role(r.msg_id, "reminder", t.task_id)
         return None
-    words = _bigrams(r.bare)
+    words = state.topic(r.bare)
     named = set(r.mentions) | set(r.responsible)      # @罗刚 or 郑主管，… (addressed by name)
     for t in open_tasks:       # a question: about this task, by its receiver or its words
-        if named & set(t.duties) or len(words & _bigrams(t.text)) >= 2:
+        if named & set(t.duties) or len(words & state.topic(t.text)) >= 2:
             return Role(r.msg_id, "reminder", t.task_id, CONFIDENCE["reminder.question"])
     return None
 
 
-def _new_work(r, task: Task) -> bool:
+def _new_work(state: GroupState, r, task: Task) -> bool:
     """健康证快到期了，这周内去复检…发我 to a receiver of an older task: work of its own, due by its own
-    time and about other things (fewer than two words shared), not a follow-up of that task."""
-    return (r.t_task_verb and not _missing(r.time_deadline) and len(_bigrams(r.bare) & _bigrams(task.text)) < 2
+    time and about other things (no word of it shared), not a follow-up of that task."""
+    return (r.t_task_verb and not _missing(r.time_deadline) and not state.topic(r.bare) & state.topic(task.text)
             and not (r.quote_id and r.quote_id == task.msg_id))
 
 
@@ -470,9 +481,10 @@ def verification(state: GroupState, r) -> Role | None:
     own_quote = quoted is not None and quoted.poster == r.member
     if not own_quote and r.t_done and not r.verify_checked:
         return None      # 打印好了，三份放您桌上了 / 监控回放修好了: a report in the words of an outcome, no check
-    if not own_quote and _stated_time(r) is not None \
+    if not own_quote and _stated_time(r) is not None and not (r.verify_checked and not r.t_ack) \
             and any(t.kind == "task" and d.completed is None for t, d in state.duties_of(r.member)):
-        return None      # 可以 下周一交 from one with work of their own open: a promise
+        return None      # 可以 下周一交 from one with work of their own open: a promise (看了，可以，今天反馈
+        #                  checks something first: a verification)
     if quoted is not None and quoted.poster == r.member:
         targets, confidence = [quoted], CONFIDENCE["verification.quoted"]
     else:
@@ -502,10 +514,10 @@ def verification(state: GroupState, r) -> Role | None:
 
 def _speaks_of_own_work(state: GroupState, r, targets: list[Task]) -> bool:
     """Does a message that could confirm others' work share more words with work open on its sender?"""
-    words = _bigrams(r.bare)
-    own = max((_shared(words, t) for t, d in state.duties_of(r.member) if t.kind == "task" and d.completed is None),
+    words = state.topic(r.bare)
+    own = max((_shared(state, words, t) for t, d in state.duties_of(r.member) if t.kind == "task" and d.completed is None),
               default=0)
-    return own > 0 and own > max(_shared(words, t) for t in targets)
+    return own > 0 and own > max(_shared(state, words, t) for t in targets)
 
 
 def _confirmed_unreported(state: GroupState, r) -> list[Task]:
@@ -516,10 +528,10 @@ def _confirmed_unreported(state: GroupState, r) -> list[Task]:
         return []
     open_tasks = [t for t in state.poster_tasks(r.member) if t.kind == "task"
                   and all(d.verified is None for d in t.duties.values())]
-    words = _bigrams(r.bare)
-    if len(open_tasks) == 1 and (len(r.bare) <= _SHORT_REPORT or words & _bigrams(open_tasks[0].text)):
+    words = state.topic(r.bare)
+    if len(open_tasks) == 1 and (len(r.bare) <= _SHORT_REPORT or words & state.topic(open_tasks[0].text)):
         return open_tasks     # 确认 / 好，确认完成 — or a longer one that speaks of it
-    scored = sorted(((len(words & _bigrams(t.text)), i, t) for i, t in enumerate(open_tasks)), key=lambda x: x[:2])
+    scored = sorted(((len(words & state.topic(t.text)), i, t) for i, t in enumerate(open_tasks)), key=lambda x: x[:2])
     return [scored[-1][2]] if scored and scored[-1][0] >= 2 else []
 
 
@@ -532,9 +544,9 @@ def _is_mass(task: Task) -> bool:
     return len(task.duties) >= _MASS
 
 
-def _shared(words: AbstractSet[str], task: Task) -> int:
+def _shared(state: GroupState, words: AbstractSet[str], task: Task) -> int:
     """Words a message shares with a task, as evidence that it speaks of it (a task to many needs two)."""
-    n = len(words & _bigrams(task.text))
+    n = len(words & state.topic(task.text))
     return n if n >= 2 or not _is_mass(task) else 0
 
 
@@ -556,10 +568,10 @@ def completion(state: GroupState, r) -> Role | None:
         open_duties = [(t, d) for t, d in state.duties_of(r.member) if t.kind == "task" and d.completed is None]
         if not open_duties:
             return None
-        words = _bigrams(r.bare)
+        words = state.topic(r.bare)
         # a task to many (@所有人 …今天都打开看一下) rarely gets a report: it takes one only by two words
         # shared, and a guess goes to the sender's own work first
-        scored = [(_shared(words, t), -_is_mass(t), -i, t) for i, (t, _) in enumerate(open_duties)]
+        scored = [(_shared(state, words, t), -_is_mass(t), -i, t) for i, (t, _) in enumerate(open_duties)]
         best = max(scored, key=lambda x: x[:3])
         going_on = state.going_on(r)
         going_on = going_on if any(t is going_on for t, _ in open_duties) else None
@@ -672,8 +684,8 @@ def _answers_by_topic(state: GroupState, r, pending: list[tuple[Task, Duty]]) ->
     tasks = [(t, d) for t, d in pending if t.kind == "task"]
     if not tasks:
         return []
-    words = _bigrams(r.bare)
-    scored = [(_shared(words, t), t, d) for t, d in tasks]
+    words = state.topic(r.bare)
+    scored = [(_shared(state, words, t), t, d) for t, d in tasks]
     top = max(n for n, _, _ in scored)
     if top >= 2:        # one shared pair may be 今天 or 一下
         return [(t, d) for n, t, d in scored if n == top]
