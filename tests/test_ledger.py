@@ -712,3 +712,8 @@ def test_a_check_and_its_outcome_verify_even_beside_the_posters_own_plans(tmp_pa
 """, tmp_path)
     kinds = dict(zip(r.messages["content"], r.messages["kind"]))
     assert kinds[check] == "verification"
+
+
+def test_a_short_department_name_opening_a_message_before_a_date_is_asked(tmp_path):
+    r = audit_chat("2026-05-11 09:00:00 林涛-运营部: 仓库5月15日前把挡着灭火器的货挪开", tmp_path)
+    assert list(r.tasks["receiver"]) == ["罗刚"]

@@ -415,3 +415,19 @@ def test_nouns_starting_with_a_verbs_character_tie_no_deadline(text, want):
     f = find_times(text, datetime(2026, 5, 1, 9, 0))
     got = f.deadline.when if f.deadline is not None and f.deadline.confidence >= 0.75 else None
     assert got == want
+
+
+@pytest.mark.parametrize("text, want", [
+    ("截止：7/17", datetime(2026, 7, 17, 23, 59, 59)),      # a label's colon before a slash date
+    ("文档整理一下\n截止：7.17", datetime(2026, 7, 17, 23, 59, 59)),
+    ("10:3.5", None),                                     # a clock's colon: no date
+])
+def test_a_slash_or_dot_date_after_a_labels_colon(text, want):
+    f = find_times(text, datetime(2026, 7, 10, 10, 0))
+    assert (f.deadline.when if f.deadline else None) == want
+
+
+def test_a_lone_time_of_something_that_happened_is_no_deadline():
+    base = datetime(2026, 6, 2, 10, 0)
+    assert find_times("工作站经常卡住，今天好几个医生投诉了，麻烦查一下原因", base).deadline is None
+    assert find_times("B区盘点表，明天", base).deadline.when == datetime(2026, 6, 3, 23, 59, 59)

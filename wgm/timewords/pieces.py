@@ -313,9 +313,11 @@ def _hol(m: re.Match, t: str, s: int, e: int, prev: str, base: datetime, w: Time
 def _mdd(m: re.Match, t: str, s: int, e: int, prev: str, base: datetime, w: TimeWords) -> Piece | None:
     """A numeric month.day next to a marker: 3.15前, 5/20下午, 截止3.15, 3.15号 (date_ext: the 号 is
     part of it). Not 1.5万, v2.3 nor 3.15 alone."""
-    if prev in ALNUM_BEFORE or (prev and prev in "vV:："):
+    marked_before = lexicon.MDD_PRE.search(t, max(0, s - 8), s) is not None
+    # a colon before it is a clock's (10:3.5) unless a label's (截止：7/17)
+    if prev in ALNUM_BEFORE or (prev and prev in "vV:：" and not (prev in ":：" and marked_before)):
         return None
-    if not (lexicon.MDD_MARK.match(t, e) or lexicon.MDD_PRE.search(t, max(0, s - 8), s)):
+    if not (lexicon.MDD_MARK.match(t, e) or marked_before):
         return None
     month, day = int(m["mdd_m"]), int(m["mdd_d"])
     if not 1 <= month <= 12:
