@@ -717,3 +717,12 @@ def test_a_check_and_its_outcome_verify_even_beside_the_posters_own_plans(tmp_pa
 def test_a_short_department_name_opening_a_message_before_a_date_is_asked(tmp_path):
     r = audit_chat("2026-05-11 09:00:00 林涛-运营部: 仓库5月15日前把挡着灭火器的货挪开", tmp_path)
     assert list(r.tasks["receiver"]) == ["罗刚"]
+
+
+def test_a_clause_asking_someone_by_name_names_the_receiver(tmp_path):
+    r = audit_chat("""
+2026-05-11 09:00:00 林涛-运营部: 上午审厂还算顺利，客户提了3个小问题，徐丽整理一下发群里
+2026-05-11 09:30:00 林涛-运营部: 大家辛苦，徐丽今天下午请假
+""", tmp_path)
+    assert list(r.tasks["receiver"]) == ["徐丽"]
+    assert FORMAT_ELEMENT["receiver"] not in r.tasks.iloc[0]["format_missing"]

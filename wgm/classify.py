@@ -204,16 +204,19 @@ def _responsible(content: pd.Series, settings: Settings, people: People) -> pd.S
     return pd.Series(out, index=content.index, dtype=object)
 
 
-def _addressed(bare: pd.Series, people: People, titles: tuple[str, ...]) -> pd.Series:
+def _addressed(bare: pd.Series, people: People, titles: tuple[str, ...], asks: Sequence[str] = ()) -> pd.Series:
     """Whom a message opens by addressing: 郝帅，… / 张科，… / 小马，… / 老贺：… (a name, a given name, a
-    surname with a title, 小/老 and a surname), when exactly one member answers to it."""
+    surname with a title, 小/老 and a surname), when exactly one member answers to it; and whom a clause
+    asks by name, the name right before the words asking (…客户提了3个问题，吴俊整理一下发群里)."""
     forms = people.address_forms(titles)
     if not forms:
         return pd.Series([()] * len(bare), index=bare.index, dtype=object)
-    opening = re.compile(r"^\s*(" + _alternation(forms) + r")\s*[，,：:、\s！!]")
+    names = _alternation(forms)
+    opening = re.compile(r"^\s*(" + names + r")\s*[，,：:、\s！!]")
+    asked = re.compile(r"(?:^|[，,。；;！!\n])\s*(" + names + r")(?=" + _alternation(asks) + ")") if asks else None
     out = []
     for text in bare.tolist():
-        m = opening.match(text)
+        m = opening.match(text) or (asked.search(text) if asked is not None else None)
         out.append((forms[m.group(1)],) if m else ())
     return pd.Series(out, index=bare.index, dtype=object)
 
@@ -309,7 +312,7 @@ def classify(messages: pd.DataFrame, settings: Settings, roster: Roster, people:
     bare = pd.Series(bare, index=content.index, dtype="str").str.replace("\u2005", " ").str.strip()
     df[C.bare] = bare
     named = _responsible(content, settings, people)
-    addressed = _addressed(bare, people, settings.words("address_titles"))
+    addressed = _addressed(bare, people, settings.words("address_titles"), settings.words("task"))
     df[C.responsible] = pd.Series([tuple(dict.fromkeys(a + b)) for a, b in zip(named.tolist(), addressed.tolist())],
                                   index=bare.index, dtype=object)
     depts = _dept_receivers(bare, people, settings.words("department_names"))
