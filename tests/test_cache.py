@@ -105,7 +105,7 @@ def test_the_cache_holds_data_that_cannot_run_code(tmp_path):
 def _csv_run(out: Path, folder: Path | None, *sets: str, redact: bool = False) -> dict[str, bytes]:
     result = api.audit([SAMPLES], options(folder, *sets))
     memo = cache.FileMemo(folder) if folder is not None and not redact else None
-    report.write(hide_text(result) if redact else result, out, {"csv"}, memo=memo)
+    report.write(hide_text(result, b"test key") if redact else result, out, {"csv"}, memo=memo)
     return {p.name: p.read_bytes() for p in sorted(out.glob("*.csv"))}
 
 

@@ -64,15 +64,28 @@ def test_english_labels(sample_result, tmp_path):
     assert wb.sheetnames[:2] == ["summary", "events"] and wb["summary"]["A1"].value == "month"
 
 
-def test_a_live_lock_stops_a_second_writer_and_a_stale_one_is_taken_over(tmp_path):
-    (tmp_path / ".wgm.lock").write_text(str(os.getpid()))
-    with pytest.raises(UsageError, match="in use by another wgm run"):
-        with OutputLock(tmp_path):
-            pass
-    (tmp_path / ".wgm.lock").write_text("999999999")   # no such process
+def test_a_run_holding_the_folder_stops_a_second_writer_and_a_dead_runs_lock_is_free(tmp_path):
+    import subprocess
+    import sys
+    holder = subprocess.Popen([sys.executable, "-c", (
+        "import sys, time; from wgm.report.atomic import OutputLock\n"
+        f"with OutputLock({str(tmp_path)!r}):\n    print('held', flush=True); time.sleep(60)")],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        with pytest.raises(UsageError, match="in use by another wgm run"):
+            with OutputLock(tmp_path):
+                pass
+    finally:
+        holder.kill()                  # a killed run: the operating system drops its lock
+        holder.wait(timeout=30)
     with OutputLock(tmp_path):
-        assert (tmp_path / ".wgm.lock").read_text() == str(os.getpid())
-    assert not (tmp_path / ".wgm.lock").exists()
+        pass
+    (tmp_path / ".wgm.lock").write_text("999999999")    # a pid file an older wgm left: no lock at all
+    with OutputLock(tmp_path):
+        with pytest.raises(UsageError, match="in use"):
+            with OutputLock(tmp_path):
+                pass
 
 
 def test_an_interrupted_write_leaves_the_previous_file(tmp_path, monkeypatch):
@@ -139,7 +152,7 @@ def test_killing_runs_at_any_moment_never_leaves_a_half_written_report(tmp_path)
     assert killed_while_writing >= 3
     subprocess.run(cmd, check=False, timeout=120)       # takes over a lock a killed run may have left
     after = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
-    assert after == reference      # nothing missing, nothing extra: no .wgm.lock, no .*.tmp
+    assert after == reference      # nothing missing, nothing extra: no .*.tmp (.wgm.lock stays, empty)
 
 
 def test_every_sheet_prints_landscape_with_its_header_and_the_wide_ones_name_the_member(workbook):

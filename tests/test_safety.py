@@ -94,7 +94,7 @@ def test_redact_keeps_the_evidence_but_no_message_text(tmp_path):
     from wgm import api
     from wgm.report.redact import redact
     result = api.audit([SAMPLES], api.Options(roster=SAMPLES / "roster.yaml"))
-    hidden = redact(result)
+    hidden = redact(result, b"a secret")
     report.write(hidden, tmp_path, {"csv", "json", "xlsx", "txt"})
     secret = "叉车维修报价已逾期5天"
     for path in tmp_path.iterdir():

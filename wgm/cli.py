@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import gc
+import re
 import sys
 from datetime import date
 from pathlib import Path
@@ -18,6 +19,7 @@ from typing import List, Optional
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from wgm import api, crash, parallel
 from wgm.errors import UsageError, WgmError
@@ -27,16 +29,49 @@ app = typer.Typer(no_args_is_help=True, pretty_exceptions_show_locals=False, add
 rules_app = typer.Typer(no_args_is_help=True, help="Write, check or show the settings (rules.yaml).")
 app.add_typer(rules_app, name="rules")
 
-out_console = Console(highlight=False)
-err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+# what a terminal would act on rather than show: control characters (ESC starts a command), and the
+# marks that reorder text (bidi overrides) — shown as their escapes, so a name cannot move the cursor
+_UNSHOWABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def visible(text: str) -> str:
+    """A text safe to print on a terminal: its control characters as escapes (\\x1b), and a file name
+    that is not UTF-8 (GBK bytes from a Windows zip) with its undecodable bytes escaped too."""
+    if _SURROGATE.search(text):
+        text = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return _UNSHOWABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
+class _SafeConsole(Console):
+    """A console whose plain strings are printed with their control characters escaped: names, texts and
+    paths from an export reach the terminal in every message wgm prints."""
+
+    def print(self, *objects, **kwargs) -> None:
+        super().print(*(visible(o) if isinstance(o, str) else o for o in objects), **kwargs)
+
+
+def _text(value) -> Text:
+    """A table cell taken as it is: a display name like [/bold]-运营部 is text, never rich markup."""
+    return Text(visible(str(value)))
+
+
+def _add_row(table: Table, *cells, **kwargs) -> None:
+    table.add_row(*(_text(c) for c in cells), **kwargs)
+
+
+out_console = _SafeConsole(highlight=False)
+err_console = _SafeConsole(stderr=True, highlight=False, soft_wrap=True)
 
 
 def _consoles_for_this_run() -> None:
     """The consoles as the environment now says (COLUMNS, a terminal or not): a command may run in a
     process that imported wgm under another environment (tests, embedding)."""
     global out_console, err_console
-    out_console = Console(highlight=False)
-    err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+    out_console = _SafeConsole(highlight=False)
+    err_console = _SafeConsole(stderr=True, highlight=False, soft_wrap=True)
 
 FORMATS = {"xlsx", "csv", "json", "txt", "md"}    # md: the old name of txt (the 公示)
 
@@ -51,6 +86,20 @@ def resolve_month(month: Optional[str], today: date | None = None) -> Optional[s
 
 
 EXIT_DONE, EXIT_REVIEW, EXIT_USAGE, EXIT_INCOMPLETE = 0, 1, 2, 3
+
+
+def _write_file(path: Path, data: bytes) -> None:
+    """One output file (--csv), whole or not at all; a place it cannot go is the user's to fix (exit 2)."""
+    from wgm.report.atomic import check_output_folder, write_atomic
+    try:
+        if path.is_dir():
+            raise UsageError("is a folder, not a file", source=str(path), key="--csv")
+        check_output_folder(path.parent, "--csv")
+        write_atomic(path, data)
+    except WgmError as err:
+        _fail(err)
+    except OSError as exc:
+        _fail(UsageError(f"cannot write: {exc.strerror or exc}", source=str(path), key="--csv"))
 
 
 def _fail(err: WgmError) -> None:
@@ -189,12 +238,14 @@ def audit(inputs: List[Path] = InputsArg, rules: Optional[Path] = RulesOpt, rost
         formats = _formats(format)
         options = _options(rules, roster, incidents, overrides, members, month, set_, group, input_format, cache, day,
                            jobs, as_of)
+        from wgm.report.atomic import check_output_folder
+        check_output_folder(out)          # before the work: a run that cannot write its report does none
         show = not quiet and sys.stderr.isatty()
         with _progress(show) as progress:
             result = api.audit(inputs, options, on_progress=progress)
         if redact:
-            from wgm.report.redact import redact as hide_text
-            result = hide_text(result)
+            from wgm.report.redact import redact as hide_text, redaction_key
+            result = hide_text(result, redaction_key(out))
         memo = None
         if options.cache is not None and not redact:
             from wgm.cache import FileMemo
@@ -253,9 +304,9 @@ def _print_summary(result, lang: str) -> None:
                 if n:
                     parts.append(f"{rule.zh if zh else rule.id}×{n}")
             flag = (" 取消评优" if zh else " disqualified") if r.disqualified else ""
-            table.add_row(r.member, r.dept, f"{r.total_amount:,.2f}", "，".join(parts) + flag)
+            _add_row(table, r.member, r.dept, f"{r.total_amount:,.2f}", "，".join(parts) + flag)
         total = rows["total_amount"].sum() if len(rows) else 0.0
-        table.add_row("合计" if zh else "total", "", f"{total:,.2f}", "", style="bold")
+        _add_row(table, "合计" if zh else "total", "", f"{total:,.2f}", "", style="bold")
         out_console.print(table)
     inputs = Table(title="输入文件" if zh else "inputs", title_justify="left")
     inputs.add_column("file", overflow="fold", ratio=3)
@@ -264,7 +315,7 @@ def _print_summary(result, lang: str) -> None:
         inputs.add_column(col, no_wrap=True, justify="right")
     inputs.add_column("note", overflow="fold", ratio=2)
     for i in sorted(result.inputs, key=lambda i: i.path):
-        inputs.add_row(i.path, i.fmt or "skipped", str(i.lines), str(i.messages), str(i.unparsed), i.skipped_reason)
+        _add_row(inputs, i.path, i.fmt or "skipped", str(i.lines), str(i.messages), str(i.unparsed), i.skipped_reason)
     out_console.print(inputs)
     counts = (f"messages {len(result.messages)}, tasks {result.tasks['task_id'].nunique()}, "
               f"events {len(result.events)}, needs review {result.review_count}, unparsed lines {result.unparsed_count}")
@@ -280,6 +331,9 @@ def parse(inputs: List[Path] = InputsArg, roster: Optional[Path] = RosterOpt,
     """Read exports into normalized messages; report per file the format, lines, messages, unparsed."""
     from wgm import report
     try:
+        if out is not None:
+            from wgm.report.atomic import check_output_folder
+            check_output_folder(out)
         ing = api.parse(inputs, api.Options(roster=roster, input_format=input_format, date=parse_day(day)))
     except WgmError as err:
         _fail(err)
@@ -292,7 +346,7 @@ def parse(inputs: List[Path] = InputsArg, roster: Optional[Path] = RosterOpt,
             table.add_column(col, no_wrap=True, justify="right")
         table.add_column("note", overflow="fold", ratio=2)
         for i in ing.inputs:
-            table.add_row(i.path, i.fmt or "skipped", i.encoding, str(i.lines), str(i.messages), str(i.unparsed),
+            _add_row(table, i.path, i.fmt or "skipped", i.encoding, str(i.lines), str(i.messages), str(i.unparsed),
                           i.skipped_reason)
         out_console.print(table)
         for w in ing.warnings:
@@ -323,7 +377,6 @@ def tasks(inputs: List[Path] = InputsArg, rules: Optional[Path] = RulesOpt, rost
           input_format: Optional[str] = FormatInOpt, day: Optional[str] = DateOpt, as_of: Optional[str] = AsOfOpt,
           csv_out: Optional[Path] = typer.Option(None, "--csv", help="Write the ledger to this CSV file.")) -> None:
     """The task ledger: each task x receiver with RD, PT, c, v and status."""
-    from wgm.report.atomic import write_atomic
     from wgm.report.machine import TASK_COLUMNS, to_csv
     try:
         result = api.audit(inputs, _options(rules, roster, None, None, None, None, set_, group, input_format, day=day,
@@ -331,7 +384,7 @@ def tasks(inputs: List[Path] = InputsArg, rules: Optional[Path] = RulesOpt, rost
     except WgmError as err:
         _fail(err)
     if csv_out is not None:
-        write_atomic(csv_out, to_csv(result.tasks, TASK_COLUMNS))
+        _write_file(csv_out, to_csv(result.tasks, TASK_COLUMNS))
         raise typer.Exit(0)
     table = Table(title="任务台账 / task ledger", title_justify="left")
     cols = ["group", "poster", "receiver", "kind", "posted", "reply_deadline", "replied", "promised", "completed",
@@ -339,7 +392,7 @@ def tasks(inputs: List[Path] = InputsArg, rules: Optional[Path] = RulesOpt, rost
     for c in cols:
         table.add_column(c)
     for r in result.tasks[cols].itertuples(index=False):
-        table.add_row(*[_cell(v) for v in r])
+        _add_row(table, *[_cell(v) for v in r])
     out_console.print(table)
 
 
@@ -407,10 +460,12 @@ def diff(inputs: List[Path] = InputsArg,
     for col in ("month", "member", "rule", "A", "B", "B − A"):
         table.add_column(col, justify="right" if col in ("A", "B", "B − A") else "left")
     for r in table_df.itertuples(index=False):
-        table.add_row(r.month, r.member, r.rule, f"{r.amount_a:,.2f}", f"{r.amount_b:,.2f}", f"{r.difference:+,.2f}")
+        _add_row(table, r.month, r.member, r.rule, f"{r.amount_a:,.2f}", f"{r.amount_b:,.2f}", f"{r.difference:+,.2f}")
     out_console.print(table)
     if csv_out is not None:
-        table_df.to_csv(csv_out, index=False, float_format="%.2f", lineterminator="\n")
+        from wgm.report.machine import to_csv      # formula-safe like every CSV wgm writes (=HYPERLINK names)
+        _write_file(csv_out, to_csv(table_df.round({c: 2 for c in ("amount_a", "amount_b", "difference")}),
+                                    list(table_df.columns)))
 
 
 @rules_app.command("init")
@@ -459,7 +514,7 @@ def formats() -> None:
     for col in ("name", "description", "example"):
         table.add_column(col)
     for p in parsers.PARSERS:
-        table.add_row(p.name, p.description, p.example)
+        _add_row(table, p.name, p.description, p.example)
     out_console.print(table)
 
 

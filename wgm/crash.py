@@ -36,7 +36,8 @@ def write_log(exc: BaseException, argv: list[str] | None = None) -> Path | None:
         folder = log_folder()
         folder.mkdir(parents=True, exist_ok=True)
         fd, name = tempfile.mkstemp(prefix=f"wgm-{stamp}-", suffix=".log", dir=folder)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        # errors=: a command line or path with bytes that are not UTF-8 (a GBK file name) still logs
+        with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace") as fh:
             fh.write(text)
         return Path(name)
     except OSError:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -15,7 +16,7 @@ from typing import Callable, TypeVar
 from wgm.catalog import INCIDENT_RULES, RULE_IDS
 from wgm.errors import SettingsError, WgmError
 from wgm.roster import Roster, resolve_member
-from wgm.settings import Settings, read_side_text, read_yaml_with_lines
+from wgm.settings import Settings, check_side_file, read_side_text, read_yaml_with_lines
 
 
 @dataclass(frozen=True)
@@ -99,22 +100,33 @@ def _each_row(path: Path, read: Callable[[int, dict, Callable[[str], WgmError]],
     return out
 
 
+# the years a side file's dates may name (as an escalated override's): others are typos (2300, 0001)
+YEARS = (1970, 2200)
+
+
 def _date(value, where) -> date:
     if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value).strip())
-    except ValueError:
-        raise where(f"not a date (YYYY-MM-DD): {value!r}") from None
+        day = value.date() if isinstance(value, datetime) else value
+    else:
+        try:
+            day = date.fromisoformat(str(value).strip())
+        except ValueError:
+            raise where(f"not a date (YYYY-MM-DD): {value!r}") from None
+    if not YEARS[0] <= day.year <= YEARS[1]:
+        raise where(f"date {value!s} is outside the years {YEARS[0]}–{YEARS[1]}")
+    return day
 
 
 def _number(value, where, name: str) -> float:
     if value in (None, ""):
         return 0.0
     try:
-        return float(value)
+        number = float(value)
     except (TypeError, ValueError):
         raise where(f"{name}: expected a number, got {value!r}") from None
+    if not math.isfinite(number):
+        raise where(f"{name}: expected a finite number, got {value!r}")     # .nan would price at 0, .inf at inf
+    return number
 
 
 def load_incidents(path: Path | None, roster: Roster, settings: Settings) -> list[Incident]:
@@ -184,6 +196,7 @@ def workbook_overrides(path: Path) -> list[Override]:
     error, except 确认 (the event stands as computed); one event given two different decisions too."""
     import openpyxl
     src = str(path)
+    check_side_file(path)
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except FileNotFoundError:
@@ -261,7 +274,7 @@ def load_overrides(path: Path | None) -> list[Override]:
                 moment = datetime.fromisoformat(value)
             except ValueError:
                 raise where(f"escalated value must be a date or time (YYYY-MM-DD[ HH:MM]), got {value!r}") from None
-            if not 1970 <= moment.year <= 2200:
-                raise where(f"escalated value {value!r} is outside the years 1970–2200")
+            if not YEARS[0] <= moment.year <= YEARS[1]:
+                raise where(f"escalated value {value!r} is outside the years {YEARS[0]}–{YEARS[1]}")
         return Override(targets[0], str(row[targets[0]]).strip(), action, value, reason, line, src)
     return _each_row(path, read)

@@ -15,7 +15,7 @@ from typing import Callable
 
 from wgm.errors import SettingsError, WgmError
 from wgm.names import did_you_mean
-from wgm.settings import read_side_text, read_yaml_with_lines
+from wgm.settings import check_side_file, read_side_text, read_yaml_with_lines
 
 ROLE_NAMES = {
     "head": "head", "部门负责人": "head", "负责人": "head", "主管": "head",
@@ -117,9 +117,19 @@ class Roster:
         return sorted(p.member for p in self.people.values() if p.role == "office")
 
 
+# characters that show nothing: zero-width spaces and joiners, direction marks, a soft hyphen, a BOM.
+# A name holding one looks like another and must be the same member (李\u200b四 is 李四)
+_INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+
+
+def plain_name(text: str) -> str:
+    """A name as it reads: its invisible characters removed, its ends stripped."""
+    return _INVISIBLE.sub("", text).strip() if _INVISIBLE.search(text) else text.strip()
+
+
 def split_display_name(display: str, known_depts: set[str] | None = None) -> tuple[str, str]:
     """(name, dept) from a display name by the naming rule; (display, "") if it does not parse."""
-    text = display.strip()
+    text = plain_name(display)
     m = _NAME_SPLIT.match(text)
     if not m:
         return text, ""
@@ -151,14 +161,17 @@ def _as_list(value) -> tuple[str, ...]:
 
 
 def _person(row: dict, where) -> Person:
-    name = str(row.get("name") or "").strip()
+    for key in ("name", "dept", "role", "supervisor", "id"):
+        if isinstance(row.get(key), (list, dict)):
+            raise where(f"{key}: expected one value, got {row.get(key)!r}")
+    name = plain_name(str(row.get("name") or ""))
     if not name:
         raise where("a member without a name")
     role_text = str(row.get("role") or "").strip()
     if role_text not in ROLE_NAMES:
         raise where(f"unknown role {role_text!r} (head, admin, office, member)")
-    return Person(name=name, dept=str(row.get("dept") or "").strip(), role=ROLE_NAMES[role_text],
-                  supervisor=str(row.get("supervisor") or "").strip(), aliases=_as_list(row.get("aliases")),
+    return Person(name=name, dept=plain_name(str(row.get("dept") or "")), role=ROLE_NAMES[role_text],
+                  supervisor=plain_name(str(row.get("supervisor") or "")), aliases=_as_list(row.get("aliases")),
                   id=str(row.get("id") or "").strip())
 
 
@@ -342,6 +355,7 @@ def _load_roster_csv(path: Path) -> Roster:
 
 def _load_roster_xlsx(path: Path) -> Roster:
     import openpyxl
+    check_side_file(path)
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except FileNotFoundError:

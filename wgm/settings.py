@@ -11,7 +11,10 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import math
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 from importlib import resources
@@ -44,15 +47,23 @@ def parse_time(value: Any) -> time | None:
     return time(int(m.group(1)), int(m.group(2)), int(m.group(3) or 0))
 
 
+# the longest duration a setting may hold: longer ones are a typo (99999999d), and overflow the
+# date arithmetic they take part in
+MAX_DURATION = timedelta(days=3660)
+
+
 def parse_duration(value: Any) -> timedelta | None:
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return timedelta(days=float(value))
-    if not isinstance(value, str):
+    """2d, 12h, 30m (a number alone: days); None if it is not one, or not within 0..MAX_DURATION."""
+    try:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            got = timedelta(days=float(value))
+        elif isinstance(value, str) and (m := _DURATION_RE.match(value)):
+            got = timedelta(**{_DURATION_UNIT[m.group(2)]: float(m.group(1))})
+        else:
+            return None
+    except (OverflowError, ValueError):       # 1e400d, nan
         return None
-    m = _DURATION_RE.match(value)
-    if not m:
-        return None
-    return timedelta(**{_DURATION_UNIT[m.group(2)]: float(m.group(1))})
+    return got if timedelta(0) <= got <= MAX_DURATION else None
 
 
 def _as_date(value: Any) -> date:
@@ -230,9 +241,31 @@ def _key_lines(node: yaml.Node, path: tuple[str, ...] = ()) -> dict[tuple[str, .
     return lines
 
 
+# a side file is a few hundred rows: one this large is a mistake (a chat export or a disk image given)
+MAX_SIDE_FILE = 256 << 20
+
+
+def check_side_file(path: Path) -> None:
+    """A side file must be a regular file of a sane size: a pipe or a device (/dev/zero) would be
+    read forever, so it is refused without being opened."""
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        raise SettingsError("file not found", source=str(path)) from None
+    except OSError as exc:
+        raise SettingsError(f"cannot read: {exc.strerror or exc}", source=str(path)) from None
+    if stat.S_ISDIR(info.st_mode):
+        raise SettingsError("is a folder, not a file", source=str(path))
+    if not stat.S_ISREG(info.st_mode):
+        raise SettingsError("not a regular file (a pipe, a device or a socket)", source=str(path))
+    if info.st_size > MAX_SIDE_FILE:
+        raise SettingsError(f"too large for a side file ({info.st_size >> 20} MiB)", source=str(path))
+
+
 def read_side_text(path: Path) -> str:
     """A side file's text (settings, roster, incidents, overrides, members): UTF-8 with or without a BOM,
     UTF-16 with a BOM (Notepad), or GB18030 (what Excel on a Chinese Windows saves a CSV as)."""
+    check_side_file(path)
     try:
         raw = Path(path).read_bytes()
     except FileNotFoundError:
@@ -314,7 +347,7 @@ def _validate(tree: dict, where) -> list[WgmError]:
     for key, value in tree["amounts"].items():
         if key not in RULE_IDS:
             bad(("amounts", key), "not a rule id")
-        elif isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+        elif isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
             bad(("amounts", key), f"expected a number >= 0, got {value!r}")
     cap = tree["delay"]["cap_days"]
     if isinstance(cap, bool) or not isinstance(cap, int) or cap < 0:
@@ -322,7 +355,7 @@ def _validate(tree: dict, where) -> list[WgmError]:
     for section, key in sorted(DURATION_KEYS):
         value = tree[section][key]
         if parse_duration(value) is None:
-            bad((section, key), f"expected a duration like 2d, 12h, 30m, got {value!r}")
+            bad((section, key), f"expected a duration like 2d, 12h, 30m (at most {MAX_DURATION.days}d), got {value!r}")
     for path, lo, hi in ((("repost", "similarity"), 0.0, 1.0), (("loss", "min_rate"), 0.0, 1.0),
                          (("loss", "max_rate"), 0.0, 1.0), (("review", "min_confidence"), 0.0, 1.0)):
         value = tree[path[0]][path[1]]
@@ -441,6 +474,9 @@ def load(path: Path | None = None, overrides: list[str] | None = None) -> Settin
             continue
         key, value = item.split("=", 1)
         kpath = tuple(p for p in key.strip().split(".") if p)
+        if not kpath:
+            problems.append(WgmError(f"expected KEY=VALUE, got {item!r}", source="--set"))
+            continue
         set_paths.add(kpath)
         nested: Any = _coerce_setting(value)
         for part in reversed(kpath):

@@ -3,11 +3,13 @@ the evidence is in the frames; writers only lay it out."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from pathlib import Path
 from typing import Iterable
 
 from wgm.cache import FileMemo
+from wgm.errors import UsageError
 from wgm.report.atomic import OutputLock, commit_all, stage, write_atomic
 from wgm.report.machine import audit_json, csv_files, parsed_files
 from wgm.report.publish import announcements
@@ -62,7 +64,7 @@ def write(result: AuditResult, out_dir: Path, formats: set[str], lang: str = "zh
     files = _render_parts(result, formats, lang, jobs, memo)
     out_dir = Path(out_dir)
     staged: list[tuple[Path, Path]] = []
-    with OutputLock(out_dir):
+    with _writing(out_dir), OutputLock(out_dir):
         try:
             for name, data in sorted(files.items()):
                 staged.append((stage(out_dir / name, data), out_dir / name))
@@ -80,8 +82,18 @@ def write(result: AuditResult, out_dir: Path, formats: set[str], lang: str = "zh
 def write_parsed(messages, unparsed, out_dir: Path) -> list[Path]:
     out_dir = Path(out_dir)
     written = []
-    with OutputLock(out_dir):
+    with _writing(out_dir), OutputLock(out_dir):
         for name, data in parsed_files(messages, unparsed).items():
             write_atomic(out_dir / name, data)
             written.append(out_dir / name)
     return written
+
+
+@contextlib.contextmanager
+def _writing(out_dir: Path):
+    """A folder that fails while being written (a full disk, a lost mount) is the user's to fix: one
+    line naming it (exit 2), and no staged file left behind (write, stage)."""
+    try:
+        yield
+    except OSError as exc:
+        raise UsageError(f"cannot write the report: {exc.strerror or exc}", source=str(out_dir), key="--out") from None

@@ -8,7 +8,30 @@ import tempfile
 from pathlib import Path
 from typing import Iterable
 
+import filelock
+
 from wgm.errors import UsageError
+
+
+def check_output_folder(folder: Path, option: str = "--out") -> None:
+    """Can wgm write its files in `folder`? Asked before the work, creating nothing: it, or the nearest
+    folder above it that exists, must be a folder where a file can be made (not a file, /dev/null, a
+    read-only place)."""
+    folder = Path(folder)
+    there = folder
+    while not there.exists() and there != there.parent:
+        if there.is_symlink():
+            break               # a dangling link: the mkdir below would fail on it
+        there = there.parent
+    if not there.is_dir():
+        raise UsageError("not a folder" if there == folder else f"{there} is not a folder",
+                         source=str(folder), key=option)
+    try:
+        fd, probe = tempfile.mkstemp(prefix=".wgm-probe.", suffix=".tmp", dir=there)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise UsageError(f"cannot write files here: {exc.strerror or exc}", source=str(folder), key=option) from None
 
 
 def write_atomic(path: Path, data: bytes | Iterable[bytes]) -> None:
@@ -67,46 +90,31 @@ def commit_all(staged: list[tuple[Path, Path]]) -> None:
 
 
 class OutputLock:
-    """`.wgm.lock` in the output folder holding the pid; a lock left by a dead process is taken over."""
+    """`.wgm.lock` in the output folder, locked by the operating system (filelock: flock, or LockFileEx on
+    Windows) for as long as a run writes there. The lock dies with its process, so a killed run never
+    leaves it held, and two runs can never both hold it. The file itself stays (empty): removing it
+    would let a run that opened it before the removal lock a file no other run sees."""
 
     def __init__(self, folder: Path) -> None:
         self.path = Path(folder) / ".wgm.lock"
+        self._lock: filelock.BaseFileLock | None = None
 
     def __enter__(self) -> "OutputLock":
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        for _ in range(2):
-            try:
-                fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
-            except FileExistsError:
-                pid = self._holder()
-                if pid and _alive(pid):
-                    raise UsageError(f"output folder is in use by another wgm run (pid {pid})",
-                                     source=str(self.path.parent)) from None
-                self.path.unlink(missing_ok=True)
-                continue
-            with os.fdopen(fd, "w") as fh:
-                fh.write(str(os.getpid()))
-            # temp files of a run that was killed mid-write: never renamed over a report, so only clutter
-            for stray in self.path.parent.glob(".*.tmp"):
-                stray.unlink(missing_ok=True)
-            return self
-        raise UsageError("cannot lock the output folder", source=str(self.path.parent))
+        lock = filelock.FileLock(str(self.path))
+        try:
+            lock.acquire(timeout=0)
+        except filelock.Timeout:
+            raise UsageError("output folder is in use by another wgm run", source=str(self.path.parent)) from None
+        self._lock = lock
+        # temp files of a run that was killed mid-write: never renamed over a report, so only clutter
+        for stray in self.path.parent.glob(".*.tmp"):
+            stray.unlink(missing_ok=True)
+        return self
 
     def __exit__(self, *exc) -> None:
-        self.path.unlink(missing_ok=True)
-
-    def _holder(self) -> int:
-        try:
-            return int(self.path.read_text().strip() or 0)
-        except (OSError, ValueError):
-            return 0
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True

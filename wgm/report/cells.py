@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from datetime import datetime
 
 import pandas as pd
@@ -32,8 +33,17 @@ def plain(value) -> object:
     return value
 
 
+# what a workbook cannot hold (openpyxl refuses it; Excel would call the file damaged): C0 controls but tab,
+# newline and CR — written as their escapes (\x0b), so the cell shows that something was there
+_NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def xml_safe(value: str) -> str:
+    return _NOT_IN_XML.sub(lambda m: f"\\x{ord(m.group()):02x}", value) if _NOT_IN_XML.search(value) else value
+
+
 def xlsx_text(value: str) -> str:
-    value = safe_text(value)
+    value = safe_text(xml_safe(value))
     if len(value) > XLSX_MAX_CELL:
         return value[: XLSX_MAX_CELL - len(TRUNCATED_NOTE)] + TRUNCATED_NOTE
     return value

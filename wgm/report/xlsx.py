@@ -74,7 +74,7 @@ def _width(text: str) -> int:
 def _header(ws, labels: list[str]) -> list[WriteOnlyCell]:
     cells = []
     for label in labels:
-        cell = WriteOnlyCell(ws, value=label)
+        cell = WriteOnlyCell(ws, value=xlsx_text(label))
         cell.font = BOLD
         cell.fill = HEADER_FILL
         cells.append(cell)
