@@ -387,8 +387,9 @@ def test_truncated_json_keeps_the_messages_before_the_damage(tmp_path):
     assert "damaged" in result.unparsed.iloc[0]["reason"]
     compact = (SPEC_SAMPLES / "chatlog_group.json").read_text(encoding="utf-8")[:-40]
     result = parsers.read(write(tmp_path, "y.json", compact), input_format="chatlog_json")
-    assert len(result.messages) == 8 and len(result.unparsed) == 0 and accounted(result)
-    assert "damaged inside line 1" in result.warnings[0]       # the cut-off rest of the line is named
+    # the cut-off rest of the one line is in unparsed (the run is incomplete), and named in a warning
+    assert len(result.messages) == 8 and len(result.unparsed) == 1 and result.unparsed.iloc[0]["line"] == 1
+    assert accounted(result) and "damaged inside line 1" in result.warnings[0]
 
 
 @pytest.mark.parametrize("data, unparsed", [('{"items": []}', 1), ("[1, 2]\n", 1), ('[{"seq": 1}]', 1), ("", 0),

@@ -50,7 +50,8 @@ def code_digest() -> str:
 def key(*parts) -> str:
     """A key from JSON-able parts (and the code digest)."""
     text = json.dumps([FORMAT, code_digest(), *parts], ensure_ascii=False, sort_keys=True, default=str)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+    # surrogateescape: a path that is not UTF-8 (GBK bytes from a Windows zip) keys by its bytes
+    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()[:32]
 
 
 def files_part(paths: Iterable[Path], with_times: bool = False) -> list:

@@ -23,11 +23,17 @@ _SEP = "\x1f"
 
 
 def file_digest(path) -> str:
-    """sha256 of a file's bytes, read a block at a time (inputs, side files, kept outputs)."""
+    """sha256 of a file's bytes, read a block at a time (inputs, side files, kept outputs); "" for a file that
+    cannot be read (no permission, gone since it was found): whoever reads it reports why, and a digest
+    is no place to fail. Never call it on a FIFO or device (parsers.reading.special_file_reason): it would
+    block."""
     h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
+    try:
+        with open(path, "rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                h.update(block)
+    except OSError:
+        return ""
     return h.hexdigest()
 
 

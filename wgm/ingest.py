@@ -8,6 +8,7 @@ structural line (CSV header). A folder may hold files that are not chat exports
 from __future__ import annotations
 
 import bisect
+import os
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -19,6 +20,7 @@ import pandas as pd
 
 from wgm import ids, parallel, parsers, schema
 from wgm.errors import InputError
+from wgm.parsers.reading import shown_path, special_file_reason
 from wgm.result import InputInfo
 from wgm.roster import Roster, split_display_name
 from wgm.schema import M, U
@@ -41,20 +43,87 @@ class Ingested:
     warnings: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class Entry:
+    """One thing found among the inputs: a file to read, or what is not read and why."""
+
+    path: Path
+    explicit: bool = False    # named on the command line (an error there is the user's to fix: exit 2)
+    skipped: str = ""         # why it is not read ("" for a file to read)
+    refused: bool = False     # it may be an export left unread: the input is incomplete (exit 3)
+
+
 def walk(inputs: Iterable[Path]) -> list[tuple[Path, bool]]:
-    """(file, named explicitly) for every input; folders are walked in sorted order."""
-    out: list[tuple[Path, bool]] = []
+    """(file, named explicitly) for every file to read among the inputs (see entries())."""
+    return [(e.path, e.explicit) for e in entries(inputs) if not e.skipped]
+
+
+def entries(inputs: Iterable[Path]) -> list[Entry]:
+    """Every input: files as given, folders walked in sorted order, following links to folders (each real
+    folder once, so a link back to a parent ends). What a walk does not read is an entry too, with why:
+    hidden names (.git, .DS_Store), FIFOs and devices (never opened), broken links, folders that cannot be
+    opened. A FIFO or device named on the command line is an error (it would block the run)."""
+    out: list[Entry] = []
+    seen: set[str] = set()      # real paths of the folders walked
     for item in inputs:
         path = Path(item)
         if path.is_dir():
-            for child in sorted(p for p in path.rglob("*") if p.is_file()):
-                if not any(part.startswith(".") for part in child.relative_to(path).parts):
-                    out.append((child, False))
+            out.extend(sorted(_walk_folder(path, seen), key=lambda e: e.path))
         elif path.exists():
-            out.append((path, True))
+            special = special_file_reason(path)
+            if special:
+                raise InputError(special, source=shown_path(path))
+            out.append(Entry(path, explicit=True))
         else:
-            raise InputError("no such file or folder", source=str(path))
+            raise InputError("no such file or folder", source=shown_path(path))
     return out
+
+
+_HIDDEN = "隐藏的文件或文件夹（名字以 . 开头），未读取 / hidden (name starts with .), not read"
+
+
+def _walk_folder(top: Path, seen: set[str]) -> list[Entry]:
+    """What a folder holds, every level down (unsorted): its files, and what is not read with why."""
+    found: list[Entry] = []
+    folders = [top]
+    while folders:
+        folder = folders.pop()
+        real = os.path.realpath(folder)
+        if real in seen:        # a link to a folder walked already (to a parent: the walk would never end)
+            found.append(Entry(folder, skipped=f"与已读过的文件夹 {shown_path(real)} 相同（链接或重复给出），"
+                                              "未再读 / the same folder as one already walked (a link, or given "
+                                              "twice)"))
+            continue
+        seen.add(real)
+        try:
+            with os.scandir(folder) as it:
+                children = sorted(it, key=lambda e: e.name)
+        except OSError as exc:
+            found.append(Entry(folder, skipped=f"无法打开文件夹：{exc.strerror or exc} / cannot open folder",
+                               refused=True))
+            continue
+        for child in children:
+            path = folder / child.name
+            if child.name.startswith("."):
+                found.append(Entry(path, skipped=_HIDDEN))
+            elif _is(child.is_dir):
+                folders.append(path)
+            elif _is(child.is_file):
+                found.append(Entry(path))
+            elif child.is_symlink() and not os.path.exists(path):
+                found.append(Entry(path, skipped="链接指向的文件不存在（或链接成环）/ broken link",
+                                   refused=True))
+            else:
+                found.append(Entry(path, skipped=special_file_reason(path) or "不是普通文件 / not a regular file"))
+    return found
+
+
+def _is(test: Callable[[], bool]) -> bool:
+    """os.DirEntry.is_dir / is_file (following links), False where the system cannot tell."""
+    try:
+        return test()
+    except OSError:
+        return False
 
 
 # the header rows of wgm's own CSV side files (contract.md), by what they are given with
@@ -107,50 +176,66 @@ def read_all(inputs: Iterable[Path], input_format: str | None = None, exclude: I
     Returns (results, infos, warnings), in the order of the inputs."""
     excluded = {Path(p).resolve() for p in exclude if p}
     results, infos, warnings = [], [], []
-    files = walk(inputs)
     to_read: list[tuple[Path, bool]] = []
-    for path, explicit in files:
+    for entry in entries(inputs):
+        path, explicit = entry.path, entry.explicit
+        if entry.skipped:          # not opened at all: no digest
+            infos.append(_skipped(path, entry.skipped, "", refused=entry.refused))
+            if entry.refused:
+                warnings.append(f"{shown_path(path)}: skipped: {entry.skipped}")
+            continue
         if path.resolve() in excluded:
             continue
         if not explicit and path.suffix.lower() in _SKIP_SUFFIXES:
-            infos.append(InputInfo(str(path), ids.file_digest(path), "", "", 0, 0, 0,
-                                   skipped_reason=f"not a chat export ({path.suffix})"))
+            infos.append(_skipped(path, f"not a chat export ({path.suffix})"))
             continue
         if not explicit and path.name.lower().endswith(tuple(_SIDE_FILES)):
-            infos.append(InputInfo(str(path), ids.file_digest(path), "", "", 0, 0, 0,
-                                   skipped_reason="contact list of a PyWxDump export (read with its CSV)"))
+            infos.append(_skipped(path, "contact list of a PyWxDump export (read with its CSV)"))
             continue
         to_read.append((path, explicit))
-    size = sum(p.stat().st_size for p, _ in to_read)
+    size = sum(_size(p) for p, _ in to_read)
     jobs = min(jobs, max(1, size // parallel.MIN_BYTES_PER_WORKER))
     read = parallel.ordered_map(_read_one, [(p, input_format, tz, date_hint) for p, _ in to_read], jobs)
     for done, ((path, explicit), outcome) in enumerate(zip(to_read, read)):
         if on_progress:
             on_progress(f"reading {path.name}", done, len(to_read))
+        shown = shown_path(path)
         if outcome[0] == "error":
             _, message, source, line = outcome
             if explicit or input_format:
                 raise InputError(message, source=source, line=line)
             side = side_file_kind(path)
             if side:      # a roster or membership sheet kept beside the exports: not a chat export left out
-                infos.append(InputInfo(str(path), ids.file_digest(path), "", "", 0, 0, 0,
-                                       skipped_reason=f"wgm side file ({side}), not a chat export"))
+                infos.append(_skipped(path, f"wgm side file ({side}), not a chat export"))
                 continue
-            infos.append(InputInfo(str(path), ids.file_digest(path), "", "", 0, 0, 0, skipped_reason=message, refused=True))
-            warnings.append(f"{path}: skipped: {message}")
+            infos.append(_skipped(path, message, refused=True))
+            warnings.append(f"{shown}: skipped: {message}")
             continue
         res = outcome[1]
         damaged = int((~res.unparsed[U.reason].str.startswith(parsers.SET_ASIDE)).sum()) if len(res.unparsed) else 0
         if res.lines >= 10 and damaged * 2 > res.lines:
             raise InputError(f"{len(res.unparsed)} of {res.lines} lines could not be read as {res.fmt}; "
-                             "is this the right file or format?", source=str(path))
+                             "is this the right file or format?", source=shown)
         results.append(res)
-        warnings.extend(f"{path}: {w}" for w in res.warnings)
-        infos.append(InputInfo(str(path), ids.file_digest(path), res.fmt, res.encoding, res.lines, len(res.messages),
+        warnings.extend(f"{shown}: {w}" for w in res.warnings)
+        infos.append(InputInfo(shown, ids.file_digest(path), res.fmt, res.encoding, res.lines, len(res.messages),
                                len(res.unparsed), res.structural_lines,
                                exported=res.exported.isoformat(timespec="seconds") if res.exported else "",
                                modified=_modified(path, tz)))
     return results, infos, warnings
+
+
+def _skipped(path: Path, reason: str, digest: str | None = None, refused: bool = False) -> InputInfo:
+    """A file that is not read, listed with why (its digest unless it is not to be opened: digest="")."""
+    return InputInfo(shown_path(path), ids.file_digest(path) if digest is None else digest, "", "", 0, 0, 0,
+                     skipped_reason=reason, refused=refused)
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:           # gone or unreachable since the walk: reading it will say so
+        return 0
 
 
 def _fill_ids(df: pd.DataFrame, jobs: int) -> pd.DataFrame:

@@ -12,7 +12,8 @@ from pathlib import Path
 from wgm.errors import InputError
 from wgm.parsers._base import ParseResult, Parser, Source
 from wgm.parsers.memotrace import MEMOTRACE_V2_CSV, MEMOTRACE_V2_TXT, MEMOTRACE_V3_CSV, MEMOTRACE_V3_TXT
-from wgm.parsers.reading import SET_ASIDE, decode, group_hint
+from wgm.parsers.reading import (SET_ASIDE, decode, group_hint, sane_export_time, set_aside_untimely,
+                                 shown_path, special_file_reason)
 from wgm.parsers.rejects import MEMOTRACE_AI_TXT, MEMOTRACE_TRAINING_JSON
 from wgm.parsers import chatlog, pywxdump, wecom, weflow_json
 from wgm.parsers.clientcopy import WECHAT_MAC_COPY, WECHAT_WINDOWS_COPY
@@ -49,7 +50,10 @@ def detect(head: str, path: str = "") -> Parser:
 
 def read(path: Path | str, input_format: str | None = None, tz: str = "Asia/Shanghai",
          date_hint: date | None = None) -> ParseResult:
-    path_text = str(path)
+    path_text = shown_path(path)      # what messages.source, unparsed and every message name the file by
+    special = special_file_reason(Path(path))
+    if special:                       # a FIFO or device would block or stream forever: never opened
+        raise InputError(special, source=path_text)
     try:
         raw = Path(path).read_bytes()
     except OSError as exc:
@@ -57,8 +61,9 @@ def read(path: Path | str, input_format: str | None = None, tz: str = "Asia/Shan
     text, encoding = decode(raw, path_text)
     parser = by_name(input_format) if input_format else detect(text[:HEAD_CHARS], path_text)
     group, group_id = group_hint(path)
-    return parser.parse(Source(path=path_text, text=text, encoding=encoding, group_hint=group, group_id_hint=group_id,
-                               tz=tz, date_hint=date_hint))
+    result = parser.parse(Source(path=path_text, text=text, encoding=encoding, group_hint=group, group_id_hint=group_id,
+                                 tz=tz, date_hint=date_hint, location=str(path)))
+    return sane_export_time(set_aside_untimely(result, text))
 
 
 __all__ = ["PARSERS", "SET_ASIDE", "ParseResult", "Parser", "Source", "by_name", "detect", "read"]

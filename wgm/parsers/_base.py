@@ -18,13 +18,14 @@ import pandas as pd
 class Source:
     """One decoded input file."""
 
-    path: str             # as given by the user; copied into messages.source / unparsed.source
+    path: str             # as given by the user (reading.shown_path); copied into messages.source / unparsed.source
     text: str             # decoded text, BOM removed, line ends untouched
     encoding: str         # what decoding succeeded with: utf-8, utf-8-sig, gb18030, utf-16 …
     group_hint: str = ""  # group name taken from the file / folder name, "" if none
     group_id_hint: str = ""  # chat id taken from the folder name, "" if none
     tz: str = "Asia/Shanghai"  # where epoch / UTC times are turned into local wall-clock time
     date_hint: date | None = None  # --date: the day of a date-less export (chatlog single-day text)
+    location: str = ""  # the file's path to open files beside it by (`path` may be a display form)
 
 
 @dataclass(frozen=True)

@@ -17,11 +17,14 @@ from wgm.parsers._base import ParseResult, Source
 from wgm.parsers.reading import (
     JsonShapeError,
     LineIndex,
+    SharedLines,
+    broken_off_reason,
     csv_messages,
     first_row_cells,
     header_records,
     instant_to_local,
     json_array_items,
+    lost_from,
     messages_frame,
     parse_ts,
     physical_lines,
@@ -366,7 +369,6 @@ class ChatlogJson:
         index = LineIndex(text)
         starts = _line_starts(text)
         rows: list[dict] = []
-        unparsed: list[dict] = []
         start = len(text) - len(text.lstrip("\ufeff \t\n\r"))
         end = start
         if start == len(text):   # nothing but whitespace: no messages, nothing damaged
@@ -385,32 +387,36 @@ class ChatlogJson:
         for k in range(len(items) - 1):
             if items[k + 1][3] == items[k][4]:
                 items[k][4] -= 1
+        shared = SharedLines(src.path)
         for value, item_start, item_end, first, last in items:
             row = self._row(src, value, first, last) if isinstance(value, dict) else None
-            if row is None:
+            if row is None:   # its own lines, or the one it shares: a record that is not read stays visible
                 reason = "message without a readable time" if isinstance(value, dict) else "not a message object"
-                unparsed.extend(unparsed_row(src.path, n, reason, _excerpt(text, starts, n, item_start, item_end))
-                                for n in range(first, last + 1))
+                for n in range(first, max(first, last) + 1):
+                    shared.add(n, reason, _excerpt(text, starts, n, item_start, item_end))
             else:
                 rows.append(row)
-        covered_to = max((it[4] for it in items), default=0)
         if damage is None:
             tail = text.find("]", end) + 1   # only whitespace separates the last element from the bracket
             if text[tail:].strip():
-                first = max(index.line(tail + len(text[tail:]) - len(text[tail:].lstrip())), covered_to + 1)
-                unparsed.extend(unparsed_row(src.path, n, "text after the JSON array", lines[n - 1][:_EXCERPT])
-                                for n in range(first, len(lines) + 1))
+                junk = tail + len(text[tail:]) - len(text[tail:].lstrip())
+                first = index.line(junk)
+                for n in range(first, len(lines) + 1):
+                    shared.add(n, "text after the JSON array", _excerpt(text, starts, n, junk, len(text)))
         else:
             where = index.line(min(damage.offset, max(len(text) - 1, 0)))
-            first = max(where, covered_to + 1)
-            if where <= covered_to:
+            # what is lost begins after the last whole message, maybe on a line messages share (compact JSON)
+            lost = lost_from(text, end if items else start + 1)
+            first = index.line(lost)
+            if items and first <= items[-1][4]:
                 warnings = (f"damaged inside line {where} ({damage}) after {len(items)} whole messages: "
                             "what followed them on that line is lost",)
-            if first <= len(lines):
-                unparsed.append(unparsed_row(src.path, first, f"{damage} (the export is damaged from here on)",
-                                             lines[first - 1][:_EXCERPT]))
-                unparsed.extend(unparsed_row(src.path, n, "after damaged JSON", lines[n - 1][:_EXCERPT])
-                                for n in range(first + 1, len(lines) + 1))
+            shared.add(first, f"{broken_off_reason(index, lost, damage)} (the export is damaged from here on)",
+                       _excerpt(text, starts, first, lost, len(text)))
+            for n in range(first + 1, len(lines) + 1):
+                shared.add(n, "after damaged JSON", lines[n - 1][:_EXCERPT])
+        shared.place(rows)
+        unparsed = shared.rows()
         messages = messages_frame(rows)
         covered = int((messages[M.line_end] - messages[M.line] + 1).sum()) if rows else 0
         structural = len(lines) - covered - len(unparsed)

@@ -26,6 +26,7 @@ from wgm.parsers.reading import (
     physical_lines,
     unparsed_frame,
     unparsed_row,
+    untimely_reason,
 )
 from wgm.parsers.reading import parse_ts as _parse_ts
 from wgm.schema import M
@@ -127,11 +128,13 @@ class MemoTraceTxt:
         add, split, dialect, on_header = rows.append, split_body, self.dialect, self.system_on_header
         one_per_sender: dict[str, str] = {}    # one string object per sender: smaller frames, cheaper to send
         lines = None
-        for rest, body, start, end, ok in zip(found.rests, found.bodies, found.starts, found.ends, valid.tolist()):
+        for stamp, rest, body, start, end, ok in zip(found.times, found.rests, found.bodies, found.starts, found.ends,
+                                                     valid.tolist()):
             if not ok:
                 lines = lines or physical_lines(src.text)
+                reason = _bad_header_reason(stamp)
                 for j in range(start, end):
-                    unparsed.append(unparsed_row(src.path, j + 1, "header with an impossible time", lines[j]))
+                    unparsed.append(unparsed_row(src.path, j + 1, reason, lines[j]))
                 continue
             rest = rest or ""
             if on_header and rest and not body:          # v2: a system record is text on its header line
@@ -149,6 +152,13 @@ class MemoTraceTxt:
         return ParseResult(messages, unparsed_frame(unparsed), self.name, src.encoding, found.lines, found.structural)
 
 
+def _bad_header_reason(stamp: str) -> str:
+    """Why a header's time was not read: a real date no message can have (parse_ts_column keeps to the
+    years a message time can hold), or no date at all."""
+    when = _parse_ts(stamp)
+    return untimely_reason(when) if when is not None else "header with an impossible time"
+
+
 # ---- CSV ----------------------------------------------------------------------------------------
 
 V2_CSV_HEADER = ["localId", "TalkerId", "Type", "SubType", "IsSender", "CreateTime", "Status", "StrContent",
@@ -163,6 +173,14 @@ V3_TYPES = {"文本": "text", "图片": "image", "视频": "video", "语音": "v
             "引用消息": "text", "合并转发的聊天记录": "merged", "小程序": "other", "视频号": "other", "音乐分享": "link",
             "收藏笔记": "other", "个人/公众号名片": "card", "企业微信名片": "card", "系统消息": "system", "拍一拍": "system",
             "未知类型": "other"}
+
+
+def _from_epoch(seconds: int) -> datetime | None:
+    """China time of an epoch; None past the years a datetime holds (a damaged CreateTime)."""
+    try:
+        return datetime.fromtimestamp(seconds, _SHANGHAI).replace(tzinfo=None)
+    except (OverflowError, OSError, ValueError):
+        return None
 
 
 class MemoTraceCsv:
@@ -187,7 +205,7 @@ class MemoTraceCsv:
             ts = _parse_ts(cells["StrTime"].strip())
             if ts is None and cells["CreateTime"].strip().isdigit():
                 # the epoch column is UTC; 留痕 wrote StrTime in the exporting machine's time, China in practice
-                ts = datetime.fromtimestamp(int(cells["CreateTime"]), _SHANGHAI).replace(tzinfo=None)
+                ts = _from_epoch(int(cells["CreateTime"]))
             if ts is None:
                 return None
             kind = cells["Type"].strip()

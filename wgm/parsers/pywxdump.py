@@ -33,6 +33,7 @@ from wgm.parsers.reading import (
     JsonShapeError,
     LineIndex,
     csv_messages,
+    epoch_seconds,
     epoch_to_local,
     first_row_cells,
     instant_to_local,
@@ -294,7 +295,7 @@ class PyWxDumpCsv:
         return 0.95 if first_row_cells(head) == self.header else 0.0
 
     def parse(self, src: Source) -> ParseResult:
-        names = load_names(src.path) if self._with_names else {}
+        names = load_names(src.location or src.path) if self._with_names else {}
         rows, unparsed, lines, structural = csv_messages(
             src, (self.header,), lambda cells, line, line_end: self._row(self, src, cells, names, line, line_end))
         return ParseResult(messages_frame(rows), unparsed_frame(unparsed), self.name, src.encoding, lines, structural,
@@ -328,7 +329,7 @@ class PyWxDumpJson:
         all_lines = physical_lines(text)
         lines = len(all_lines)
         index = LineIndex(text)
-        names = load_names(src.path)
+        names = load_names(src.location or src.path)
         items: list[tuple[object, int, int]] = []
         damage = None
         try:
@@ -366,7 +367,7 @@ class PyWxDumpJson:
         cells = {key: _cell(value.get(key)) for key in ("MsgSvrID", "type_name", "talker", "room_name", "msg")}
         created = value.get("CreateTime")
         if isinstance(created, (int, float)) and not isinstance(created, bool):
-            ts, precision = epoch_to_local(created / 1000 if created > 1e11 else created, src.tz), "s"
+            ts, precision = epoch_to_local(epoch_seconds(created), src.tz), "s"
         else:
             ts, precision = local_time(_cell(created))
         if ts is None:

@@ -6,8 +6,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
+import stat
 from bisect import bisect_right
+from dataclasses import replace
 from datetime import datetime
 from functools import lru_cache
 from itertools import accumulate
@@ -19,8 +22,9 @@ import numpy as np
 import pandas as pd
 
 from wgm import schema
+from wgm.parsers._base import ParseResult
 from wgm.errors import InputError
-from wgm.schema import U
+from wgm.schema import M, U
 
 _DUP_SUFFIX = re.compile(r"\(\d+\)$")
 _FOLDER_ID = re.compile(r"^(?P<name>.*)\((?P<id>[^()]+)\)$")
@@ -204,13 +208,73 @@ def _without_blank_tail(body: str) -> str:
     return body if cut < 0 else body[:cut]
 
 
+def shown_path(path: str | Path) -> str:
+    """The path as text every output can hold (UTF-8 files, Arrow strings, the terminal). A file name that
+    is not UTF-8 (GBK bytes from a Windows zip) comes from the system as surrogate escapes, which none of
+    them take: each such byte is shown as \\xNN, so the name stays exact and tells its files apart."""
+    text = os.fspath(path)
+    text = text if isinstance(text, str) else os.fsdecode(text)
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        pass
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:      # a surrogate that is no escaped byte: shown as \\udcNN
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _name_text(name: str) -> str:
+    """A file or folder name as a group name: a name that is not UTF-8 is read as GB18030 (as a file's
+    text is: the zip of a Chinese Windows), else shown as shown_path shows it."""
+    try:
+        name.encode("utf-8")
+        return name
+    except UnicodeEncodeError:
+        pass
+    try:
+        return name.encode("utf-8", "surrogateescape").decode("gb18030")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return shown_path(name)
+
+
+_SPECIAL_KINDS = ((stat.S_ISFIFO, "命名管道 FIFO", "a FIFO"), (stat.S_ISCHR, "字符设备", "a character device"),
+                  (stat.S_ISBLK, "块设备", "a block device"), (stat.S_ISSOCK, "套接字", "a socket"))
+
+
+def special_file_reason(path: str | Path) -> str:
+    """Why a path that is neither a regular file nor a folder is not read ("" for a file, a folder, or a
+    path that cannot be looked at: opening it then says why). A FIFO or a device would block the run or
+    stream without end, so it is refused from its mode alone, never opened. A link is judged by its target.
+    For every file wgm reads: exports here, side files (--roster …) by their loaders."""
+    try:
+        mode = os.stat(path).st_mode
+    except (OSError, ValueError):
+        return ""
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+        return ""
+    zh, en = next(((zh, en) for test, zh, en in _SPECIAL_KINDS if test(mode)), ("特殊文件", "a special file"))
+    return f"不是普通文件（{zh}），未打开 / not a regular file ({en}), not opened"
+
+
+def sane_export_time(result: ParseResult) -> ParseResult:
+    """The parse without an export time outside MESSAGE_YEARS (a damaged exportedAt): not taken, said."""
+    when = result.exported
+    if when is None or in_message_years(when):
+        return result
+    return replace(result, exported=None,
+                   warnings=(*result.warnings, f"导出时间 {when.isoformat(sep=' ')} 超出范围，未采用 / "
+                                               "export time out of range, not used"))
+
+
 def group_hint(path: str | Path) -> tuple[str, str]:
     """(group, chat id) the way 留痕 names its files: 聊天记录/<群名>(<id>)/<群名>.txt, <群名>_utf8.csv."""
     p = Path(path)
-    stem = _DUP_SUFFIX.sub("", p.stem)
+    stem = _DUP_SUFFIX.sub("", _name_text(p.stem))
     if stem.endswith("_utf8"):
         stem = stem[: -len("_utf8")]
-    folder = _FOLDER_ID.match(p.parent.name)
+    folder = _FOLDER_ID.match(_name_text(p.parent.name))
     if folder and folder.group("name") == stem:
         return stem, folder.group("id")
     return stem, ""
@@ -219,7 +283,12 @@ def group_hint(path: str | Path) -> tuple[str, str]:
 def messages_frame(rows: list[dict]) -> pd.DataFrame:
     if not rows:
         return schema.empty_frame(schema.PARSED_COLUMNS)
-    return schema.conform(pd.DataFrame(rows), schema.PARSED_COLUMNS)[list(schema.PARSED_COLUMNS)]
+    df = pd.DataFrame(rows)
+    untimely = _untimely(df[M.ts]) if M.ts in df.columns else None
+    if untimely is not None:        # NaT here, so the frame can be built; set_aside_untimely() moves them
+        df[M.ts] = df[M.ts].where(untimely == "", None)
+    out = schema.conform(df, schema.PARSED_COLUMNS)[list(schema.PARSED_COLUMNS)]
+    return out if untimely is None else out.assign(**{UNTIMELY: untimely})
 
 
 def messages_from_columns(columns: dict[str, list], constants: dict[str, object]) -> pd.DataFrame:
@@ -232,12 +301,53 @@ def messages_from_columns(columns: dict[str, list], constants: dict[str, object]
     if unknown:
         raise AssertionError(f"parser gave columns the schema does not have: {sorted(unknown)}")
     data = {}
+    untimely = None
     for name, dtype in schema.PARSED_COLUMNS.items():   # each column made once, in its dtype (no conform pass)
         values: object = columns[name] if name in columns else [constants.get(name, schema.default_of(dtype))] * n
         if dtype == schema.INT:
             values = np.asarray(values, dtype=np.int64)    # numpy reads a list of ints 3x faster than pandas
+        elif name == M.ts and name in columns:
+            times = pd.Series(values)
+            untimely = _untimely(times)
+            values = times if untimely is None else times.where(untimely == "", None)
         data[name] = pd.Series(values, dtype=dtype)    # a None in text is made "" by normalize's conform
+    if untimely is not None:
+        data[UNTIMELY] = pd.Series(untimely, dtype=schema.STR)
     return pd.DataFrame(data, copy=False)     # the columns are new: no second copy into blocks
+
+
+# The years a chat message may be dated in. WeChat began in 2011: a time outside these (9999, 1677, 0001)
+# is damage or an exporter's placeholder, not a moment of the chat. The span also keeps every later step
+# inside what a datetime64[ns] holds (1678–2261) when it adds deadlines, grace periods or months to a time.
+MESSAGE_YEARS = (1970, 2100)
+# working column of a parser's message frame: the time of a message dated outside MESSAGE_YEARS (its ts
+# is NaT), "" for the others; present only when there is such a message (parsers.read takes it away)
+UNTIMELY = "_untimely"
+
+
+def in_message_years(when: datetime) -> bool:
+    return MESSAGE_YEARS[0] <= when.year <= MESSAGE_YEARS[1]
+
+
+def untimely_reason(when: datetime | str) -> str:
+    """The unparsed reason of a message dated outside MESSAGE_YEARS."""
+    shown = when.isoformat(sep=" ") if isinstance(when, datetime) else when
+    return f"日期超出范围：{shown}（聊天消息只读 {MESSAGE_YEARS[0]}–{MESSAGE_YEARS[1]} 年）/ date out of range"
+
+
+def _untimely(times: pd.Series) -> np.ndarray | None:
+    """Per time: its text where it lies outside MESSAGE_YEARS, else ""; None when every time is inside
+    (the common case: one vectorised test). Times are datetime objects or a datetime64 column of any unit."""
+    if times.dtype.kind == "M":
+        years = times.dt.year
+        outside = (years < MESSAGE_YEARS[0]) | (years > MESSAGE_YEARS[1])
+        if not outside.any():
+            return None
+        shown = [t.isoformat(sep=" ") if bad else "" for t, bad in zip(times.dt.to_pydatetime(), outside)]
+        return np.array(shown, dtype=object)
+    shown = ["" if not isinstance(t, datetime) or in_message_years(t) else t.isoformat(sep=" ")
+             for t in times.tolist()]
+    return np.array(shown, dtype=object) if any(shown) else None
 
 
 _NS_YEARS = (1678, 2261)          # the years a datetime64[ns] message time can hold
@@ -277,6 +387,60 @@ def parse_ts_column(texts: list[str]) -> np.ndarray:
     return stamps
 
 
+def set_aside_untimely(result: ParseResult, text: str) -> ParseResult:
+    """The parse with its messages dated outside MESSAGE_YEARS (messages_frame marks them) moved to unparsed,
+    each line with the reason; done once here for every layout, after its parser. A line such a message
+    shares with others (a compact JSON export holds all on line 1) is shown in unparsed and given up by
+    the messages kept on it (yield_lines), so the line accounting stays exact."""
+    frame = result.messages
+    if UNTIMELY not in frame.columns:
+        return result
+    untimely = frame[UNTIMELY].to_numpy(dtype=object) != ""
+    kept, gone = frame[~untimely].drop(columns=UNTIMELY), frame[untimely]
+    lines = physical_lines(text)
+    new: dict[int, dict] = {}       # line → its unparsed row
+    for source, line, line_end, when, sender, body in zip(*schema.lists(gone, M.source, M.line, M.line_end, UNTIMELY,
+                                                                        M.sender, M.text)):
+        for n in range(line, max(line, line_end) + 1):
+            reason = untimely_reason(when) if n == line else "continuation of the record above"
+            if n in new:            # several such messages on one line: one row names them all
+                new[n][U.reason] += f"; {reason}"
+                continue
+            whole = lines[n - 1] if 0 < n <= len(lines) else ""
+            # a line too long to show (a whole compact JSON export) is represented by the message on it
+            shown = whole if len(whole) <= LINE_SHOWN else f"{when} {sender}: {body}"[:LINE_SHOWN]
+            new[n] = unparsed_row(source, n, reason, shown)
+    old = result.unparsed.copy()
+    if len(old):     # a line already unparsed for another reason keeps its row, with this reason added
+        old[U.reason] = [f"{r}; {new.pop(n)[U.reason]}" if n in new else r
+                         for n, r in zip(old[U.line].tolist(), old[U.reason].tolist())]
+    firsts, lasts = yield_lines(kept[M.line].to_numpy(), kept[M.line_end].to_numpy(), set(new))
+    kept = kept.assign(**{M.line: firsts, M.line_end: lasts}).reset_index(drop=True)
+    rows = [*old.to_dict("records"), *new.values()]
+    unparsed = unparsed_frame(sorted(rows, key=lambda r: r[U.line]))
+    covered = int((kept[M.line_end] - kept[M.line] + 1).sum())
+    return replace(result, messages=kept, unparsed=unparsed, structural_lines=result.lines - covered - len(unparsed))
+
+
+LINE_SHOWN = 2000      # the longest line an unparsed row shows whole
+
+
+def yield_lines(firsts: np.ndarray, lasts: np.ndarray, claimed: set[int]) -> tuple[np.ndarray, np.ndarray]:
+    """(line, line_end) of messages that give up the `claimed` lines (shown in unparsed instead). A line
+    several records share is counted once: for what could not be read if anything (so that it stays
+    visible), else for the last message on it. A message gives up lines at its edges only (records share no
+    more than their first and last lines); one left without a line of its own keeps its first line with
+    line_end = line - 1 (schema.M.line_end)."""
+    firsts, lasts = np.asarray(firsts, dtype=np.int64), np.asarray(lasts, dtype=np.int64)
+    if not claimed or not len(firsts):
+        return firsts, lasts
+    taken = np.array(sorted(claimed), dtype=np.int64)
+    new_lasts = lasts - ((lasts >= firsts) & np.isin(lasts, taken))
+    new_firsts = firsts + ((firsts <= new_lasts) & np.isin(firsts, taken))
+    none_left = new_firsts > new_lasts
+    return np.where(none_left, firsts, new_firsts), np.where(none_left, firsts - 1, new_lasts)
+
+
 def unparsed_frame(rows: list[dict]) -> pd.DataFrame:
     if not rows:
         return schema.empty_frame(schema.UNPARSED_COLUMNS)
@@ -299,6 +463,16 @@ def _zone(tz: str) -> ZoneInfo:
     return ZoneInfo(tz)
 
 
+# An epoch number from 1e12 up is milliseconds (2001-09-09 on: every chat's), below it seconds. A lower cut
+# (1e11) read the seconds of a damaged year 9999 as milliseconds of 1978: a plausible, wrong time.
+MILLIS_FROM = 10**12
+
+
+def epoch_seconds(number: float) -> float:
+    """Seconds of an epoch number given in seconds or milliseconds (MILLIS_FROM)."""
+    return number / 1000 if number >= MILLIS_FROM else number
+
+
 def epoch_to_local(seconds: float, tz: str) -> datetime | None:
     """Epoch seconds → naive wall-clock time in `tz` (the zone the exports' text times are in)."""
     try:
@@ -316,7 +490,12 @@ def instant_to_local(text: str, tz: str) -> datetime | None:
         return None
     if value.tzinfo is None:
         return value
-    return value.astimezone(_zone(tz)).replace(tzinfo=None)
+    try:
+        return value.astimezone(_zone(tz)).replace(tzinfo=None)
+    except OverflowError:
+        # year 1 or 9999 moved past what a datetime holds: the time as written is as far outside
+        # MESSAGE_YEARS, and is set aside with that reason (set_aside_untimely)
+        return value.replace(tzinfo=None)
 
 
 # ---- JSON with line numbers ---------------------------------------------------------------------
@@ -329,6 +508,63 @@ class LineIndex:
 
     def line(self, offset: int) -> int:
         return bisect_right(self._starts, offset)
+
+    def column(self, offset: int) -> int:
+        """1-based character column of the offset on its line."""
+        return offset - self._starts[self.line(offset) - 1] + 1
+
+
+def broken_off_reason(index: LineIndex, lost_from: int, damage: JsonShapeError) -> str:
+    """Why the rest of a JSON export is unparsed: where it breaks, and from where nothing is read (just after
+    the last whole record: on a compact export that is inside line 1, which messages share)."""
+    where, line, column = index.line(damage.offset), index.line(lost_from), index.column(lost_from)
+    return (f"导出在第 {where} 行中断（{damage}），自第 {line} 行第 {column} 列起无法读取 / broken off at line {where}: "
+            f"nothing from line {line}, column {column} on can be read")
+
+
+_BETWEEN_ITEMS = re.compile(r"[\s,]*")
+
+
+def lost_from(text: str, offset: int) -> int:
+    """Where the unread rest of a broken JSON array begins: past the whitespace and comma after the last whole
+    record (`offset`), or the last character of the text (a cut just after a record loses what came next)."""
+    m = _BETWEEN_ITEMS.match(text, offset)      # matches the empty string too: never None
+    return max(0, min(m.end() if m else offset, len(text) - 1))
+
+
+class SharedLines:
+    """The unparsed lines of a JSON export whose records may share lines (a compact export is all on line
+    1): each line once, with every reason found on it, and what it shows. Messages give these lines up
+    (place()), so a line holding a message and a broken record is shown in unparsed, not hidden."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.reasons: dict[int, list[str]] = {}
+        self.shown: dict[int, str] = {}
+
+    def add(self, line: int, reason: str, shown: str) -> None:
+        self.reasons.setdefault(line, []).append(reason)
+        self.shown.setdefault(line, shown)
+
+    def place(self, rows: list[dict]) -> None:
+        """Each message row's line and line_end, the claimed lines given up (yield_lines)."""
+        if not rows or not self.reasons:
+            return
+        firsts, lasts = yield_lines(np.array([r[M.line] for r in rows]), np.array([r[M.line_end] for r in rows]),
+                                    set(self.reasons))
+        for row, first, last in zip(rows, firsts.tolist(), lasts.tolist()):
+            row[M.line], row[M.line_end] = first, last
+
+    def rows(self) -> list[dict]:
+        return [unparsed_row(self.source, n, merged_reason(found), self.shown[n])
+                for n, found in sorted(self.reasons.items())]
+
+
+def merged_reason(found: list[str]) -> str:
+    """One reason for a line that several records share."""
+    distinct = list(dict.fromkeys(found))
+    text = "; ".join(distinct)
+    return text if len(found) == 1 else f"{text} ({len(found)} records on this line)"
 
 
 _DECODER = json.JSONDecoder()

@@ -16,8 +16,9 @@ import re
 
 from wgm.errors import InputError
 from wgm.parsers._base import ParseResult, Source
-from wgm.parsers.reading import (SET_ASIDE, JsonShapeError, LineIndex, epoch_to_local, json_array_items, json_member_offset,
-                                 messages_frame, physical_lines, unparsed_frame, unparsed_row)
+from wgm.parsers.reading import (MILLIS_FROM, SET_ASIDE, JsonShapeError, LineIndex, epoch_to_local, json_array_items,
+                                 json_member_offset, merged_reason, messages_frame, physical_lines, unparsed_frame,
+                                 unparsed_row)
 from wgm.schema import M
 
 ONE_TO_ONE = SET_ASIDE + "one-to-one chat, not a group chat"
@@ -91,14 +92,15 @@ def _payload(obj: dict, msgtype: str) -> dict:
 
 
 def _millis(value) -> int | None:
-    """msgtime as integer milliseconds; vendors stringify it, and a value below 1e11 is taken as seconds."""
+    """msgtime as integer milliseconds; vendors stringify it, and a value below reading.MILLIS_FROM is taken
+    as seconds."""
     if isinstance(value, bool) or value is None:
         return None
     try:
         number = int(value) if isinstance(value, int) else int(float(str(value).strip()))
     except (TypeError, ValueError, OverflowError):
         return None
-    return number * 1000 if 0 <= number < 10**11 else number
+    return number * 1000 if 0 <= number < MILLIS_FROM else number
 
 
 def split_quote(text: str) -> tuple[str, str, str]:
@@ -314,7 +316,7 @@ class WeComArchiveJson:
                 first, last = spans[k][1], spans[k][1] - 1
             row[M.line], row[M.line_end] = first, last
             rows.append(row)
-        unparsed = [unparsed_row(src.path, n, _reason(found), _excerpt(lines[n - 1]))
+        unparsed = [unparsed_row(src.path, n, merged_reason(found), _excerpt(lines[n - 1]))
                     for n, found in sorted(reasons.items())]
         if not rows and any(r["reason"] == ENCRYPTED for r in unparsed):
             raise InputError("an encrypted GetChatData response: decrypt the records with the WeCom archive SDK "
@@ -322,12 +324,6 @@ class WeComArchiveJson:
         covered = sum(r[M.line_end] - r[M.line] + 1 for r in rows)
         return ParseResult(messages_frame(rows), unparsed_frame(unparsed), self.name, src.encoding, len(lines),
                            len(lines) - covered - len(unparsed))
-
-
-def _reason(found: list[str]) -> str:
-    distinct = list(dict.fromkeys(found))
-    text = "; ".join(distinct)
-    return text if len(found) == 1 else f"{text} ({len(found)} records on this line)"
 
 
 def _excerpt(line: str, limit: int = 2000) -> str:

@@ -20,9 +20,9 @@ from datetime import datetime
 from typing import Callable
 
 from wgm.parsers._base import ParseResult, Source
-from wgm.parsers.reading import (JsonShapeError, LineIndex, epoch_to_local, instant_to_local, json_array_items,
-                                 json_member_offset, messages_frame, parse_ts, physical_lines, unparsed_frame,
-                                 unparsed_row)
+from wgm.parsers.reading import (LINE_SHOWN, JsonShapeError, LineIndex, SharedLines, broken_off_reason, epoch_seconds,
+                                 epoch_to_local, instant_to_local, json_array_items, json_member_offset, lost_from,
+                                 messages_frame, parse_ts, physical_lines, unparsed_frame, unparsed_row)
 from wgm.schema import M, U
 
 _DECODER = json.JSONDecoder()
@@ -86,16 +86,15 @@ def _int(value) -> int | None:
 
 
 def _epoch_time(value, tz: str):
-    """Epoch seconds (milliseconds tolerated: no chat is dated after 5138) → local wall-clock time."""
+    """Epoch seconds (milliseconds tolerated, reading.MILLIS_FROM) → local wall-clock time. 0 is no time; a
+    negative one is a time before 1970, set aside as out of range (reading.set_aside_untimely)."""
     if isinstance(value, bool) or value is None or value == "":
         return None
     try:
-        seconds = float(value)
+        seconds = epoch_seconds(float(value))
     except (TypeError, ValueError):
         return None
-    if seconds > 1e11:
-        seconds /= 1000
-    return epoch_to_local(seconds, tz) if seconds > 0 else None
+    return epoch_to_local(seconds, tz) if seconds != 0 else None
 
 
 def _own_words(text: str, sender_id: str) -> str:
@@ -259,37 +258,46 @@ class JsonExport:
             reason = f"not a readable {self.name} file ({exc} at line {where})"
             unparsed = [unparsed_row(src.path, n, reason, line) for n, line in enumerate(lines, 1)]
             return ParseResult(messages_frame([]), unparsed_frame(unparsed), self.name, src.encoding, len(lines), 0)
-        spans, damage = [], None
+        spans, damage, end = [], None, start + 1
         try:
             for value, begin, end in json_array_items(text, start):
-                spans.append([value, index.line(begin), index.line(end - 1)])
+                spans.append([value, index.line(begin), index.line(end - 1), begin, end])
         except JsonShapeError as exc:
             damage = exc
         for k in range(len(spans) - 1):
             if spans[k + 1][1] == spans[k][2]:
                 spans[k][2] -= 1    # a line shared with the next message (minified JSON) is counted once, there
-        covered = 0
-        for value, line, line_end in spans:
+        shared = SharedLines(src.path)
+        for value, line, line_end, begin, finish in spans:
             row = (self._read_row(value, chat, src, self.name, line, line_end) if isinstance(value, dict)
                    else "message is not a JSON object")
-            if isinstance(row, str):
-                unparsed.extend(unparsed_row(src.path, n, row, lines[n - 1]) for n in range(line, line_end + 1))
+            if isinstance(row, str):   # its own lines, or the one it shares: a record not read stays visible
+                for n in range(line, max(line, line_end) + 1):
+                    shared.add(n, row, _shown(lines[n - 1], text, begin, finish))
             else:
                 rows.append(row)
-                covered += line_end - line + 1
         warnings: tuple[str, ...] = ()
         if damage is not None:
             where = min(index.line(damage.offset), len(lines))
-            covered_to = spans[-1][2] if spans else 0
-            reason = f"messages array broken off at line {where} ({damage}); nothing after it can be read"
-            unparsed.extend(unparsed_row(src.path, n, reason, lines[n - 1])
-                            for n in range(covered_to + 1, len(lines) + 1))
-            if where <= covered_to:
+            lost = lost_from(text, end)      # just after the last whole message, maybe on a line it shares
+            reason = broken_off_reason(index, lost, damage)
+            for n in range(index.line(lost), len(lines) + 1):
+                shared.add(n, reason, _shown(lines[n - 1], text, lost, len(text)))
+            if spans and index.line(lost) <= spans[-1][2]:
                 warnings = (f"broken off inside line {where}, after {len(spans)} whole messages: "
                             "what followed them on that line is lost",)
+        shared.place(rows)
+        unparsed = shared.rows()
+        covered = sum(r[M.line_end] - r[M.line] + 1 for r in rows)
         structural = len(lines) - covered - len(unparsed)
         return ParseResult(messages_frame(rows), unparsed_frame(unparsed), self.name, src.encoding, len(lines),
                            structural, warnings=warnings, exported=chat.exported)
+
+
+def _shown(line: str, text: str, begin: int, end: int) -> str:
+    """What an unparsed row shows of its line: the line, or of a very long one (a minified export) the part
+    of the record, from its start."""
+    return line if len(line) <= LINE_SHOWN else text[begin:min(end, begin + LINE_SHOWN)]
 
 
 def _sniff_weflow(head: str) -> float:
