@@ -7,7 +7,7 @@ from datetime import datetime
 import pandas as pd
 import pytest
 
-from tests.chat import audit_chat, events_of
+from tests.chat import ROSTER, audit_chat, events_of
 from wgm.roles import FORMAT_ELEMENT
 
 
@@ -726,3 +726,43 @@ def test_a_clause_asking_someone_by_name_names_the_receiver(tmp_path):
 """, tmp_path)
     assert list(r.tasks["receiver"]) == ["徐丽"]
     assert FORMAT_ELEMENT["receiver"] not in r.tasks.iloc[0]["format_missing"]
+
+
+def test_a_question_asked_of_someone_by_surname_and_title_is_a_task(tmp_path):
+    r = audit_chat("""
+2026-05-11 08:00:00 林涛-运营部: @罗刚-仓储部 A区货架今天整改完
+2026-05-11 08:45:00 林涛-运营部: 韩工，打单电脑的驱动上午能装好吗？仓库等着打单
+""", tmp_path)
+    asked = r.tasks[r.tasks["receiver"] == "韩冰"]
+    assert len(asked) == 1       # not a reminder of 罗刚's task, though both are of the 仓库
+    assert asked.iloc[0]["deadline"] == pd.Timestamp("2026-05-11 12:00:00")
+
+
+def test_a_question_then_its_reason_follows_up_on_the_task_of_the_one_addressed(tmp_path):
+    r = audit_chat("""
+2026-05-11 09:00:00 林涛-运营部: @罗刚-仓储部 A区货架今天整改完
+2026-05-11 09:05:00 罗刚-仓储部: 收到
+2026-05-12 08:30:00 林涛-运营部: 罗主管，A区货架的整改今天能弄完吗？期限昨天就到了
+""", tmp_path)
+    assert len(r.tasks) == 1
+    assert dict(zip(r.messages["content"], r.messages["kind"]))["罗主管，A区货架的整改今天能弄完吗？期限昨天就到了"] \
+        == "reminder"
+
+
+def test_a_report_that_then_asks_someone_by_name_hands_out_work_without_a_deadline(tmp_path):
+    # at 12:30 the morning is past: 上午 tells when the audit was, no deadline tomorrow morning
+    r = audit_chat("2026-05-11 12:30:00 林涛-运营部: 上午审厂还算顺利，客户提了3个小问题，徐丽整理一下发群里",
+                   tmp_path)
+    assert list(r.tasks["receiver"]) == ["徐丽"]
+    assert pd.isna(r.tasks.iloc[0]["deadline"])
+    assert FORMAT_ELEMENT["deadline"] in r.tasks.iloc[0]["format_missing"]
+
+
+def test_departments_opening_a_sentence_are_asked_even_when_display_names_call_one_otherwise(tmp_path):
+    roster = ROSTER.replace("  - {name: 韩冰, dept: IT部", "  - {name: 赵建, dept: 运输调度部, role: head, supervisor: 马骏}\n"
+                            "  - {name: 韩冰, dept: IT部").replace("谢婷, 韩冰]", "谢婷, 韩冰, 赵建]")
+    r = audit_chat("""
+2026-05-11 08:00:00 赵建-调度部: 今天的车都排出去了
+2026-05-11 10:00:00 林涛-运营部: 订单又送错了！上周也是这条线！调度和仓储今天必须给我个说法
+""", tmp_path, roster=roster)
+    assert sorted(r.tasks["receiver"]) == ["罗刚", "赵建"]

@@ -242,7 +242,7 @@ NUMBERS = st.one_of(
     st.integers(1, 999).map(lambda n: f"{n}个"),
     st.integers(1, 99).map(lambda n: f"{cn(n)}个"),
     st.integers(1, 99).map(lambda n: f"第{n}批"),
-    st.tuples(st.integers(1, 99), st.sampled_from(["号楼", "号线", "号仓", "楼", "号门", "号库", "号会议室"])).map(
+    st.tuples(st.integers(1, 99), st.sampled_from(["号楼", "号线", "号仓", "楼", "号门", "号库", "号会议室", "号立加", "号卧加"])).map(
         lambda t: f"{t[0]}{t[1]}"),
     st.integers(1, 9).map(lambda n: f"{cn(n)}楼"),
     st.tuples(st.integers(0, 20), st.integers(0, 99)).map(lambda t: f"v{t[0]}.{t[1]}"),
@@ -432,3 +432,11 @@ def test_a_lone_time_of_something_that_happened_is_no_deadline():
     base = datetime(2026, 6, 2, 10, 0)
     assert find_times("工作站经常卡住，今天好几个医生投诉了，麻烦查一下原因", base).deadline is None
     assert find_times("B区盘点表，明天", base).deadline.when == datetime(2026, 6, 3, 23, 59, 59)
+
+
+def test_still_so_so_is_no_verb_that_ties_a_time():
+    # 上午审厂还算顺利…: 还算 is an adverb, no 算 (to calculate) that makes 上午 a deadline
+    f = find_times("上午审厂还算顺利，客户提了3个小问题", datetime(2026, 3, 18, 12, 30))
+    assert f.deadline is None
+    f = find_times("明天上午算一下成本", datetime(2026, 3, 18, 12, 30))
+    assert f.deadline is not None and f.deadline.when == datetime(2026, 3, 19, 12, 0)

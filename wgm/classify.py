@@ -23,7 +23,9 @@ from wgm.settings import Settings
 _TAG = {t: f"t_{t}" for t in schema.TAGS}     # tag → its column
 _PUNCT_EMOJI = re.compile(r"[\s\W_～~\u2005\U0001F000-\U0001FFFF\u2600-\u27BF\uFE0F]+")
 _MENTION_FALLBACK = re.compile(r"@([^\s\u2005@，,：:。]{1,24})")
-_QUESTION = re.compile(r"(?:[?？]|吗|么|呢)\s*$")
+# a question anywhere in the post (…今天能弄完吗？整改期限昨天就到了 asks, then says why); 吗/么/呢 ask at
+# the end, or 吗 before a comma
+_QUESTION = re.compile(r"[?？]|(?:吗|么|呢)\s*$|吗(?=\s*[，,])")
 
 
 def _alternation(words) -> str:
@@ -234,10 +236,11 @@ def _name_or_dept(name: str, people: People) -> list[str]:
 
 
 
-def _short_names(depts, synonyms: Sequence[str]) -> dict[str, str]:
+def _short_names(depts: dict[str, list[str]], synonyms: Sequence[str]) -> dict[str, str]:
     """How people name a department for short → the department, where only one answers to it: its name
     without 部/科/中心 (运输调度部 → 运输调度), a four-character one's halves and initials (调度, 安环 for
-    安全环保部), and the everyday names of rules.yaml's department_names (仓库=仓储: 仓库 for 仓储部)."""
+    安全环保部), and the everyday names of rules.yaml's department_names (仓库=仓储: 仓库 for 仓储部).
+    Names of one department (运输调度部 in the roster, 调度部 in display names: the same heads) are one."""
     forms: dict[str, set[str]] = {}
     for dept in depts:
         stem = _DEPT_SUFFIX.sub("", dept)
@@ -252,7 +255,8 @@ def _short_names(depts, synonyms: Sequence[str]) -> dict[str, str]:
         if spoken and len(hits) == 1:
             for form in (spoken, spoken + "部", spoken + "科"):      # 信息部的同事 for IT部 too
                 forms.setdefault(form, set()).update(hits)
-    return {form: next(iter(ds)) for form, ds in forms.items() if len(ds) == 1 and form not in depts}
+    return {form: min(ds) for form, ds in forms.items()
+            if len({tuple(depts.get(d, ())) for d in ds}) == 1 and form not in depts}
 
 
 _TARGET_BEFORE = re.compile(r"(?:报|交|交给|发给|发|提交|送|送到|上报|报送|给|到|找|问|联系|通知|和|跟|与|向|由|请示|汇报|从|在|去|来|回|等)\s*$")
@@ -277,7 +281,8 @@ def _dept_receivers(content: pd.Series, people: People, synonyms: Sequence[str] 
     if short:
         one = "(?:" + _alternation(called) + ")"
         several = rf"({one}(?:\s*[和、与及/]\s*{one})*)"
-        listed = re.compile(rf"(?:^|[：:])\s*{several}{_AFTER_OPENING}|(?:请|麻烦|让|由){several}", re.M)
+        # opening the message or a sentence (…又送错了！调度和车队今天必须给我个说法)
+        listed = re.compile(rf"(?:^|[：:。！!？?；;])\s*{several}{_AFTER_OPENING}|(?:请|麻烦|让|由){several}", re.M)
     split = re.compile(_alternation(called)) if short else None
     out = []
     for text, items in zip(content.tolist(), found.tolist()):

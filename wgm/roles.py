@@ -458,8 +458,9 @@ def reminder(state: GroupState, r) -> Role | None:
         return None
     words = state.topic(r.bare)
     named = set(r.mentions) | set(r.responsible)      # @罗刚 or 郑主管，… (addressed by name)
-    for t in open_tasks:       # a question: about this task, by its receiver or its words
-        if named & set(t.duties) or len(words & state.topic(t.text)) >= 2:
+    for t in open_tasks:       # a question: about this task, by its receiver or (naming no one) its words;
+        # 吴工，阀体首件报告上午能出来吗？ asks 吴俊, not 邓海波 whose task is about 阀体 too
+        if named & set(t.duties) if named else len(words & state.topic(t.text)) >= 2:
             return Role(r.msg_id, "reminder", t.task_id, CONFIDENCE["reminder.question"])
     return None
 
@@ -717,8 +718,9 @@ def new_task(state: GroupState, r) -> Role | None:
         return None
     if r.t_ack and not r.mentions and not r.mention_all:
         return None  # 收到，预计17:30前提交 answers someone; it hands nobody work
-    if r.t_done and not has_deadline and not r.mentions and not r.mention_all and not is_meeting:
-        return None  # 周总，破损分析我已经发给Tina合进去了: a report, not work handed out
+    if r.t_done and not has_deadline and not r.mentions and not r.mention_all and not is_meeting \
+            and not (set(r.responsible) - {t.poster for t, _ in state.duties_of(r.member)}):
+        return None  # 周总，破损分析我已经发给Tina合进去了: a report, not work handed out (…，吴俊整理一下发群里 is)
     if not receivers and not is_meeting and state.to_all is not None and state.to_all.search(r.bare):
         return None  # 各科室注意：报销截止到6月25日 / 纪要已上传，请知悉: a notice to all, nobody's task
     if not is_meeting and not r.mentions and _SELF_INTRODUCTION.match(r.bare):
@@ -727,8 +729,9 @@ def new_task(state: GroupState, r) -> Role | None:
         return None  # 这个我知道了，周一上班处理: the sender's own plan, no work handed to anyone
     if not is_meeting and state.answers_a_poster(r, receivers):
         return None  # 潘姐 刚在外面…书面周三前交: an answer to the one who gave the work
-    if (r.t_question or "？" in r.bare or "?" in r.bare) and not is_meeting and not (r.mentions or r.mention_all):
-        return None  # 谁有空帮忙把证书续一下？下午要用: asked of nobody in particular
+    if (r.t_question or "？" in r.bare or "?" in r.bare) and not is_meeting \
+            and not (r.mentions or r.mention_all or r.responsible):
+        return None  # 谁有空帮忙把证书续一下？下午要用: asked of nobody in particular (吴工，…上午能出来吗？ is asked of 吴俊)
     if not receivers and not is_meeting and (r.t_done or r.t_progress or r.result_stated or r.t_verify):
         return None  # 凸轮装上了，还在调刀库，明天弄完: a report or a status, naming no one: nobody's task
     if not receivers:

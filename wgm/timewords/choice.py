@@ -155,7 +155,9 @@ def find_times(text: str, base: datetime, words: TimeWords = _DEFAULT_WORDS) -> 
     points = tuple(points_found)
     if deadline is None and len(found) == 1 and len(points) == 1 and ties[0] is None \
             and points[0].relation == "at" and not lexicon.QUESTION_END.search(text) \
-            and not lexicon.PAST_EVENT.search(_clause_after(t, found[0].end, 16)):
+            and not lexicon.PAST_EVENT.search(_clause_after(t, found[0].end, 16)) \
+            and not (points[0].when.date() > base.date() and not lexicon.NAMES_A_DAY.search(points[0].text)):
+        # (上午审厂还算顺利 at 12:30: a bare 上午 / 8点 already past today is no deadline tomorrow)
         # a lone future time with no verb at all: a low-confidence deadline (still a point too)
         p = points[0]     # dataclasses.replace costs ~8 µs; a third of messages with a time come here
         deadline = TimeExpr(p.start, p.end, p.text, p.when, p.relation, "deadline", 0.5, p.has_clock)

@@ -88,7 +88,7 @@ ALNUM_BEFORE = frozenset("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQR
                          "０１２３４５６７８９-－_./．／#＃￥¥$")
 # after N号 / N日: a place, a line, a thing, not a day
 NOT_DAY_AFTER = re.compile(r"(?:会议|办公|培训|接待|洽谈|休息|活动|阅览|监控|机)室|单元|选手|文件"
-                           r"|[楼线仓库门柜位口房室厅院车机台桌架区栋窗包箱店站厂码床键字色"
+                           r"|立加|卧加|[楼线仓库门柜位口房室厅院车机台桌架区栋窗包箱店站厂码床键字色"
                            r"球场馆泊地坑道路街巷弄村组队班品款型桶瓶袋罐盒件模槽炉井塔杆牌游]")
 # after a bare N点 (no date/period): a list, not a clock
 NOT_CLOCK_AFTER = re.compile(r"[:：、儿都也没不]|点|会儿|要求|意见|建议|注意|内容|说明|问题|事项|原因|看法"
@@ -115,13 +115,15 @@ VERB = re.compile(
     r"(?P<neutral>会议室|会议纪要|会议记录|培训室|培训资料|培训材料|会议材料|开会材料)"
     r"|(?P<event>开会|会议|例会|召开|举行|举办|培训|集合|参加|出席|见面|碰头|面试|出差|值班|上课|聚餐|活动|准时"
     r"|到场|到岗|报到|过来|来1趟|到我|来我|开始|出发|放假|休息|请假)"
-    # (nouns that start with a verb's character are no verb: 调度, 发票, 交通, 报表)
+    # (nouns that start with a verb's character are no verb: 调度, 发票, 交通, 报表; nor 还算顺利)
     r"|(?P<comp>完成|提交|交(?!通)|报(?!表)|发(?!票)|给|修|处理|搞定|上线|开通|整理|做|弄|办|签|回传|上传|送|落实|整改|汇总|核对|审核"
     r"|审批|解决|安排|准备|录入|更新|填|寄|付|支付|到位|结束|完毕|确认|检查|盘点|出库|入库|发货|改"
     r"|调(?!休|度)|拿|搬|运|买|采购|借|找|换|装|补|拍|查|清点|统计|联系|通知|跟进|对接|核实|打印|签字|盖章|归档|申报|申请"
-    r"|报销|退|领|配|清理|打扫|巡查|排查|测|试|调整|部署|发布|写|画|算|催)")
+    r"|报销|退|领|配|清理|打扫|巡查|排查|测|试|调整|部署|发布|写|画|(?<![还也就总可倒不])算|催)")
 # a clause that tells what happened at its time (今天好几个医生投诉了): the date of a past event, no deadline
 PAST_EVENT = re.compile(r"[了过]\s*$")
+# a phrase that names its day (明天上午, 周五, 3号), not a bare period or clock rolled over to tomorrow
+NAMES_A_DAY = re.compile(r"[今明后昨前天日号周月年末底]|星期|礼拜|节")
 QUESTION_END = re.compile(r"(?:[?？]|吗|么|呢)\s*$")
 
 # ---------------------------------------------------------------------------------------------
