@@ -766,3 +766,26 @@ def test_departments_opening_a_sentence_are_asked_even_when_display_names_call_o
 2026-05-11 10:00:00 林涛-运营部: 订单又送错了！上周也是这条线！调度和仓储今天必须给我个说法
 """, tmp_path, roster=roster)
     assert sorted(r.tasks["receiver"]) == ["罗刚", "赵建"]
+
+
+def test_what_one_did_today_and_everything_received_answers_without_a_promise(tmp_path):
+    r = audit_chat("""
+2026-05-11 09:00:00 林涛-运营部: @罗刚-仓储部 5月盘点表周三下班前交我
+2026-05-11 18:42:00 罗刚-仓储部: 今天在供应商那边对账一天，群消息刚看到，盘点表和周三的培训都收到
+""", tmp_path)
+    task = r.tasks.iloc[0]
+    assert task["replied"] == pd.Timestamp("2026-05-11 18:42:00")
+    assert task["promised"] == task["deadline"] == pd.Timestamp("2026-05-13 18:00:00")
+
+
+def test_the_one_a_task_was_reported_to_follows_up_and_is_answered(tmp_path):
+    r = audit_chat("""
+2026-05-11 09:00:00 林涛-运营部: @罗刚-仓储部 A区货架5月12日前整改完
+2026-05-11 09:05:00 罗刚-仓储部: 收到
+2026-05-14 10:00:00 林涛-运营部: @马骏 马总，A区货架整改已经逾期2天了，请您协调一下
+2026-05-14 11:00:00 马骏: 罗主管抓紧，货架今天给个准话
+2026-05-14 13:00:00 罗刚-仓储部: 马总，材料已经在路上了，到了当天就装
+""", tmp_path)
+    kinds = dict(zip(r.messages["content"], r.messages["kind"]))
+    assert kinds["罗主管抓紧，货架今天给个准话"] == "reminder"
+    assert len(r.tasks) == 1        # the answer to 马总 hands him no work

@@ -81,7 +81,7 @@ def _readers(lexicon_json: str, names: tuple[str, ...]) -> Readers:
     # …or closing the message after what happened (郑工，昨天没看到，收到 / 群消息刚看到，培训都收到)
     # …or the whole message (OK, 可以, 没问题👍): an acknowledgement confirms nothing (rules.md verification)
     ack_only = (rf"^[\s\W_]*(?:{ack})(?:{address})?[\s\W_]*$") if ack else ""
-    ack_end = (rf"[，,。；;！!\s](?:都|已|也)?(?:{ack})(?:{address})?[\s\W_]*$") if ack else ""
+    ack_end = (rf"(?:[，,。；;！!\s](?:都|已|也)?|都|已|也)(?:{ack})(?:{address})?[\s\W_]*$") if ack else ""
     verbs, endings = alternation(lex["done_verbs"]), alternation(lex["done_endings"])
     delivery, targets = alternation(lex["delivery_verbs"]), alternation(lex["delivery_targets"])
     parts = [alternation(lex["done"]), alternation(lex["done_results"])]

@@ -171,6 +171,7 @@ class Task:
     reasons: list[str]
     format_missing: tuple[str, ...] = ()
     reposts: list[str] = field(default_factory=list)
+    escalated_to: set[str] = field(default_factory=set)     # whom the poster reported it to (沈院, the office)
     after_hours: bool = False
     precision: str = "s"
 
@@ -215,10 +216,15 @@ def _ts(value) -> datetime | None:
     return value if type(value) is datetime else pd.Timestamp(value).to_pydatetime()
 
 
-def _stated_time(r) -> datetime | None:
-    """The time a message states (its deadline, else its point in time), if not already past."""
-    when = r.time_deadline if not _missing(r.time_deadline) else r.time_point
-    when = _ts(when)
+def _stated_time(state: "GroupState", r) -> datetime | None:
+    """The time a message states (its deadline, else its point in time), if not already past. A point
+    that is just the day it is said (今天在厂家培训一天) tells what goes on today, not when work is due."""
+    if not _missing(r.time_deadline):
+        when = _ts(r.time_deadline)
+    else:
+        when = _ts(r.time_point)
+        if when is not None and when.date() == r.ts.date() and when.time() == state.end_of_day:
+            return None
     return when if when is not None and when >= r.ts else None
 
 
@@ -256,6 +262,7 @@ class GroupState:
         self.office = office
         self.quote_member = quote_member      # msg_id → its sender: whom a quoting warning targets
         self.cutoff = settings.time("cutoff")
+        self.end_of_day = settings.time("end_of_day")      # what a day named without a clock resolves to
         self.similar = settings.repost_similarity
         self.lookback = settings.warning_lookback
         self.thread, self.thread_chars = settings.off_topic_thread
@@ -272,6 +279,7 @@ class GroupState:
         self.open_by_receiver: dict[str, list[tuple[Task, Duty]]] = {}
         self.by_msg: dict[str, Task] = {}     # a task's post and its reposts → the task
         self.by_id: dict[str, Task] = {}
+        self.stepped_in: dict[str, list[Task]] = {}           # member → the tasks reported to them (escalation)
         self.last_said: dict[str, datetime] = {}               # member → when they last wrote
         self.last_task: dict[str, tuple[Task, datetime]] = {}  # member → the task they last spoke of as its receiver
         self.roles: list[Role] = []
@@ -326,7 +334,8 @@ class GroupState:
         """Does a message naming only people who gave its sender work talk back to them (周总，在弄了，明天
         下午交; @沈一鸣 修复计划发了)? Then it answers a task; it hands out none. An @-mention of them with
         no words of an answer hands them work (@马文斌 …这周全部查一遍，周五前检查表交我)."""
-        posters = {t.poster for t, d in self.duties_of(r.member)}
+        # …or to whom their work was reported (沈院，厂家配件已经在路上了 after 沈国华 was asked to step in)
+        posters = {who for t, d in self.duties_of(r.member) for who in (t.poster, *t.escalated_to)}
         return (bool(named) and set(named) <= posters
                 and (not r.mentions or r.t_done or r.t_progress or r.t_ack))
 
@@ -416,6 +425,9 @@ def escalation(state: GroupState, r) -> Role | None:
     confidence = CONFIDENCE["escalation.upward_and_words" if upward and r.t_escalation
                             else "escalation.upward_or_words"]
     for t in referred:
+        for up in set(r.mentions) - set(t.duties) - t.escalated_to:
+            t.escalated_to.add(up)
+            state.stepped_in.setdefault(up, []).append(t)
         for who, duty in t.duties.items():
             if (quoted is not None or who in r.mentions or upward_only) and duty.escalated is None:
                 duty.escalated, duty.escalation_msg = r.ts, r.msg_id
@@ -449,16 +461,22 @@ def reminder(state: GroupState, r) -> Role | None:
         return Role(r.msg_id, "reminder", quoted.task_id)
     open_tasks = [t for t in reversed(state.poster_tasks(r.member))
                   if any(d.completed is None for d in t.duties.values())]
+    # one the work was reported to follows up too (黄科抓紧，ICU监护仪今天给个准话 from the 院领导 stepping in)
+    stepped_in = [t for t in reversed(state.stepped_in.get(r.member, ()))
+                  if any(d.completed is None for d in t.duties.values())]
+    named = set(r.mentions) | set(r.responsible)      # @罗刚 or 郑主管，… (addressed by name)
     if r.t_reminder:
         for t in reversed(state.poster_tasks(r.member)):
             if set(r.mentions) & set(t.duties) or (not r.mentions and t in open_tasks):
                 if _new_work(state, r, t):
                     return None
                 return Role(r.msg_id, "reminder", t.task_id)
+        for t in stepped_in:
+            if (named & set(t.duties) or not named) and not _new_work(state, r, t):
+                return Role(r.msg_id, "reminder", t.task_id)
         return None
     words = state.topic(r.bare)
-    named = set(r.mentions) | set(r.responsible)      # @罗刚 or 郑主管，… (addressed by name)
-    for t in open_tasks:       # a question: about this task, by its receiver or (naming no one) its words;
+    for t in [*open_tasks, *stepped_in]:     # a question: about this task, by its receiver or (naming no one) its words;
         # 吴工，阀体首件报告上午能出来吗？ asks 吴俊, not 邓海波 whose task is about 阀体 too
         if named & set(t.duties) if named else len(words & state.topic(t.text)) >= 2:
             return Role(r.msg_id, "reminder", t.task_id, CONFIDENCE["reminder.question"])
@@ -482,7 +500,7 @@ def verification(state: GroupState, r) -> Role | None:
     own_quote = quoted is not None and quoted.poster == r.member
     if not own_quote and r.t_done and not r.verify_checked:
         return None      # 打印好了，三份放您桌上了 / 监控回放修好了: a report in the words of an outcome, no check
-    if not own_quote and _stated_time(r) is not None and not (r.verify_checked and not r.t_ack) \
+    if not own_quote and _stated_time(state, r) is not None and not (r.verify_checked and not r.t_ack) \
             and any(t.kind == "task" and d.completed is None for t, d in state.duties_of(r.member)):
         return None      # 可以 下周一交 from one with work of their own open: a promise (看了，可以，今天反馈
         #                  checks something first: a verification)
@@ -637,7 +655,7 @@ def reply(state: GroupState, r) -> Role | None:
         named = [m for m in (*r.mentions, *r.responsible) if m != r.member] or r.mention_all
         is_task_like = bool(named) and (r.t_task_verb or not _missing(r.time_deadline))
         sticker = r.media == "sticker"
-        answers_task = r.t_ack or r.t_progress or sticker or (not is_task_like and _stated_time(r) is not None)
+        answers_task = r.t_ack or r.t_progress or sticker or (not is_task_like and _stated_time(state, r) is not None)
         answers_meeting = r.t_ack or r.t_meeting_reply or sticker
         chosen = [(t, d) for t, d in pending
                   if (t.kind == "task" and answers_task) or (t.kind == "meeting" and answers_meeting)]
@@ -655,7 +673,7 @@ def reply(state: GroupState, r) -> Role | None:
             confidence, reason = CONFIDENCE["reply.time_only"], REASON["reply.time_only"]
     if not chosen:
         return None
-    stated = _stated_time(r)
+    stated = _stated_time(state, r)
     for t, d in chosen:
         d.replied, d.reply_msg = r.ts, r.msg_id
         if t.kind == "task" and stated is not None:
