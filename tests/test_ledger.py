@@ -789,3 +789,19 @@ def test_the_one_a_task_was_reported_to_follows_up_and_is_answered(tmp_path):
     kinds = dict(zip(r.messages["content"], r.messages["kind"]))
     assert kinds["罗主管抓紧，货架今天给个准话"] == "reminder"
     assert len(r.tasks) == 1        # the answer to 马总 hands him no work
+
+
+def test_departments_spoken_of_and_all_asked_to_look_by_no_time_is_nobodys_task(tmp_path):
+    r = audit_chat("2026-05-11 08:30:00 林涛-运营部: 4月数据出来了，还行。仓储部和客服部差错率偏高，目标是1%以内，大家先看下表",
+                   tmp_path)
+    assert r.tasks.empty
+
+
+def test_a_post_to_the_same_receivers_by_the_same_time_about_the_same_work_follows_it_up(tmp_path):
+    r = audit_chat("""
+2026-05-11 08:40:00 林涛-运营部: @罗刚-仓储部 @谢婷-客服部 两边把4月差错明细和原因分析整理一份，周三下班前发我
+2026-05-11 08:45:00 罗刚-仓储部: 收到
+2026-05-11 08:46:00 谢婷-客服部: 收到
+2026-05-12 12:30:00 林涛-运营部: @罗刚-仓储部 @谢婷-客服部 差错分析明天下班前要到哈，会上说的几点也写进去
+""", tmp_path)
+    assert r.tasks["task_id"].nunique() == 1

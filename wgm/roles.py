@@ -739,8 +739,10 @@ def new_task(state: GroupState, r) -> Role | None:
     if r.t_done and not has_deadline and not r.mentions and not r.mention_all and not is_meeting \
             and not (set(r.responsible) - {t.poster for t, _ in state.duties_of(r.member)}):
         return None  # 周总，破损分析我已经发给Tina合进去了: a report, not work handed out (…，吴俊整理一下发群里 is)
-    if not receivers and not is_meeting and state.to_all is not None and state.to_all.search(r.bare):
+    if not is_meeting and state.to_all is not None and state.to_all.search(r.bare) \
+            and not (r.mentions or r.responsible) and (not receivers or not has_deadline):
         return None  # 各科室注意：报销截止到6月25日 / 纪要已上传，请知悉: a notice to all, nobody's task
+        # (…东湖店和新城店报损率偏高…，大家先看下表: departments spoken of, all asked to look, by no time)
     if not is_meeting and not r.mentions and _SELF_INTRODUCTION.match(r.bare):
         return None  # 我是安全部马文斌，负责3号楼巡查… / 欢迎郑凯…: who one is, not work for anyone
     if not receivers and not is_meeting and _FIRST_PERSON_START.match(r.bare):
@@ -767,8 +769,13 @@ def new_task(state: GroupState, r) -> Role | None:
         for t in reversed(state.poster_tasks(r.member)):
             # 报损分析明天下班前要到哈 to the receivers of an open task much like it: a follow-up, no new duty
             # (alike enough for a repost is a repost, above; this is the gentler reading below it)
+            # …or one to the same receivers by the same time, about the same thing (报损分析明天下班前要到哈,
+            # the day before the 周四下班前 of the 报损明细和原因分析 asked of them)
             if t.kind == "task" and set(receivers) <= set(t.duties) \
-                    and any(d.completed is None for d in t.duties.values()) and similarity(t.text, r.bare) >= _FOLLOW_UP:
+                    and any(d.completed is None for d in t.duties.values()) \
+                    and (similarity(t.text, r.bare) >= _FOLLOW_UP
+                         or t.deadline is not None and t.deadline == _ts(r.time_deadline)
+                         and _shared(state, state.topic(r.bare), t) > 0):
                 return Role(r.msg_id, "reminder", t.task_id, CONFIDENCE["reminder.question"])
     kind = "meeting" if is_meeting else "task"
     deadline = _ts(r.time_point if is_meeting and not _missing(r.time_point) else r.time_deadline)
