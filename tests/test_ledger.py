@@ -805,3 +805,12 @@ def test_a_post_to_the_same_receivers_by_the_same_time_about_the_same_work_follo
 2026-05-12 12:30:00 林涛-运营部: @罗刚-仓储部 @谢婷-客服部 差错分析明天下班前要到哈，会上说的几点也写进去
 """, tmp_path)
     assert r.tasks["task_id"].nunique() == 1
+
+
+def test_a_report_naming_the_tickets_number_completes_that_task(tmp_path):
+    r = audit_chat("""
+2026-05-11 10:30:00 林涛-运营部: @韩冰-IT部 工单#4417 打单系统金额四舍五入不对，今天修一下
+2026-05-11 10:33:00 韩冰-IT部: 在看了
+2026-05-11 15:10:00 韩冰-IT部: 4417修了，已提测，版本rc2
+""", tmp_path)
+    assert r.tasks.iloc[0]["completed"] == pd.Timestamp("2026-05-11 15:10:00")

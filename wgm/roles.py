@@ -27,6 +27,8 @@ from wgm.settings import Settings
 
 _LEFT = re.compile(r'^"?(?P<who>[^"]+?)"?\s*(?:已)?退出了?(?:该)?群聊')
 _BIGRAM_STRIP = re.compile(r"[\W_\d]+")
+_NUMBER = re.compile(r"(?<!\d)\d{4,}(?!\d)")
+_YEAR = re.compile(r"(?:19|20)\d\d")
 _CONFIRMS = re.compile(r"确认|验收|完成|闭环|通过|合格|无误")
 _FIRST_PERSON_START = re.compile(r"^\W*(?:这个|那个|这边|好的?，?)?\s*(?:我|咱们?|我们)")
 
@@ -186,8 +188,11 @@ def _bigrams(text: str) -> frozenset[str]:
 @functools.lru_cache(maxsize=16384)
 def _topic(text: str, common: frozenset[str]) -> frozenset[str]:
     """The bigrams of a text that can show what it is about: its bigrams less the run's common ones
-    (一下, 今天, 我们: lexicon common_words), which two unrelated messages share as easily."""
-    return _bigrams(text) - common if common else _bigrams(text)
+    (一下, 今天, 我们: lexicon common_words), which two unrelated messages share as easily — and its
+    numbers of four digits or more (BUG#1032 … 1032修了), years aside: an id names one thing (618, 320件 do not)."""
+    words = _bigrams(text) - common if common else _bigrams(text)
+    numbers = {f"#{n}" for n in _NUMBER.findall(text) if not _YEAR.fullmatch(n)}
+    return words | numbers if numbers else words
 
 
 def similarity(a: str, b: str) -> float:
