@@ -814,3 +814,36 @@ def test_a_report_naming_the_tickets_number_completes_that_task(tmp_path):
 2026-05-11 15:10:00 韩冰-IT部: 4417修了，已提测，版本rc2
 """, tmp_path)
     assert r.tasks.iloc[0]["completed"] == pd.Timestamp("2026-05-11 15:10:00")
+
+
+def test_a_report_naming_the_items_code_completes_that_task_among_several(tmp_path):
+    r = audit_chat("""
+2026-05-11 09:00:00 林涛-运营部: @韩冰-IT部 接口文档交付版5月15日前交
+2026-05-11 09:05:00 韩冰-IT部: 收到
+2026-05-11 14:00:00 谢婷-客服部: @韩冰-IT部 P1缺陷还剩7个没关，周三下班前要清零
+2026-05-11 14:05:00 韩冰-IT部: 收到
+2026-05-12 17:50:00 韩冰-IT部: 7个P1全部修复提测了，状态都改成已解决
+""", tmp_path)
+    done = r.tasks.set_index("poster")["completed"]
+    assert done["谢婷"] == pd.Timestamp("2026-05-12 17:50:00") and pd.isna(done["林涛"])
+
+
+def test_going_on_with_a_verb_no_list_holds_is_progress_not_a_report(tmp_path):
+    r = audit_chat("""
+2026-05-11 14:00:00 谢婷-客服部: @韩冰-IT部 P1缺陷还剩7个没关，周三下班前要清零
+2026-05-11 14:05:00 韩冰-IT部: 在推了，今天能关4个，剩下3个明天下午
+""", tmp_path)
+    task = r.tasks.iloc[0]
+    assert task["replied"] == pd.Timestamp("2026-05-11 14:05:00") and pd.isna(task["completed"])
+
+
+def test_a_question_to_a_receiver_follows_up_the_work_it_speaks_of_not_a_later_meeting(tmp_path):
+    r = audit_chat("""
+2026-05-11 09:00:00 林涛-运营部: @韩冰-IT部 接口文档交付版5月12日前交
+2026-05-11 09:05:00 韩冰-IT部: 收到
+2026-05-13 09:00:00 林涛-运营部: @所有人 明天上午10点在3楼会议室开上线评审会，请准时参加
+2026-05-13 14:30:00 林涛-运营部: @韩冰-IT部 接口文档交付版12号就该交了，今天能给吗？
+""", tmp_path)
+    asked = r.messages[r.messages["content"].str.startswith("@韩冰-IT部 接口文档交付版12号")].iloc[0]
+    doc = r.tasks[r.tasks["kind"] == "task"].iloc[0]
+    assert asked["kind"] == "reminder" and asked["task_id"] == doc["task_id"]

@@ -102,7 +102,8 @@ def _readers(lexicon_json: str, names: tuple[str, ...]) -> Readers:
         verify_word=_compiled(alternation(lex["verify"])), verify_check=_compiled(alternation(lex["verify_checks"])),
         verify_outcome=_compiled("|".join(p for p in (alternation(lex["verify_outcomes"]), shapes) if p)),
         report_shape=_compiled(shapes),
-        verify_except=_compiled(alternation(lex["verify_except"])), progress=_compiled(alternation(lex["progress"])),
+        verify_except=_compiled(alternation(lex["verify_except"])), progress=_compiled("|".join(p for p in (alternation(lex["progress"]), *(
+            f"(?:{x})" for x in lex.get("progress_patterns", ()))) if p)),
         warning_verb=_compiled(alternation(lex["warning_verbs"])),
         warning_topic=_compiled(alternation(lex["warning_topics"])),
         warning_redirect=_compiled(alternation(lex["warning_redirects"])), done_maybe=done_maybe,

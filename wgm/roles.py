@@ -27,7 +27,7 @@ from wgm.settings import Settings
 
 _LEFT = re.compile(r'^"?(?P<who>[^"]+?)"?\s*(?:已)?退出了?(?:该)?群聊')
 _BIGRAM_STRIP = re.compile(r"[\W_\d]+")
-_NUMBER = re.compile(r"(?<!\d)\d{4,}(?!\d)")
+_NUMBER = re.compile(r"(?<![\dA-Za-z])(?:\d{4,}|[A-Za-z]+\d+)(?![\dA-Za-z])")
 _YEAR = re.compile(r"(?:19|20)\d\d")
 _CONFIRMS = re.compile(r"确认|验收|完成|闭环|通过|合格|无误")
 _FIRST_PERSON_START = re.compile(r"^\W*(?:这个|那个|这边|好的?，?)?\s*(?:我|咱们?|我们)")
@@ -189,7 +189,8 @@ def _bigrams(text: str) -> frozenset[str]:
 def _topic(text: str, common: frozenset[str]) -> frozenset[str]:
     """The bigrams of a text that can show what it is about: its bigrams less the run's common ones
     (一下, 今天, 我们: lexicon common_words), which two unrelated messages share as easily — and its
-    numbers of four digits or more (BUG#1032 … 1032修了), years aside: an id names one thing (618, 320件 do not)."""
+    ids: numbers of four digits or more (BUG#1032 … 1032修了), years aside, and letters with digits (P1, GD2603012):
+    an id names one thing (618, 320件 do not)."""
     words = _bigrams(text) - common if common else _bigrams(text)
     numbers = {f"#{n}" for n in _NUMBER.findall(text) if not _YEAR.fullmatch(n)}
     return words | numbers if numbers else words
@@ -481,11 +482,15 @@ def reminder(state: GroupState, r) -> Role | None:
                 return Role(r.msg_id, "reminder", t.task_id)
         return None
     words = state.topic(r.bare)
-    for t in [*open_tasks, *stepped_in]:     # a question: about this task, by its receiver or (naming no one) its words;
-        # 吴工，阀体首件报告上午能出来吗？ asks 吴俊, not 邓海波 whose task is about 阀体 too
-        if named & set(t.duties) if named else len(words & state.topic(t.text)) >= 2:
-            return Role(r.msg_id, "reminder", t.task_id, CONFIDENCE["reminder.question"])
-    return None
+    # a question: about a task, by its receiver or (naming no one) its words — 吴工，阀体首件报告上午能出来吗？
+    # asks 吴俊, not 邓海波 whose task is about 阀体 too; of the receiver's tasks, the one it speaks of
+    # (接口文档…今天能给吗？ is about the 接口文档, not the meeting since), else the latest work
+    about = [(len(words & state.topic(t.text)), t.kind == "task" and not _is_mass(t), -i, t)
+             for i, t in enumerate([*open_tasks, *stepped_in])
+             if (named & set(t.duties) if named else len(words & state.topic(t.text)) >= 2)]
+    if not about:
+        return None
+    return Role(r.msg_id, "reminder", max(about, key=lambda x: x[:3])[3].task_id, CONFIDENCE["reminder.question"])
 
 
 def _new_work(state: GroupState, r, task: Task) -> bool:
