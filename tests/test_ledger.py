@@ -847,3 +847,16 @@ def test_a_question_to_a_receiver_follows_up_the_work_it_speaks_of_not_a_later_m
     asked = r.messages[r.messages["content"].str.startswith("@韩冰-IT部 接口文档交付版12号")].iloc[0]
     doc = r.tasks[r.tasks["kind"] == "task"].iloc[0]
     assert asked["kind"] == "reminder" and asked["task_id"] == doc["task_id"]
+
+
+def test_what_was_asked_for_given_as_a_label_and_its_data_completes_the_task(tmp_path):
+    r = audit_chat("""
+2026-05-11 14:00:00 林涛-运营部: @罗刚-仓储部 @谢婷-客服部 周末值班人员每个部门出2个人，周四中午前报给我
+2026-05-11 14:05:00 罗刚-仓储部: 收到
+2026-05-11 14:10:00 谢婷-客服部: 好的
+2026-05-14 09:50:00 罗刚-仓储部: 仓储值班人员：罗刚、徐丽
+2026-05-14 11:00:00 谢婷-客服部: 提醒：周四下午停电，客服电话转手机
+""", tmp_path)
+    done = r.tasks.set_index("receiver")["completed"]
+    assert done["罗刚"] == pd.Timestamp("2026-05-14 09:50:00")
+    assert pd.isna(done["谢婷"])        # a label and words of something else report nothing

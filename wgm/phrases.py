@@ -61,6 +61,7 @@ class Readers:
     report_outcomes: frozenset[str] = frozenset()   # verify_outcomes a completion report states too
     ack_only: re.Pattern | None = None
     report_shape: re.Pattern | None = None          # …and the shapes of such states (能扫了)
+    data_report: re.Pattern | None = None           # 前端面试官：郝帅、龙小婷 (a label and its data)
     done_maybe: str = ""      # a looser `done` without lookarounds, for the vectorised pre-filter (RE2)
 
 
@@ -102,6 +103,7 @@ def _readers(lexicon_json: str, names: tuple[str, ...]) -> Readers:
         verify_word=_compiled(alternation(lex["verify"])), verify_check=_compiled(alternation(lex["verify_checks"])),
         verify_outcome=_compiled("|".join(p for p in (alternation(lex["verify_outcomes"]), shapes) if p)),
         report_shape=_compiled(shapes),
+        data_report=_compiled("|".join(f"(?:{p})" for p in lex.get("report_data_patterns", ()))),
         verify_except=_compiled(alternation(lex["verify_except"])), progress=_compiled("|".join(p for p in (alternation(lex["progress"]), *(
             f"(?:{x})" for x in lex.get("progress_patterns", ()))) if p)),
         warning_verb=_compiled(alternation(lex["warning_verbs"])),
@@ -175,6 +177,8 @@ def states_a_result(texts: pd.Series, done: pd.Series, r: Readers, except_words:
     promise, a negation, a thanks or a mishap (辛苦了, 晚了, 坏了, 用完了: rules.yaml result_except)."""
     out = pd.Series(False, index=texts.index)
     maybe = ~done & texts.str.contains(_RESULT_MAYBE, regex=True)
+    if r.data_report is not None:
+        maybe |= ~done & texts.str.contains(r.data_report.pattern, regex=True)
     if not maybe.any():
         return out
     unless = re.compile(alternation(except_words)) if except_words else None
@@ -184,6 +188,9 @@ def states_a_result(texts: pd.Series, done: pd.Series, r: Readers, except_words:
             return False
         if (r.not_done_times is not None and r.not_done_times.search(text)) or _AHEAD.search(text):
             return False             # 联系了，维保单位明天上午来修: what is still to come, a promise
+        if r.data_report is not None and r.data_report.search(text) \
+                and not (unless is not None and unless.search(text)):
+            return True              # 后端面试官：我和汤磊 gives what was asked for
         for clause in clauses(text):
             words = _RESULT_TRIM.sub("", clause)
             if len(words) < 3 or words in _BARE_ENDINGS or not _RESULT_END.search(words):
