@@ -860,3 +860,12 @@ def test_what_was_asked_for_given_as_a_label_and_its_data_completes_the_task(tmp
     done = r.tasks.set_index("receiver")["completed"]
     assert done["罗刚"] == pd.Timestamp("2026-05-14 09:50:00")
     assert pd.isna(done["谢婷"])        # a label and words of something else report nothing
+
+
+def test_a_report_whose_clause_ends_in_a_link_is_a_report(tmp_path):
+    r = audit_chat("""
+2026-05-11 14:00:00 林涛-运营部: @韩冰-IT部 排班页的拖拽交互，周五前出个能体验的版本
+2026-05-11 14:02:00 韩冰-IT部: 好滴
+2026-05-13 18:30:00 韩冰-IT部: @林涛-运营部 拖拽的版本上test了 https://test.example.com/schedule ，拖完自动保存
+""", tmp_path)
+    assert r.tasks.iloc[0]["completed"] == pd.Timestamp("2026-05-13 18:30:00")
