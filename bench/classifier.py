@@ -29,6 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+import pandas as pd  # noqa: E402
 import yaml  # noqa: E402
 
 from tests.corpus import Month, months  # noqa: E402
@@ -155,17 +156,106 @@ def score(month: Month, show: int = 0) -> dict:
             if want in stands:
                 tag_hits[(tag, "relevant")] += 1
                 tag_hits[(tag, "found")] += bool(mid) and tag in tags.get(mid, "").split(";")
+    links, times = _links_and_times(month, result, ids, roles)
+    causes = _reply_missed_causes(month, result, ids, want_counts)
+    false_tasks = _false_task_signs(month, result, ids, roles)
     review = int(result.events["needs_review"].sum())
     out = {"id": month.id, "split": month.split, "messages": len(month.messages), "cells": len(keys),
            "cells_right": len(keys) - len(wrong_cells), "members": len(members),
            "totals_right": len(members) - len(wrong_totals), "review_events": review,
            "unmatched": sum(1 for m in month.messages if m["id"] not in ids),
            "confusion": {f"{w}|{g}": n for (w, g), n in confusion.items()},
-           "tags": {f"{t}|{k}": n for (t, k), n in tag_hits.items()}}
+           "tags": {f"{t}|{k}": n for (t, k), n in tag_hits.items()},
+           "wrong_rules": dict(Counter(f"{r}|{'over' if g > w else 'under'}" for (_, r), w, g in wrong_cells)),
+           "links": links, "times": times, "reply_missed_causes": causes,
+           "false_tasks": false_tasks}
     if show:
         out["wrong_cells"] = [f"{m} {r}: truth {w}, wgm {g}" for (m, r), w, g in wrong_cells]
         out["wrong_roles"] = [f"{i} {w} → {g}: {t}" for i, w, g, t in examples[:show]]
     return out
+
+
+def _same_time(a, b) -> bool:
+    return a is not None and b is not None and not pd.isna(a) and pd.Timestamp(a) == pd.Timestamp(b)
+
+
+def _links_and_times(month: Month, result, ids: dict[str, str], roles: dict[str, str]) -> tuple[dict, dict]:
+    """Of the messages whose role wgm got right, how many it tied to the right task (links: right,
+    of); of the truth's tasks that wgm found, how many have the truth's deadline, and of the promises
+    the truth states, how many wgm read as the duty's promised time (times: kind → [right, of])."""
+    tasks = result.tasks
+    task_msg = dict(zip(tasks["task_id"], tasks["task_msg_id"]))
+    wgm_task = dict(zip(result.messages["msg_id"], result.messages["task_id"]))
+    rev = {v: k for k, v in ids.items()}
+    links = {"right": 0, "of": 0}
+    times = {"deadline": [0, 0], "promised": [0, 0]}
+    for m in month.messages:
+        mid = ids.get(m["id"])
+        want = ROLE_OF_LABEL.get(m["role"], m["role"])
+        if not mid or not m.get("task") or roles.get(mid) != want:
+            continue
+        links["of"] += 1
+        links["right"] += rev.get(task_msg.get(wgm_task.get(mid, ""), ""), "") == m["task"]
+    by_post = {k: g for k, g in tasks.groupby("task_msg_id")} if len(tasks) else {}
+    member_of = dict(zip(result.messages["sender"], result.messages["member"]))
+    for m in month.messages:
+        mid = ids.get(m["id"])
+        if m["role"] == "task" and m.get("deadline") and mid in by_post:
+            times["deadline"][1] += 1
+            times["deadline"][0] += _same_time(by_post[mid]["deadline"].iloc[0], m["deadline"])
+        if m.get("promised") and m.get("task") and ids.get(m["task"]) in by_post:
+            rows = by_post[ids[m["task"]]]
+            mine = rows[rows["receiver"] == member_of.get(m["from"], "")]
+            times["promised"][1] += 1
+            times["promised"][0] += any(_same_time(p, m["promised"]) for p in mine["promised"])
+    return links, times
+
+
+def _false_task_signs(month: Month, result, ids: dict[str, str], roles: dict[str, str]) -> dict[str, int]:
+    """What made wgm take a message for a task that the truth has as something else (counts only): how
+    it named receivers (@, @所有人, no @: a name, a title or a department) and whether it stated a
+    deadline and a task word — the signs to look at when precision drops on months nobody may read."""
+    tasks = result.tasks.drop_duplicates("task_msg_id").set_index("task_msg_id")
+    msgs = result.messages.set_index("msg_id")
+    signs: Counter = Counter()
+    for m in month.messages:
+        mid = ids.get(m["id"])
+        if not mid or roles.get(mid) not in ("task", "meeting") or m["role"] == roles[mid] \
+                or m["role"] in ("task", "repost"):
+            continue
+        content = str(msgs.at[mid, "content"])
+        named = "@所有人" if "@所有人" in content else "@" if "@" in content else "no @"
+        has_deadline = mid in tasks.index and not pd.isna(tasks.at[mid, "deadline"])
+        tags = str(msgs.at[mid, "tags"]).split(";")
+        signs[f"{roles[mid]} for {m['role']}: {named}, {'deadline' if has_deadline else 'no deadline'}"
+              f"{', task word' if 'task_verb' in tags else ''}{', meeting word' if 'meeting' in tags else ''}"] += 1
+    return dict(signs)
+
+
+def _reply_missed_causes(month: Month, result, ids: dict[str, str], want: Counter) -> dict[str, int]:
+    """Why wgm fines reply_missed where the truth does not (counts only, so that held-out months can
+    be diagnosed without reading them): the task is none of the truth's, the member is not among its
+    receivers, or the truth has the member answer (the answer was not recognised)."""
+    rev = {v: k for k, v in ids.items()}
+    by_id = {m["id"]: m for m in month.messages}
+    task_msg = dict(zip(result.tasks["task_id"], result.tasks["task_msg_id"]))
+    truth_events = {(e["member"], e.get("task", "")) for e in month.data["events"] or []
+                    if e["rule"] == "reply_missed"}
+    causes: Counter = Counter()
+    ev = result.events[result.events["rule"] == "reply_missed"]
+    for member, task_id in zip(ev["member"], ev["task_id"]):
+        cid = rev.get(task_msg.get(task_id, ""), "")
+        if (member, cid) in truth_events:
+            continue
+        post = by_id.get(cid)
+        if post is None or post["role"] not in ("task", "repost"):
+            causes[f"not a task ({post['role'] if post else '?'})"] += 1
+        elif member not in (post.get("receivers") or []):
+            causes["not a receiver"] += 1
+        else:
+            answers = [m for m in month.messages if m.get("task") == cid and m["from"].startswith(member)]
+            causes["answer not read" if answers else "other"] += 1
+    return dict(causes)
 
 
 def explain(month: Month) -> str:
@@ -232,6 +322,31 @@ def report(scores: list[dict], title: str) -> str:
     rev = sum(s["review_events"] for s in scores)
     lines.append(f"| **all** | {msgs} | **{cr}/{c} ({_pct(cr, c)})** | **{tr}/{t} ({_pct(tr, t)})** | "
                  f"{100 * rev / msgs:.1f} |")
+    links = [sum(s["links"][k] for s in scores) for k in ("right", "of")]
+    deadline = [sum(s["times"]["deadline"][i] for s in scores) for i in (0, 1)]
+    promised = [sum(s["times"]["promised"][i] for s in scores) for i in (0, 1)]
+    lines += ["", f"Tied to the right task (messages whose role is right): {links[0]}/{links[1]} "
+                  f"({_pct(*links)}); tasks found with the truth's deadline: {deadline[0]}/{deadline[1]} "
+                  f"({_pct(*deadline)}); promises read as the duty's promised time: {promised[0]}/{promised[1]} "
+                  f"({_pct(*promised)})."]
+    wrong: Counter = Counter()
+    for s in scores:
+        wrong.update(s["wrong_rules"])
+    causes: Counter = Counter()
+    for s in scores:
+        causes.update(s["reply_missed_causes"])
+    false_tasks: Counter = Counter()
+    for s in scores:
+        false_tasks.update(s["false_tasks"])
+    by_rule: Counter = Counter()
+    for key, n in wrong.items():
+        by_rule[key.split("|")[0]] += n
+    lines += ["", "Wrong cells by rule (wgm over / under the truth): " + ", ".join(
+        f"{r} {n} ({wrong[r + '|over']}/{wrong[r + '|under']})" for r, n in by_rule.most_common()) + ".",
+              "", "reply_missed fined where the truth has none, why: " + (", ".join(
+                  f"{c} {n}" for c, n in causes.most_common()) or "—") + ".",
+              "", "Tasks wgm found that the truth has as something else, by their signs: " + ("; ".join(
+                  f"{c} ×{n}" for c, n in false_tasks.most_common()) or "—") + "."]
     lines += ["", "| role | truth | wgm | precision | recall |", "|---|---|---|---|---|"]
     for role in ROLES:
         tp, predicted, relevant = _pr(confusion, role)

@@ -869,3 +869,11 @@ def test_a_report_whose_clause_ends_in_a_link_is_a_report(tmp_path):
 2026-05-13 18:30:00 韩冰-IT部: @林涛-运营部 拖拽的版本上test了 https://test.example.com/schedule ，拖完自动保存
 """, tmp_path)
     assert r.tasks.iloc[0]["completed"] == pd.Timestamp("2026-05-13 18:30:00")
+
+
+def test_a_name_and_a_day_with_no_work_asked_is_no_task(tmp_path):
+    r = audit_chat("""
+2026-05-11 09:00:00 林涛-运营部: 徐丽，明天下午的盘点改到周三了
+2026-05-11 09:10:00 林涛-运营部: 徐丽，盘点表周三前交我
+""", tmp_path)
+    assert list(r.tasks["text"]) == ["徐丽，盘点表周三前交我"]

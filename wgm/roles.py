@@ -744,6 +744,9 @@ def new_task(state: GroupState, r) -> Role | None:
     confident_deadline = has_deadline and r.time_deadline_conf >= THRESHOLD["deadline.sure"]
     if not is_meeting and not (r.t_task_verb and (receivers or confident_deadline) or receivers and has_deadline):
         return None
+    if not is_meeting and not r.t_task_verb and not (r.mentions or r.mention_all) \
+            and not _BY_A_TIME.search(r.time_deadline_text or ""):
+        return None  # 张老师，明天下午的课调到周三了: a name and a day, no work asked by a time
     if r.t_ack and not r.mentions and not r.mention_all:
         return None  # 收到，预计17:30前提交 answers someone; it hands nobody work
     if r.t_done and not has_deadline and not r.mentions and not r.mention_all and not is_meeting \
