@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from tests.chat import ROSTER, audit_chat, events_of
-from wgm.roles import FORMAT_ELEMENT
+from wgm.roles import FORMAT_ELEMENT, REASON
 
 
 def test_quoted_reply_answers_only_the_quoted_task(tmp_path):
@@ -877,3 +877,14 @@ def test_a_name_and_a_day_with_no_work_asked_is_no_task(tmp_path):
 2026-05-11 09:10:00 林涛-运营部: 徐丽，盘点表周三前交我
 """, tmp_path)
     assert list(r.tasks["text"]) == ["徐丽，盘点表周三前交我"]
+
+
+def test_the_data_asked_for_alone_is_a_completion_report_for_review(tmp_path):
+    r = audit_chat("""
+2026-05-11 14:00:00 林涛-运营部: @罗刚-仓储部 明天早上7点要两台车到嘉定仓，车牌和司机电话今晚8点前报给我
+2026-05-11 14:20:00 罗刚-仓储部: 收到 马上排
+2026-05-11 19:33:00 罗刚-仓储部: 沪D7K251 刘二虎 13817760924
+""", tmp_path)
+    task = r.tasks.iloc[0]
+    assert task["completed"] == pd.Timestamp("2026-05-11 19:33:00")
+    assert task["confidence"] < 0.75 and REASON["completion.data"] in task["review_reason"]

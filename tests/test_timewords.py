@@ -440,3 +440,9 @@ def test_still_so_so_is_no_verb_that_ties_a_time():
     assert f.deadline is None
     f = find_times("明天上午算一下成本", datetime(2026, 3, 18, 12, 30))
     assert f.deadline is not None and f.deadline.when == datetime(2026, 3, 19, 12, 0)
+
+
+@pytest.mark.parametrize("text", ["行，确认。下次早点报，说好三点半的", "原定周五的评审，大家知道一下"])
+def test_a_time_agreed_earlier_is_recalled_not_set(text):
+    f = find_times(text, datetime(2026, 5, 12, 16, 12))
+    assert f.deadline is None and f.points == ()

@@ -27,6 +27,7 @@ from wgm.settings import Settings
 
 _LEFT = re.compile(r'^"?(?P<who>[^"]+?)"?\s*(?:已)?退出了?(?:该)?群聊')
 _BIGRAM_STRIP = re.compile(r"[\W_\d]+")
+_AT_NAME = re.compile(r"@\S+")     # @罗刚-仓储部: whom a post is to, not what it is about
 _NUMBER = re.compile(r"(?<![\dA-Za-z])(?:\d{4,}|[A-Za-z]+\d+)(?![\dA-Za-z])")
 _YEAR = re.compile(r"(?:19|20)\d\d")
 _CONFIRMS = re.compile(r"确认|验收|完成|闭环|通过|合格|无误")
@@ -48,6 +49,7 @@ CONFIDENCE = {
     "completion.only_open": 0.9,          # the receiver had one open task
     "completion.shared_words": 0.8,       # the open task it shares the most words with
     "completion.oldest": 0.7,             # no shared words: the oldest open task
+    "completion.data": 0.7,               # data alone (plates, phone numbers): what was asked for, for review
     "completion.going_on": 0.8,           # no word of its task, but the sender was just talking about it
     "completion.result_stated": 0.8,      # a result stated (改回60s了), no completion word: earlier is the
     #                                       gentler error (a delay ends sooner), so not held for review
@@ -83,6 +85,7 @@ THRESHOLD = {
 REASON = {
     "verification.no_completion": "完成时间取验证时间（无完成汇报）",
     "completion.oldest": "完成汇报未引用任务，按最早未完成任务归属",
+    "completion.data": "只有数据（车牌、电话、单号）的消息按完成汇报计",
     "reply.unread_quote": "引用回复的内容未被导出（留痕 v2 CSV），按回复计",
     "reply.time_only": "回复只有时间，未确认收到",
     "reply.sticker": "只回复了表情，按回复计，请核对",
@@ -569,6 +572,17 @@ _SHORT_REPORT = 12   # characters: a report this short (搞定了，发您邮箱
 _MASS = 5     # receivers from which a task is one to many (a notice to all, a department-wide ask)
 
 
+_DATA_TOKEN = re.compile(r"(?<![A-Za-z0-9])[A-Z0-9]{5,}(?![A-Za-z0-9])")     # D7K251, 13817760924, GD2603012
+_LINK = re.compile(r"(?:https?|ftp)://\S+")
+
+
+def _is_data(text: str) -> bool:
+    """A message that is data: two codes or numbers of five characters or more, links aside."""
+    if not _DATA_TOKEN.search(text):
+        return False
+    return len(_DATA_TOKEN.findall(_LINK.sub(" ", text))) >= 2
+
+
 def _is_mass(task: Task) -> bool:
     return len(task.duties) >= _MASS
 
@@ -585,7 +599,11 @@ def completion(state: GroupState, r) -> Role | None:
     with, or with no shared words the oldest. It is also the reply of a duty not answered yet."""
     # 改回60s了 / 报告出了: a result stated in words no list holds, from one whose work is open
     by_result = not r.t_done and r.result_stated and not r.t_progress
-    if not (r.t_done or by_result) or state.hands_out_work(r):
+    # 沪D7K251 刘二虎 13817760924 ⏎ 沪D3M806 …: the data asked for (plates, phone numbers, order numbers),
+    # no word at all, from one whose work is open and who names no one
+    by_data = not (r.t_done or by_result or r.t_task_verb or r.mentions or r.t_question) \
+        and r.member in state.open_by_receiver and _is_data(r.bare)
+    if not (r.t_done or by_result or by_data) or state.hands_out_work(r):
         return None
     quoted = state.quoted(r)
     if r.t_progress and quoted is None:
@@ -606,6 +624,12 @@ def completion(state: GroupState, r) -> Role | None:
         going_on = going_on if any(t is going_on for t, _ in open_duties) else None
         if best[0] == 0 and going_on is not None:
             task, confidence = going_on, CONFIDENCE["completion.going_on"]
+        elif by_data:
+            own = [t for t, _ in open_duties if not _is_mass(t)]
+            if best[0] == 0 and len(own) != 1:
+                return None
+            task, confidence = best[3] if best[0] else own[0], CONFIDENCE["completion.data"]
+            reason = REASON["completion.data"]
         elif by_result:
             # a result stated is a report of the open task it speaks of (a word shared, at least)
             if best[0] == 0:
@@ -744,9 +768,9 @@ def new_task(state: GroupState, r) -> Role | None:
     confident_deadline = has_deadline and r.time_deadline_conf >= THRESHOLD["deadline.sure"]
     if not is_meeting and not (r.t_task_verb and (receivers or confident_deadline) or receivers and has_deadline):
         return None
-    if not is_meeting and not r.t_task_verb and not (r.mentions or r.mention_all) \
+    if not is_meeting and not r.t_task_verb and not (r.mentions or r.mention_all or r.t_question) \
             and not _BY_A_TIME.search(r.time_deadline_text or ""):
-        return None  # 张老师，明天下午的课调到周三了: a name and a day, no work asked by a time
+        return None  # 张老师，明天下午的课调到周三了: a name and a day, no work asked by a time (韩工，…上午能装好吗？ asks)
     if r.t_ack and not r.mentions and not r.mention_all:
         return None  # 收到，预计17:30前提交 answers someone; it hands nobody work
     if r.t_done and not has_deadline and not r.mentions and not r.mention_all and not is_meeting \
@@ -788,7 +812,7 @@ def new_task(state: GroupState, r) -> Role | None:
                     and any(d.completed is None for d in t.duties.values()) \
                     and (similarity(t.text, r.bare) >= _FOLLOW_UP
                          or t.deadline is not None and t.deadline == _ts(r.time_deadline)
-                         and _shared(state, state.topic(r.bare), t) > 0):
+                         and len(state.topic(_AT_NAME.sub("", r.bare)) & state.topic(_AT_NAME.sub("", t.text))) >= 2):
                 return Role(r.msg_id, "reminder", t.task_id, CONFIDENCE["reminder.question"])
     kind = "meeting" if is_meeting else "task"
     deadline = _ts(r.time_point if is_meeting and not _missing(r.time_point) else r.time_deadline)
@@ -878,8 +902,12 @@ def feed(state: GroupState, r) -> None:
 
 def feed_quiet(state: GroupState, r) -> None:
     """The role of an untagged text (no word of any role, no name, no time): chat, unless its sender has
-    a task unanswered that it answers by its words or by coming first (reply, _answers_by_topic)."""
-    role = reply(state, r) if any(d.replied is None for _, d in state.open_by_receiver.get(r.member, ())) else None
+    a task unanswered that it answers by its words or by coming first (reply, _answers_by_topic), or it
+    is the data their open work asked for (completion)."""
+    duties = state.open_by_receiver.get(r.member, ())
+    role = completion(state, r) if duties and _is_data(r.bare) else None     # 沪D7K251 刘二虎 13817760924
+    if role is None and any(d.replied is None for _, d in duties):
+        role = reply(state, r)
     if role is not None:
         state.roles.append(role)
         state.spoke_of(r, role)

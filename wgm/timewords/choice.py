@@ -108,6 +108,8 @@ def find_times(text: str, base: datetime, words: TimeWords = _DEFAULT_WORDS) -> 
         if got is None:
             continue
         when, has_clock, conf = got
+        if lexicon.AGREED_BEFORE.search(_clause_before(t, x.start, 8)):
+            continue                           # 说好三点半的 / 原定周五: the time agreed before, not one set now
         start = resolved.get(id(x.range_from)) if x.range_from is not None else None
         if start is not None and when < start and x.week is not None and not x.week[0]:
             when += timedelta(days=7)          # 周五到周一: the Monday after that Friday

@@ -122,6 +122,8 @@ VERB = re.compile(
     r"|报销|退|领|配|清理|打扫|巡查|排查|测|试|调整|部署|发布|写|画|(?<![还也就总可倒不])算|催)")
 # a clause that tells what happened at its time (今天好几个医生投诉了): the date of a past event, no deadline
 PAST_EVENT = re.compile(r"[了过]\s*$")
+# before a time: it is the one agreed earlier (说好三点半的, 原定周五), recalled, not set by the message
+AGREED_BEFORE = re.compile(r"(?:说好|约好|讲好|说定|本来|原来|原定|原本|之前说)的?$")
 # a phrase that names its day (明天上午, 周五, 3号), not a bare period or clock rolled over to tomorrow
 NAMES_A_DAY = re.compile(r"[今明后昨前天日号周月年末底]|星期|礼拜|节")
 QUESTION_END = re.compile(r"(?:[?？]|吗|么|呢)\s*$")
