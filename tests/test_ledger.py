@@ -888,3 +888,15 @@ def test_the_data_asked_for_alone_is_a_completion_report_for_review(tmp_path):
     task = r.tasks.iloc[0]
     assert task["completed"] == pd.Timestamp("2026-05-11 19:33:00")
     assert task["confidence"] < 0.75 and REASON["completion.data"] in task["review_reason"]
+
+
+@pytest.mark.parametrize("report, task, shared", [
+    ("6S都弄好了，周总有空下来看看", "现场6S你牵头抓，周二下班前我来看", True),
+    ("1032修了，已提测", "BUG#1032 金额四舍五入不对", True),
+    ("2026年的计划发了", "2026年预算表周五前交", False),      # a year names nothing
+    ("618的活动方案好了", "618投诉件月底前闭环", False),        # three digits: too common to tie
+])
+def test_ids_tie_a_message_to_its_work_years_and_short_numbers_do_not(report, task, shared):
+    from wgm import roles
+    assert bool({w for w in roles._topic(report, frozenset()) & roles._topic(task, frozenset()) if w.startswith("#")}) \
+        == shared

@@ -28,7 +28,7 @@ from wgm.settings import Settings
 _LEFT = re.compile(r'^"?(?P<who>[^"]+?)"?\s*(?:已)?退出了?(?:该)?群聊')
 _BIGRAM_STRIP = re.compile(r"[\W_\d]+")
 _AT_NAME = re.compile(r"@\S+")     # @罗刚-仓储部: whom a post is to, not what it is about
-_NUMBER = re.compile(r"(?<![\dA-Za-z])(?:\d{4,}|[A-Za-z]+\d+)(?![\dA-Za-z])")
+_NUMBER = re.compile(r"(?<![\dA-Za-z])(?:\d{4,}|[A-Za-z]+\d+[A-Za-z0-9]*|\d+[A-Za-z]+)(?![\dA-Za-z])")
 _YEAR = re.compile(r"(?:19|20)\d\d")
 _CONFIRMS = re.compile(r"确认|验收|完成|闭环|通过|合格|无误")
 _FIRST_PERSON_START = re.compile(r"^\W*(?:这个|那个|这边|好的?，?)?\s*(?:我|咱们?|我们)")
@@ -192,7 +192,7 @@ def _bigrams(text: str) -> frozenset[str]:
 def _topic(text: str, common: frozenset[str]) -> frozenset[str]:
     """The bigrams of a text that can show what it is about: its bigrams less the run's common ones
     (一下, 今天, 我们: lexicon common_words), which two unrelated messages share as easily — and its
-    ids: numbers of four digits or more (BUG#1032 … 1032修了), years aside, and letters with digits (P1, GD2603012):
+    ids: numbers of four digits or more (BUG#1032 … 1032修了), years aside, and letters with digits (P1, GD2603012, 6S):
     an id names one thing (618, 320件 do not)."""
     words = _bigrams(text) - common if common else _bigrams(text)
     numbers = {f"#{n}" for n in _NUMBER.findall(text) if not _YEAR.fullmatch(n)}
