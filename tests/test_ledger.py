@@ -900,3 +900,13 @@ def test_ids_tie_a_message_to_its_work_years_and_short_numbers_do_not(report, ta
     from wgm import roles
     assert bool({w for w in roles._topic(report, frozenset()) & roles._topic(task, frozenset()) if w.startswith("#")}) \
         == shared
+
+
+def test_a_task_posted_again_word_for_word_is_a_repost_even_with_a_reminder_word(tmp_path):
+    post = "@罗刚-仓储部 A区灭火器的年检到期了，请仓储部6月30日前送检"
+    r = audit_chat(f"""
+2026-06-10 09:00:00 林涛-运营部: {post}
+2026-06-10 09:30:00 罗刚-仓储部: 收到
+2026-06-11 09:00:00 林涛-运营部: {post}
+""", tmp_path)
+    assert list(r.messages["kind"]) == ["task", "reply", "repost"]

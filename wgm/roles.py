@@ -477,8 +477,8 @@ def reminder(state: GroupState, r) -> Role | None:
     if r.t_reminder:
         for t in reversed(state.poster_tasks(r.member)):
             if set(r.mentions) & set(t.duties) or (not r.mentions and t in open_tasks):
-                if _new_work(state, r, t):
-                    return None
+                if _new_work(state, r, t) or similarity(t.text, r.bare) >= state.similar:
+                    return None     # (the task posted again, word for word: a repost, new_task's to record)
                 return Role(r.msg_id, "reminder", t.task_id)
         for t in stepped_in:
             if (named & set(t.duties) or not named) and not _new_work(state, r, t):
