@@ -446,3 +446,10 @@ def test_still_so_so_is_no_verb_that_ties_a_time():
 def test_a_time_agreed_earlier_is_recalled_not_set(text):
     f = find_times(text, datetime(2026, 5, 12, 16, 12))
     assert f.deadline is None and f.points == ()
+
+
+def test_a_bare_period_already_past_before_a_reply_word_is_when_it_happened():
+    f = find_times("检查组上午反馈的问题：请今天下班前各报一份整改说明", datetime(2026, 6, 24, 15, 0))
+    assert f.reply_by is None
+    assert f.deadline is not None and f.deadline.when == datetime(2026, 6, 24, 18, 0)
+    assert find_times("上午反馈给我", datetime(2026, 6, 24, 8, 0)).reply_by.when == datetime(2026, 6, 24, 12, 0)
