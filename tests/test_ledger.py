@@ -910,3 +910,14 @@ def test_a_task_posted_again_word_for_word_is_a_repost_even_with_a_reminder_word
 2026-06-11 09:00:00 林涛-运营部: {post}
 """, tmp_path)
     assert list(r.messages["kind"]) == ["task", "reply", "repost"]
+
+
+def test_a_notice_to_all_before_someone_joined_did_not_reach_them(tmp_path):
+    r = audit_chat("""
+2026-05-11 09:00:00 林涛-运营部: @所有人 今天下班前都把考勤规则打开看一下
+2026-05-12 08:00:00 系统: 何敏邀请"韩冰-IT部"加入了群聊
+2026-05-12 09:00:00 林涛-运营部: @所有人 明天下班前把工位清理一下
+""", tmp_path)
+    first = r.tasks[r.tasks["text"].str.contains("考勤")]
+    second = r.tasks[r.tasks["text"].str.contains("工位")]
+    assert "韩冰" not in set(first["receiver"]) and "韩冰" in set(second["receiver"])

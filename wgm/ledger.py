@@ -7,6 +7,7 @@ every message, admin warnings, off-topic posts and members who left.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Sequence
@@ -15,7 +16,7 @@ import pandas as pd
 
 from wgm import schema
 from wgm.roles import REASON, AdminWarning, Departure, Duty, GroupState, OffTopicPost, Role, Task, feed, feed_quiet, unclaimed
-from wgm.roster import Roster, resolve_member
+from wgm.roster import Roster, resolve_member, split_display_name
 from wgm.schema import C, M, T
 from wgm.settings import Settings
 
@@ -61,7 +62,8 @@ def build(messages: pd.DataFrame, settings: Settings, roster: Roster) -> Ledger:
         if settings.admins:
             admins |= set(gdf.loc[gdf[M.sender].isin(settings.admins), M.member])
         state = GroupState(group, settings, members, admins, supervisors, office,
-                           quote_member=dict(zip(*schema.lists(gdf, M.msg_id, M.member))))
+                           quote_member=dict(zip(*schema.lists(gdf, M.msg_id, M.member))),
+                           joined_at=joined_at(gdf, roster))
         # a message its sender recalled (WeCom archive names it) is kept as evidence, never assessed
         recalled = recalled_ids(gdf)
         is_recalled = gdf[M.msg_id].isin(recalled)
@@ -102,6 +104,32 @@ _MOVING_TAGS = [t for t in schema.TAG_COLUMNS if t not in ("t_incivility", "t_qu
 def _frame(records: Sequence[Sequence[Any]], record_type: Any) -> pd.DataFrame:
     """Records of the groups' passes, one list a group, as one frame whose columns are their fields."""
     return pd.DataFrame([r for group in records for r in group], columns=list(record_type._fields))
+
+
+_JOINED = re.compile(r"加入(?:了)?(?:该)?群聊")
+_QUOTED_NAME = re.compile(r'["“]([^"”]+)["”]')
+
+
+def joined_at(messages: pd.DataFrame, roster: Roster) -> dict[str, datetime]:
+    """Members who joined the group during the export (唐雯邀请"陶子豪-新城店"加入了群聊, "周九"通过扫描…
+    加入群聊) and had not written before: member → when. A notice to all before that did not reach them."""
+    system = messages[(messages[M.media] == "system") & messages[M.content].str.contains(_JOINED.pattern, regex=True)]
+    if system.empty:
+        return {}
+    by_sender = {sender: member for sender, member in zip(*schema.lists(messages, M.sender, M.member)) if member}
+    first_said: dict[str, datetime] = {}
+    for member, ts in zip(*schema.lists(messages, M.member, M.ts)):
+        if member and member not in first_said:
+            first_said[member] = ts
+    out: dict[str, datetime] = {}
+    for text, ts in zip(*schema.lists(system, M.content, M.ts)):
+        names = _QUOTED_NAME.findall(text.split("邀请", 1)[-1]) or [text.split("加入")[0].split("邀请")[-1]]
+        for shown in (n.strip() for part in names for n in re.split(r"[、，,]", part)):
+            member = by_sender.get(shown) or resolve_member(roster, shown)[0] \
+                or resolve_member(roster, split_display_name(shown)[0])[0]
+            if member and member not in out and not (member in first_said and first_said[member] < ts):
+                out[member] = ts
+    return out
 
 
 def recalled_ids(messages: pd.DataFrame) -> set[str]:

@@ -263,9 +263,11 @@ class GroupState:
     """What one group's pass knows so far: its tasks, the open work by person, and what it recorded."""
 
     def __init__(self, group: str, settings: Settings, members: list[str], admins: set[str],
-                 supervisors: dict[str, str], office: set[str], quote_member: dict[str, str]) -> None:
+                 supervisors: dict[str, str], office: set[str], quote_member: dict[str, str],
+                 joined_at: dict[str, datetime] | None = None) -> None:
         self.group = group
-        self.members = members                # whom @所有人 addresses
+        self.members = members                # whom @所有人 addresses…
+        self.joined_at = joined_at or {}      # …once they are in the group (a join seen in the export)
         self.admins = admins
         self.supervisors = supervisors
         self.office = office
@@ -324,7 +326,8 @@ class GroupState:
         """Whom a post addresses, its sender left out, and how sure that is (rules.md task: @-mentions,
         责任人/责任部门; @所有人 is every member)."""
         if r.mention_all:
-            return [m for m in self.members if m != r.member], CONFIDENCE["task.everyone"]
+            return [m for m in self.members if m != r.member and not (m in self.joined_at and self.joined_at[m] > r.ts)], \
+                CONFIDENCE["task.everyone"]
         named = [m for m in (*r.mentions, *r.responsible) if m != r.member]
         if named:
             return list(dict.fromkeys(named)), CONFIDENCE["task.named"]
