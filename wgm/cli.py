@@ -229,7 +229,10 @@ def audit(inputs: List[Path] = InputsArg, rules: Optional[Path] = RulesOpt, rost
           jobs: int = typer.Option(0, "--jobs", help="Worker processes for parsing and classifying "
                                                      "(0 = every core; small inputs use one)."),
           redact: bool = typer.Option(False, "--redact", help="Replace message text in every output with a hash "
-                                                              "(times, rules, ids and arithmetic stay).")) -> None:
+                                                              "(times, rules, ids and arithmetic stay)."),
+          keep_old: bool = typer.Option(False, "--keep-old", help="Keep earlier wgm outputs in --out that this run "
+                                                                  "does not rewrite (listed as stale) instead of "
+                                                                  "removing them.")) -> None:
     """Audit exports and write the monthly tables, events and evidence."""
     from wgm import report
     try:
@@ -250,16 +253,36 @@ def audit(inputs: List[Path] = InputsArg, rules: Optional[Path] = RulesOpt, rost
         if options.cache is not None and not redact:
             from wgm.cache import FileMemo
             memo = FileMemo(options.cache)
-        written = report.write(result, out, formats, lang=lang, jobs=parallel.workers(options.jobs), memo=memo)
+        written = report.write(result, out, formats, lang=lang, jobs=parallel.workers(options.jobs), memo=memo,
+                               keep_old=keep_old, protected=[*inputs, *options.side_files()])
     except WgmError as err:
         _fail(err)
     if not quiet:
         _print_summary(result, lang)
         for w in result.warnings:
             err_console.print(f"warning: {w}", style="yellow", markup=False)
-        out_console.print(f"wrote {len(written)} files to {out}", markup=False)
+        _print_written(written, out, lang)
     _print_incomplete(result.incomplete)
     raise typer.Exit(exit_code(result))
+
+
+def _print_written(written, out: Path, lang: str) -> None:
+    """What the write did to the output folder: files written, earlier outputs removed or left stale."""
+    zh = lang == "zh"
+    if written.finished_interrupted:
+        err_console.print("wgm: 上次运行在提交报告时中断，已先完成那次提交" if zh else
+                          "wgm: the last run was interrupted while committing its report; that commit was "
+                          "finished first", style="yellow", markup=False)
+    out_console.print(f"已写入 {len(written)} 个文件到 {out}" if zh else f"wrote {len(written)} files to {out}",
+                      markup=False)
+    if written.removed:
+        out_console.print(("已删除上次运行留下、本次未重写的输出：" if zh else "removed earlier outputs this run did "
+                           "not rewrite: ") + ", ".join(written.removed), markup=False)
+    from wgm.report.commit import STALE_REASONS
+    for name, why in written.stale:
+        said = STALE_REASONS.get(why, (why, why))[0 if zh else 1]
+        err_console.print((f"旧文件（不属于本次报告）：{name}（{said}）" if zh else f"stale (not part of this report): "
+                           f"{name} ({said})"), style="yellow", markup=False)
 
 
 class _progress:

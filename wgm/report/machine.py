@@ -288,11 +288,18 @@ def _dump(doc: dict) -> bytes:
     return b"\n".join(lines) + b"\n"
 
 
-def audit_json(result: AuditResult) -> bytes:
+def audit_json(result: AuditResult, listing: dict | None = None) -> bytes:
+    """The whole run as one JSON document. `listing`: the run's `run_id`, the `files` it wrote (audit.json
+    among them), the earlier outputs it `removed` and those left as `stale` (wgm.report.commit)."""
+    listing = listing or {}
     doc = {
         "version": result.version,
         "settings_hash": result.settings.hash,
         "inputs_hash": result.inputs_hash,
+        "run_id": listing.get("run_id", ""),
+        "files": list(listing.get("files", [])),
+        "removed": list(listing.get("removed", [])),
+        "stale": dict(listing.get("stale", {})),
         "as_of": result.as_of,
         "months": list(result.months),
         "coverage": {c.group: c.as_json(result.months) for c in result.coverage},
