@@ -90,7 +90,9 @@ def _ingest_files(inputs: list[Path], options: Options) -> list[Path]:
 
 
 def _ingest_key(inputs: list[Path], options: Options, settings: settings_mod.Settings) -> str:
-    return cache.key("ingest", cache.files_part(_ingest_files(inputs, options)),
+    files = _ingest_files(inputs, options)
+    # every file's path is in the key: folder and file names name groups (留痕's <群名>(<id>)/) and chat ids
+    return cache.key("ingest", cache.files_part(files), cache.files_part(cache.files_read_beside(files)),
                      cache.files_part([options.roster] if options.roster else []), options.input_format,
                      list(options.groups), options.date, settings.timezone)
 
