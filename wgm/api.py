@@ -390,3 +390,19 @@ def explain(result: AuditResult, member: str) -> list[tuple[pd.Series, pd.DataFr
     return out
 
 
+
+
+def roster_draft(inputs: Iterable[Path], options: Options = Options()) -> str:
+    """`wgm roster draft`: a commented roster.yaml from what the exports show (wgm.roster_draft)."""
+    from wgm import roster_draft as drafting
+    ing = parse(inputs, dataclasses.replace(options, roster=None))
+    return drafting.render(drafting.draft(ing.messages, load_settings(options).naming["member"]))
+
+
+def roster_check(inputs: Iterable[Path], options: Options):
+    """`wgm roster check`: who the exports show that the roster (options.roster) misses, ids nothing maps,
+    groups it does not list (wgm.roster_draft.Check)."""
+    from wgm import roster_draft as drafting
+    if options.roster is None:
+        raise UsageError("give the roster to check: --roster FILE")
+    return drafting.check(parse(inputs, options).messages, load_roster(options.roster))

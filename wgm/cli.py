@@ -28,6 +28,8 @@ app = typer.Typer(no_args_is_help=True, pretty_exceptions_show_locals=False, add
                   help="wgm: audit exported WeChat / WeCom work-group chats against the group regulation.")
 rules_app = typer.Typer(no_args_is_help=True, help="Write, check or show the settings (rules.yaml).")
 app.add_typer(rules_app, name="rules")
+roster_app = typer.Typer(no_args_is_help=True, help="Draft a roster from the exports, or check one against them.")
+app.add_typer(roster_app, name="roster")
 
 # what a terminal would act on rather than show: control characters (ESC starts a command), and the
 # marks that reorder text (bidi overrides) — shown as their escapes, so a name cannot move the cursor
@@ -88,18 +90,18 @@ def resolve_month(month: Optional[str], today: date | None = None) -> Optional[s
 EXIT_DONE, EXIT_REVIEW, EXIT_USAGE, EXIT_INCOMPLETE = 0, 1, 2, 3
 
 
-def _write_file(path: Path, data: bytes) -> None:
+def _write_file(path: Path, data: bytes, option: str = "--csv") -> None:
     """One output file (--csv), whole or not at all; a place it cannot go is the user's to fix (exit 2)."""
     from wgm.report.atomic import check_output_folder, write_atomic
     try:
         if path.is_dir():
-            raise UsageError("is a folder, not a file", source=str(path), key="--csv")
-        check_output_folder(path.parent, "--csv")
+            raise UsageError("is a folder, not a file", source=str(path), key=option)
+        check_output_folder(path.parent, option)
         write_atomic(path, data)
     except WgmError as err:
         _fail(err)
     except OSError as exc:
-        _fail(UsageError(f"cannot write: {exc.strerror or exc}", source=str(path), key="--csv"))
+        _fail(UsageError(f"cannot write: {exc.strerror or exc}", source=str(path), key=option))
 
 
 def _fail(err: WgmError) -> None:
@@ -526,6 +528,51 @@ def rules_show(rules: Optional[Path] = RulesOpt, set_: Optional[List[str]] = Set
         _fail(err)
     out_console.print(yaml.safe_dump(dict(s.data), allow_unicode=True, sort_keys=False), markup=False)
     out_console.print(f"# settings hash: {s.hash}", markup=False)
+
+
+@roster_app.command("draft")
+@_guarded
+def roster_draft(inputs: List[Path] = InputsArg,
+                 out: Optional[Path] = typer.Option(None, "--out", help="Write the draft here (default: print it)."),
+                 force: bool = typer.Option(False, "--force", help="Overwrite an existing --out file."),
+                 input_format: Optional[str] = FormatInOpt, day: Optional[str] = DateOpt) -> None:
+    """Draft a commented roster.yaml from the exports: members, aliases, departments, groups (TODOs to fill)."""
+    if out is not None and out.exists() and not force:
+        _fail(UsageError("exists; use --force to overwrite", source=str(out), key="--out"))
+    text = api.roster_draft(inputs, api.Options(input_format=input_format, date=parse_day(day)))
+    if out is None:           # as it is: a console would wrap the long comment lines
+        sys.stdout.write(text)
+        return
+    _write_file(out, text.encode("utf-8"), "--out")
+    out_console.print(f"wrote {out}", markup=False)
+
+
+@roster_app.command("check")
+@_guarded
+def roster_check(inputs: List[Path] = InputsArg,
+                 roster: Path = typer.Option(..., "--roster", help="The roster to check (YAML, CSV or XLSX)."),
+                 input_format: Optional[str] = FormatInOpt, day: Optional[str] = DateOpt) -> None:
+    """Who the exports show that the roster misses (with the closest names), and ids nothing maps."""
+    found = api.roster_check(inputs, api.Options(roster=roster, input_format=input_format, date=parse_day(day)))
+    if found.missing:
+        table = Table(title="roster missing", title_justify="left")
+        for col in ("shown as", "messages", "groups", "closest in roster"):
+            table.add_column(col)
+        for m in found.missing:
+            _add_row(table, m.shown, str(m.messages), ", ".join(m.groups), ", ".join(m.closest))
+        out_console.print(table)
+    if found.raw_ids:
+        table = Table(title="raw ids", title_justify="left")
+        for col in ("id", "messages", "groups"):
+            table.add_column(col)
+        for r in found.raw_ids:
+            _add_row(table, r.id, str(r.messages), ", ".join(r.groups))
+        out_console.print(table)
+    for g in found.unknown_groups:
+        out_console.print(f"group not in the roster: {g}", markup=False)
+    if found.clean:
+        out_console.print(f"{roster}: ok", markup=False)
+    raise typer.Exit(EXIT_DONE if found.clean else EXIT_REVIEW)
 
 
 @app.command()
