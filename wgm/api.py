@@ -29,7 +29,7 @@ from wgm.errors import UsageError
 from wgm.evaluate import dept_lookup, describe, settle
 from wgm.records import load_incidents, load_overrides, load_snapshots
 from wgm.result import AuditResult, InputInfo
-from wgm.roster import Roster, load_roster
+from wgm.roster import Roster, groups_file_of, load_roster
 from wgm.rules import RuleContext, run_run_families
 from wgm.schema import M
 
@@ -54,7 +54,15 @@ class Options:
     jobs: int = 0                     # worker processes for parsing and judging; 0 = every core
 
     def side_files(self) -> list[Path]:
-        return [p for p in (self.rules, self.roster, self.incidents, self.overrides, self.members) if p]
+        return [p for p in (self.rules, *self.roster_files(), self.incidents, self.overrides, self.members) if p]
+
+    def roster_files(self) -> list[Path]:
+        """The roster and, for a CSV one, its groups file beside it (<roster>_groups.csv) when there is one."""
+        if self.roster is None:
+            return []
+        beside = groups_file_of(Path(self.roster))
+        return [self.roster, beside] if Path(self.roster).suffix.lower() in (".csv", ".txt") and beside.is_file() \
+            else [self.roster]
 
 
 @dataclass(frozen=True)
@@ -93,7 +101,7 @@ def _ingest_key(inputs: list[Path], options: Options, settings: settings_mod.Set
     files = _ingest_files(inputs, options)
     # every file's path is in the key: folder and file names name groups (留痕's <群名>(<id>)/) and chat ids
     return cache.key("ingest", cache.files_part(files), cache.files_part(cache.files_read_beside(files)),
-                     cache.files_part([options.roster] if options.roster else []), options.input_format,
+                     cache.files_part(options.roster_files()), options.input_format,
                      list(options.groups), options.date, settings.timezone)
 
 

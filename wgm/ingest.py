@@ -128,7 +128,8 @@ def _is(test: Callable[[], bool]) -> bool:
 
 # the header rows of wgm's own CSV side files (contract.md), by what they are given with
 _SIDE_HEADERS = (("--members", {"as_of", "group", "member"}), ("--incidents", {"date", "member", "rule"}),
-                 ("--overrides", {"action", "reason"}), ("--roster", {"姓名", "部门"}), ("--roster", {"name", "dept"}))
+                 ("--overrides", {"action", "reason"}), ("--roster", {"姓名", "部门"}), ("--roster", {"name", "dept"}),
+                 ("--roster", {"群名"}), ("--roster", {"name", "ids"}))     # the last two: its groups file
 
 
 def side_file_kind(path: Path) -> str:
