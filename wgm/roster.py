@@ -7,6 +7,7 @@ Without a roster, members come from display names by the naming rule of rules.md
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import re
 from dataclasses import dataclass, field
@@ -385,9 +386,12 @@ def _group_table(rows: list[list[str]], src: str, people: dict[str, Person], pro
         if not str(record.get("name") or "").strip():
             problems.append(WgmError("a group needs a name (群名)", source=src, line=n))
             continue
-        groups.append(_group(record, people, lambda why, field_name, _j, n=n: WgmError(
-            why, source=src, line=n, key={"admins": "管理员", "members": "成员"}[field_name]), problems))
+        groups.append(_group(record, people, functools.partial(_at_row, src, n), problems))
     return tuple(groups)
+
+
+def _at_row(src: str, line: int, why: str, field_name: str, _index: int) -> WgmError:
+    return WgmError(why, source=src, line=line, key={"admins": "管理员", "members": "成员"}[field_name])
 
 
 def groups_file_of(path: Path) -> Path:
