@@ -166,7 +166,9 @@ def test_date_option_dates_a_date_less_export_and_its_absence_is_an_error(tmp_pa
     audit = json.loads((tmp_path / "b" / "audit.json").read_text(encoding="utf-8"))
     assert audit["inputs"][0]["fmt"] == "chatlog_txt" and audit["inputs"][0]["messages"] == 9
     result = runner.invoke(app, ["audit", str(sample), "--date", "3月3日", "--out", str(tmp_path / "c")])
-    assert result.exit_code == 2 and "--date takes YYYY-MM-DD" in result.output
+    assert result.exit_code == 2 and "--date 的格式是 YYYY-MM-DD" in result.output
+    english = runner.invoke(app, ["audit", str(sample), "--date", "3月3日", "--lang", "en", "--out", str(tmp_path / "c")])
+    assert english.exit_code == 2 and "--date takes YYYY-MM-DD" in english.output
 
 
 def test_progress_reports_each_file_then_the_stages(tmp_path):

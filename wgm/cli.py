@@ -108,13 +108,14 @@ def _write_file(path: Path, data: bytes, option: str = "--csv") -> None:
     from wgm.report.atomic import check_output_folder, write_atomic
     try:
         if path.is_dir():
-            raise UsageError("is a folder, not a file", source=str(path), key=option)
+            raise UsageError(_t("是文件夹，不是文件", "is a folder, not a file"), source=str(path), key=option)
         check_output_folder(path.parent, option)
         write_atomic(path, data)
     except WgmError as err:
         _fail(err)
     except OSError as exc:
-        _fail(UsageError(f"cannot write: {exc.strerror or exc}", source=str(path), key=option))
+        _fail(UsageError(_t(f"无法写入：{exc.strerror or exc}", f"cannot write: {exc.strerror or exc}"), source=str(path),
+                         key=option))
 
 
 def _fail(err: WgmError) -> None:
@@ -155,7 +156,7 @@ _app_lang: Optional[str] = None      # `wgm --lang en COMMAND`
 def _language(value: Optional[str]) -> str:
     lang = value or _app_lang or os.environ.get("WGM_LANG") or "zh"
     if lang not in ("zh", "en"):
-        raise UsageError(f"--lang takes zh or en, got {lang!r}")
+        raise UsageError(f"--lang takes zh or en (--lang 只能是 zh 或 en), got {lang!r}")
     return lang
 
 
@@ -197,7 +198,8 @@ def _options(rules, roster, incidents, overrides, members, month, set_, group, i
              as_of: Optional[str] = None):
     from wgm import api
     if jobs < 0:
-        raise UsageError(f"--jobs takes a number of processes (0 = every core), got {jobs}")
+        raise UsageError(_t(f"--jobs 是进程数（0 = 每个核一个），不能是 {jobs}",
+                            f"--jobs takes a number of processes (0 = every core), got {jobs}"))
     return api.Options(rules=rules, roster=roster, incidents=incidents, overrides=overrides, members=members,
                        month=resolve_month(month), set=tuple(set_ or ()), groups=tuple(group or ()),
                        input_format=input_format, cache=cache, date=parse_day(day), jobs=jobs,
@@ -214,9 +216,10 @@ def parse_moment(value: Optional[str]):
     try:
         moment = isoparse(text)
     except (ValueError, OverflowError):
-        raise UsageError(f"--as-of takes YYYY-MM-DD or YYYY-MM-DD HH:MM[:SS] (local time), got {value!r}") from None
+        raise UsageError(_t(f"--as-of 的格式是 YYYY-MM-DD 或 YYYY-MM-DD HH:MM[:SS]（本地时间），不是 {value!r}",
+                            f"--as-of takes YYYY-MM-DD or YYYY-MM-DD HH:MM[:SS] (local time), got {value!r}")) from None
     if moment.tzinfo is not None:
-        raise UsageError(f"--as-of takes local time without a zone, got {value!r}")
+        raise UsageError(_t(f"--as-of 用本地时间，不带时区：{value!r}", f"--as-of takes local time without a zone, got {value!r}"))
     if len(text) in (8, 10):          # 2026-11-02 or 20261102: the whole day
         moment = datetime.combine(moment.date(), time(23, 59, 59))
     return moment
@@ -228,14 +231,15 @@ def parse_day(value: Optional[str]) -> Optional[date]:
     try:
         return date.fromisoformat(value.strip())
     except ValueError:
-        raise UsageError(f"--date takes YYYY-MM-DD, got {value!r}") from None
+        raise UsageError(_t(f"--date 的格式是 YYYY-MM-DD，不是 {value!r}", f"--date takes YYYY-MM-DD, got {value!r}")) from None
 
 
 def _formats(value: str) -> set[str]:
     chosen = {f.strip() for f in value.split(",") if f.strip()}
     unknown = chosen - FORMATS
     if unknown or not chosen:
-        raise UsageError(f"--format takes a comma list of xlsx, csv, json, txt, got {value!r}")
+        raise UsageError(_t(f"--format 是逗号分隔的 xlsx, csv, json, txt，不是 {value!r}",
+                            f"--format takes a comma list of xlsx, csv, json, txt, got {value!r}"))
     return {"txt" if f == "md" else f for f in chosen}
 
 
@@ -439,7 +443,7 @@ def diff(inputs: List[Path] = InputsArg,
          lang: Optional[str] = LangOpt) -> None:
     from wgm import api
     if len(rules) != 2:
-        raise UsageError("give --rules exactly twice: --rules A.yaml --rules B.yaml")
+        raise UsageError(_t("--rules 要给两次：--rules A.yaml --rules B.yaml", "give --rules exactly twice: --rules A.yaml --rules B.yaml"))
     options = _options(None, roster, incidents, overrides, members, month, None, None, input_format, cache, day,
                        as_of=as_of)
     table_df = api.diff(inputs, rules[0], rules[1], options)
@@ -459,7 +463,7 @@ def rules_init(path: Path = typer.Argument(Path("rules.yaml"), help=_h("写到�
                lang: Optional[str] = LangOpt) -> None:
     from wgm.settings import DEFAULT_RULES_TEXT
     if path.exists() and not force:
-        _fail(UsageError("exists; use --force to overwrite", source=str(path)))
+        _fail(UsageError(_t("已存在；要覆盖请加 --force", "exists; use --force to overwrite"), source=str(path)))
     path.write_text(DEFAULT_RULES_TEXT, encoding="utf-8")
     out_console.print(_t(f"已写入 {path}", f"wrote {path}"), markup=False)
 
@@ -501,7 +505,7 @@ def roster_draft(inputs: List[Path] = InputsArg,
                  lang: Optional[str] = LangOpt) -> None:
     from wgm import api
     if out is not None and out.exists() and not force:
-        _fail(UsageError("exists; use --force to overwrite", source=str(out), key="--out"))
+        _fail(UsageError(_t("已存在；要覆盖请加 --force", "exists; use --force to overwrite"), source=str(out), key="--out"))
     text = api.roster_draft(inputs, api.Options(input_format=input_format, date=parse_day(day)))
     if out is None:           # as it is: a console would wrap the long comment lines
         sys.stdout.write(text)
