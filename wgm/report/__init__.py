@@ -4,12 +4,13 @@ the evidence is in the frames; writers only lay it out."""
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import Any, Iterable
 
 from wgm.cache import FileMemo
 from wgm.ingest import Progress
@@ -25,9 +26,10 @@ FORMATS = ("xlsx", "csv", "json", "txt")
 
 def render(result: AuditResult, formats: set[str], lang: str = "zh") -> dict[str, bytes]:
     """Every file's bytes, as write() would commit them (audit.json listing the others)."""
+    parts = {name: data() if callable(data) else data for name, data in _render_parts(result, formats, lang).items()}
     files = {name: data if isinstance(data, bytes) else data.read_bytes() if isinstance(data, Path)
              else b"".join(c.read_bytes() if isinstance(c, Path) else c for c in data)
-             for name, data in _render_parts(result, formats, lang).items()}
+             for name, data in parts.items()}
     if "json" in formats:
         digests = {name: hashlib.sha256(data).hexdigest() for name, data in files.items()}
         names = sorted(files) + ["audit.json"]
@@ -48,10 +50,10 @@ def content_keys(result: AuditResult) -> dict[str, str]:
 
 
 def _render_parts(result: AuditResult, formats: set[str], lang: str, jobs: int = 1,
-                  memo: FileMemo | None = None) -> dict[str, bytes | Iterable[bytes] | Path]:
+                  memo: FileMemo | None = None) -> dict[str, Any]:
     """Each file's bytes, or (the big CSVs) its chunks, made while the file is written, or a kept file
     with the same bytes (`memo`, wgm.cache)."""
-    files: dict[str, bytes | Iterable[bytes] | Path] = {}
+    files: dict[str, Any] = {}        # bytes, chunks, a kept file, or a callable making the bytes
     if "csv" in formats:
         kept = {}
         if memo is not None:
@@ -60,7 +62,8 @@ def _render_parts(result: AuditResult, formats: set[str], lang: str, jobs: int =
         files.update(csv_files(result, chunked=True, jobs=jobs, kept=kept))
     if "xlsx" in formats:
         from wgm.report.xlsx import workbook     # openpyxl loads only for runs that write a workbook
-        files["report.xlsx"] = workbook(result, lang)
+        # made when its turn comes, so the progress shows the seconds a big workbook takes
+        files["report.xlsx"] = functools.partial(workbook, result, lang)
     if "txt" in formats or "md" in formats:      # "md": the 公示's old format name
         files.update(announcements(result))
     return files
@@ -98,25 +101,31 @@ def write(result: AuditResult, out_dir: Path, formats: set[str], lang: str = "zh
         shutil.rmtree(staging, ignore_errors=True)
         staging.mkdir(parents=True)
         plan = commit.Plan()
+        if on_progress:                 # the CSV files are encoded first (in workers): seconds at 1M messages
+            on_progress("writing …", 0, len(formats))
         parts = _render_parts(result, formats, lang, jobs, memo)
         names = sorted(parts) + (["audit.json"] if "json" in formats else [])
         for n, name in enumerate(sorted(parts), 1):
             if on_progress:
-                on_progress(f"writing {name}", n, len(names))
+                on_progress(f"writing {name}", n - 1, len(names))
             digest = hashlib.sha256()
-            os.replace(stage(out_dir / name, parts[name], folder=staging, digest=digest), staging / name)
+            data = parts[name]
+            os.replace(stage(out_dir / name, data() if callable(data) else data, folder=staging, digest=digest),
+                       staging / name)
             plan.files[name] = digest.hexdigest()
         plan.remove, plan.stale = commit.earlier_outputs(out_dir, set(names), keep_old, protected_paths)
         plan.run_id = commit.run_id(plan.files)
         if "json" in formats:
             if on_progress:
-                on_progress("writing audit.json", len(names), len(names))
+                on_progress("writing audit.json", len(names) - 1, len(names))
             listing = {"run_id": plan.run_id, "files": names, "removed": plan.remove, "stale": plan.stale}
             data = audit_json(result, listing)
             os.replace(stage(out_dir / "audit.json", data, folder=staging), staging / "audit.json")
             plan.files["audit.json"] = hashlib.sha256(data).hexdigest()
         commit.write_manifest(staging, plan)
         commit.move_into_place(out_dir)
+        if on_progress and names:       # the bar full at the last file's end, not its start
+            on_progress(f"writing {names[-1]}", len(names), len(names))
         if memo is not None and "csv" in formats:   # under the lock: no other run replaces them meanwhile
             for name, key in content_keys(result).items():
                 memo.keep(name, key, out_dir / name)
