@@ -147,3 +147,23 @@ def test_a_manifest_cannot_make_wgm_remove_a_user_file(tmp_path):
     commit.write_manifest(staging, commit.Plan(files={}, run_id="x", remove=["mine.docx", "../etc"]))
     assert commit.move_into_place(tmp_path)
     assert (tmp_path / "mine.docx").exists()
+
+
+def test_csv_parts_made_by_workers_stay_inside_the_output_folder(tmp_path, sample_result, monkeypatch):
+    """Worker parts hold message text: made in the staging folder, so a kill leaves none in $TMPDIR and the
+    next run there removes them."""
+    import tempfile
+    from wgm.report import machine
+    monkeypatch.setattr(machine, "_MIN_ROWS_PER_WORKER", 10)
+    made: list = []
+    real = tempfile.TemporaryDirectory
+
+    def spying(*args, **kwargs):
+        made.append(kwargs.get("dir"))
+        return real(*args, **kwargs)
+    monkeypatch.setattr(machine.tempfile, "TemporaryDirectory", spying)
+    report.write(sample_result, tmp_path, {"csv"}, jobs=2)
+    assert made and all(Path(d) == tmp_path / commit.STAGING for d in made)
+    assert not (tmp_path / commit.STAGING).exists()
+    single = report.render(sample_result, {"csv"})
+    assert all((tmp_path / name).read_bytes() == data for name, data in single.items())

@@ -50,7 +50,7 @@ def content_keys(result: AuditResult) -> dict[str, str]:
 
 
 def _render_parts(result: AuditResult, formats: set[str], lang: str, jobs: int = 1,
-                  memo: FileMemo | None = None) -> dict[str, Any]:
+                  memo: FileMemo | None = None, work_dir: Path | None = None) -> dict[str, Any]:
     """Each file's bytes, or (the big CSVs) its chunks, made while the file is written, or a kept file
     with the same bytes (`memo`, wgm.cache)."""
     files: dict[str, Any] = {}        # bytes, chunks, a kept file, or a callable making the bytes
@@ -59,7 +59,7 @@ def _render_parts(result: AuditResult, formats: set[str], lang: str, jobs: int =
         if memo is not None:
             kept = {name: path for name, key in content_keys(result).items()
                     if (path := memo.reuse(name, key)) is not None}
-        files.update(csv_files(result, chunked=True, jobs=jobs, kept=kept))
+        files.update(csv_files(result, chunked=True, jobs=jobs, kept=kept, work_dir=work_dir))
     if "xlsx" in formats:
         from wgm.report.xlsx import workbook     # openpyxl loads only for runs that write a workbook
         # made when its turn comes, so the progress shows the seconds a big workbook takes
@@ -103,7 +103,7 @@ def write(result: AuditResult, out_dir: Path, formats: set[str], lang: str = "zh
         plan = commit.Plan()
         if on_progress:                 # the CSV files are encoded first (in workers): seconds at 1M messages
             on_progress("writing …", 0, len(formats))
-        parts = _render_parts(result, formats, lang, jobs, memo)
+        parts = _render_parts(result, formats, lang, jobs, memo, work_dir=staging)
         names = sorted(parts) + (["audit.json"] if "json" in formats else [])
         for n, name in enumerate(sorted(parts), 1):
             if on_progress:
