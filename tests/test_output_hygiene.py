@@ -167,3 +167,16 @@ def test_csv_parts_made_by_workers_stay_inside_the_output_folder(tmp_path, sampl
     assert not (tmp_path / commit.STAGING).exists()
     single = report.render(sample_result, {"csv"})
     assert all((tmp_path / name).read_bytes() == data for name, data in single.items())
+
+
+def test_the_next_audit_finishes_an_interrupted_commit_and_says_so(tmp_path, sample_result):
+    report.write(sample_result, tmp_path, {"csv", "json"})
+    staging = tmp_path / commit.STAGING           # as a kill between renames leaves it: manifest, some files
+    staging.mkdir()
+    (staging / "summary.csv").write_bytes((tmp_path / "summary.csv").read_bytes())
+    commit.write_manifest(staging, commit.Plan(files={"summary.csv": "x"}, run_id="interrupted"))
+    result = runner.invoke(app, ["audit", str(SAMPLES), "--roster", str(SAMPLES / "roster.yaml"), "--out",
+                                 str(tmp_path), "--format", "csv,json"], env={"COLUMNS": "200"})
+    assert result.exit_code in (0, 1), result.output
+    assert "上次运行在提交报告时中断，已先完成那次提交" in result.output
+    assert commit.report_state(tmp_path) == "complete" and not staging.exists()
