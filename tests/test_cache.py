@@ -159,3 +159,51 @@ def test_a_cached_run_equals_a_fresh_one(tmp_path, jobs):
     hit = report.render(api.audit([SAMPLES], api.Options(**{**options(tmp_path).__dict__, "jobs": jobs})),
                         {"csv", "json", "txt"})
     assert hit == fresh
+
+
+PYWXDUMP = Path(__file__).resolve().parent / "data" / "spec" / "formats" / "samples"
+
+
+@pytest.mark.parametrize("where", ["beside", "one folder up"])
+def test_a_changed_users_json_is_read_again(tmp_path, where):
+    """users.json names PyWxDump's senders: a run given the CSV alone, with the contact list beside it or one
+    folder up, must not serve names from before the contact list changed."""
+    chat = tmp_path / "export" / "34567890123@chatroom"
+    chat.mkdir(parents=True)
+    csv_file = chat / "pywxdump_34567890123@chatroom_0_10.csv"
+    csv_file.write_bytes((PYWXDUMP / csv_file.name).read_bytes())
+    users = (chat if where == "beside" else chat.parent) / "users.json"
+    users.write_bytes((PYWXDUMP / "pywxdump_users.json").read_bytes())
+    folder = tmp_path / "cache"
+    first = api.audit([csv_file], api.Options(cache=folder))
+    assert first.messages["sender"].eq("研发-李四").any()
+    users.write_text(users.read_text(encoding="utf-8").replace("研发-李四", "研发-李思"), encoding="utf-8")
+    again = api.audit([csv_file], api.Options(cache=folder))
+    assert again.messages["sender"].eq("研发-李思").any() and not again.messages["sender"].eq("研发-李四").any()
+
+
+def test_a_renamed_chat_folder_names_the_group_anew(tmp_path):
+    """留痕 names a group by its folder (<群名>(<id>)): renaming the folder renames the group, cache or not."""
+    source = next(SAMPLES.rglob("*.txt"))
+    old = tmp_path / "in" / "旧群名(44556677889@chatroom)"
+    old.mkdir(parents=True)
+    (old / "export.txt").write_bytes(source.read_bytes())
+    folder = tmp_path / "cache"
+    first = api.audit([tmp_path / "in"], api.Options(cache=folder))
+    new = old.rename(tmp_path / "in" / "新群名(44556677889@chatroom)")
+    again = api.audit([tmp_path / "in"], api.Options(cache=folder))
+    fresh = api.audit([tmp_path / "in"], api.Options())
+    assert set(again.messages["group"]) == set(fresh.messages["group"]), (set(first.messages["group"]), new)
+
+
+def test_the_code_digest_changes_with_any_source_file(tmp_path, monkeypatch):
+    """An upgrade that keeps the version string still gets its own entries: the digest covers the code."""
+    import shutil
+    package = tmp_path / "wgm"
+    shutil.copytree(Path(cache.__file__).parent, package, ignore=shutil.ignore_patterns("__pycache__"))
+    before = cache.package_digest(package)
+    (package / "ledger.py").write_text((package / "ledger.py").read_text(encoding="utf-8") + "\n# changed\n",
+                                       encoding="utf-8")
+    assert cache.package_digest(package) != before
+    (package / "data" / "rules.yaml").write_text("# changed\n", encoding="utf-8")
+    assert cache.package_digest(package) != before

@@ -95,7 +95,8 @@ def test_parse_on_a_folder_mixing_every_format_reports_each_file(tmp_path, monke
     shutil.copytree(SPEC_SAMPLES, folder)
     monkeypatch.chdir(tmp_path)
     folder = Path("mixed")
-    result = runner.invoke(app, ["parse", str(folder), "--date", "2025-03-03"], env={"COLUMNS": "250"})
+    result = runner.invoke(app, ["parse", str(folder), "--date", "2025-03-03", "--verbose", "--lang", "en"],
+                           env={"COLUMNS": "250"})
     # the Windows copy (no times) is refused: the input is incomplete; the WeCom switch row set aside is not
     assert result.exit_code == 3, result.output
     rows = {line.split("│")[1].strip(): [c.strip() for c in line.split("│")[2:8]]
@@ -147,7 +148,7 @@ def test_explain_prints_the_messages_behind_each_event():
     assert "reply_after_requested" in result.output and "可以，下午5点前修好" in result.output
 
 
-@pytest.mark.parametrize("command", ["audit", "parse", "tasks", "rules", "formats", "explain", "diff"])
+@pytest.mark.parametrize("command", ["audit", "parse", "tasks", "rules", "formats", "explain", "diff", "roster"])
 def test_every_command_has_help_and_is_in_the_readme(command):
     result = runner.invoke(app, [command, "--help"])
     assert result.exit_code == 0 and result.output.strip()
@@ -165,7 +166,9 @@ def test_date_option_dates_a_date_less_export_and_its_absence_is_an_error(tmp_pa
     audit = json.loads((tmp_path / "b" / "audit.json").read_text(encoding="utf-8"))
     assert audit["inputs"][0]["fmt"] == "chatlog_txt" and audit["inputs"][0]["messages"] == 9
     result = runner.invoke(app, ["audit", str(sample), "--date", "3月3日", "--out", str(tmp_path / "c")])
-    assert result.exit_code == 2 and "--date takes YYYY-MM-DD" in result.output
+    assert result.exit_code == 2 and "--date 的格式是 YYYY-MM-DD" in result.output
+    english = runner.invoke(app, ["audit", str(sample), "--date", "3月3日", "--lang", "en", "--out", str(tmp_path / "c")])
+    assert english.exit_code == 2 and "--date takes YYYY-MM-DD" in english.output
 
 
 def test_progress_reports_each_file_then_the_stages(tmp_path):

@@ -230,8 +230,10 @@ def test_hidden_files_and_folders_are_listed_with_why(tmp_path):
     for hidden in (folder / ".hidden", folder / ".C.txt"):
         assert "隐藏" in inputs[str(hidden)]["skipped_reason"] and not inputs[str(hidden)]["refused"]
     assert inputs[str(folder / "d.txt")]["fmt"] == "memotrace_v3_txt"
-    shown = runner.invoke(app, ["parse", str(folder)], env={"COLUMNS": "250"})
+    shown = runner.invoke(app, ["parse", str(folder), "--verbose"], env={"COLUMNS": "250"})
     assert shown.exit_code == 0 and ".C.txt" in shown.output and ".hidden" in shown.output
+    counted = runner.invoke(app, ["parse", str(folder)], env={"COLUMNS": "250"})     # one line without --verbose
+    assert counted.exit_code == 0 and "跳过 2 个非聊天文件：隐藏 2" in counted.output and ".C.txt" not in counted.output
 
 
 def test_a_broken_link_in_a_folder_is_listed_as_refused(tmp_path):

@@ -29,7 +29,7 @@ from wgm.errors import UsageError
 from wgm.evaluate import dept_lookup, describe, settle
 from wgm.records import load_incidents, load_overrides, load_snapshots
 from wgm.result import AuditResult, InputInfo
-from wgm.roster import Roster, load_roster
+from wgm.roster import Roster, groups_file_of, load_roster
 from wgm.rules import RuleContext, run_run_families
 from wgm.schema import M
 
@@ -54,7 +54,15 @@ class Options:
     jobs: int = 0                     # worker processes for parsing and judging; 0 = every core
 
     def side_files(self) -> list[Path]:
-        return [p for p in (self.rules, self.roster, self.incidents, self.overrides, self.members) if p]
+        return [p for p in (self.rules, *self.roster_files(), self.incidents, self.overrides, self.members) if p]
+
+    def roster_files(self) -> list[Path]:
+        """The roster and, for a CSV one, its groups file beside it (<roster>_groups.csv) when there is one."""
+        if self.roster is None:
+            return []
+        beside = groups_file_of(Path(self.roster))
+        return [self.roster, beside] if Path(self.roster).suffix.lower() in (".csv", ".txt") and beside.is_file() \
+            else [self.roster]
 
 
 @dataclass(frozen=True)
@@ -90,8 +98,10 @@ def _ingest_files(inputs: list[Path], options: Options) -> list[Path]:
 
 
 def _ingest_key(inputs: list[Path], options: Options, settings: settings_mod.Settings) -> str:
-    return cache.key("ingest", cache.files_part(_ingest_files(inputs, options)),
-                     cache.files_part([options.roster] if options.roster else []), options.input_format,
+    files = _ingest_files(inputs, options)
+    # every file's path is in the key: folder and file names name groups (留痕's <群名>(<id>)/) and chat ids
+    return cache.key("ingest", cache.files_part(files), cache.files_part(cache.files_read_beside(files)),
+                     cache.files_part(options.roster_files()), options.input_format,
                      list(options.groups), options.date, settings.timezone)
 
 
@@ -388,3 +398,19 @@ def explain(result: AuditResult, member: str) -> list[tuple[pd.Series, pd.DataFr
     return out
 
 
+
+
+def roster_draft(inputs: Iterable[Path], options: Options = Options()) -> str:
+    """`wgm roster draft`: a commented roster.yaml from what the exports show (wgm.roster_draft)."""
+    from wgm import roster_draft as drafting
+    ing = parse(inputs, dataclasses.replace(options, roster=None))
+    return drafting.render(drafting.draft(ing.messages, load_settings(options).naming["member"]))
+
+
+def roster_check(inputs: Iterable[Path], options: Options):
+    """`wgm roster check`: who the exports show that the roster (options.roster) misses, ids nothing maps,
+    groups it does not list (wgm.roster_draft.Check)."""
+    from wgm import roster_draft as drafting
+    if options.roster is None:
+        raise UsageError("give the roster to check: --roster FILE")
+    return drafting.check(parse(inputs, options).messages, load_roster(options.roster))

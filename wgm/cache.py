@@ -38,13 +38,40 @@ V = TypeVar("V")
 
 @functools.lru_cache(maxsize=1)
 def code_digest() -> str:
-    """sha256 over wgm's own source and data files: results made by other code are never reused."""
-    root = Path(__file__).resolve().parent
+    """A digest of wgm's own code and data files: results made by other code are never reused."""
+    return package_digest(Path(__file__).resolve().parent)
+
+
+def package_digest(root: Path) -> str:
+    """sha256 over the version and every file of the package folder (source, word lists, defaults), by
+    path and bytes; compiled caches left out. An upgrade that keeps the version string still differs."""
     h = hashlib.sha256(__version__.encode())
-    for path in sorted(p for p in root.rglob("*") if p.suffix in (".py", ".yaml") and p.is_file()):
-        h.update(str(path.relative_to(root)).encode())
+    for path in sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts
+                       and p.suffix not in (".pyc", ".pyo")):
+        h.update(str(path.relative_to(root)).encode("utf-8", "surrogateescape") + b"\0")
         h.update(path.read_bytes())
     return h.hexdigest()
+
+
+# side files an export's parser reads from beside it or one folder up, by name (PyWxDump's contact list:
+# wgm.parsers.pywxdump.load_names): a key that missed them would serve old names after they change
+_READ_BESIDE = ("*users.json",)
+
+
+def files_read_beside(paths: Iterable[Path]) -> list[Path]:
+    """The side files found beside the given exports or one folder up, each once, in order."""
+    folders: set[Path] = set()
+    for p in paths:
+        here = Path(p).absolute().parent
+        folders.update((here, here.parent))
+    found: set[Path] = set()
+    for folder in folders:
+        for pattern in _READ_BESIDE:
+            try:
+                found.update(f for f in folder.glob(pattern) if f.is_file())
+            except OSError:
+                continue
+    return sorted(found)
 
 
 def key(*parts) -> str:

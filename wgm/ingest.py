@@ -128,7 +128,8 @@ def _is(test: Callable[[], bool]) -> bool:
 
 # the header rows of wgm's own CSV side files (contract.md), by what they are given with
 _SIDE_HEADERS = (("--members", {"as_of", "group", "member"}), ("--incidents", {"date", "member", "rule"}),
-                 ("--overrides", {"action", "reason"}), ("--roster", {"姓名", "部门"}), ("--roster", {"name", "dept"}))
+                 ("--overrides", {"action", "reason"}), ("--roster", {"姓名", "部门"}), ("--roster", {"name", "dept"}),
+                 ("--roster", {"群名"}), ("--roster", {"name", "ids"}))     # the last two: its groups file
 
 
 def side_file_kind(path: Path) -> str:
@@ -187,10 +188,11 @@ def read_all(inputs: Iterable[Path], input_format: str | None = None, exclude: I
         if path.resolve() in excluded:
             continue
         if not explicit and path.suffix.lower() in _SKIP_SUFFIXES:
-            infos.append(_skipped(path, f"not a chat export ({path.suffix})"))
+            infos.append(_skipped(path, f"不是聊天导出（{path.suffix}）/ not a chat export ({path.suffix})"))
             continue
         if not explicit and path.name.lower().endswith(tuple(_SIDE_FILES)):
-            infos.append(_skipped(path, "contact list of a PyWxDump export (read with its CSV)"))
+            infos.append(_skipped(path, "PyWxDump 导出的联系人表（随其 CSV 读取）/ contact list of a PyWxDump export "
+                                         "(read with its CSV)"))
             continue
         to_read.append((path, explicit))
     size = sum(_size(p) for p, _ in to_read)
@@ -206,7 +208,8 @@ def read_all(inputs: Iterable[Path], input_format: str | None = None, exclude: I
                 raise InputError(message, source=source, line=line)
             side = side_file_kind(path)
             if side:      # a roster or membership sheet kept beside the exports: not a chat export left out
-                infos.append(_skipped(path, f"wgm side file ({side}), not a chat export"))
+                infos.append(_skipped(path, f"wgm 的附带文件（{side}），不是聊天导出 / wgm side file ({side}), not a "
+                                             "chat export"))
                 continue
             infos.append(_skipped(path, message, refused=True))
             warnings.append(f"{shown}: skipped: {message}")

@@ -7,6 +7,7 @@ Without a roster, members come from display names by the naming rule of rules.md
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import re
 from dataclasses import dataclass, field
@@ -284,21 +285,30 @@ def _load_roster_yaml(path: Path) -> Roster:
         if not isinstance(row, dict) or not row.get("name"):
             problems.append(WgmError("a group needs a name", source=src, line=lines.get(kp), key=".".join(kp)))
             continue
-        resolved: dict[str, list[str]] = {"admins": [], "members": []}
-        for field_name in ("admins", "members"):
-            for j, who in enumerate(_as_list(row.get(field_name))):
-                key, why = _resolve(who, people)
-                if key is None:
-                    problems.append(WgmError(why, source=src,
-                                             line=lines.get((*kp, field_name, str(j))) or lines.get(kp),
-                                             key=".".join((*kp, field_name))))
-                else:
-                    resolved[field_name].append(key)
-        groups.append(Group(name=str(row["name"]), ids=_as_list(row.get("ids")), admins=tuple(resolved["admins"]),
-                            members=tuple(resolved["members"])))
+
+        def at(msg: str, field_name: str, j: int, kp=kp) -> WgmError:
+            return WgmError(msg, source=src, line=lines.get((*kp, field_name, str(j))) or lines.get(kp),
+                            key=".".join((*kp, field_name)))
+        groups.append(_group(row, people, at, problems))
     if problems:
         raise SettingsError(problems)
     return Roster(company=str(data.get("company") or ""), people=people, groups=tuple(groups), source=src)
+
+
+def _group(row: dict, people: dict[str, Person], at: Callable[[str, str, int], WgmError],
+           problems: list[WgmError]) -> Group:
+    """A group of the roster (any form: YAML, the groups sheet or file), its admins and members resolved to
+    member keys; each one not found is a problem `at(why, field, index)`."""
+    resolved: dict[str, list[str]] = {"admins": [], "members": []}
+    for field_name in ("admins", "members"):
+        for j, who in enumerate(_as_list(row.get(field_name))):
+            key, why = _resolve(who, people)
+            if key is None:
+                problems.append(at(why, field_name, j))
+            else:
+                resolved[field_name].append(key)
+    return Group(name=str(row["name"]).strip(), ids=_as_list(row.get("ids")), admins=tuple(resolved["admins"]),
+                 members=tuple(resolved["members"]))
 
 
 _CSV_HEADERS = {"姓名": "name", "部门": "dept", "角色": "role", "别名": "aliases", "上级": "supervisor", "工号": "id",
@@ -320,7 +330,8 @@ def _resolve_supervisors(people: dict[str, Person], src: str) -> tuple[dict[str,
     return out, problems
 
 
-def _rows_to_roster(rows: list[list[str]], src: str) -> Roster:
+def _rows_to_roster(rows: list[list[str]], src: str, group_rows: list[list[str]] | None = None,
+                    group_src: str = "") -> Roster:
     if not rows:
         raise SettingsError("empty roster", source=src, line=1)
     header = [h.strip() for h in rows[0]]
@@ -343,14 +354,56 @@ def _rows_to_roster(rows: list[list[str]], src: str) -> Roster:
     people, keyed_problems = _keyed(entries, src)
     people, ref_problems = _resolve_supervisors(people, src)
     problems.extend(keyed_problems + ref_problems)
+    groups = _group_table(group_rows, group_src or src, people, problems) if group_rows else ()
     if problems:
         raise SettingsError(problems)
-    return Roster(people=people, source=src)
+    return Roster(people=people, groups=groups, source=src)
+
+
+# the groups of a CSV/XLSX roster: a second sheet, or <roster>_groups.csv beside the CSV
+_GROUP_HEADERS = {"群名": "name", "群": "name", "name": "name", "群ID": "ids", "群id": "ids", "ids": "ids",
+                  "管理员": "admins", "群管理员": "admins", "admins": "admins", "成员": "members", "群成员": "members",
+                  "members": "members"}
+
+
+def _is_group_header(row: list[str]) -> bool:
+    return bool(row) and {"群名", "name"} & {c.strip() for c in row} != set() and \
+        all(not c.strip() or c.strip() in _GROUP_HEADERS for c in row)
+
+
+def _group_table(rows: list[list[str]], src: str, people: dict[str, Person], problems: list[WgmError]) -> tuple[Group, ...]:
+    """Groups from a table with the headers 群名, 群ID, 管理员, 成员 (lists separated by ;)."""
+    if not _is_group_header(rows[0]):
+        problems.append(WgmError(f"groups header must be 群名, 群ID, 管理员, 成员 (got {', '.join(rows[0])})",
+                                 source=src, line=1))
+        return ()
+    keys = [_GROUP_HEADERS.get(h.strip(), "") for h in rows[0]]
+    groups = []
+    for n, row in enumerate(rows[1:], start=2):
+        if not any(c.strip() for c in row):
+            continue
+        record = {k: v for k, v in zip(keys, row) if k}
+        if not str(record.get("name") or "").strip():
+            problems.append(WgmError("a group needs a name (群名)", source=src, line=n))
+            continue
+        groups.append(_group(record, people, functools.partial(_at_row, src, n), problems))
+    return tuple(groups)
+
+
+def _at_row(src: str, line: int, why: str, field_name: str, _index: int) -> WgmError:
+    return WgmError(why, source=src, line=line, key={"admins": "管理员", "members": "成员"}[field_name])
+
+
+def groups_file_of(path: Path) -> Path:
+    """Where a CSV roster's groups are: <roster>_groups.csv beside it."""
+    return path.with_name(f"{path.stem}_groups{path.suffix}")
 
 
 def _load_roster_csv(path: Path) -> Roster:
     text = read_side_text(path)
-    return _rows_to_roster(list(csv.reader(io.StringIO(text))), str(path))
+    beside = groups_file_of(path)
+    group_rows = list(csv.reader(io.StringIO(read_side_text(beside)))) if beside.is_file() else None
+    return _rows_to_roster(list(csv.reader(io.StringIO(text))), str(path), group_rows, str(beside))
 
 
 def _load_roster_xlsx(path: Path) -> Roster:
@@ -362,6 +415,11 @@ def _load_roster_xlsx(path: Path) -> Roster:
         raise SettingsError("file not found", source=str(path)) from None
     except Exception as exc:  # openpyxl raises many kinds for a non-workbook file
         raise SettingsError(f"not a readable workbook: {exc}", source=str(path)) from None
-    ws = wb.worksheets[0]
-    rows = [["" if c is None else str(c) for c in row] for row in ws.iter_rows(values_only=True)]
-    return _rows_to_roster(rows, str(path))
+    sheets = [[["" if c is None else str(c) for c in row] for row in ws.iter_rows(values_only=True)]
+              for ws in wb.worksheets]
+    names = [ws.title for ws in wb.worksheets]
+    # the members on the first sheet; the groups on a later one whose header row is the groups header
+    later = [(names[i], rows) for i, rows in enumerate(sheets[1:], start=1) if rows and _is_group_header(rows[0])]
+    group_rows = later[0][1] if later else None
+    group_src = f"{path}[{later[0][0]}]" if later else ""
+    return _rows_to_roster(sheets[0] if sheets else [], str(path), group_rows, group_src)

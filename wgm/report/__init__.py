@@ -4,13 +4,19 @@ the evidence is in the frames; writers only lay it out."""
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
+import os
+import shutil
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import Any, Iterable
 
 from wgm.cache import FileMemo
+from wgm.ingest import Progress
 from wgm.errors import UsageError
-from wgm.report.atomic import OutputLock, commit_all, stage, write_atomic
+from wgm.report import commit
+from wgm.report.atomic import OutputLock, stage, write_atomic
 from wgm.report.machine import audit_json, csv_files, parsed_files
 from wgm.report.publish import announcements
 from wgm.result import AuditResult
@@ -19,9 +25,17 @@ FORMATS = ("xlsx", "csv", "json", "txt")
 
 
 def render(result: AuditResult, formats: set[str], lang: str = "zh") -> dict[str, bytes]:
-    return {name: data if isinstance(data, bytes) else data.read_bytes() if isinstance(data, Path)
-            else b"".join(c.read_bytes() if isinstance(c, Path) else c for c in data)
-            for name, data in _render_parts(result, formats, lang).items()}
+    """Every file's bytes, as write() would commit them (audit.json listing the others)."""
+    parts = {name: data() if callable(data) else data for name, data in _render_parts(result, formats, lang).items()}
+    files = {name: data if isinstance(data, bytes) else data.read_bytes() if isinstance(data, Path)
+             else b"".join(c.read_bytes() if isinstance(c, Path) else c for c in data)
+             for name, data in parts.items()}
+    if "json" in formats:
+        digests = {name: hashlib.sha256(data).hexdigest() for name, data in files.items()}
+        names = sorted(files) + ["audit.json"]
+        files["audit.json"] = audit_json(result, {"run_id": commit.run_id(digests), "files": names,
+                                                  "removed": [], "stale": {}})
+    return files
 
 
 def content_keys(result: AuditResult) -> dict[str, str]:
@@ -36,47 +50,87 @@ def content_keys(result: AuditResult) -> dict[str, str]:
 
 
 def _render_parts(result: AuditResult, formats: set[str], lang: str, jobs: int = 1,
-                  memo: FileMemo | None = None) -> dict[str, bytes | Iterable[bytes] | Path]:
+                  memo: FileMemo | None = None, work_dir: Path | None = None) -> dict[str, Any]:
     """Each file's bytes, or (the big CSVs) its chunks, made while the file is written, or a kept file
     with the same bytes (`memo`, wgm.cache)."""
-    files: dict[str, bytes | Iterable[bytes] | Path] = {}
+    files: dict[str, Any] = {}        # bytes, chunks, a kept file, or a callable making the bytes
     if "csv" in formats:
         kept = {}
         if memo is not None:
             kept = {name: path for name, key in content_keys(result).items()
                     if (path := memo.reuse(name, key)) is not None}
-        files.update(csv_files(result, chunked=True, jobs=jobs, kept=kept))
-    if "json" in formats:
-        files["audit.json"] = audit_json(result)
+        files.update(csv_files(result, chunked=True, jobs=jobs, kept=kept, work_dir=work_dir))
     if "xlsx" in formats:
         from wgm.report.xlsx import workbook     # openpyxl loads only for runs that write a workbook
-        files["report.xlsx"] = workbook(result, lang)
+        # made when its turn comes, so the progress shows the seconds a big workbook takes
+        files["report.xlsx"] = functools.partial(workbook, result, lang)
     if "txt" in formats or "md" in formats:      # "md": the 公示's old format name
         files.update(announcements(result))
     return files
 
 
+@dataclass(frozen=True)
+class Written:
+    """What a write did: the files it wrote (audit.json last), the earlier wgm outputs it removed, those
+    it left in place as stale (name → why), and whether it first finished an earlier run's commit that a
+    kill had interrupted."""
+
+    files: tuple[Path, ...]
+    removed: tuple[str, ...] = ()
+    stale: tuple[tuple[str, str], ...] = ()
+    finished_interrupted: bool = False
+    run_id: str = ""
+
+    def __len__(self) -> int:
+        return len(self.files)
+
+
 def write(result: AuditResult, out_dir: Path, formats: set[str], lang: str = "zh", jobs: int = 1,
-          memo: FileMemo | None = None) -> list[Path]:
-    """Every file is written to a temp file first, under the folder's lock; only when all are complete
-    are they renamed into place, so a failure or a kill never leaves a mix of two runs' files. `memo`:
-    where the big CSVs are kept for a later run that would write them the same (--cache)."""
-    files = _render_parts(result, formats, lang, jobs, memo)
+          memo: FileMemo | None = None, keep_old: bool = False, protected: Iterable[Path] = (),
+          on_progress: Progress | None = None) -> Written:
+    """The report committed as a set (wgm.report.commit): every file staged in the folder's .wgm-commit,
+    the manifest written, then the files renamed into place with audit.json last, under the folder's
+    lock. Earlier wgm outputs this run does not rewrite are removed (keep_old: listed as stale); files
+    in `protected` (what the run read, such as an --overrides workbook) never are. `memo`: where the big
+    CSVs are kept for a later run that would write them the same (--cache)."""
     out_dir = Path(out_dir)
-    staged: list[tuple[Path, Path]] = []
+    protected_paths = {Path(p).resolve() for p in protected}
     with _writing(out_dir), OutputLock(out_dir):
-        try:
-            for name, data in sorted(files.items()):
-                staged.append((stage(out_dir / name, data), out_dir / name))
-        except BaseException:
-            for tmp, _ in staged:
-                tmp.unlink(missing_ok=True)
-            raise
-        commit_all(staged)
+        finished = commit.move_into_place(out_dir)
+        staging = out_dir / commit.STAGING
+        shutil.rmtree(staging, ignore_errors=True)
+        staging.mkdir(parents=True)
+        plan = commit.Plan()
+        if on_progress:                 # the CSV files are encoded first (in workers): seconds at 1M messages
+            on_progress("writing …", 0, len(formats))
+        parts = _render_parts(result, formats, lang, jobs, memo, work_dir=staging)
+        names = sorted(parts) + (["audit.json"] if "json" in formats else [])
+        for n, name in enumerate(sorted(parts), 1):
+            if on_progress:
+                on_progress(f"writing {name}", n - 1, len(names))
+            digest = hashlib.sha256()
+            data = parts[name]
+            os.replace(stage(out_dir / name, data() if callable(data) else data, folder=staging, digest=digest),
+                       staging / name)
+            plan.files[name] = digest.hexdigest()
+        plan.remove, plan.stale = commit.earlier_outputs(out_dir, set(names), keep_old, protected_paths)
+        plan.run_id = commit.run_id(plan.files)
+        if "json" in formats:
+            if on_progress:
+                on_progress("writing audit.json", len(names) - 1, len(names))
+            listing = {"run_id": plan.run_id, "files": names, "removed": plan.remove, "stale": plan.stale}
+            data = audit_json(result, listing)
+            os.replace(stage(out_dir / "audit.json", data, folder=staging), staging / "audit.json")
+            plan.files["audit.json"] = hashlib.sha256(data).hexdigest()
+        commit.write_manifest(staging, plan)
+        commit.move_into_place(out_dir)
+        if on_progress and names:       # the bar full at the last file's end, not its start
+            on_progress(f"writing {names[-1]}", len(names), len(names))
         if memo is not None and "csv" in formats:   # under the lock: no other run replaces them meanwhile
             for name, key in content_keys(result).items():
                 memo.keep(name, key, out_dir / name)
-    return [path for _, path in staged]
+    return Written(tuple(out_dir / n for n in names), tuple(plan.remove), tuple(sorted(plan.stale.items())),
+                   finished, plan.run_id)
 
 
 def write_parsed(messages, unparsed, out_dir: Path) -> list[Path]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import tempfile
@@ -39,24 +40,46 @@ def write_atomic(path: Path, data: bytes | Iterable[bytes]) -> None:
     commit_all([(stage(path, data), path)])
 
 
-def stage(path: Path, data: bytes | Iterable[bytes | Path] | Path) -> Path:
-    """The contents in a temp file beside `path`, flushed to disk; `data` may come in chunks (a
-    million-row CSV is never held as one piece), each bytes or a file to copy."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+def stage(path: Path, data: bytes | Iterable[bytes | Path] | Path, folder: Path | None = None,
+          digest: "hashlib._Hash | None" = None) -> Path:
+    """The contents in a temp file beside `path` (or in `folder`), flushed to disk; `data` may come in chunks
+    (a million-row CSV is never held as one piece), each bytes or a file to copy. `digest` is fed every
+    byte written. The file gets the mode the user's umask gives new files (mkstemp alone makes it 0600,
+    and finance could not open what a cron job wrote to a shared folder)."""
+    folder = path.parent if folder is None else folder
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     try:
+        os.fchmod(fd, 0o666 & ~current_umask())
         with os.fdopen(fd, "wb") as fh:
             for chunk in ([data] if isinstance(data, (bytes, bytearray, Path)) else data):
                 if isinstance(chunk, Path):
                     _copy_into(chunk, fh)
+                    if digest is not None:
+                        _digest_file(chunk, digest)
                 else:
                     fh.write(chunk)
+                    if digest is not None:
+                        digest.update(chunk)
             fh.flush()
             os.fsync(fh.fileno())
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     return Path(tmp)
+
+
+def current_umask() -> int:
+    """The process's umask (the system only tells it by setting it: set and put straight back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _digest_file(path: Path, digest) -> None:
+    with open(path, "rb") as fh:
+        while block := fh.read(1 << 20):
+            digest.update(block)
 
 
 def _copy_into(source: Path, fh) -> None:

@@ -136,15 +136,18 @@ def _csv_header(columns: list[str]) -> bytes:
     return ("\ufeff" + ",".join(_csv_text(list(columns))) + "\n").encode("utf-8")
 
 
-def encode_all(frames: dict[str, tuple[pd.DataFrame, list[str]]], jobs: int) -> dict[str, Iterator[bytes | Path]]:
+def encode_all(frames: dict[str, tuple[pd.DataFrame, list[str]]], jobs: int,
+               work_dir: Path | None = None) -> dict[str, Iterator[bytes | Path]]:
     """Each frame as a CSV: its header, then its rows as chunks of bytes or as part files (paths) to copy
     in order. With `jobs` workers and enough rows, every frame is cut into pieces that forked workers
     encode into part files, biggest first, while this process waits: the writing of messages.csv,
-    tasks.csv and events.csv shares both cores instead of following one another."""
+    tasks.csv and events.csv shares both cores instead of following one another. The parts (message
+    text) go in `work_dir` (the output folder's staging folder: a killed run's parts are removed by the
+    next run there), else the system's temp folder."""
     total = sum(len(df) for df, _ in frames.values())
     if jobs <= 1 or total < 2 * _MIN_ROWS_PER_WORKER or not parallel.can_fork():
         return {name: csv_chunks(df, columns) for name, (df, columns) in frames.items()}
-    folder = tempfile.TemporaryDirectory(prefix=".wgm-csv-")    # removed once the last part is copied
+    folder = tempfile.TemporaryDirectory(prefix=".wgm-csv-", dir=work_dir)    # removed once the last part is copied
     piece_rows = max(_MIN_ROWS_PER_WORKER // 2, -(-total // (2 * jobs)))
     pieces: dict[str, list[tuple[str, int, int, str]]] = {}
     for name, (df, columns) in frames.items():
@@ -194,7 +197,7 @@ _ROWS_PER_CHUNK = 50_000
 
 
 def csv_files(result: AuditResult, chunked: bool = False, jobs: int = 1,
-              kept: dict[str, Path] | None = None) -> dict[str, Any]:
+              kept: dict[str, Path] | None = None, work_dir: Path | None = None) -> dict[str, Any]:
     """The CSV files; `chunked`: as iterators of chunks or part files (see encode_all). `kept`: files whose
     bytes an earlier run wrote the same (report.content_keys), used as they are."""
     kept = kept or {}
@@ -205,7 +208,7 @@ def csv_files(result: AuditResult, chunked: bool = False, jobs: int = 1,
               "unparsed.csv": (result.unparsed, "unparsed", UNPARSED_COLUMNS)}
     todo = {name: (_sorted(df, kind), columns) for name, (df, kind, columns) in frames.items() if name not in kept}
     if chunked:
-        return {**{name: path for name, path in kept.items()}, **encode_all(todo, jobs)}
+        return {**{name: path for name, path in kept.items()}, **encode_all(todo, jobs, work_dir)}
     return {**{name: path.read_bytes() for name, path in kept.items()},
             **{name: to_csv(df, columns) for name, (df, columns) in todo.items()}}
 
@@ -288,11 +291,18 @@ def _dump(doc: dict) -> bytes:
     return b"\n".join(lines) + b"\n"
 
 
-def audit_json(result: AuditResult) -> bytes:
+def audit_json(result: AuditResult, listing: dict | None = None) -> bytes:
+    """The whole run as one JSON document. `listing`: the run's `run_id`, the `files` it wrote (audit.json
+    among them), the earlier outputs it `removed` and those left as `stale` (wgm.report.commit)."""
+    listing = listing or {}
     doc = {
         "version": result.version,
         "settings_hash": result.settings.hash,
         "inputs_hash": result.inputs_hash,
+        "run_id": listing.get("run_id", ""),
+        "files": list(listing.get("files", [])),
+        "removed": list(listing.get("removed", [])),
+        "stale": dict(listing.get("stale", {})),
         "as_of": result.as_of,
         "months": list(result.months),
         "coverage": {c.group: c.as_json(result.months) for c in result.coverage},
