@@ -921,3 +921,14 @@ def test_a_notice_to_all_before_someone_joined_did_not_reach_them(tmp_path):
     first = r.tasks[r.tasks["text"].str.contains("考勤")]
     second = r.tasks[r.tasks["text"].str.contains("工位")]
     assert "韩冰" not in set(first["receiver"]) and "韩冰" in set(second["receiver"])
+
+
+def test_ok_and_attending_answers_the_meeting_not_the_posters_own_task(tmp_path):
+    r = audit_chat("""
+2026-05-11 09:00:00 谢婷-客服部: @韩冰-IT部 客服系统导出今天修好
+2026-05-11 11:00:00 韩冰-IT部: 修好了
+2026-05-11 12:00:00 林涛-运营部: @所有人 明天上午10点开上线评审会，请回复是否参加
+2026-05-11 22:05:00 谢婷-客服部: ok 我参加
+""", tmp_path)
+    kinds = dict(zip(r.messages["content"], r.messages["kind"]))
+    assert kinds["ok 我参加"] == "reply"

@@ -514,6 +514,9 @@ def verification(state: GroupState, r) -> Role | None:
         return None
     quoted = state.quoted(r)
     own_quote = quoted is not None and quoted.poster == r.member
+    if not own_quote and r.t_meeting_reply \
+            and any(t.kind == "meeting" and d.replied is None for t, d in state.duties_of(r.member)):
+        return None      # ok 我参加 answers the meeting notice still awaiting its answer (reply)
     if not own_quote and r.t_done and not r.verify_checked:
         return None      # 打印好了，三份放您桌上了 / 监控回放修好了: a report in the words of an outcome, no check
     if not own_quote and _stated_time(state, r) is not None and not (r.verify_checked and not r.t_ack) \
