@@ -932,3 +932,13 @@ def test_ok_and_attending_answers_the_meeting_not_the_posters_own_task(tmp_path)
 """, tmp_path)
     kinds = dict(zip(r.messages["content"], r.messages["kind"]))
     assert kinds["ok 我参加"] == "reply"
+
+
+@pytest.mark.parametrize("post, says_what", [
+    ("@韩冰-IT部 你上周说的那件事，周五前落实一下", False),
+    ("@韩冰-IT部 韩工，这个今天下班前能来看看吗", False),
+    ("@韩冰-IT部 这个报表打不开，今天下班前修好", True),
+])
+def test_a_post_that_only_points_at_something_does_not_say_what_is_to_be_done(tmp_path, post, says_what):
+    r = audit_chat(f"2026-05-11 10:00:00 林涛-运营部: {post}", tmp_path)
+    assert (FORMAT_ELEMENT["content"] not in r.tasks.iloc[0]["format_missing"]) == says_what
