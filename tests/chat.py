@@ -2,7 +2,7 @@
 
     2026-05-11 10:00:00 林涛-运营部: @罗刚-仓储部 请于明天12:00前完成A区库存盘点
     2026-05-11 10:05:31 罗刚-仓储部: 收到
-    2026-05-11 10:06:00 罗刚-仓储部> 林涛-运营部: 请于明天 … : 收到   (a quote: '>' quoted sender ':' quoted text ':' reply)
+    2026-05-11 10:06:00 罗刚-仓储部> 林涛-运营部: 请于明天 … :: 收到   (a quote: '>' quoted sender ':' quoted text ':' reply)
 """
 
 from __future__ import annotations

@@ -942,3 +942,17 @@ def test_ok_and_attending_answers_the_meeting_not_the_posters_own_task(tmp_path)
 def test_a_post_that_only_points_at_something_does_not_say_what_is_to_be_done(tmp_path, post, says_what):
     r = audit_chat(f"2026-05-11 10:00:00 林涛-运营部: {post}", tmp_path)
     assert (FORMAT_ELEMENT["content"] not in r.tasks.iloc[0]["format_missing"]) == says_what
+
+
+def test_quoting_the_task_to_confirm_it_leaves_a_receiver_who_never_answered_to_answer(tmp_path):
+    task = "@罗刚-仓储部 @谢婷-客服部 明天上午安排2台车值班，车牌和司机今晚报我"
+    r = audit_chat(f"""
+2026-06-18 21:30:00 林涛-运营部: {task}
+2026-06-18 21:40:00 罗刚-仓储部: 收到
+2026-06-18 21:50:00 罗刚-仓储部: 值班车：沪D7K251 刘二虎
+2026-06-18 21:55:00 林涛-运营部> 林涛-运营部: {task} :: 好，确认
+2026-06-19 10:00:00 谢婷-客服部: 收到
+""", tmp_path)
+    xie = r.tasks.set_index("receiver").loc["谢婷"]
+    assert xie["replied"] == pd.Timestamp("2026-06-19 10:00:00")
+    assert {e.rule for e in r.events.itertuples() if e.member == "谢婷"} == {"reply_late"}

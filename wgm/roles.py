@@ -540,9 +540,10 @@ def verification(state: GroupState, r) -> Role | None:
     for t in targets:
         for who, duty in t.duties.items():
             # quoting no task it confirms what was reported (and whom it names): in a task to many, a
-            # receiver who reported nothing is not verified by another's confirmation
-            if duty.verified is None and (quoted is t or duty.completed is not None or who in r.mentions
-                                          or len(t.duties) == 1):
+            # receiver who reported nothing is not verified by another's confirmation — nor, quoting the
+            # task, one who has not even answered it (their answer next morning is still late)
+            if duty.verified is None and (quoted is t and duty.replied is not None or duty.completed is not None
+                                          or who in r.mentions or len(t.duties) == 1):
                 duty.verified, duty.verify_msg = r.ts, r.msg_id
                 if duty.completed is None:
                     duty.reasons.append(REASON["verification.no_completion"])
