@@ -42,8 +42,9 @@ def chat_frame(text: str, group: str = GROUP) -> pd.DataFrame:
         assert m, f"bad chat line: {line}"
         ts, sender, qsender, qtext, body = m.groups()
         system = sender == "系统"
+        media = "system" if system else "redpacket" if body.startswith("[红包]") else "text"   # as parsers read it
         rows.append({M.group: group, M.ts: datetime.fromisoformat(ts), M.sender: "" if system else sender,
-                     M.media: "system" if system else "text", M.text: body, M.content: body,
+                     M.media: media, M.text: body, M.content: body,
                      M.quote_sender: qsender or "", M.quote_text: qtext or "", M.source: "chat", M.line: n + 1,
                      M.line_end: n + 1, M.fmt: "inline", M.precision: "s"})
     return schema.conform(pd.DataFrame(rows), schema.PARSED_COLUMNS)

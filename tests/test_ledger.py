@@ -956,3 +956,16 @@ def test_quoting_the_task_to_confirm_it_leaves_a_receiver_who_never_answered_to_
     xie = r.tasks.set_index("receiver").loc["谢婷"]
     assert xie["replied"] == pd.Timestamp("2026-06-19 10:00:00")
     assert {e.rule for e in r.events.itertuples() if e.member == "谢婷"} == {"reply_late"}
+
+
+def test_chatter_after_a_warning_and_a_red_packet_with_words_are_off_topic(tmp_path):
+    r = audit_chat("""
+2026-05-11 09:00:00 韩冰-IT部: @谢婷-客服部 客服系统导出今天修好
+2026-05-11 11:00:00 谢婷-客服部: 奶茶拼单吗
+2026-05-11 11:05:00 何敏-行政部: @谢婷-客服部 工作群别拼单
+2026-05-12 11:30:00 谢婷-客服部: 今天中午食堂又是土豆丝，吃吐了
+2026-05-12 12:00:00 韩冰-IT部: [红包] 导出修好了，请大家喝奶茶
+""", tmp_path)
+    kinds = dict(zip(r.messages["content"], r.messages["kind"]))
+    assert kinds["今天中午食堂又是土豆丝，吃吐了"] == kinds["[红包] 导出修好了，请大家喝奶茶"] == "off_topic"
+    assert [e.member for e in r.events.itertuples() if e.rule == "off_topic_after_warning"] == ["谢婷"]

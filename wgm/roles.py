@@ -696,7 +696,9 @@ def reply(state: GroupState, r) -> Role | None:
         named = [m for m in (*r.mentions, *r.responsible) if m != r.member] or r.mention_all
         is_task_like = bool(named) and (r.t_task_verb or not _missing(r.time_deadline))
         sticker = r.media == "sticker"
-        answers_task = r.t_ack or r.t_progress or sticker or (not is_task_like and _stated_time(state, r) is not None)
+        # (a time in chatter — 今天中午食堂又是土豆丝 — answers nothing)
+        answers_task = r.t_ack or r.t_progress or sticker \
+            or (not is_task_like and not r.t_off_topic and _stated_time(state, r) is not None)
         answers_meeting = r.t_ack or r.t_meeting_reply or sticker
         chosen = [(t, d) for t, d in pending
                   if (t.kind == "task" and answers_task) or (t.kind == "meeting" and answers_meeting)]
@@ -891,7 +893,12 @@ def _joins_off_topic_thread(state: GroupState, r) -> bool:
 # The order settles messages that fit several roles — an admin's 请勿闲聊 beside off-topic words is a
 # warning, a poster's 再提醒一次…请介入 an escalation, a receiver's 好的，已提交 a completion rather than
 # a reply — and a message goes to the first handler that claims it.
-HANDLERS = (system_line, admin_warning, escalation, reminder, verification, completion, reply, new_task,
+def red_packet(state: GroupState, r) -> Role | None:
+    """A red packet is off-topic whatever words ride on it ([红包] 上线评审过了，请大家喝奶茶 reports nothing)."""
+    return off_topic(state, r) if r.media == "redpacket" else None
+
+
+HANDLERS = (system_line, red_packet, admin_warning, escalation, reminder, verification, completion, reply, new_task,
             off_topic)
 
 
