@@ -3,6 +3,7 @@ and the frame builders that keep the line accounting exact."""
 
 from __future__ import annotations
 
+import ast
 import csv
 import io
 import json
@@ -129,6 +130,50 @@ _SYSTEM_LINE = re.compile(
 
 def is_system_line(text: str) -> bool:
     return _SYSTEM_LINE.match(text) is not None
+
+
+# What exporters leave around a system line's words: 留痕's raw recall CDATA with its 重新编辑 link, a
+# template's trailing $revoke$ link, and the digit WeFlow 4.x appends to a recall ("李四" 撤回了一条消息0).
+_SYSTEM_NOISE = re.compile(r"<!\[CDATA\[|\s*<a href=\"weixin://revoke_edit_click\">重新编辑</a>\]\]>|\s*\$revoke\$\s*$")
+_RECALL_DIGIT = re.compile(r"(撤回了一条消息)\d$")
+# 留痕 3.x writes a system message it has no renderer for as its type number, then a Python dict dump
+_DICT_DUMP = re.compile(r"^-?\d+\n(\{'sysmsg'.*\})\s*$", re.S)
+_PLACEHOLDER = re.compile(r"\$(\w+)\$")
+
+
+def system_words(text: str) -> str:
+    """A system line's words without the exporters' leftovers; a template 留痕 dumped as a dict, filled in."""
+    words = _RECALL_DIGIT.sub(r"\1", _SYSTEM_NOISE.sub("", text).strip())
+    return filled_template_dump(words) or words
+
+
+def is_template_dump(text: str) -> bool:
+    """Is this body 留痕 3.x's dict dump of a WeChat system template (its type "未知类型")?"""
+    return _DICT_DUMP.match(text.strip()) is not None
+
+
+def filled_template_dump(text: str) -> str:
+    """The words of 留痕's dict dump of a sysmsgtemplate, its $name$ placeholders filled with the members'
+    nicknames the dump holds (joined by 、 as WeChat shows them); "" when the text is no such dump."""
+    found = _DICT_DUMP.match(text.strip())
+    if found is None:
+        return ""
+    try:
+        dump = ast.literal_eval(found.group(1))      # a literal only: never code
+        template = dump["sysmsg"]["sysmsgtemplate"]["content_template"]
+        links = template.get("link_list", {}).get("link", [])
+    except (ValueError, SyntaxError, KeyError, TypeError, AttributeError, MemoryError, RecursionError):
+        return ""
+    names: dict[str, str] = {}
+    for link in links if isinstance(links, list) else [links]:
+        if not isinstance(link, dict):
+            continue
+        members = (link.get("memberlist") or {}).get("member") or []
+        members = members if isinstance(members, list) else [members]
+        names[str(link.get("@name", ""))] = "、".join(str(m.get("nickname") or m.get("username") or "")
+                                                     for m in members if isinstance(m, dict))
+    words = str(template.get("template") or "")
+    return _PLACEHOLDER.sub(lambda m: names.get(m.group(1), m.group(0)), words) if words else ""
 
 
 def header_records(lines: list[str], header: re.Pattern, source: str):

@@ -22,7 +22,8 @@ from typing import Callable
 from wgm.parsers._base import ParseResult, Source
 from wgm.parsers.reading import (LINE_SHOWN, JsonShapeError, LineIndex, SharedLines, broken_off_reason, epoch_seconds,
                                  epoch_to_local, instant_to_local, json_array_items, json_member_offset, lost_from,
-                                 messages_frame, parse_ts, physical_lines, unparsed_frame, unparsed_row)
+                                 messages_frame, parse_ts, physical_lines, system_words, unparsed_frame, unparsed_row)
+from wgm.parsers.weflow import received_text, split_quote
 from wgm.schema import M, U
 
 _DECODER = json.JSONDecoder()
@@ -33,7 +34,6 @@ _CHATLAB_KEY = re.compile(_JSON_KEY.format("chatlab"))
 _JSONL_TYPE = re.compile(r'"_type"\s*:\s*"(?:header|member|message)"')
 # WeChat 4.x keeps "<sender wxid>:\n" in front of group text; an exporter that missed it leaks it
 _LEAKED_WXID = re.compile(r"^(?:wxid_[A-Za-z0-9_-]+|[A-Za-z][A-Za-z0-9_-]{5,19}):\n")
-_SYSTEM_NOISE = re.compile(r"<!\[CDATA\[|\s*<a href=\"weixin://revoke_edit_click\">重新编辑</a>\]\]>|\s*\$revoke\$\s*$")
 
 # WeChat message types (MSG.Type; on 4.x localType carries an app message's sub type in its high 32 bits)
 WECHAT_TYPES = {1: "text", 3: "image", 34: "voice", 42: "card", 43: "video", 47: "sticker", 48: "location",
@@ -61,6 +61,7 @@ class Chat:
     group: str
     group_id: str
     members: dict[str, str] = field(default_factory=dict)   # ChatLab platformId → name
+    senders: dict[str, tuple[str, str]] = field(default_factory=dict)   # arkme-JSON senderID → (wxid, name)
     exported: datetime | None = None                         # the export time the file states
 
     @property
@@ -104,10 +105,6 @@ def _own_words(text: str, sender_id: str) -> str:
             return text[len(sender_id) + 2:]
         return text
     return _LEAKED_WXID.sub("", text, count=1)
-
-
-def _system_words(text: str) -> str:
-    return _SYSTEM_NOISE.sub("", text).strip()
 
 
 def _id(value) -> str:
@@ -160,7 +157,20 @@ def weflow_chat(text: str, src: Source) -> Chat:
     if exported is None:                   # EchoTrace: "exportTime": ISO text, after the messages
         stated = _optional_member(text, "exportTime")
         exported = instant_to_local(stated, src.tz) if isinstance(stated, str) else None
-    return Chat(name or src.group_hint, _text(session.get("wxid")) or src.group_id_hint, exported=exported)
+    return Chat(name or src.group_hint, _text(session.get("wxid")) or src.group_id_hint, exported=exported,
+                senders=_arkme_senders(_optional_member(text, "senders")))
+
+
+def _arkme_senders(listed) -> dict[str, tuple[str, str]]:
+    """senderID → (wxid, name) of arkme-JSON's "senders" list (its messages name only the senderID); the
+    name as WeFlow's name setting chose it (displayName), else the group nickname, nickname or remark."""
+    found = {}
+    for entry in listed if isinstance(listed, list) else ():
+        if isinstance(entry, dict) and _id(entry.get("senderID")):
+            name = next((_text(entry.get(k)) for k in ("displayName", "groupNickname", "nickname", "remark")
+                         if _text(entry.get(k)).strip()), "")
+            found[_id(entry.get("senderID"))] = (_text(entry.get("wxid")), name)
+    return found
 
 
 def weflow_row(obj: dict, chat: Chat, src: Source, fmt: str, line: int, line_end: int) -> dict | str:
@@ -168,15 +178,18 @@ def weflow_row(obj: dict, chat: Chat, src: Source, fmt: str, line: int, line_end
     if ts is None:
         return "message without a readable createTime or formattedTime"
     body = _text(obj.get("content"))
-    sender_id = _text(obj.get("senderUsername"))
+    listed_id, listed_name = chat.senders.get(_id(obj.get("senderID")), ("", ""))
+    sender_id = _text(obj.get("senderUsername")) or listed_id
     quote_sender, quote_text = _text(obj.get("quotedSender")), _text(obj.get("quotedContent"))
     ref_id = _id(obj.get("replyToMessageId"))
     media = wechat_media(obj.get("localType"), obj.get("type"), body, bool(quote_text or ref_id))
     if media == "system":   # WeFlow may name the exporting account on a notice: nobody sent it
-        sender, sender_id, content, quote_sender, quote_text = "", "", _system_words(body), "", ""
+        sender, sender_id, content, quote_sender, quote_text = "", "", system_words(body), "", ""
     else:
-        sender = _text(obj.get("senderDisplayName")) or sender_id
-        content = _own_words(body, sender_id)
+        sender = _text(obj.get("senderDisplayName")) or listed_name or sender_id
+        if not sender:      # no member to hold to the rules: never a message of nobody
+            return "message without a sender (no senderUsername or senderDisplayName, senderID not in senders[])"
+        content = received_text(_own_words(body, sender_id))
         rendered_quote = f"[引用 {quote_sender}：{quote_text}]"
         if quote_text and content.endswith(rendered_quote):   # in case the TXT rendering is kept as well
             content = content[:-len(rendered_quote)]
@@ -211,15 +224,19 @@ def chatlab_row(obj: dict, chat: Chat, src: Source, fmt: str, line: int, line_en
     body = _text(obj.get("content"))
     sender_id = _id(obj.get("sender"))
     media = CHATLAB_TYPES.get(_int(obj.get("type")) or 0, "other") if _int(obj.get("type")) is not None else "other"
+    quote_sender = quote_text = ""
     if media == "system":
-        sender, sender_id, content = "", "", _system_words(body)
+        sender, sender_id, content = "", "", system_words(body)
     else:
         sender = (_text(obj.get("groupNickname")) or _text(obj.get("accountName")) or chat.members.get(sender_id)
                   or sender_id)
-        content = _own_words(body, sender_id)
+        if not sender:
+            return "message without a sender (no sender, accountName or groupNickname)"
+        # WeFlow's ChatLab keeps the quote rendered inside the reply's content, as in its TXT
+        content, quote_sender, quote_text = split_quote(received_text(_own_words(body, sender_id)))
     return {M.msg_id: _id(obj.get("platformMessageId")), M.group: chat.group, M.group_id: chat.group_id, M.ts: ts,
             M.sender: sender, M.sender_id: sender_id, M.media: media, M.text: body, M.content: content,
-            M.quote_sender: "", M.quote_text: "", M.source: src.path, M.line: line, M.line_end: line_end,
+            M.quote_sender: quote_sender, M.quote_text: quote_text, M.source: src.path, M.line: line, M.line_end: line_end,
             M.fmt: fmt, M.precision: "s", M.ref_id: _id(obj.get("replyToMessageId"))}
 
 
