@@ -61,8 +61,8 @@ class Chat:
     group: str
     group_id: str
     members: dict[str, str] = field(default_factory=dict)   # ChatLab platformId → name
-    senders: dict[str, tuple[str, str]] = field(default_factory=dict)   # arkme-JSON senderID → (wxid, name)
     exported: datetime | None = None                         # the export time the file states
+    senders: dict[str, tuple[str, str]] = field(default_factory=dict)   # arkme-JSON senderID → (wxid, name)
 
     @property
     def id_prefix(self) -> str:
