@@ -39,14 +39,23 @@ def test_chatlab_reply_has_its_quote_parsed_out() -> None:
 
 
 def test_weflow_received_text_loses_its_leading_newline() -> None:
-    for name in ("json__remark/群聊_华信科技-项目交付群.json", "txt__remark/群聊_华信科技-项目交付群.txt"):
+    for name in ("json__remark/群聊_华信科技-项目交付群.json", "txt__remark/群聊_华信科技-项目交付群.txt",
+                 "weclone__remark/群聊_华信科技-项目交付群.csv"):
         msgs = parsers.read(WEFLOW / name).messages
-        assert msgs.iloc[1].content == "收到，预计17:30前提交"
+        assert msgs.iloc[1].content == "收到，预计17:30前提交", name
 
 
 def test_weflow_4x_recall_loses_its_trailing_zero() -> None:
     assert system_words('"李四" 撤回了一条消息0') == '"李四" 撤回了一条消息'
     assert system_words("订单号10") == "订单号10"     # only a recall's own digit
+    msgs = parsers.read(WEFLOW / "weclone__remark" / f"{GROUP_FILE}.csv").messages
+    assert msgs[msgs.media == "system"].content.tolist()[1] == '"李四" 撤回了一条消息'
+
+
+def test_chatlab_sticker_written_as_a_link_is_a_sticker() -> None:
+    # WeFlow gives a sticker ChatLab's type 7 (link); its content says what it is
+    msgs = parsers.read(WEFLOW / "chatlab__remark" / f"{GROUP_FILE}.json").messages
+    assert msgs[msgs.content == "[表情包]"].media.tolist() == ["sticker"]
 
 
 def test_memotrace_template_dump_is_a_system_line_filled_in() -> None:

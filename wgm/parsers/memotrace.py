@@ -198,10 +198,11 @@ class MemoTraceCsv:
 
     def parse(self, src: Source) -> ParseResult:
         rows, unparsed, lines, structural = csv_messages(
-            src, (self.header,), lambda cells, line, line_end: self._row(src, cells, line, line_end))
+            src, (self.header,), lambda cells, line, line_end: self.row(src, cells, line, line_end))
         return ParseResult(messages_frame(rows), unparsed_frame(unparsed), self.name, src.encoding, lines, structural)
 
-    def _row(self, src: Source, cells: dict[str, str], line: int, line_end: int) -> dict | None:
+    def row(self, src: Source, cells: dict[str, str], line: int, line_end: int) -> dict | None:
+        """One record by its cells (column → text) as a message row, None when it has no readable time."""
         if self.name == "memotrace_v2_csv":
             ts = _parse_ts(cells["StrTime"].strip())
             if ts is None and cells["CreateTime"].strip().isdigit():

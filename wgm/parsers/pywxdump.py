@@ -29,6 +29,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from wgm.parsers._base import ParseResult, Source
+from wgm.parsers.weflow import body_fields
 from wgm.parsers.reading import (
     JsonShapeError,
     LineIndex,
@@ -37,7 +38,6 @@ from wgm.parsers.reading import (
     epoch_to_local,
     first_row_cells,
     instant_to_local,
-    is_system_line,
     json_array_items,
     messages_frame,
     parse_ts,
@@ -45,7 +45,6 @@ from wgm.parsers.reading import (
     unparsed_frame,
     unparsed_span,
 )
-from wgm.parsers.weflow import PLACEHOLDERS as WEFLOW_PLACEHOLDERS
 from wgm.schema import M
 
 CSV_HEADER = ["id", "MsgSvrID", "type_name", "is_sender", "talker", "room_name", "msg", "src", "CreateTime"]
@@ -69,7 +68,6 @@ WECLONE_MEDIA = {"text": "text", "image": "image", "sticker": "sticker", "video"
 _PAGE_SUFFIX = re.compile(r"^(?P<chat>.+)_\d+_\d+$")
 _LOOSE_TS = re.compile(r"(\d{4})[-/](\d{1,2})[-/](\d{1,2})[ T](\d{1,2}):(\d{2})(?::(\d{2}))?", re.ASCII)
 _QUOTE_MARK = "\n\n[引用]("
-_WEFLOW_QUOTE = re.compile(r"\[引用 (?P<name>[^：\]\n]*)：(?P<text>.*)\]$", re.DOTALL)
 _CDATA = re.compile(r"<!\[CDATA\[(.*?)\]\]>", re.DOTALL)
 _RECALL_NOISE = re.compile(r'\s*<a href="weixin://revoke_edit_click">重新编辑</a>|\s*\$revoke\$\s*$')
 _PAT_ID = re.compile(r"\$\{([^}]+)\}")
@@ -260,18 +258,14 @@ def _weclone_row(parser, src: Source, cells: dict, names: dict, line: int, line_
     if ts is None:
         return None
     msg, sender = cells["msg"], cells["talker"]
-    content, quote_sender, quote_text = msg, "", ""
+    # WeFlow's own bodies, as in its TXT: a received text opens with a newline, a quote ends in [引用 …]
+    found, content, quote_sender, quote_text = body_fields(msg)
     media = WECLONE_MEDIA.get(cells["type_name"].strip(), "other")
-    if is_system_line(msg):
+    if found == "system":
         # WeFlow writes system lines under the exporting account, as type text
-        media, sender, content = "system", "", msg.strip()
-    else:
-        q = _WEFLOW_QUOTE.search(msg)
-        if q:
-            content, quote_sender, quote_text = msg[:q.start()], q.group("name").strip(), q.group("text")
-        if media == "text":
-            stripped = content.lstrip()
-            media = next((kind for mark, kind in WEFLOW_PLACEHOLDERS.items() if stripped.startswith(mark)), "text")
+        media, sender = "system", ""
+    elif media == "text":
+        media = found
     return {M.msg_id: _server_id(cells["MsgSvrID"]), M.group: src.group_hint, M.group_id: src.group_id_hint,
             M.ts: ts, M.sender: sender, M.sender_id: "", M.media: media, M.text: msg, M.content: content,
             M.quote_sender: quote_sender, M.quote_text: quote_text, M.source: src.path, M.line: line,

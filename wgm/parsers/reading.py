@@ -317,6 +317,8 @@ def group_hint(path: str | Path) -> tuple[str, str]:
     """(group, chat id) the way 留痕 names its files: 聊天记录/<群名>(<id>)/<群名>.txt, <群名>_utf8.csv."""
     p = Path(path)
     stem = _DUP_SUFFIX.sub("", _name_text(p.stem))
+    if stem.endswith(".html"):        # 留痕's HTML sidecar <群名>.html.json
+        stem = stem[: -len(".html")]
     if stem.endswith("_utf8"):
         stem = stem[: -len("_utf8")]
     folder = _FOLDER_ID.match(_name_text(p.parent.name))

@@ -48,6 +48,7 @@ WEFLOW_TYPE_NAMES = {"文本消息": "text", "引用消息": "text", "图片消�
                      "动画表情": "sticker", "表情包": "sticker", "文件消息": "file", "链接消息": "link", "位置消息": "location",
                      "名片消息": "card", "通话消息": "call", "转账消息": "transfer", "红包消息": "redpacket",
                      "聊天记录": "merged", "系统消息": "system", "撤回消息": "system", "拍一拍": "system"}
+_STICKER = "[表情包"      # how WeFlow writes a sticker's content ([表情包] or [表情包：desc])
 # ChatLab MessageType; a recall notice (81) and a pat (22) are notices like any other system line
 CHATLAB_TYPES = {0: "text", 1: "image", 2: "voice", 3: "video", 4: "file", 5: "sticker", 7: "link", 8: "location",
                  20: "redpacket", 21: "transfer", 22: "system", 23: "call", 24: "link", 25: "text", 26: "merged",
@@ -234,6 +235,8 @@ def chatlab_row(obj: dict, chat: Chat, src: Source, fmt: str, line: int, line_en
             return "message without a sender (no sender, accountName or groupNickname)"
         # WeFlow's ChatLab keeps the quote rendered inside the reply's content, as in its TXT
         content, quote_sender, quote_text = split_quote(received_text(_own_words(body, sender_id)))
+        if media in ("link", "other") and content.startswith(_STICKER):   # WeFlow's sticker is ChatLab's 7, link
+            media = "sticker"
     return {M.msg_id: _id(obj.get("platformMessageId")), M.group: chat.group, M.group_id: chat.group_id, M.ts: ts,
             M.sender: sender, M.sender_id: sender_id, M.media: media, M.text: body, M.content: content,
             M.quote_sender: quote_sender, M.quote_text: quote_text, M.source: src.path, M.line: line, M.line_end: line_end,
@@ -264,7 +267,6 @@ class JsonExport:
         text = src.text
         lines = physical_lines(text)
         index = LineIndex(text)
-        rows, unparsed = [], []
         try:
             chat = self._read_chat(text, src)
             start = json_member_offset(text, "messages")
@@ -275,40 +277,52 @@ class JsonExport:
             reason = f"not a readable {self.name} file ({exc} at line {where})"
             unparsed = [unparsed_row(src.path, n, reason, line) for n, line in enumerate(lines, 1)]
             return ParseResult(messages_frame([]), unparsed_frame(unparsed), self.name, src.encoding, len(lines), 0)
-        spans, damage, end = [], None, start + 1
-        try:
-            for value, begin, end in json_array_items(text, start):
-                spans.append([value, index.line(begin), index.line(end - 1), begin, end])
-        except JsonShapeError as exc:
-            damage = exc
-        for k in range(len(spans) - 1):
-            if spans[k + 1][1] == spans[k][2]:
-                spans[k][2] -= 1    # a line shared with the next message (minified JSON) is counted once, there
-        shared = SharedLines(src.path)
-        for value, line, line_end, begin, finish in spans:
-            row = (self._read_row(value, chat, src, self.name, line, line_end) if isinstance(value, dict)
-                   else "message is not a JSON object")
-            if isinstance(row, str):   # its own lines, or the one it shares: a record not read stays visible
-                for n in range(line, max(line, line_end) + 1):
-                    shared.add(n, row, _shown(lines[n - 1], text, begin, finish))
-            else:
-                rows.append(row)
-        warnings: tuple[str, ...] = ()
-        if damage is not None:
-            where = min(index.line(damage.offset), len(lines))
-            lost = lost_from(text, end)      # just after the last whole message, maybe on a line it shares
-            reason = broken_off_reason(index, lost, damage)
-            for n in range(index.line(lost), len(lines) + 1):
-                shared.add(n, reason, _shown(lines[n - 1], text, lost, len(text)))
-            if spans and index.line(lost) <= spans[-1][2]:
-                warnings = (f"broken off inside line {where}, after {len(spans)} whole messages: "
-                            "what followed them on that line is lost",)
-        shared.place(rows)
-        unparsed = shared.rows()
-        covered = sum(r[M.line_end] - r[M.line] + 1 for r in rows)
-        structural = len(lines) - covered - len(unparsed)
-        return ParseResult(messages_frame(rows), unparsed_frame(unparsed), self.name, src.encoding, len(lines),
-                           structural, warnings=warnings, exported=chat.exported)
+        return array_result(text, start, src, self.name,
+                            lambda value, line, line_end: self._read_row(value, chat, src, self.name, line, line_end),
+                            chat.exported)
+
+
+def array_result(text: str, start: int, src: Source, fmt: str, read_row: Callable[[dict, int, int], "dict | str"],
+                 exported: datetime | None = None) -> ParseResult:
+    """The messages of the JSON array opening at `start`, each object read by read_row(object, line, line_end)
+    (a message row, or why it is not one); every line of the text is accounted for, the lines outside the
+    array as layout. A file broken off inside the array keeps the messages before the break."""
+    lines = physical_lines(text)
+    index = LineIndex(text)
+    rows: list[dict] = []
+    spans, damage, end = [], None, start + 1
+    try:
+        for value, begin, end in json_array_items(text, start):
+            spans.append([value, index.line(begin), index.line(end - 1), begin, end])
+    except JsonShapeError as exc:
+        damage = exc
+    for k in range(len(spans) - 1):
+        if spans[k + 1][1] == spans[k][2]:
+            spans[k][2] -= 1    # a line shared with the next message (minified JSON) is counted once, there
+    shared = SharedLines(src.path)
+    for value, line, line_end, begin, finish in spans:
+        row = read_row(value, line, line_end) if isinstance(value, dict) else "message is not a JSON object"
+        if isinstance(row, str):   # its own lines, or the one it shares: a record not read stays visible
+            for n in range(line, max(line, line_end) + 1):
+                shared.add(n, row, _shown(lines[n - 1], text, begin, finish))
+        else:
+            rows.append(row)
+    warnings: tuple[str, ...] = ()
+    if damage is not None:
+        where = min(index.line(damage.offset), len(lines))
+        lost = lost_from(text, end)      # just after the last whole message, maybe on a line it shares
+        reason = broken_off_reason(index, lost, damage)
+        for n in range(index.line(lost), len(lines) + 1):
+            shared.add(n, reason, _shown(lines[n - 1], text, lost, len(text)))
+        if spans and index.line(lost) <= spans[-1][2]:
+            warnings = (f"broken off inside line {where}, after {len(spans)} whole messages: "
+                        "what followed them on that line is lost",)
+    shared.place(rows)
+    unparsed = shared.rows()
+    covered = sum(r[M.line_end] - r[M.line] + 1 for r in rows)
+    structural = len(lines) - covered - len(unparsed)
+    return ParseResult(messages_frame(rows), unparsed_frame(unparsed), fmt, src.encoding, len(lines),
+                       structural, warnings=warnings, exported=exported)
 
 
 def _shown(line: str, text: str, begin: int, end: int) -> str:
