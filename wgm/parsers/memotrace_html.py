@@ -1,5 +1,6 @@
 """留痕 / MemoTrace 3.x HTML — its headline export — read through the `<群名>.html.json` sidecar it writes
-beside the page, or from the page itself (the same JSON array, `const chatMessages = [...]` in a script).
+beside the page, or from the page itself (the same JSON array, `const chatMessages = [...]` in a script, its texts HTML-escaped there and a
+mention's U+2005 made a plain space).
 
 Each message is an object: `type` (WeChat's type; on a 4.x database an app message's sub type sits in the
 high 32 bits: 244813135921 = quote, 25769803825 = file, 21474836529 = link), `is_send`, `timestamp` (epoch
@@ -10,6 +11,7 @@ has no display_name; a join by QR code comes with no text at all (the exporter's
 
 from __future__ import annotations
 
+import html
 import re
 from pathlib import Path
 
@@ -30,6 +32,11 @@ _PLACEHOLDERS = {"image": "【图片】", "video": "【视频】", "voice": "【
 
 def _text(value) -> str:
     return "" if value is None else value if isinstance(value, str) else str(value)
+
+
+def _unescaped(obj: dict) -> dict:
+    """The page's copy of a message: its texts HTML-escaped (&quot;张三&quot;), as the sidecar's are not."""
+    return {k: html.unescape(v) if isinstance(v, str) else v for k, v in obj.items()}
 
 
 def memotrace_row(obj: dict, src: Source, fmt: str, line: int, line_end: int) -> dict | str:
@@ -107,7 +114,7 @@ class MemoTraceHtml:
                              f"CSV、Excel 导出 / the page holds no messages and its sidecar {sidecar.name} is missing",
                              source=src.path)
         return array_result(src.text, found.end(), src, self.name,
-                            lambda obj, line, line_end: memotrace_row(obj, src, self.name, line, line_end))
+                            lambda obj, line, line_end: memotrace_row(_unescaped(obj), src, self.name, line, line_end))
 
     def _sidecar(self, page: Source, sidecar: Path) -> ParseResult:
         """The sidecar's messages, which name the sidecar and its lines (what a reader can open and find)."""
