@@ -50,6 +50,7 @@ class Options:
     as_of: datetime | None = None     # --as-of: when the exports were made, where the files do not say
     now: datetime | None = None       # the run's time (local); None: the clock. Coverage never reaches past it
     cache: Path | None = None         # --cache: folder of the re-run cache (wgm.cache)
+    members_as_of: date | None = None  # --members-as-of: the day of a membership snapshot taken from an export
     date: date | None = None          # --date: the day of date-less exports (chatlog single-day text)
     jobs: int = 0                     # worker processes for parsing and judging; 0 = every core
 
@@ -148,7 +149,7 @@ def _verdict_key(inputs: list[Path], options: Options, settings: settings_mod.Se
     # the files' modification times may say when the exports were made (coverage)
     times = [(str(p), p.stat().st_mtime_ns) for p in _ingest_files(inputs, options)]
     return cache.key("verdict", _ingest_key(inputs, options, settings), judged, cache.files_part(sides), times,
-                     options.as_of, options.now)
+                     options.as_of, options.now, options.members_as_of)
 
 
 def _verdict_entry(v: Verdict) -> tuple[dict[str, pd.DataFrame], dict]:
@@ -173,12 +174,16 @@ def judge_run(ing: ingest.Ingested, options: Options, settings: settings_mod.Set
               incidents, overrides, on_progress: ingest.Progress | None = None) -> Verdict:
     """Every group judged (wgm.judge.judge_group, in workers), then the rules that read the side files."""
     messages = ing.messages
-    snapshots = load_snapshots(options.members, roster)
+    covered = coverage_mod.of_groups(messages, ing.inputs, options.as_of, options.now or _now(settings))
+    until = coverage_mod.until_by_group(covered)
+    # a snapshot an export lists has no date: --members-as-of, else the end of its group's coverage
+    snapshots = load_snapshots(options.members, roster, options.members_as_of,
+                               lambda group: until[group].date() if group in until else None)
     checks.incident_groups(incidents, checks.distinct(messages[M.group]) | {g.name for g in roster.groups})
     checks.named_people(settings, roster, incidents, messages)
     blind = checks.what_cannot_fire(settings, roster, messages, snapshots)
-    covered = coverage_mod.of_groups(messages, ing.inputs, options.as_of, options.now or _now(settings))
-    until = coverage_mod.until_by_group(covered)
+    blind += [f"{s.source}: 成员快照“{s.group}”日期 {s.as_of}，取自{s.basis} / membership snapshot dated {s.as_of}"
+              for s in snapshots if s.basis]
     if on_progress:
         on_progress(f"judging {len(messages):,} messages", 1, 1)
     grounds = judge.Grounds(settings, roster, tuple(overrides), until, dept_lookup(messages, roster),

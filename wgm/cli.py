@@ -146,13 +146,13 @@ def _print_incomplete(reasons) -> None:
 
 def _options(rules, roster, incidents, overrides, members, month, set_, group, input_format,
              cache: Optional[Path] = None, day: Optional[str] = None, jobs: int = 0,
-             as_of: Optional[str] = None) -> api.Options:
+             as_of: Optional[str] = None, members_as_of: Optional[str] = None) -> api.Options:
     if jobs < 0:
         raise UsageError(f"--jobs takes a number of processes (0 = every core), got {jobs}")
     return api.Options(rules=rules, roster=roster, incidents=incidents, overrides=overrides, members=members,
                        month=resolve_month(month), set=tuple(set_ or ()), groups=tuple(group or ()),
                        input_format=input_format, cache=cache, date=parse_day(day), jobs=jobs,
-                       as_of=parse_moment(as_of))
+                       as_of=parse_moment(as_of), members_as_of=parse_day(members_as_of, "--members-as-of"))
 
 
 def parse_moment(value: Optional[str]):
@@ -173,13 +173,13 @@ def parse_moment(value: Optional[str]):
     return moment
 
 
-def parse_day(value: Optional[str]) -> Optional[date]:
+def parse_day(value: Optional[str], flag: str = "--date") -> Optional[date]:
     if value is None:
         return None
     try:
         return date.fromisoformat(value.strip())
     except ValueError:
-        raise UsageError(f"--date takes YYYY-MM-DD, got {value!r}") from None
+        raise UsageError(f"{flag} takes YYYY-MM-DD, got {value!r}") from None
 
 
 def _formats(value: str) -> set[str]:
@@ -199,7 +199,11 @@ OverridesOpt = typer.Option(None, "--overrides", help=(
     "Review decisions: an earlier report.xlsx (its 复核结论 / 理由 columns), or a CSV/YAML file with the columns "
     "msg_id|task_id|event, action (confirm, dismiss, waive, tag, escalated), value, reason. Example CSV: "
     "'event,action,value,reason' then 'e3f1c2a9b7d0,dismiss,,电话里已回复'."))
-MembersOpt = typer.Option(None, "--members", help="Membership snapshots CSV (as_of, group, member).")
+MembersOpt = typer.Option(None, "--members", help="Membership snapshots: CSV (as_of, group, member), a 留痕 XLSX "
+                                                  "export (its 成员信息 sheet) or a WeCom groupchat/get JSON reply.")
+MembersAsOfOpt = typer.Option(None, "--members-as-of", help="YYYY-MM-DD: the day a --members snapshot taken from "
+                                                            "an export shows (default: the end of what the "
+                                                            "group's exports cover).")
 MonthOpt = typer.Option(None, "--month", help="YYYY-MM, last (the month before today) or all (default).")
 SetOpt = typer.Option(None, "--set", help="Override one setting: KEY=VALUE (repeatable).")
 GroupOpt = typer.Option(None, "--group", help="Only this group (repeatable).")
@@ -225,7 +229,7 @@ def audit(inputs: List[Path] = InputsArg, rules: Optional[Path] = RulesOpt, rost
           quiet: bool = typer.Option(False, "--quiet", help="Print nothing but errors (for cron)."),
           lang: str = typer.Option("zh", "--lang", help="Labels: zh or en."),
           input_format: Optional[str] = FormatInOpt, day: Optional[str] = DateOpt, cache: Optional[Path] = CacheOpt,
-          as_of: Optional[str] = AsOfOpt,
+          as_of: Optional[str] = AsOfOpt, members_as_of: Optional[str] = MembersAsOfOpt,
           jobs: int = typer.Option(0, "--jobs", help="Worker processes for parsing and classifying "
                                                      "(0 = every core; small inputs use one)."),
           redact: bool = typer.Option(False, "--redact", help="Replace message text in every output with a hash "
@@ -237,7 +241,7 @@ def audit(inputs: List[Path] = InputsArg, rules: Optional[Path] = RulesOpt, rost
             raise UsageError(f"--lang takes zh or en, got {lang!r}")
         formats = _formats(format)
         options = _options(rules, roster, incidents, overrides, members, month, set_, group, input_format, cache, day,
-                           jobs, as_of)
+                           jobs, as_of, members_as_of)
         from wgm.report.atomic import check_output_folder
         check_output_folder(out)          # before the work: a run that cannot write its report does none
         show = not quiet and sys.stderr.isatty()
@@ -412,11 +416,11 @@ def explain(inputs: List[Path] = InputsArg, member: str = typer.Option(..., "--m
             incidents: Optional[Path] = IncidentsOpt, overrides: Optional[Path] = OverridesOpt,
             members: Optional[Path] = MembersOpt, set_: Optional[List[str]] = SetOpt,
             input_format: Optional[str] = FormatInOpt, day: Optional[str] = DateOpt,
-            as_of: Optional[str] = AsOfOpt) -> None:
+            as_of: Optional[str] = AsOfOpt, members_as_of: Optional[str] = MembersAsOfOpt) -> None:
     """Every event of one member, with the messages behind it."""
     try:
         options = _options(rules, roster, incidents, overrides, members, month, set_, None, input_format, day=day,
-                           as_of=as_of)
+                           as_of=as_of, members_as_of=members_as_of)
         result = api.audit(inputs, options)
         found = api.explain(result, member)
     except WgmError as err:
@@ -446,13 +450,14 @@ def diff(inputs: List[Path] = InputsArg,
          overrides: Optional[Path] = OverridesOpt, members: Optional[Path] = MembersOpt,
          month: Optional[str] = MonthOpt, input_format: Optional[str] = FormatInOpt, day: Optional[str] = DateOpt,
          cache: Optional[Path] = CacheOpt, as_of: Optional[str] = AsOfOpt,
+         members_as_of: Optional[str] = MembersAsOfOpt,
          csv_out: Optional[Path] = typer.Option(None, "--csv", help="Also write the comparison to this CSV.")) -> None:
     """What-if: per member and rule, amounts under rules A and B and the difference."""
     try:
         if len(rules) != 2:
             raise UsageError("give --rules exactly twice: --rules A.yaml --rules B.yaml")
         options = _options(None, roster, incidents, overrides, members, month, None, None, input_format, cache, day,
-                           as_of=as_of)
+                           as_of=as_of, members_as_of=members_as_of)
         table_df = api.diff(inputs, rules[0], rules[1], options)
     except WgmError as err:
         _fail(err)
