@@ -121,3 +121,18 @@ def test_one_chat_as_txt_csv_xlsx_and_html_gives_the_same_events() -> None:
     assert len(txt) > 0                              # the chat has a task with missed replies: something to compare
     for name in ("华信科技-项目交付群.csv", "华信科技-项目交付群.xlsx", "华信科技-项目交付群.html"):
         pd.testing.assert_frame_equal(_events(folder / name), txt, obj=name)
+
+
+def test_a_page_read_through_its_sidecar_is_read_again_when_the_sidecar_changes(tmp_path: Path) -> None:
+    folder = REAL_EXPORTS / "memotrace_v3_wechat4db"
+    page, sidecar = tmp_path / "群.html", tmp_path / "群.html.json"
+    shutil.copyfile(folder / "华信科技-项目交付群.html", page)
+    shutil.copyfile(folder / "华信科技-项目交付群.html.json", sidecar)
+    options = api.Options(cache=tmp_path / "cache", as_of=datetime(2025, 3, 5), now=datetime(2025, 4, 1), jobs=1)
+    settings = api.load_settings(options)
+    first = api.ingest_inputs([page], options, settings, api.load_roster(None))
+    sidecar.write_text(sidecar.read_text(encoding="utf-8").replace("收到，预计17:30前提交", "收到，预计17:45前提交"),
+                       encoding="utf-8")
+    again = api.ingest_inputs([page], options, settings, api.load_roster(None))
+    assert "收到，预计17:30前提交" in set(first.messages.content)
+    assert "收到，预计17:45前提交" in set(again.messages.content)

@@ -87,7 +87,10 @@ def load_settings(options: Options) -> settings_mod.Settings:
 
 def _ingest_files(inputs: list[Path], options: Options) -> list[Path]:
     excluded = {Path(p).resolve() for p in options.side_files()}
-    return [p for p, _ in ingest.walk(inputs) if p.resolve() not in excluded]
+    files = [p for p, _ in ingest.walk(inputs) if p.resolve() not in excluded]
+    beside = [b for p in files for b in ingest.read_beside(p)]      # a page's sidecar, PyWxDump's users.json
+    walked = set(files)
+    return files + [b for b in dict.fromkeys(beside) if b not in walked]
 
 
 def _ingest_key(inputs: list[Path], options: Options, settings: settings_mod.Settings) -> str:

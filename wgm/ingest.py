@@ -235,6 +235,15 @@ def read_all(inputs: Iterable[Path], input_format: str | None = None, exclude: I
     return results, infos, warnings
 
 
+def read_beside(path: Path) -> list[Path]:
+    """The files a parser reads beside this export (what a cache key of its messages must hold too): 留痕's
+    <群名>.html.json of a page, PyWxDump's users.json of a CSV or JSON."""
+    suffix = path.suffix.lower()
+    found = ([path.with_name(path.name + ".json")] if suffix in (".html", ".htm")
+             else [path.with_name("users.json")] if suffix in (".csv", ".json") and path.name != "users.json" else [])
+    return [p for p in found if p.is_file()]
+
+
 def _has_sidecar(path: Path) -> bool:
     """Is this a page with 留痕's <群名>.html.json beside it (read instead, so each message is read once)?"""
     return path.suffix.lower() in (".html", ".htm") and path.with_name(path.name + ".json").is_file()
