@@ -14,6 +14,7 @@ from openpyxl import Workbook
 
 from tests.paths import REAL_EXPORTS
 from tests.real_exports import accounted
+from tests.test_bad_corpus import DAMAGE, MAY_BE_REFUSED
 from wgm import parsers
 from wgm.errors import InputError
 from wgm.parsers.containers import line_cells, rows_text
@@ -151,3 +152,34 @@ def test_a_binary_file_is_refused_naming_what_to_give_instead(head: bytes, says:
     with pytest.raises(InputError) as caught:
         parsers.read(path)
     assert says in caught.value.message and "请" in caught.value.message
+
+
+PAGES = [REAL_EXPORTS / rel for rel in (
+    "memotrace_v3_wechat4db/华信科技-项目交付群.md", "memotrace_v3_wechat4db/华信科技-项目交付群.html.json",
+    "memotrace_v3_wechat3db/华信科技-项目交付群.html.json", "weflow/markdown__remark/群聊_华信科技-项目交付群.md",
+    "weflow/html__remark/群聊_华信科技-项目交付群.html")]
+
+
+@pytest.mark.parametrize("damage", DAMAGE)
+@pytest.mark.parametrize("page", PAGES, ids=[f"{p.parent.name}/{p.name}" for p in PAGES])
+def test_damaged_page_or_markdown_is_accounted_or_refused(page: Path, damage: str, tmp_path: Path) -> None:
+    target = tmp_path / page.name
+    target.write_bytes(DAMAGE[damage](page.read_bytes()))
+    try:
+        result = parsers.read(target)
+    except InputError as exc:
+        assert str(target) in str(exc)
+        assert damage in MAY_BE_REFUSED, f"refused after {damage!r}: {exc}"
+        return
+    assert accounted(result), (result.lines, len(result.unparsed), result.structural_lines)
+    if damage == "every record twice":       # nothing read twice passes as layout
+        assert len(result.messages) + len(result.unparsed) > 15
+
+
+def test_memotrace_page_twice_over_shows_the_second_copy_as_unread(tmp_path: Path) -> None:
+    page = REAL_EXPORTS / "memotrace_v3_wechat4db" / "华信科技-项目交付群.html"
+    target = tmp_path / "page.html"          # no sidecar beside it: the page's own script is read
+    target.write_bytes(page.read_bytes() * 2)
+    result = parsers.read(target)
+    assert len(result.messages) == 15 and accounted(result)
+    assert "second chatMessages" in result.unparsed.reason.iloc[0]

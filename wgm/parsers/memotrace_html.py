@@ -18,7 +18,7 @@ from pathlib import Path
 from wgm.errors import InputError
 from wgm.parsers._base import ParseResult, Source
 from wgm.parsers.reading import decode, epoch_seconds, epoch_to_local, set_aside_untimely, shown_path, system_words
-from wgm.parsers.weflow_json import array_result, wechat_media
+from wgm.parsers.weflow_json import array_end, array_result, unparsed_from, wechat_media
 from wgm.schema import M
 
 SIDECAR_SUFFIX = ".json"        # the sidecar of X.html is X.html.json
@@ -90,8 +90,13 @@ class MemoTraceHtmlJson:
         start = _array_start(src.text)
         if start is None:
             raise InputError("not a 留痕 HTML sidecar (no JSON array)", source=src.path, line=1)
-        return array_result(src.text, start, src, self.name,
-                            lambda obj, line, line_end: memotrace_row(obj, src, self.name, line, line_end))
+        result = array_result(src.text, start, src, self.name,
+                              lambda obj, line, line_end: memotrace_row(obj, src, self.name, line, line_end))
+        end = array_end(src.text, start)
+        if end is not None and src.text[end:].strip():
+            result = unparsed_from(result, src.text, src.path, end + len(src.text[end:]) - len(src.text[end:].lstrip()),
+                                   "text after the messages' JSON array")
+        return result
 
 
 class MemoTraceHtml:
@@ -113,8 +118,13 @@ class MemoTraceHtml:
             raise InputError(f"留痕 HTML 页面里没有消息，其旁边也没有 {sidecar.name}；请把 {sidecar.name} 放回页面旁边，或改用 TXT、"
                              f"CSV、Excel 导出 / the page holds no messages and its sidecar {sidecar.name} is missing",
                              source=src.path)
-        return array_result(src.text, found.end(), src, self.name,
-                            lambda obj, line, line_end: memotrace_row(_unescaped(obj), src, self.name, line, line_end))
+        result = array_result(src.text, found.end(), src, self.name,
+                              lambda obj, line, line_end: memotrace_row(_unescaped(obj), src, self.name, line, line_end))
+        end = array_end(src.text, found.end())
+        again = _PAGE_ARRAY.search(src.text, end) if end is not None else None
+        if again is not None:       # the rest of the page is layout, but not a second set of messages
+            result = unparsed_from(result, src.text, src.path, again.start(), "a second chatMessages on the page, not read")
+        return result
 
     def _sidecar(self, page: Source, sidecar: Path) -> ParseResult:
         """The sidecar's messages, which name the sidecar and its lines (what a reader can open and find)."""

@@ -17,7 +17,7 @@ from wgm.errors import InputError
 from wgm.parsers._base import ParseResult, Source
 from wgm.parsers.reading import epoch_seconds, epoch_to_local, is_system_line, system_words
 from wgm.parsers.weflow import PLACEHOLDERS, received_text
-from wgm.parsers.weflow_json import array_result
+from wgm.parsers.weflow_json import array_end, array_result, unparsed_from
 from wgm.schema import M
 
 _DATA = re.compile(r"\bwindow\.WEFLOW_DATA\s*=\s*(?=\[)")
@@ -114,8 +114,13 @@ class WeFlowHtml:
         if found is None:
             raise InputError("WeFlow HTML 页面里没有消息数据（window.WEFLOW_DATA）/ the page holds no WEFLOW_DATA",
                              source=src.path)
-        return array_result(src.text, found.end(), src, self.name,
-                            lambda obj, line, line_end: _row(obj, src, group, line, line_end))
+        result = array_result(src.text, found.end(), src, self.name,
+                              lambda obj, line, line_end: _row(obj, src, group, line, line_end))
+        end = array_end(src.text, found.end())
+        again = _DATA.search(src.text, end) if end is not None else None
+        if again is not None:       # the rest of the page is layout, but not a second set of messages
+            result = unparsed_from(result, src.text, src.path, again.start(), "a second WEFLOW_DATA on the page, not read")
+        return result
 
 
 WEFLOW_HTML = WeFlowHtml()

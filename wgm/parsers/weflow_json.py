@@ -15,14 +15,15 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Callable
 
 from wgm.parsers._base import ParseResult, Source
 from wgm.parsers.reading import (LINE_SHOWN, JsonShapeError, LineIndex, SharedLines, broken_off_reason, epoch_seconds,
                                  epoch_to_local, instant_to_local, json_array_items, json_member_offset, lost_from,
-                                 messages_frame, parse_ts, physical_lines, system_words, unparsed_frame, unparsed_row)
+                                 messages_frame, parse_ts, physical_lines, system_words, unparsed_frame, unparsed_row,
+                                 yield_lines)
 from wgm.parsers.weflow import received_text, split_quote
 from wgm.schema import M, U
 
@@ -323,6 +324,34 @@ def array_result(text: str, start: int, src: Source, fmt: str, read_row: Callabl
     structural = len(lines) - covered - len(unparsed)
     return ParseResult(messages_frame(rows), unparsed_frame(unparsed), fmt, src.encoding, len(lines),
                        structural, warnings=warnings, exported=exported)
+
+
+def array_end(text: str, start: int) -> int | None:
+    """Offset just past the JSON array opening at `start`; None when it is not whole (array_result says so)."""
+    try:
+        return _DECODER.raw_decode(text, start)[1]
+    except json.JSONDecodeError:
+        return None
+
+
+def unparsed_from(result: ParseResult, text: str, source: str, offset: int, reason: str) -> ParseResult:
+    """The result with every non-blank line from the one holding `offset` on in unparsed (a message sharing
+    such a line gives it up, reading.yield_lines): what follows the messages is never passed as layout."""
+    lines = physical_lines(text)
+    already = set(result.unparsed[U.line].tolist())
+    claimed = {n for n in range(LineIndex(text).line(offset), len(lines) + 1)
+               if lines[n - 1].strip() and n not in already}
+    if not claimed:
+        return result
+    messages = result.messages
+    firsts, lasts = yield_lines(messages[M.line].to_numpy(), messages[M.line_end].to_numpy(), claimed)
+    messages = messages.assign(**{M.line: firsts, M.line_end: lasts})
+    rows = [*result.unparsed.to_dict("records"),
+            *(unparsed_row(source, n, reason, lines[n - 1][:LINE_SHOWN]) for n in sorted(claimed))]
+    unparsed = unparsed_frame(sorted(rows, key=lambda r: r[U.line]))
+    covered = int((messages[M.line_end] - messages[M.line] + 1).sum())
+    return replace(result, messages=messages, unparsed=unparsed,
+                   structural_lines=result.lines - covered - len(unparsed))
 
 
 def _shown(line: str, text: str, begin: int, end: int) -> str:
