@@ -136,3 +136,11 @@ def test_a_page_read_through_its_sidecar_is_read_again_when_the_sidecar_changes(
     again = api.ingest_inputs([page], options, settings, api.load_roster(None))
     assert "收到，预计17:30前提交" in set(first.messages.content)
     assert "收到，预计17:45前提交" in set(again.messages.content)
+
+
+def test_a_memotrace_folder_read_whole_holds_each_message_once_under_its_own_id() -> None:
+    # its CSV, XLSX and sidecar carry the server ids: the same message must read alike in each, so that no
+    # id is "told apart" as if two messages shared it
+    ingested = api.parse([REAL_EXPORTS / "memotrace_v3_wechat4db"], api.Options())
+    assert len(ingested.messages) == 15
+    assert not any("told apart" in w for w in ingested.warnings)

@@ -64,12 +64,30 @@ def memotrace_row(obj: dict, src: Source, fmt: str, line: int, line_end: int) ->
             name, sep, words = quote.partition(": ")
             quote_sender, quote_text = (name.strip(), words) if sep else ("", quote)
     else:
-        detail = _text(obj.get("file_name") if media == "file" else obj.get("title") if media == "link" else body)
-        content = _PLACEHOLDERS.get(media, f"【{media}】") + detail
+        content = _as_its_txt(media, obj, body)
     return {M.msg_id: _text(obj.get("server_id")), M.group: src.group_hint, M.group_id: src.group_id_hint, M.ts: ts,
             M.sender: sender, M.sender_id: "", M.media: media, M.text: body or content, M.content: content,
             M.quote_sender: quote_sender, M.quote_text: quote_text, M.source: src.path, M.line: line,
             M.line_end: line_end, M.fmt: fmt, M.precision: "s", M.ref_id: _text(obj.get("quote_server_id"))}
+
+
+def _as_its_txt(media: str, obj: dict, body: str) -> str:
+    """A media message's words as the TXT and CSV of the same export write them (formats.md §F4), so that the
+    same message read from two of its files is one message."""
+    if media == "file":
+        appmsg = ((obj.get("xml_dict") or {}).get("msg") or {}).get("appmsg") or {}
+        try:
+            megabytes = float(obj.get("file_size") or 0) / 1024 / 1024
+        except (TypeError, ValueError):
+            megabytes = 0.0
+        return (f"【文件】{_text(obj.get('file_name'))} {megabytes:.2f} MB {_text(obj.get('path'))} "
+                f"{_text(obj.get('file_type'))} {_text(appmsg.get('md5') if isinstance(appmsg, dict) else '')}")
+    if media == "link":
+        return (f"【分享链接】\n标题：{_text(obj.get('title'))}\n描述：{_text(obj.get('description'))}\n"
+                f"链接: {_text(obj.get('url'))}\n应用：{_text(obj.get('app_name'))}\n")
+    if media == "sticker":
+        return f"【表情包】 {_text(obj.get('desc'))}"
+    return _PLACEHOLDERS.get(media, f"【{media}】") + body
 
 
 def _array_start(text: str) -> int | None:
