@@ -75,3 +75,10 @@ def test_memotrace_sanitised_name_matches_a_roster_name_with_a_space() -> None:
     roster = Roster(people={"王 五": Person(name="王 五"), "Amy.周 (QA)": Person(name="Amy.周 (QA)")})
     aliases = roster.alias_map()
     assert (aliases["王_五"], aliases["Amy_周_(QA)"]) == ("王 五", "Amy.周 (QA)")
+
+
+def test_weflow_formats_of_one_chat_name_one_group() -> None:
+    # WeFlow names a group's files 群聊_<群名>; its JSON names the group <群名>: one chat, not two groups
+    groups = {parsers.read(path).messages.group.iloc[0]
+              for path in sorted(WEFLOW.glob("*__remark/*")) if path.suffix != ".sql"}
+    assert groups == {"华信科技-项目交付群"}

@@ -20,6 +20,7 @@ from wgm.parsers._base import ParseResult, Source
 from wgm.parsers.reading import (is_system_line, messages_frame, parse_ts, physical_lines, system_words,
                                  unparsed_frame, unparsed_row)
 from wgm.parsers.weflow import PLACEHOLDERS as WEFLOW_PLACEHOLDERS
+from wgm.parsers.weflow import weflow_group
 from wgm.schema import M
 
 _ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")
@@ -156,7 +157,7 @@ class WeFlowMarkdown:
         meta = {m.group("label").strip(): unescaped(m.group("value")).strip("` ")
                 for l in lines[:first] if (m := _WF_META.match(l))}
         title = next((unescaped(l[2:]).strip() for l in lines[:first] if l.startswith("# ")), "")
-        group = title or src.group_hint
+        group = title or weflow_group(src)
         group_id = meta.get("会话ID", "") or src.group_id_hint
         rows: list[dict] = []
         unparsed: list[dict] = []

@@ -29,7 +29,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from wgm.parsers._base import ParseResult, Source
-from wgm.parsers.weflow import body_fields
+from wgm.parsers.weflow import body_fields, weflow_group
 from wgm.parsers.reading import (
     JsonShapeError,
     LineIndex,
@@ -266,7 +266,7 @@ def _weclone_row(parser, src: Source, cells: dict, names: dict, line: int, line_
         media, sender = "system", ""
     elif media == "text":
         media = found
-    return {M.msg_id: _server_id(cells["MsgSvrID"]), M.group: src.group_hint, M.group_id: src.group_id_hint,
+    return {M.msg_id: _server_id(cells["MsgSvrID"]), M.group: weflow_group(src), M.group_id: src.group_id_hint,
             M.ts: ts, M.sender: sender, M.sender_id: "", M.media: media, M.text: msg, M.content: content,
             M.quote_sender: quote_sender, M.quote_text: quote_text, M.source: src.path, M.line: line,
             M.line_end: line_end, M.fmt: parser.name, M.precision: precision}

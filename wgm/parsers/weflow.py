@@ -46,6 +46,15 @@ class WeFlowTxt:
                            structural)
 
 
+GROUP_FILE_PREFIX = "群聊_"     # WeFlow names a group's export files 群聊_<群名>.txt (.json, .xlsx …)
+
+
+def weflow_group(src: Source) -> str:
+    """The group's name from a WeFlow file's name, without WeFlow's 群聊_ (its JSON names the group bare)."""
+    hint = src.group_hint
+    return hint[len(GROUP_FILE_PREFIX):] if hint.startswith(GROUP_FILE_PREFIX) and len(hint) > 3 else hint
+
+
 def received_text(text: str) -> str:
     """The words without the newline WeFlow puts before every received text (it cuts the `wxid:` of the
     database row, not the line end after it)."""
@@ -75,7 +84,7 @@ def body_fields(text: str) -> tuple[str, str, str, str]:
 
 def _row(src: Source, ts, sender: str, text: str, line: int, line_end: int) -> dict:
     media, content, quote_sender, quote_text = body_fields(text)
-    return {M.msg_id: "", M.group: src.group_hint, M.group_id: src.group_id_hint, M.ts: ts,
+    return {M.msg_id: "", M.group: weflow_group(src), M.group_id: src.group_id_hint, M.ts: ts,
             M.sender: "" if media == "system" else sender, M.sender_id: "", M.media: media, M.text: text, M.content: content,
             M.quote_sender: quote_sender, M.quote_text: quote_text, M.source: src.path, M.line: line,
             M.line_end: line_end, M.fmt: "weflow_txt", M.precision: "s"}

@@ -16,7 +16,7 @@ from html.parser import HTMLParser
 from wgm.errors import InputError
 from wgm.parsers._base import ParseResult, Source
 from wgm.parsers.reading import epoch_seconds, epoch_to_local, is_system_line, system_words
-from wgm.parsers.weflow import PLACEHOLDERS, received_text
+from wgm.parsers.weflow import PLACEHOLDERS, received_text, weflow_group
 from wgm.parsers.weflow_json import array_end, array_result, unparsed_from
 from wgm.schema import M
 
@@ -110,7 +110,7 @@ class WeFlowHtml:
     def parse(self, src: Source) -> ParseResult:
         found = _DATA.search(src.text)
         title = _TITLE.search(src.text)
-        group = title.group(1).strip() if title and title.group(1).strip() else src.group_hint
+        group = title.group(1).strip() if title and title.group(1).strip() else weflow_group(src)
         if found is None:
             raise InputError("WeFlow HTML 页面里没有消息数据（window.WEFLOW_DATA）/ the page holds no WEFLOW_DATA",
                              source=src.path)

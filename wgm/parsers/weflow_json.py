@@ -24,7 +24,7 @@ from wgm.parsers.reading import (LINE_SHOWN, JsonShapeError, LineIndex, SharedLi
                                  epoch_to_local, instant_to_local, json_array_items, json_member_offset, lost_from,
                                  messages_frame, parse_ts, physical_lines, system_words, unparsed_frame, unparsed_row,
                                  yield_lines)
-from wgm.parsers.weflow import received_text, split_quote
+from wgm.parsers.weflow import received_text, split_quote, weflow_group
 from wgm.schema import M, U
 
 _DECODER = json.JSONDecoder()
@@ -159,7 +159,7 @@ def weflow_chat(text: str, src: Source) -> Chat:
     if exported is None:                   # EchoTrace: "exportTime": ISO text, after the messages
         stated = _optional_member(text, "exportTime")
         exported = instant_to_local(stated, src.tz) if isinstance(stated, str) else None
-    return Chat(name or src.group_hint, _text(session.get("wxid")) or src.group_id_hint, exported=exported,
+    return Chat(name or weflow_group(src), _text(session.get("wxid")) or src.group_id_hint, exported=exported,
                 senders=_arkme_senders(_optional_member(text, "senders")))
 
 
@@ -215,7 +215,7 @@ def chatlab_chat(meta: dict, members, src: Source, header=None) -> Chat:
                                                     or _text(member.get("accountName")))
     meta = meta if isinstance(meta, dict) else {}
     exported = _epoch_time(header.get("exportedAt"), src.tz) if isinstance(header, dict) else None
-    return Chat(_text(meta.get("name")) or src.group_hint, _id(meta.get("groupId")) or src.group_id_hint, names,
+    return Chat(_text(meta.get("name")) or weflow_group(src), _id(meta.get("groupId")) or src.group_id_hint, names,
                 exported)
 
 

@@ -14,7 +14,7 @@ from wgm.parsers._base import ParseResult, Source
 from wgm.parsers.containers import line_cells
 from wgm.parsers.memotrace import V3_CSV_HEADER, MemoTraceCsv
 from wgm.parsers.reading import messages_frame, parse_ts, physical_lines, unparsed_frame, unparsed_row
-from wgm.parsers.weflow import body_fields
+from wgm.parsers.weflow import body_fields, weflow_group
 from wgm.parsers.weflow_json import WEFLOW_TYPE_NAMES
 from wgm.schema import M
 
@@ -80,7 +80,7 @@ class WeFlowExcel:
         at = next((i for i, r in enumerate(all_cells) if r[:2] == WEFLOW_FIRST_COLUMNS and "内容" in r), len(lines))
         meta = _metadata(all_cells[:at])
         group_id = meta.get("微信ID", "") or src.group_id_hint
-        group = meta.get("昵称", "") if meta.get("昵称", "") not in ("", group_id) else src.group_hint
+        group = meta.get("昵称", "") if meta.get("昵称", "") not in ("", group_id) else weflow_group(src)
         columns = all_cells[at] if at < len(lines) else []
         rows, unparsed = [], []
         structural = min(at + 1, len(lines))       # metadata rows and the header row
