@@ -82,3 +82,9 @@ def test_weflow_formats_of_one_chat_name_one_group() -> None:
     groups = {parsers.read(path).messages.group.iloc[0]
               for path in sorted(WEFLOW.glob("*__remark/*")) if path.suffix != ".sql"}
     assert groups == {"华信科技-项目交付群"}
+
+
+def test_pywxdump_file_is_named_from_its_src_path() -> None:
+    for name in ("csv/34567890123@chatroom_0_16.csv", "json/34567890123@chatroom_0_16.json"):
+        msgs = parsers.read(REAL_EXPORTS / "pywxdump" / name).messages
+        assert "周报模板.docx" in msgs[msgs.media == "file"].content.iloc[0]

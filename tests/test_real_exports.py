@@ -37,7 +37,7 @@ LOSSES = {
     "memotrace_v3_wechat3db/*": set(),                        # its dict dump is read and filled in
     "memotrace_v3_wechat4db/*.md": {(4, "quoted sender"), (7, "file name"), TEMPLATE_EMPTY},
     "memotrace_v3_wechat4db/*": {TEMPLATE_EMPTY},
-    "pywxdump/*": {(7, "file name")},                         # msg 文件, the name only in the src path
+    "pywxdump/*": set(),                                      # a file's name read from its src path
     "weflow/html__*": {(3, "kind other"), TEMPLATE_EMPTY},    # an image is an empty bubble
     "weflow/*": {TEMPLATE_EMPTY},
 }

@@ -206,6 +206,9 @@ def _sysmsg_text(xml: str, names: dict[str, str]) -> tuple[str, str]:
     return (words or xml), ""
 
 
+_PATH_PARTS = re.compile(r"[\\/]")     # a stored path's separators, Windows' or not
+
+
 # ---- one row → one message ------------------------------------------------------------------------
 
 def pywxdump_message(src: Source, fmt: str, cells: dict, names: dict[str, str], ts: datetime, precision: str,
@@ -224,6 +227,10 @@ def pywxdump_message(src: Source, fmt: str, cells: dict, names: dict[str, str], 
         sender, sender_id = names.get(talker, talker), talker
     if type_name == "引用回复" and media != "system":
         content, quote_sender, quote_text = split_quote(msg)
+    stored = str(cells.get("src") or "").strip()
+    if media == "file" and content.strip() in ("", "文件") and stored:
+        # PyWxDump writes 文件 when it has no name for the file; the name is the end of its stored path
+        content = "文件 " + _PATH_PARTS.split(stored)[-1]
     return {M.msg_id: _server_id(cells["MsgSvrID"]), M.group: chat_group(src.group_hint, room), M.group_id: room,
             M.ts: ts, M.sender: sender, M.sender_id: sender_id, M.media: media, M.text: msg, M.content: content,
             M.quote_sender: quote_sender, M.quote_text: quote_text, M.source: src.path, M.line: line,
@@ -358,7 +365,7 @@ class PyWxDumpJson:
         """The message, or the reason the item is not one."""
         if not isinstance(value, dict):
             return "array item is not a message object"
-        cells = {key: _cell(value.get(key)) for key in ("MsgSvrID", "type_name", "talker", "room_name", "msg")}
+        cells = {key: _cell(value.get(key)) for key in ("MsgSvrID", "type_name", "talker", "room_name", "msg", "src")}
         created = value.get("CreateTime")
         if isinstance(created, (int, float)) and not isinstance(created, bool):
             ts, precision = epoch_to_local(epoch_seconds(created), src.tz), "s"
