@@ -183,3 +183,25 @@ def test_memotrace_page_twice_over_shows_the_second_copy_as_unread(tmp_path: Pat
     result = parsers.read(target)
     assert len(result.messages) == 15 and accounted(result)
     assert "second chatMessages" in result.unparsed.reason.iloc[0]
+
+
+@pytest.mark.parametrize("rel, fmt", [
+    ("memotrace_v3_wechat4db/华信科技-项目交付群.xlsx", "memotrace_v3_xlsx"),
+    ("weflow/excel__remark/群聊_华信科技-项目交付群.xlsx", "weflow_excel"),
+    ("weflow/html__remark/群聊_华信科技-项目交付群.html", "weflow_html"),
+    ("memotrace_v3_wechat4db/华信科技-项目交付群.md", "memotrace_md"),
+])
+def test_detected_by_content_whatever_the_name(rel: str, fmt: str, tmp_path: Path) -> None:
+    renamed = tmp_path / "导出.dat"
+    renamed.write_bytes((REAL_EXPORTS / rel).read_bytes())
+    assert parsers.read(renamed).fmt == fmt
+
+
+def test_wgm_formats_lists_the_new_layouts() -> None:
+    from typer.testing import CliRunner
+    from wgm.cli import app
+    run = CliRunner().invoke(app, ["formats"], env={"COLUMNS": "200"})
+    assert run.exit_code == 0
+    for name in ("memotrace_v3_xlsx", "memotrace_html", "memotrace_html_json", "memotrace_md", "weflow_excel",
+                 "weflow_html", "weflow_md", "memotrace_docx", "weflow_sql"):
+        assert name in run.output
