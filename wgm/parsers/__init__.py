@@ -1,7 +1,8 @@
 """The export formats wgm reads: a registry, content detection, and `read(path)`.
 
-Detection scores every parser on the first 4 KB of decoded text; exactly one must win.
-`--input-format NAME` skips detection.
+Detection scores every parser of the file's kind (text, an HTML page, an Excel workbook, a Word
+document: by content, never by name) on the first 4 KB of its text (a page: all of it); exactly one
+must win. `--input-format NAME` skips detection.
 """
 
 from __future__ import annotations
@@ -24,8 +25,8 @@ from wgm.parsers.weflow_html import WEFLOW_HTML
 
 # Order breaks no ties (detection refuses a tie); it is the order `wgm formats` lists them in.
 PARSERS: tuple[Parser, ...] = (MEMOTRACE_V3_TXT, MEMOTRACE_V2_TXT, MEMOTRACE_V2_CSV, MEMOTRACE_V3_CSV,
-                               *memotrace_html.PARSERS, *markdown.PARSERS,
-                               *workbooks.PARSERS, WEFLOW_TXT, WEFLOW_HTML, *weflow_json.PARSERS, *chatlog.PARSERS, *pywxdump.PARSERS,
+                               *memotrace_html.PARSERS, *markdown.PARSERS, *workbooks.PARSERS, WEFLOW_TXT,
+                               WEFLOW_HTML, *weflow_json.PARSERS, *chatlog.PARSERS, *pywxdump.PARSERS,
                                *wecom.PARSERS, WECHATEXPORTER_TXT, WECHATBAKTOOL_TXT, WECHAT_MAC_COPY,
                                *rejects.PARSERS, WECHAT_WINDOWS_COPY)
 HEAD_CHARS = 4096
