@@ -205,3 +205,13 @@ def test_wgm_formats_lists_the_new_layouts() -> None:
     for name in ("memotrace_v3_xlsx", "memotrace_html", "memotrace_html_json", "memotrace_md", "weflow_excel",
                  "weflow_html", "weflow_md", "memotrace_docx", "weflow_sql"):
         assert name in run.output
+
+
+def test_a_server_id_excel_turned_into_a_number_is_no_id(tmp_path: Path) -> None:
+    # Excel keeps 15 digits of a number: 7301111111111111101 saved as a number is no longer the message's id
+    header = ["消息ID", "类型", "发送人", "时间", "内容", "备注", "昵称", "更多信息"]
+    path = _workbook(tmp_path / "群.xlsx", {"聊天记录": [
+        header, [7301111111111111101.0, "文本", "张三", "2025-03-03 09:01:23", "好", "张三", "张三", "more"],
+        [7301111111111111102.0, "文本", "李四", "2025-03-03 09:01:24", "好", "李四", "李四", "more"],
+        ["7301111111111111103", "文本", "李四", "2025-03-03 09:01:25", "好", "李四", "李四", "more"]]})
+    assert parsers.read(path).messages.msg_id.tolist() == ["", "", "7301111111111111103"]

@@ -70,7 +70,9 @@ def cell_text(value) -> str:
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, float) and value.is_integer():
-        return str(int(value))
+        # past 2**53 a float is not the number that was written (a server id Excel turned into a number):
+        # shown as the float it is, never as digits that look exact
+        return str(int(value)) if abs(value) < 2**53 else repr(value)
     if isinstance(value, datetime):
         return value.strftime("%Y-%m-%d %H:%M:%S")
     if isinstance(value, (date, time)):

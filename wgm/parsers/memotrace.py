@@ -226,6 +226,8 @@ class MemoTraceCsv:
                 media = "system"
             sender, sender_id, body = cells["发送人"], "", cells["内容"].replace("\r\n", "\n")
             msg_id = cells["消息ID"].strip()
+            if not msg_id.isdigit():     # Excel's 7.30111E+18: no longer the message's id (ingest hashes one)
+                msg_id = ""
             dialect = V3
         if media == "system":
             content, qs, qt = system_words(body), "", ""
