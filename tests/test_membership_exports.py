@@ -97,3 +97,11 @@ def test_a_wecom_error_reply_is_an_error(tmp_path: Path) -> None:
     path.write_text('{"errcode": 40058, "errmsg": "invalid chatid", "members": []}', encoding="utf-8")
     with pytest.raises(SettingsError):
         load_snapshots(path, load_roster(None), date(2025, 3, 4))
+
+
+def test_the_xlsx_given_as_members_is_still_read_as_the_chat(roster_file: Path) -> None:
+    # a 留痕 XLSX holds both the messages and the member sheet: naming it --members must not drop its messages
+    result = api.audit([XLSX], api.Options(roster=roster_file, members=XLSX, as_of=datetime(2025, 3, 5, 18, 0),
+                                           now=datetime(2025, 4, 1), jobs=1))
+    assert len(result.messages) == 15
+    assert result.events[result.events.rule == "quit_group"].member.tolist() == ["周九"]

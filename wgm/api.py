@@ -21,7 +21,8 @@ from typing import Iterable
 import numpy as np
 import pandas as pd
 
-from wgm import __version__, cache, checks, classify, ingest, judge, ledger, names, parallel, parsers, schema
+from wgm import __version__, cache, checks, classify, ingest, judge, ledger, membership, names, parallel, parsers
+from wgm import schema
 from wgm import coverage as coverage_mod
 from wgm import overrides as overrides_mod
 from wgm import settings as settings_mod
@@ -57,6 +58,11 @@ class Options:
     def side_files(self) -> list[Path]:
         return [p for p in (self.rules, self.roster, self.incidents, self.overrides, self.members) if p]
 
+    def not_chats(self) -> list[Path]:
+        """The side files the inputs must not be read as chats: all but a --members that is a chat export too
+        (a 留痕 XLSX holds the messages beside its 成员信息 sheet)."""
+        return [p for p in self.side_files() if not (p == self.members and membership.is_chat_export(p))]
+
 
 @dataclass(frozen=True)
 class Verdict:
@@ -86,7 +92,7 @@ def load_settings(options: Options) -> settings_mod.Settings:
 # ---- ingest --------------------------------------------------------------------------------------
 
 def _ingest_files(inputs: list[Path], options: Options) -> list[Path]:
-    excluded = {Path(p).resolve() for p in options.side_files()}
+    excluded = {Path(p).resolve() for p in options.not_chats()}
     files = [p for p, _ in ingest.walk(inputs) if p.resolve() not in excluded]
     beside = [b for p in files for b in ingest.read_beside(p)]      # a page's sidecar, PyWxDump's users.json
     walked = set(files)
@@ -117,7 +123,7 @@ def ingest_inputs(inputs: Iterable[Path], options: Options, settings: settings_m
     inputs = list(inputs)
 
     def compute() -> ingest.Ingested:
-        return ingest.ingest(inputs, roster, options.input_format, exclude=options.side_files(),
+        return ingest.ingest(inputs, roster, options.input_format, exclude=options.not_chats(),
                              on_progress=on_progress, tz=settings.timezone, date_hint=options.date,
                              jobs=parallel.workers(options.jobs))
     name = "i" + _ingest_key(inputs, options, settings) if options.cache is not None else ""
@@ -349,7 +355,7 @@ def _mark_review(messages: pd.DataFrame, review_ids: set[str]) -> pd.DataFrame:
 def parse(inputs: Iterable[Path], options: Options = Options()) -> ingest.Ingested:
     """The inputs read into normalized messages and the lines that could not be read (`wgm parse`)."""
     return ingest.ingest(list(inputs), load_roster(options.roster), options.input_format,
-                         exclude=options.side_files(), tz=load_settings(options).timezone, date_hint=options.date)
+                         exclude=options.not_chats(), tz=load_settings(options).timezone, date_hint=options.date)
 
 
 def tasks(inputs: Iterable[Path], options: Options = Options()) -> pd.DataFrame:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Callable
 
 from wgm.errors import SettingsError
-from wgm.parsers.containers import MEMBER_SHEET, sheet_rows, zip_kind
+from wgm.parsers.containers import MEMBER_SHEET, ZIP_MAGIC, sheet_rows, zip_kind
 from wgm.parsers.reading import group_hint
 from wgm.roster import Roster, resolve_member
 
@@ -48,6 +48,16 @@ def read_export_members(path: Path) -> ExportMembers | None:
     except ValueError:
         return None
     return _wecom_reply(reply, path) if isinstance(reply, dict) else None
+
+
+def is_chat_export(path: Path) -> bool:
+    """Is this membership file an export of messages as well (a 留痕 XLSX)?"""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(4)
+    except OSError:
+        return False
+    return head == ZIP_MAGIC
 
 
 def _bytes(path: Path) -> bytes:
