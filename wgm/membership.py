@@ -16,7 +16,7 @@ from typing import Callable
 
 from wgm.errors import SettingsError
 from wgm.parsers.containers import MEMBER_SHEET, ZIP_MAGIC, sheet_rows, zip_kind
-from wgm.parsers.reading import group_hint
+from wgm.parsers.reading import group_hint, special_file_reason
 from wgm.roster import Roster, resolve_member
 
 BASIS_GIVEN = "命令行 --members-as-of / given with --members-as-of"
@@ -51,7 +51,10 @@ def read_export_members(path: Path) -> ExportMembers | None:
 
 
 def is_chat_export(path: Path) -> bool:
-    """Is this membership file an export of messages as well (a 留痕 XLSX)?"""
+    """Is this membership file an export of messages as well (a 留痕 XLSX)? Only a regular file is opened: a
+    FIFO would wait for a writer forever (its loader refuses it, unopened)."""
+    if not Path(path).is_file() or special_file_reason(path):
+        return False
     try:
         with open(path, "rb") as fh:
             head = fh.read(4)
