@@ -9,3 +9,4 @@ DATA = ROOT / "tests" / "data"
 SPEC = DATA / "spec"                                   # copies of shared/spec (see its README)
 SPEC_SAMPLES = SPEC / "formats" / "samples"
 EXAMPLES = SPEC / "examples" / "examples.yaml"
+REAL_EXPORTS = SPEC / "formats" / "real"              # files the exporters' own code wrote (its README)

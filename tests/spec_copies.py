@@ -15,7 +15,7 @@ from pathlib import Path
 
 from tests.paths import ROOT, SPEC
 
-COPIED = ("examples/examples.yaml", "formats/samples", "rules.md")
+COPIED = ("examples/examples.yaml", "formats/samples", "formats/real", "rules.md")
 
 
 def differences(shared: Path) -> list[str]:
@@ -23,12 +23,18 @@ def differences(shared: Path) -> list[str]:
     for rel in COPIED:
         src, dst = shared / rel, SPEC / rel
         if src.is_dir():
-            names = sorted({p.name for p in src.iterdir()} | ({p.name for p in dst.iterdir()} if dst.is_dir() else set()))
+            # every level down: formats/real keeps one folder per exporter
+            names = sorted({_under(p, src) for p in src.rglob("*") if p.is_file()}
+                           | ({_under(p, dst) for p in dst.rglob("*") if p.is_file()} if dst.is_dir() else set()))
             out += [f"{rel}/{n}" for n in names
                     if not (src / n).is_file() or not (dst / n).is_file() or not filecmp.cmp(src / n, dst / n, False)]
         elif not dst.is_file() or not filecmp.cmp(src, dst, shallow=False):
             out.append(rel)
     return out
+
+
+def _under(path: Path, top: Path) -> str:
+    return path.relative_to(top).as_posix()
 
 
 def main(argv: list[str]) -> int:

@@ -21,7 +21,8 @@ from typing import Iterable
 import numpy as np
 import pandas as pd
 
-from wgm import __version__, cache, checks, classify, ingest, judge, ledger, names, parallel, parsers, schema
+from wgm import __version__, cache, checks, classify, ingest, judge, ledger, membership, names, parallel, parsers
+from wgm import schema
 from wgm import coverage as coverage_mod
 from wgm import overrides as overrides_mod
 from wgm import settings as settings_mod
@@ -50,6 +51,7 @@ class Options:
     as_of: datetime | None = None     # --as-of: when the exports were made, where the files do not say
     now: datetime | None = None       # the run's time (local); None: the clock. Coverage never reaches past it
     cache: Path | None = None         # --cache: folder of the re-run cache (wgm.cache)
+    members_as_of: date | None = None  # --members-as-of: the day of a membership snapshot taken from an export
     date: date | None = None          # --date: the day of date-less exports (chatlog single-day text)
     jobs: int = 0                     # worker processes for parsing and judging; 0 = every core
 
@@ -63,6 +65,11 @@ class Options:
         beside = groups_file_of(Path(self.roster))
         return [self.roster, beside] if Path(self.roster).suffix.lower() in (".csv", ".txt") and beside.is_file() \
             else [self.roster]
+
+    def not_chats(self) -> list[Path]:
+        """The side files the inputs must not be read as chats: all but a --members that is a chat export too
+        (a 留痕 XLSX holds the messages beside its 成员信息 sheet)."""
+        return [p for p in self.side_files() if not (p == self.members and membership.is_chat_export(p))]
 
 
 @dataclass(frozen=True)
@@ -93,8 +100,11 @@ def load_settings(options: Options) -> settings_mod.Settings:
 # ---- ingest --------------------------------------------------------------------------------------
 
 def _ingest_files(inputs: list[Path], options: Options) -> list[Path]:
-    excluded = {Path(p).resolve() for p in options.side_files()}
-    return [p for p, _ in ingest.walk(inputs) if p.resolve() not in excluded]
+    excluded = {Path(p).resolve() for p in options.not_chats()}
+    files = [p for p, _ in ingest.walk(inputs) if p.resolve() not in excluded]
+    beside = [b for p in files for b in ingest.read_beside(p)]      # a page's sidecar, PyWxDump's users.json
+    walked = set(files)
+    return files + [b for b in dict.fromkeys(beside) if b not in walked]
 
 
 def _ingest_key(inputs: list[Path], options: Options, settings: settings_mod.Settings) -> str:
@@ -123,7 +133,7 @@ def ingest_inputs(inputs: Iterable[Path], options: Options, settings: settings_m
     inputs = list(inputs)
 
     def compute() -> ingest.Ingested:
-        return ingest.ingest(inputs, roster, options.input_format, exclude=options.side_files(),
+        return ingest.ingest(inputs, roster, options.input_format, exclude=options.not_chats(),
                              on_progress=on_progress, tz=settings.timezone, date_hint=options.date,
                              jobs=parallel.workers(options.jobs))
     name = "i" + _ingest_key(inputs, options, settings) if options.cache is not None else ""
@@ -158,7 +168,7 @@ def _verdict_key(inputs: list[Path], options: Options, settings: settings_mod.Se
     # the files' modification times may say when the exports were made (coverage)
     times = [(str(p), p.stat().st_mtime_ns) for p in _ingest_files(inputs, options)]
     return cache.key("verdict", _ingest_key(inputs, options, settings), judged, cache.files_part(sides), times,
-                     options.as_of, options.now)
+                     options.as_of, options.now, options.members_as_of)
 
 
 def _verdict_entry(v: Verdict) -> tuple[dict[str, pd.DataFrame], dict]:
@@ -183,12 +193,16 @@ def judge_run(ing: ingest.Ingested, options: Options, settings: settings_mod.Set
               incidents, overrides, on_progress: ingest.Progress | None = None) -> Verdict:
     """Every group judged (wgm.judge.judge_group, in workers), then the rules that read the side files."""
     messages = ing.messages
-    snapshots = load_snapshots(options.members, roster)
+    covered = coverage_mod.of_groups(messages, ing.inputs, options.as_of, options.now or _now(settings))
+    until = coverage_mod.until_by_group(covered)
+    # a snapshot an export lists has no date: --members-as-of, else the end of its group's coverage
+    snapshots = load_snapshots(options.members, roster, options.members_as_of,
+                               lambda group: until[group].date() if group in until else None)
     checks.incident_groups(incidents, checks.distinct(messages[M.group]) | {g.name for g in roster.groups})
     checks.named_people(settings, roster, incidents, messages)
     blind = checks.what_cannot_fire(settings, roster, messages, snapshots)
-    covered = coverage_mod.of_groups(messages, ing.inputs, options.as_of, options.now or _now(settings))
-    until = coverage_mod.until_by_group(covered)
+    blind += [f"{s.source}: 成员快照“{s.group}”日期 {s.as_of}，取自{s.basis} / membership snapshot dated {s.as_of}"
+              for s in snapshots if s.basis]
     if on_progress:
         on_progress(f"judging {len(messages):,} messages", 1, 1)
     grounds = judge.Grounds(settings, roster, tuple(overrides), until, dept_lookup(messages, roster),
@@ -351,7 +365,7 @@ def _mark_review(messages: pd.DataFrame, review_ids: set[str]) -> pd.DataFrame:
 def parse(inputs: Iterable[Path], options: Options = Options()) -> ingest.Ingested:
     """The inputs read into normalized messages and the lines that could not be read (`wgm parse`)."""
     return ingest.ingest(list(inputs), load_roster(options.roster), options.input_format,
-                         exclude=options.side_files(), tz=load_settings(options).timezone, date_hint=options.date)
+                         exclude=options.not_chats(), tz=load_settings(options).timezone, date_hint=options.date)
 
 
 def tasks(inputs: Iterable[Path], options: Options = Options()) -> pd.DataFrame:

@@ -195,7 +195,7 @@ def _print_warnings(warnings) -> None:
 
 def _options(rules, roster, incidents, overrides, members, month, set_, group, input_format,
              cache: Optional[Path] = None, day: Optional[str] = None, jobs: int = 0,
-             as_of: Optional[str] = None):
+             as_of: Optional[str] = None, members_as_of: Optional[str] = None):
     from wgm import api
     if jobs < 0:
         raise UsageError(_t(f"--jobs 是进程数（0 = 每个核一个），不能是 {jobs}",
@@ -203,7 +203,7 @@ def _options(rules, roster, incidents, overrides, members, month, set_, group, i
     return api.Options(rules=rules, roster=roster, incidents=incidents, overrides=overrides, members=members,
                        month=resolve_month(month), set=tuple(set_ or ()), groups=tuple(group or ()),
                        input_format=input_format, cache=cache, date=parse_day(day), jobs=jobs,
-                       as_of=parse_moment(as_of))
+                       as_of=parse_moment(as_of), members_as_of=parse_day(members_as_of, "--members-as-of"))
 
 
 def parse_moment(value: Optional[str]):
@@ -225,13 +225,13 @@ def parse_moment(value: Optional[str]):
     return moment
 
 
-def parse_day(value: Optional[str]) -> Optional[date]:
+def parse_day(value: Optional[str], flag: str = "--date") -> Optional[date]:
     if value is None:
         return None
     try:
         return date.fromisoformat(value.strip())
     except ValueError:
-        raise UsageError(_t(f"--date 的格式是 YYYY-MM-DD，不是 {value!r}", f"--date takes YYYY-MM-DD, got {value!r}")) from None
+        raise UsageError(_t(f"{flag} 的格式是 YYYY-MM-DD，不是 {value!r}", f"{flag} takes YYYY-MM-DD, got {value!r}")) from None
 
 
 def _formats(value: str) -> set[str]:
@@ -263,8 +263,14 @@ OverridesOpt = typer.Option(None, "--overrides", help=_h(
     "Review decisions: an earlier report.xlsx (its 复核结论 / 理由 columns), or a CSV/YAML file with the columns "
     "msg_id|task_id|event, action (confirm, dismiss, waive, tag, escalated), value, reason. Example CSV: "
     "'event,action,value,reason' then 'e3f1c2a9b7d0,dismiss,,电话里已回复'."))
-MembersOpt = typer.Option(None, "--members", help=_h("群成员快照 CSV（as_of, group, member）。",
-                                                     "Membership snapshots CSV (as_of, group, member)."))
+MembersOpt = typer.Option(None, "--members", help=_h(
+    "群成员快照：CSV（as_of, group, member）、留痕 XLSX 导出（其 成员信息 表）或企业微信 groupchat/get 的 JSON 回复。",
+    "Membership snapshots: CSV (as_of, group, member), a 留痕 XLSX export (its 成员信息 sheet) or a WeCom "
+    "groupchat/get JSON reply."))
+MembersAsOfOpt = typer.Option(None, "--members-as-of", help=_h(
+    "YYYY-MM-DD：从导出读的 --members 快照是哪一天的（默认：该群导出覆盖的最后一天）。",
+    "YYYY-MM-DD: the day a --members snapshot taken from an export shows (default: the end of what the group's "
+    "exports cover)."))
 MonthOpt = typer.Option(None, "--month", help=_h("YYYY-MM、last（今天的上个月）或 all（默认）。",
                                                  "YYYY-MM, last (the month before today) or all (default)."))
 SetOpt = typer.Option(None, "--set", help=_h("改一项设置：KEY=VALUE（可重复）。",
@@ -303,7 +309,7 @@ def audit(inputs: List[Path] = InputsArg, rules: Optional[Path] = RulesOpt, rost
           set_: Optional[List[str]] = SetOpt, group: Optional[List[str]] = GroupOpt,
           quiet: bool = QuietOpt, lang: Optional[str] = LangOpt,
           input_format: Optional[str] = FormatInOpt, day: Optional[str] = DateOpt, cache: Optional[Path] = CacheOpt,
-          as_of: Optional[str] = AsOfOpt,
+          as_of: Optional[str] = AsOfOpt, members_as_of: Optional[str] = MembersAsOfOpt,
           jobs: int = typer.Option(0, "--jobs", help=_h("解析和判定用的进程数（0 = 每个核一个；小输入只用一个）。",
                                                         "Worker processes for parsing and classifying (0 = every "
                                                         "core; small inputs use one).")),
@@ -320,7 +326,7 @@ def audit(inputs: List[Path] = InputsArg, rules: Optional[Path] = RulesOpt, rost
     language = _run_lang
     formats = _formats(format)
     options = _options(rules, roster, incidents, overrides, members, month, set_, group, input_format, cache, day,
-                       jobs, as_of)
+                       jobs, as_of, members_as_of)
     from wgm.report.atomic import check_output_folder
     check_output_folder(out)          # before the work: a run that cannot write its report does none
     show_bar = not quiet and sys.stderr.isatty()
@@ -405,10 +411,11 @@ def explain(inputs: List[Path] = InputsArg,
             incidents: Optional[Path] = IncidentsOpt, overrides: Optional[Path] = OverridesOpt,
             members: Optional[Path] = MembersOpt, set_: Optional[List[str]] = SetOpt,
             input_format: Optional[str] = FormatInOpt, day: Optional[str] = DateOpt,
-            as_of: Optional[str] = AsOfOpt, lang: Optional[str] = LangOpt) -> None:
+            as_of: Optional[str] = AsOfOpt, members_as_of: Optional[str] = MembersAsOfOpt,
+            lang: Optional[str] = LangOpt) -> None:
     from wgm import api
     options = _options(rules, roster, incidents, overrides, members, month, set_, None, input_format, day=day,
-                       as_of=as_of)
+                       as_of=as_of, members_as_of=members_as_of)
     found = api.explain(api.audit(inputs, options), member)
     if not found:
         out_console.print(_t(f"{member}：没有事件", f"{member}: no events"), markup=False)
@@ -438,6 +445,7 @@ def diff(inputs: List[Path] = InputsArg,
          overrides: Optional[Path] = OverridesOpt, members: Optional[Path] = MembersOpt,
          month: Optional[str] = MonthOpt, input_format: Optional[str] = FormatInOpt, day: Optional[str] = DateOpt,
          cache: Optional[Path] = CacheOpt, as_of: Optional[str] = AsOfOpt,
+         members_as_of: Optional[str] = MembersAsOfOpt,
          csv_out: Optional[Path] = typer.Option(None, "--csv", help=_h("同时把对比写到这个 CSV。",
                                                                        "Also write the comparison to this CSV.")),
          lang: Optional[str] = LangOpt) -> None:
@@ -445,7 +453,7 @@ def diff(inputs: List[Path] = InputsArg,
     if len(rules) != 2:
         raise UsageError(_t("--rules 要给两次：--rules A.yaml --rules B.yaml", "give --rules exactly twice: --rules A.yaml --rules B.yaml"))
     options = _options(None, roster, incidents, overrides, members, month, None, None, input_format, cache, day,
-                       as_of=as_of)
+                       as_of=as_of, members_as_of=members_as_of)
     table_df = api.diff(inputs, rules[0], rules[1], options)
     cli_show.comparison(out_console, table_df, rules[0], rules[1], _run_lang)
     if csv_out is not None:

@@ -27,8 +27,11 @@ from wgm.schema import M, U
 
 # side files of exports, read by their parser (PyWxDump's contact list) — not exports themselves
 _SIDE_FILES = {"users.json"}
-_SKIP_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".mp4", ".mp3", ".amr", ".silk", ".html",
-                  ".htm", ".js", ".css", ".docx", ".pdf", ".xlsx", ".xls", ".zip", ".md", ".yaml", ".yml"}
+_SKIP_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".mp4", ".mp3", ".amr", ".silk", ".js", ".css", ".pdf",
+                  ".xls", ".zip", ".yaml", ".yml"}
+# Files of these kinds in a folder are mostly no exports (a roster sheet, notes, a saved page), but 留痕 and
+# WeFlow write exports in each: read when the content is a layout wgm knows, else skipped (not refused)
+_SNIFFED_SUFFIXES = {".html", ".htm", ".xlsx", ".md", ".docx"}
 
 
 # on_progress(what is being done, files read so far, files in all): drives the terminal's progress bar
@@ -190,6 +193,10 @@ def read_all(inputs: Iterable[Path], input_format: str | None = None, exclude: I
         if not explicit and path.suffix.lower() in _SKIP_SUFFIXES:
             infos.append(_skipped(path, f"不是聊天导出（{path.suffix}）/ not a chat export ({path.suffix})"))
             continue
+        if not explicit and _has_sidecar(path):
+            infos.append(_skipped(path, f"留痕 HTML 页面，消息读自旁边的 {path.name}.json / 留痕 HTML page: its messages "
+                                        f"are read from its sidecar {path.name}.json"))
+            continue
         if not explicit and path.name.lower().endswith(tuple(_SIDE_FILES)):
             infos.append(_skipped(path, "PyWxDump 导出的联系人表（随其 CSV 读取）/ contact list of a PyWxDump export "
                                          "(read with its CSV)"))
@@ -206,6 +213,9 @@ def read_all(inputs: Iterable[Path], input_format: str | None = None, exclude: I
             _, message, source, line = outcome
             if explicit or input_format:
                 raise InputError(message, source=source, line=line)
+            if message == parsers.NOT_AN_EXPORT and path.suffix.lower() in _SNIFFED_SUFFIXES:
+                infos.append(_skipped(path, f"not a chat export ({path.suffix})"))
+                continue
             side = side_file_kind(path)
             if side:      # a roster or membership sheet kept beside the exports: not a chat export left out
                 infos.append(_skipped(path, f"wgm 的附带文件（{side}），不是聊天导出 / wgm side file ({side}), not a "
@@ -226,6 +236,20 @@ def read_all(inputs: Iterable[Path], input_format: str | None = None, exclude: I
                                exported=res.exported.isoformat(timespec="seconds") if res.exported else "",
                                modified=_modified(path, tz)))
     return results, infos, warnings
+
+
+def read_beside(path: Path) -> list[Path]:
+    """The files a parser reads beside this export (what a cache key of its messages must hold too): 留痕's
+    <群名>.html.json of a page, PyWxDump's users.json of a CSV or JSON."""
+    suffix = path.suffix.lower()
+    found = ([path.with_name(path.name + ".json")] if suffix in (".html", ".htm")
+             else [path.with_name("users.json")] if suffix in (".csv", ".json") and path.name != "users.json" else [])
+    return [p for p in found if p.is_file()]
+
+
+def _has_sidecar(path: Path) -> bool:
+    """Is this a page with 留痕's <群名>.html.json beside it (read instead, so each message is read once)?"""
+    return path.suffix.lower() in (".html", ".htm") and path.with_name(path.name + ".json").is_file()
 
 
 def _skipped(path: Path, reason: str, digest: str | None = None, refused: bool = False) -> InputInfo:

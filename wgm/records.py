@@ -13,6 +13,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Callable, TypeVar
 
+from wgm import membership
 from wgm.catalog import INCIDENT_RULES, RULE_IDS
 from wgm.errors import SettingsError, WgmError
 from wgm.roster import Roster, resolve_member
@@ -38,6 +39,7 @@ class Snapshot:
     group: str
     members: frozenset[str]
     source: str
+    basis: str = ""    # where the date comes from when the file gives none (wgm.membership), "" when it does
 
 
 @dataclass(frozen=True)
@@ -164,11 +166,21 @@ def load_incidents(path: Path | None, roster: Roster, settings: Settings) -> lis
     return _each_row(path, read)
 
 
-def load_snapshots(path: Path | None, roster: Roster) -> list[Snapshot]:
-    """Membership snapshots: CSV/YAML rows `as_of, group, member` (one per member present)."""
+def load_snapshots(path: Path | None, roster: Roster, as_of: date | None = None,
+                   coverage_end: Callable[[str], date | None] = lambda group: None) -> list[Snapshot]:
+    """Membership snapshots: CSV/YAML rows `as_of, group, member` (one per member present), or the members
+    an export lists (wgm.membership: a 留痕 XLSX, a WeCom groupchat/get reply), dated `as_of` if given,
+    else by coverage_end(group)."""
     if path is None:
         return []
     path = Path(path)
+    check_side_file(path)
+    listed = membership.read_export_members(path)
+    if listed is not None:
+        group = membership.group_of(listed, roster)
+        day, basis = membership.snapshot_date(group, as_of, coverage_end, str(path))
+        members = frozenset(membership.member_of(roster, names) for names in listed.names)
+        return [Snapshot(day, group, members, str(path), basis)]
 
     def read(line: int, row: dict, where) -> tuple[date, str, list[str]]:
         day = _date(row.get("as_of"), where)

@@ -33,6 +33,15 @@ _NAME_SPLIT = re.compile(r"^(?P<a>[^-_－—（(\s]+)\s*[-_－—\s]\s*(?P<b>[^-
                          r"^(?P<c>[^（(]+)[（(](?P<d>[^)）]+)[)）]$")
 
 
+# the characters 留痕 replaces with `_` in a remark or nickname (formats.md §F4)
+_MEMOTRACE_UNSAFE = re.compile(r'[\\/:*?"<>|\s.\x00-\x08\x0b\x0c\x0e-\x1f]')
+
+
+def memotrace_sanitised(name: str) -> str:
+    """The name as 留痕 writes it (王 五 → 王_五, Amy.周 (QA) → Amy_周_(QA))."""
+    return _MEMOTRACE_UNSAFE.sub("_", name)
+
+
 @dataclass(frozen=True)
 class Person:
     name: str
@@ -83,6 +92,10 @@ class Roster:
                     out.setdefault(f"{p.dept}{sep}{p.name}", p.member)
                 out.setdefault(f"{p.name}（{p.dept}）", p.member)
                 out.setdefault(f"{p.name}({p.dept})", p.member)
+        # 留痕 writes a remark or nickname with its file-name characters made `_` (王 五 → 王_五): a name the
+        # roster spells with them is matched in that form too, after every name as written
+        for alias, member in list(out.items()):
+            out.setdefault(memotrace_sanitised(alias), member)
         return out
 
     def shared_names(self) -> set[str]:

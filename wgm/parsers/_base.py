@@ -1,7 +1,10 @@
 """The parser interface every export layout implements, and the shared reading steps.
 
 A parser is a small object with a `name` (the format id used by --input-format and in
-audit.json), `sniff(head) -> score` and `parse(source) -> ParseResult`. Decoding, line
+audit.json), `sniff(head) -> score` and `parse(source) -> ParseResult`. A layout whose files are not
+plain text says so in an optional `container` attribute ("html": its sniffer reads the whole page;
+"xlsx": it reads the chosen sheet as parsers.containers.rows_text; "docx"); detection only weighs the
+layouts of the file's kind. Decoding, line
 numbering and record splitting shared by several layouts live here.
 """
 

@@ -20,10 +20,12 @@ from wgm.parsers.reading import (
     blank_led_records,
     csv_messages,
     first_row_cells,
+    is_template_dump,
     messages_frame,
     messages_from_columns,
     parse_ts_column,
     physical_lines,
+    system_words,
     unparsed_frame,
     unparsed_row,
     untimely_reason,
@@ -34,7 +36,6 @@ from wgm.schema import M
 _HEADER = re.compile(r"^(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2})(?: (.*))?$")
 _HEADER_IN_TEXT = re.compile(BLANK_LINE_BEFORE + r"(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2})(?: ([^\n]*))?(?=\n|\Z)")
 _LEAKED_WXID = re.compile(r"^(?:wxid_[A-Za-z0-9_-]+|[A-Za-z][A-Za-z0-9_-]{5,19}):\n")
-_RECALL_NOISE = re.compile(r"<!\[CDATA\[|\s*<a href=\"weixin://revoke_edit_click\">重新编辑</a>\]\]>|\s*\$revoke\$\s*$")
 _SHANGHAI = timezone(timedelta(hours=8))
 
 V2_PLACEHOLDERS = {"[图片]": "image", "[语音]": "voice", "[视频]": "video", "[表情包]": "sticker", "[文件]": "file",
@@ -138,9 +139,9 @@ class MemoTraceTxt:
                 continue
             rest = rest or ""
             if on_header and rest and not body:          # v2: a system record is text on its header line
-                add(("", rest, _RECALL_NOISE.sub("", rest).strip(), "system", "", "", start + 1, end))
+                add(("", rest, system_words(rest), "system", "", "", start + 1, end))
             elif not on_header and not rest.strip():     # 3.x: a time alone on its line, the text below
-                add(("", body, _RECALL_NOISE.sub("", body).strip(), "system", "", "", start + 1, end))
+                add(("", body, system_words(body), "system", "", "", start + 1, end))
             else:
                 add((one_per_sender.setdefault(rest, rest), body, *split(body, dialect), start + 1, end))
         names = (M.sender, M.text, M.content, M.media, M.quote_sender, M.quote_text, M.line, M.line_end)
@@ -197,10 +198,11 @@ class MemoTraceCsv:
 
     def parse(self, src: Source) -> ParseResult:
         rows, unparsed, lines, structural = csv_messages(
-            src, (self.header,), lambda cells, line, line_end: self._row(src, cells, line, line_end))
+            src, (self.header,), lambda cells, line, line_end: self.row(src, cells, line, line_end))
         return ParseResult(messages_frame(rows), unparsed_frame(unparsed), self.name, src.encoding, lines, structural)
 
-    def _row(self, src: Source, cells: dict[str, str], line: int, line_end: int) -> dict | None:
+    def row(self, src: Source, cells: dict[str, str], line: int, line_end: int) -> dict | None:
+        """One record by its cells (column → text) as a message row, None when it has no readable time."""
         if self.name == "memotrace_v2_csv":
             ts = _parse_ts(cells["StrTime"].strip())
             if ts is None and cells["CreateTime"].strip().isdigit():
@@ -220,11 +222,15 @@ class MemoTraceCsv:
             if ts is None:
                 return None
             media = V3_TYPES.get(cells["类型"].strip(), "other")
+            if media == "other" and is_template_dump(cells["内容"]):   # a join by QR code from a 3.x database
+                media = "system"
             sender, sender_id, body = cells["发送人"], "", cells["内容"].replace("\r\n", "\n")
             msg_id = cells["消息ID"].strip()
+            if not msg_id.isdigit():     # Excel's 7.30111E+18: no longer the message's id (ingest hashes one)
+                msg_id = ""
             dialect = V3
         if media == "system":
-            content, qs, qt = _RECALL_NOISE.sub("", body).strip(), "", ""
+            content, qs, qt = system_words(body), "", ""
             sender = ""
         elif media == "quote" and not body.strip():
             # v2 keeps a quote in compressed XML: the reply exists, its words were not exported

@@ -29,6 +29,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from wgm.parsers._base import ParseResult, Source
+from wgm.parsers.weflow import body_fields, weflow_group
 from wgm.parsers.reading import (
     JsonShapeError,
     LineIndex,
@@ -37,7 +38,6 @@ from wgm.parsers.reading import (
     epoch_to_local,
     first_row_cells,
     instant_to_local,
-    is_system_line,
     json_array_items,
     messages_frame,
     parse_ts,
@@ -45,7 +45,6 @@ from wgm.parsers.reading import (
     unparsed_frame,
     unparsed_span,
 )
-from wgm.parsers.weflow import PLACEHOLDERS as WEFLOW_PLACEHOLDERS
 from wgm.schema import M
 
 CSV_HEADER = ["id", "MsgSvrID", "type_name", "is_sender", "talker", "room_name", "msg", "src", "CreateTime"]
@@ -69,7 +68,6 @@ WECLONE_MEDIA = {"text": "text", "image": "image", "sticker": "sticker", "video"
 _PAGE_SUFFIX = re.compile(r"^(?P<chat>.+)_\d+_\d+$")
 _LOOSE_TS = re.compile(r"(\d{4})[-/](\d{1,2})[-/](\d{1,2})[ T](\d{1,2}):(\d{2})(?::(\d{2}))?", re.ASCII)
 _QUOTE_MARK = "\n\n[引用]("
-_WEFLOW_QUOTE = re.compile(r"\[引用 (?P<name>[^：\]\n]*)：(?P<text>.*)\]$", re.DOTALL)
 _CDATA = re.compile(r"<!\[CDATA\[(.*?)\]\]>", re.DOTALL)
 _RECALL_NOISE = re.compile(r'\s*<a href="weixin://revoke_edit_click">重新编辑</a>|\s*\$revoke\$\s*$')
 _PAT_ID = re.compile(r"\$\{([^}]+)\}")
@@ -208,6 +206,9 @@ def _sysmsg_text(xml: str, names: dict[str, str]) -> tuple[str, str]:
     return (words or xml), ""
 
 
+_PATH_PARTS = re.compile(r"[\\/]")     # a stored path's separators, Windows' or not
+
+
 # ---- one row → one message ------------------------------------------------------------------------
 
 def pywxdump_message(src: Source, fmt: str, cells: dict, names: dict[str, str], ts: datetime, precision: str,
@@ -226,6 +227,10 @@ def pywxdump_message(src: Source, fmt: str, cells: dict, names: dict[str, str], 
         sender, sender_id = names.get(talker, talker), talker
     if type_name == "引用回复" and media != "system":
         content, quote_sender, quote_text = split_quote(msg)
+    stored = str(cells.get("src") or "").strip()
+    if media == "file" and content.strip() in ("", "文件") and stored:
+        # PyWxDump writes 文件 when it has no name for the file; the name is the end of its stored path
+        content = "文件 " + _PATH_PARTS.split(stored)[-1]
     return {M.msg_id: _server_id(cells["MsgSvrID"]), M.group: chat_group(src.group_hint, room), M.group_id: room,
             M.ts: ts, M.sender: sender, M.sender_id: sender_id, M.media: media, M.text: msg, M.content: content,
             M.quote_sender: quote_sender, M.quote_text: quote_text, M.source: src.path, M.line: line,
@@ -260,19 +265,15 @@ def _weclone_row(parser, src: Source, cells: dict, names: dict, line: int, line_
     if ts is None:
         return None
     msg, sender = cells["msg"], cells["talker"]
-    content, quote_sender, quote_text = msg, "", ""
+    # WeFlow's own bodies, as in its TXT: a received text opens with a newline, a quote ends in [引用 …]
+    found, content, quote_sender, quote_text = body_fields(msg)
     media = WECLONE_MEDIA.get(cells["type_name"].strip(), "other")
-    if is_system_line(msg):
+    if found == "system":
         # WeFlow writes system lines under the exporting account, as type text
-        media, sender, content = "system", "", msg.strip()
-    else:
-        q = _WEFLOW_QUOTE.search(msg)
-        if q:
-            content, quote_sender, quote_text = msg[:q.start()], q.group("name").strip(), q.group("text")
-        if media == "text":
-            stripped = content.lstrip()
-            media = next((kind for mark, kind in WEFLOW_PLACEHOLDERS.items() if stripped.startswith(mark)), "text")
-    return {M.msg_id: _server_id(cells["MsgSvrID"]), M.group: src.group_hint, M.group_id: src.group_id_hint,
+        media, sender = "system", ""
+    elif media == "text":
+        media = found
+    return {M.msg_id: _server_id(cells["MsgSvrID"]), M.group: weflow_group(src), M.group_id: src.group_id_hint,
             M.ts: ts, M.sender: sender, M.sender_id: "", M.media: media, M.text: msg, M.content: content,
             M.quote_sender: quote_sender, M.quote_text: quote_text, M.source: src.path, M.line: line,
             M.line_end: line_end, M.fmt: parser.name, M.precision: precision}
@@ -364,7 +365,7 @@ class PyWxDumpJson:
         """The message, or the reason the item is not one."""
         if not isinstance(value, dict):
             return "array item is not a message object"
-        cells = {key: _cell(value.get(key)) for key in ("MsgSvrID", "type_name", "talker", "room_name", "msg")}
+        cells = {key: _cell(value.get(key)) for key in ("MsgSvrID", "type_name", "talker", "room_name", "msg", "src")}
         created = value.get("CreateTime")
         if isinstance(created, (int, float)) and not isinstance(created, bool):
             ts, precision = epoch_to_local(epoch_seconds(created), src.tz), "s"

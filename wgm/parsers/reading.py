@@ -3,6 +3,7 @@ and the frame builders that keep the line accounting exact."""
 
 from __future__ import annotations
 
+import ast
 import csv
 import io
 import json
@@ -44,7 +45,7 @@ def _decode(raw: bytes, path: str) -> tuple[str, str]:
         except UnicodeDecodeError:
             raise InputError("not valid UTF-16", source=path) from None
     if b"\x00" in raw[:4096]:
-        raise InputError("binary file (NUL bytes), not a text export", source=path)
+        raise InputError(_binary_reason(raw), source=path)
     bom = raw.startswith(b"\xef\xbb\xbf")
     body, utf8 = (raw[3:], "utf-8-sig") if bom else (raw, "utf-8")
     try:
@@ -62,6 +63,21 @@ def _decode(raw: bytes, path: str) -> tuple[str, str]:
         if mixed is not None:      # not GB18030 as a whole: the lines that are not UTF-8 are
             return mixed[0], mixed[1]
         raise InputError(f"neither UTF-8 nor GB18030 (undecodable byte at offset {exc.start})", source=path) from None
+
+
+# binary files a user may take for an export, by their first bytes, with what to give instead
+_BINARY_KINDS = (
+    (b"SQLite format 3\x00", "微信数据库文件（SQLite），不是导出；请先用 留痕 或 WeFlow 把聊天导出为 TXT、CSV、Excel 或 HTML / "
+                             "a database (SQLite), not an export: export the chat with 留痕 or WeFlow first"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "旧版 Excel（.xls）或 Word（.doc）文件；请在 Excel 里另存为 .xlsx，或改用 TXT、CSV 导出 / "
+                                         "an Excel 97–2003 (.xls) or Word (.doc) file: save it as .xlsx, or export TXT or CSV"),
+)
+_BINARY_OTHER = ("二进制文件（含 NUL 字节），不是文本导出；请在导出工具里选 TXT、CSV、Excel（.xlsx）、HTML 或 JSON / "
+                 "binary file (NUL bytes), not a text export: export the chat as TXT, CSV, XLSX, HTML or JSON")
+
+
+def _binary_reason(raw: bytes) -> str:
+    return next((reason for magic, reason in _BINARY_KINDS if raw.startswith(magic)), _BINARY_OTHER)
 
 
 _ACCIDENTAL_UTF8 = re.compile("[\u0080-\u07ff]")
@@ -129,6 +145,50 @@ _SYSTEM_LINE = re.compile(
 
 def is_system_line(text: str) -> bool:
     return _SYSTEM_LINE.match(text) is not None
+
+
+# What exporters leave around a system line's words: 留痕's raw recall CDATA with its 重新编辑 link, a
+# template's trailing $revoke$ link, and the digit WeFlow 4.x appends to a recall ("李四" 撤回了一条消息0).
+_SYSTEM_NOISE = re.compile(r"<!\[CDATA\[|\s*<a href=\"weixin://revoke_edit_click\">重新编辑</a>\]\]>|\s*\$revoke\$\s*$")
+_RECALL_DIGIT = re.compile(r"(撤回了一条消息)\d$")
+# 留痕 3.x writes a system message it has no renderer for as its type number, then a Python dict dump
+_DICT_DUMP = re.compile(r"^-?\d+\n(\{'sysmsg'.*\})\s*$", re.S)
+_PLACEHOLDER = re.compile(r"\$(\w+)\$")
+
+
+def system_words(text: str) -> str:
+    """A system line's words without the exporters' leftovers; a template 留痕 dumped as a dict, filled in."""
+    words = _RECALL_DIGIT.sub(r"\1", _SYSTEM_NOISE.sub("", text).strip())
+    return filled_template_dump(words) or words
+
+
+def is_template_dump(text: str) -> bool:
+    """Is this body 留痕 3.x's dict dump of a WeChat system template (its type "未知类型")?"""
+    return _DICT_DUMP.match(text.strip()) is not None
+
+
+def filled_template_dump(text: str) -> str:
+    """The words of 留痕's dict dump of a sysmsgtemplate, its $name$ placeholders filled with the members'
+    nicknames the dump holds (joined by 、 as WeChat shows them); "" when the text is no such dump."""
+    found = _DICT_DUMP.match(text.strip())
+    if found is None:
+        return ""
+    try:
+        dump = ast.literal_eval(found.group(1))      # a literal only: never code
+        template = dump["sysmsg"]["sysmsgtemplate"]["content_template"]
+        links = template.get("link_list", {}).get("link", [])
+    except (ValueError, SyntaxError, KeyError, TypeError, AttributeError, MemoryError, RecursionError):
+        return ""
+    names: dict[str, str] = {}
+    for link in links if isinstance(links, list) else [links]:
+        if not isinstance(link, dict):
+            continue
+        members = (link.get("memberlist") or {}).get("member") or []
+        members = members if isinstance(members, list) else [members]
+        names[str(link.get("@name", ""))] = "、".join(str(m.get("nickname") or m.get("username") or "")
+                                                     for m in members if isinstance(m, dict))
+    words = str(template.get("template") or "")
+    return _PLACEHOLDER.sub(lambda m: names.get(m.group(1), m.group(0)), words) if words else ""
 
 
 def header_records(lines: list[str], header: re.Pattern, source: str):
@@ -272,6 +332,8 @@ def group_hint(path: str | Path) -> tuple[str, str]:
     """(group, chat id) the way 留痕 names its files: 聊天记录/<群名>(<id>)/<群名>.txt, <群名>_utf8.csv."""
     p = Path(path)
     stem = _DUP_SUFFIX.sub("", _name_text(p.stem))
+    if stem.endswith(".html"):        # 留痕's HTML sidecar <群名>.html.json
+        stem = stem[: -len(".html")]
     if stem.endswith("_utf8"):
         stem = stem[: -len("_utf8")]
     folder = _FOLDER_ID.match(_name_text(p.parent.name))

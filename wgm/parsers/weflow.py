@@ -11,7 +11,7 @@ import re
 
 from wgm.parsers._base import ParseResult, Source
 from wgm.parsers.reading import (header_records, is_system_line, messages_frame, parse_ts, physical_lines,
-                                 unparsed_frame, unparsed_row)
+                                 system_words, unparsed_frame, unparsed_row)
 from wgm.schema import M
 
 _HEADER = re.compile(r"^(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}) '(.*)'$")
@@ -46,20 +46,48 @@ class WeFlowTxt:
                            structural)
 
 
+GROUP_FILE_PREFIX = "群聊_"     # WeFlow names a group's export files 群聊_<群名>.txt (.json, .xlsx …)
+
+
+def weflow_group(src: Source) -> str:
+    """The group's name from a WeFlow file's name, without WeFlow's 群聊_ (its JSON names the group bare)."""
+    hint = src.group_hint
+    return hint[len(GROUP_FILE_PREFIX):] if hint.startswith(GROUP_FILE_PREFIX) and len(hint) > 3 else hint
+
+
+def received_text(text: str) -> str:
+    """The words without the newline WeFlow puts before every received text (it cuts the `wxid:` of the
+    database row, not the line end after it)."""
+    return text[1:] if text.startswith("\n") else text
+
+
+def split_quote(text: str) -> tuple[str, str, str]:
+    """(reply, quoted sender, quoted text) of a body ending in WeFlow's `[引用 NAME：TEXT]` (TXT, Excel,
+    ChatLab); (text, "", "") when it holds none."""
+    q = _QUOTE.search(text)
+    if q is None:
+        return text, "", ""
+    return text[:q.start()], q.group("name").strip(), q.group("text")
+
+
+def body_fields(text: str) -> tuple[str, str, str, str]:
+    """(media, content, quote sender, quote text) of a WeFlow body in its plain-text form. A system line is
+    known by its words: WeFlow names the group or the exporting account as its sender, so a caller gives a
+    "system" body no sender."""
+    if is_system_line(text.lstrip("\n")):
+        return "system", system_words(text), "", ""
+    content, quote_sender, quote_text = split_quote(received_text(text))
+    stripped = content.lstrip()
+    media = next((kind for marker, kind in PLACEHOLDERS.items() if stripped.startswith(marker)), "text")
+    return media, content, quote_sender, quote_text
+
+
 def _row(src: Source, ts, sender: str, text: str, line: int, line_end: int) -> dict:
-    content, quote_sender, quote_text, media = text, "", "", "text"
-    if is_system_line(text):
-        sender, media = "", "system"
-    else:
-        q = _QUOTE.search(text)
-        if q:
-            content, quote_sender, quote_text = text[:q.start()], q.group("name").strip(), q.group("text")
-        stripped = content.lstrip()
-        media = next((kind for marker, kind in PLACEHOLDERS.items() if stripped.startswith(marker)), "text")
-    return {M.msg_id: "", M.group: src.group_hint, M.group_id: src.group_id_hint, M.ts: ts, M.sender: sender,
-            M.sender_id: "", M.media: media, M.text: text, M.content: content, M.quote_sender: quote_sender,
-            M.quote_text: quote_text, M.source: src.path, M.line: line, M.line_end: line_end, M.fmt: "weflow_txt",
-            M.precision: "s"}
+    media, content, quote_sender, quote_text = body_fields(text)
+    return {M.msg_id: "", M.group: weflow_group(src), M.group_id: src.group_id_hint, M.ts: ts,
+            M.sender: "" if media == "system" else sender, M.sender_id: "", M.media: media, M.text: text, M.content: content,
+            M.quote_sender: quote_sender, M.quote_text: quote_text, M.source: src.path, M.line: line,
+            M.line_end: line_end, M.fmt: "weflow_txt", M.precision: "s"}
 
 
 WEFLOW_TXT = WeFlowTxt()

@@ -15,14 +15,16 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Callable
 
 from wgm.parsers._base import ParseResult, Source
 from wgm.parsers.reading import (LINE_SHOWN, JsonShapeError, LineIndex, SharedLines, broken_off_reason, epoch_seconds,
                                  epoch_to_local, instant_to_local, json_array_items, json_member_offset, lost_from,
-                                 messages_frame, parse_ts, physical_lines, unparsed_frame, unparsed_row)
+                                 messages_frame, parse_ts, physical_lines, system_words, unparsed_frame, unparsed_row,
+                                 yield_lines)
+from wgm.parsers.weflow import received_text, split_quote, weflow_group
 from wgm.schema import M, U
 
 _DECODER = json.JSONDecoder()
@@ -33,7 +35,6 @@ _CHATLAB_KEY = re.compile(_JSON_KEY.format("chatlab"))
 _JSONL_TYPE = re.compile(r'"_type"\s*:\s*"(?:header|member|message)"')
 # WeChat 4.x keeps "<sender wxid>:\n" in front of group text; an exporter that missed it leaks it
 _LEAKED_WXID = re.compile(r"^(?:wxid_[A-Za-z0-9_-]+|[A-Za-z][A-Za-z0-9_-]{5,19}):\n")
-_SYSTEM_NOISE = re.compile(r"<!\[CDATA\[|\s*<a href=\"weixin://revoke_edit_click\">重新编辑</a>\]\]>|\s*\$revoke\$\s*$")
 
 # WeChat message types (MSG.Type; on 4.x localType carries an app message's sub type in its high 32 bits)
 WECHAT_TYPES = {1: "text", 3: "image", 34: "voice", 42: "card", 43: "video", 47: "sticker", 48: "location",
@@ -48,6 +49,7 @@ WEFLOW_TYPE_NAMES = {"文本消息": "text", "引用消息": "text", "图片消�
                      "动画表情": "sticker", "表情包": "sticker", "文件消息": "file", "链接消息": "link", "位置消息": "location",
                      "名片消息": "card", "通话消息": "call", "转账消息": "transfer", "红包消息": "redpacket",
                      "聊天记录": "merged", "系统消息": "system", "撤回消息": "system", "拍一拍": "system"}
+_STICKER = "[表情包"      # how WeFlow writes a sticker's content ([表情包] or [表情包：desc])
 # ChatLab MessageType; a recall notice (81) and a pat (22) are notices like any other system line
 CHATLAB_TYPES = {0: "text", 1: "image", 2: "voice", 3: "video", 4: "file", 5: "sticker", 7: "link", 8: "location",
                  20: "redpacket", 21: "transfer", 22: "system", 23: "call", 24: "link", 25: "text", 26: "merged",
@@ -62,6 +64,7 @@ class Chat:
     group_id: str
     members: dict[str, str] = field(default_factory=dict)   # ChatLab platformId → name
     exported: datetime | None = None                         # the export time the file states
+    senders: dict[str, tuple[str, str]] = field(default_factory=dict)   # arkme-JSON senderID → (wxid, name)
 
     @property
     def id_prefix(self) -> str:
@@ -104,10 +107,6 @@ def _own_words(text: str, sender_id: str) -> str:
             return text[len(sender_id) + 2:]
         return text
     return _LEAKED_WXID.sub("", text, count=1)
-
-
-def _system_words(text: str) -> str:
-    return _SYSTEM_NOISE.sub("", text).strip()
 
 
 def _id(value) -> str:
@@ -160,7 +159,20 @@ def weflow_chat(text: str, src: Source) -> Chat:
     if exported is None:                   # EchoTrace: "exportTime": ISO text, after the messages
         stated = _optional_member(text, "exportTime")
         exported = instant_to_local(stated, src.tz) if isinstance(stated, str) else None
-    return Chat(name or src.group_hint, _text(session.get("wxid")) or src.group_id_hint, exported=exported)
+    return Chat(name or weflow_group(src), _text(session.get("wxid")) or src.group_id_hint, exported=exported,
+                senders=_arkme_senders(_optional_member(text, "senders")))
+
+
+def _arkme_senders(listed) -> dict[str, tuple[str, str]]:
+    """senderID → (wxid, name) of arkme-JSON's "senders" list (its messages name only the senderID); the
+    name as WeFlow's name setting chose it (displayName), else the group nickname, nickname or remark."""
+    found = {}
+    for entry in listed if isinstance(listed, list) else ():
+        if isinstance(entry, dict) and _id(entry.get("senderID")):
+            name = next((_text(entry.get(k)) for k in ("displayName", "groupNickname", "nickname", "remark")
+                         if _text(entry.get(k)).strip()), "")
+            found[_id(entry.get("senderID"))] = (_text(entry.get("wxid")), name)
+    return found
 
 
 def weflow_row(obj: dict, chat: Chat, src: Source, fmt: str, line: int, line_end: int) -> dict | str:
@@ -168,15 +180,18 @@ def weflow_row(obj: dict, chat: Chat, src: Source, fmt: str, line: int, line_end
     if ts is None:
         return "message without a readable createTime or formattedTime"
     body = _text(obj.get("content"))
-    sender_id = _text(obj.get("senderUsername"))
+    listed_id, listed_name = chat.senders.get(_id(obj.get("senderID")), ("", ""))
+    sender_id = _text(obj.get("senderUsername")) or listed_id
     quote_sender, quote_text = _text(obj.get("quotedSender")), _text(obj.get("quotedContent"))
     ref_id = _id(obj.get("replyToMessageId"))
     media = wechat_media(obj.get("localType"), obj.get("type"), body, bool(quote_text or ref_id))
     if media == "system":   # WeFlow may name the exporting account on a notice: nobody sent it
-        sender, sender_id, content, quote_sender, quote_text = "", "", _system_words(body), "", ""
+        sender, sender_id, content, quote_sender, quote_text = "", "", system_words(body), "", ""
     else:
-        sender = _text(obj.get("senderDisplayName")) or sender_id
-        content = _own_words(body, sender_id)
+        sender = _text(obj.get("senderDisplayName")) or listed_name or sender_id
+        if not sender:      # no member to hold to the rules: never a message of nobody
+            return "message without a sender (no senderUsername or senderDisplayName, senderID not in senders[])"
+        content = received_text(_own_words(body, sender_id))
         rendered_quote = f"[引用 {quote_sender}：{quote_text}]"
         if quote_text and content.endswith(rendered_quote):   # in case the TXT rendering is kept as well
             content = content[:-len(rendered_quote)]
@@ -200,7 +215,7 @@ def chatlab_chat(meta: dict, members, src: Source, header=None) -> Chat:
                                                     or _text(member.get("accountName")))
     meta = meta if isinstance(meta, dict) else {}
     exported = _epoch_time(header.get("exportedAt"), src.tz) if isinstance(header, dict) else None
-    return Chat(_text(meta.get("name")) or src.group_hint, _id(meta.get("groupId")) or src.group_id_hint, names,
+    return Chat(_text(meta.get("name")) or weflow_group(src), _id(meta.get("groupId")) or src.group_id_hint, names,
                 exported)
 
 
@@ -211,15 +226,21 @@ def chatlab_row(obj: dict, chat: Chat, src: Source, fmt: str, line: int, line_en
     body = _text(obj.get("content"))
     sender_id = _id(obj.get("sender"))
     media = CHATLAB_TYPES.get(_int(obj.get("type")) or 0, "other") if _int(obj.get("type")) is not None else "other"
+    quote_sender = quote_text = ""
     if media == "system":
-        sender, sender_id, content = "", "", _system_words(body)
+        sender, sender_id, content = "", "", system_words(body)
     else:
         sender = (_text(obj.get("groupNickname")) or _text(obj.get("accountName")) or chat.members.get(sender_id)
                   or sender_id)
-        content = _own_words(body, sender_id)
+        if not sender:
+            return "message without a sender (no sender, accountName or groupNickname)"
+        # WeFlow's ChatLab keeps the quote rendered inside the reply's content, as in its TXT
+        content, quote_sender, quote_text = split_quote(received_text(_own_words(body, sender_id)))
+        if media in ("link", "other") and content.startswith(_STICKER):   # WeFlow's sticker is ChatLab's 7, link
+            media = "sticker"
     return {M.msg_id: _id(obj.get("platformMessageId")), M.group: chat.group, M.group_id: chat.group_id, M.ts: ts,
             M.sender: sender, M.sender_id: sender_id, M.media: media, M.text: body, M.content: content,
-            M.quote_sender: "", M.quote_text: "", M.source: src.path, M.line: line, M.line_end: line_end,
+            M.quote_sender: quote_sender, M.quote_text: quote_text, M.source: src.path, M.line: line, M.line_end: line_end,
             M.fmt: fmt, M.precision: "s", M.ref_id: _id(obj.get("replyToMessageId"))}
 
 
@@ -247,7 +268,6 @@ class JsonExport:
         text = src.text
         lines = physical_lines(text)
         index = LineIndex(text)
-        rows, unparsed = [], []
         try:
             chat = self._read_chat(text, src)
             start = json_member_offset(text, "messages")
@@ -258,40 +278,80 @@ class JsonExport:
             reason = f"not a readable {self.name} file ({exc} at line {where})"
             unparsed = [unparsed_row(src.path, n, reason, line) for n, line in enumerate(lines, 1)]
             return ParseResult(messages_frame([]), unparsed_frame(unparsed), self.name, src.encoding, len(lines), 0)
-        spans, damage, end = [], None, start + 1
-        try:
-            for value, begin, end in json_array_items(text, start):
-                spans.append([value, index.line(begin), index.line(end - 1), begin, end])
-        except JsonShapeError as exc:
-            damage = exc
-        for k in range(len(spans) - 1):
-            if spans[k + 1][1] == spans[k][2]:
-                spans[k][2] -= 1    # a line shared with the next message (minified JSON) is counted once, there
-        shared = SharedLines(src.path)
-        for value, line, line_end, begin, finish in spans:
-            row = (self._read_row(value, chat, src, self.name, line, line_end) if isinstance(value, dict)
-                   else "message is not a JSON object")
-            if isinstance(row, str):   # its own lines, or the one it shares: a record not read stays visible
-                for n in range(line, max(line, line_end) + 1):
-                    shared.add(n, row, _shown(lines[n - 1], text, begin, finish))
-            else:
-                rows.append(row)
-        warnings: tuple[str, ...] = ()
-        if damage is not None:
-            where = min(index.line(damage.offset), len(lines))
-            lost = lost_from(text, end)      # just after the last whole message, maybe on a line it shares
-            reason = broken_off_reason(index, lost, damage)
-            for n in range(index.line(lost), len(lines) + 1):
-                shared.add(n, reason, _shown(lines[n - 1], text, lost, len(text)))
-            if spans and index.line(lost) <= spans[-1][2]:
-                warnings = (f"broken off inside line {where}, after {len(spans)} whole messages: "
-                            "what followed them on that line is lost",)
-        shared.place(rows)
-        unparsed = shared.rows()
-        covered = sum(r[M.line_end] - r[M.line] + 1 for r in rows)
-        structural = len(lines) - covered - len(unparsed)
-        return ParseResult(messages_frame(rows), unparsed_frame(unparsed), self.name, src.encoding, len(lines),
-                           structural, warnings=warnings, exported=chat.exported)
+        return array_result(text, start, src, self.name,
+                            lambda value, line, line_end: self._read_row(value, chat, src, self.name, line, line_end),
+                            chat.exported)
+
+
+def array_result(text: str, start: int, src: Source, fmt: str, read_row: Callable[[dict, int, int], "dict | str"],
+                 exported: datetime | None = None) -> ParseResult:
+    """The messages of the JSON array opening at `start`, each object read by read_row(object, line, line_end)
+    (a message row, or why it is not one); every line of the text is accounted for, the lines outside the
+    array as layout. A file broken off inside the array keeps the messages before the break."""
+    lines = physical_lines(text)
+    index = LineIndex(text)
+    rows: list[dict] = []
+    spans, damage, end = [], None, start + 1
+    try:
+        for value, begin, end in json_array_items(text, start):
+            spans.append([value, index.line(begin), index.line(end - 1), begin, end])
+    except JsonShapeError as exc:
+        damage = exc
+    for k in range(len(spans) - 1):
+        if spans[k + 1][1] == spans[k][2]:
+            spans[k][2] -= 1    # a line shared with the next message (minified JSON) is counted once, there
+    shared = SharedLines(src.path)
+    for value, line, line_end, begin, finish in spans:
+        row = read_row(value, line, line_end) if isinstance(value, dict) else "message is not a JSON object"
+        if isinstance(row, str):   # its own lines, or the one it shares: a record not read stays visible
+            for n in range(line, max(line, line_end) + 1):
+                shared.add(n, row, _shown(lines[n - 1], text, begin, finish))
+        else:
+            rows.append(row)
+    warnings: tuple[str, ...] = ()
+    if damage is not None:
+        where = min(index.line(damage.offset), len(lines))
+        lost = lost_from(text, end)      # just after the last whole message, maybe on a line it shares
+        reason = broken_off_reason(index, lost, damage)
+        for n in range(index.line(lost), len(lines) + 1):
+            shared.add(n, reason, _shown(lines[n - 1], text, lost, len(text)))
+        if spans and index.line(lost) <= spans[-1][2]:
+            warnings = (f"broken off inside line {where}, after {len(spans)} whole messages: "
+                        "what followed them on that line is lost",)
+    shared.place(rows)
+    unparsed = shared.rows()
+    covered = sum(r[M.line_end] - r[M.line] + 1 for r in rows)
+    structural = len(lines) - covered - len(unparsed)
+    return ParseResult(messages_frame(rows), unparsed_frame(unparsed), fmt, src.encoding, len(lines),
+                       structural, warnings=warnings, exported=exported)
+
+
+def array_end(text: str, start: int) -> int | None:
+    """Offset just past the JSON array opening at `start`; None when it is not whole (array_result says so)."""
+    try:
+        return _DECODER.raw_decode(text, start)[1]
+    except json.JSONDecodeError:
+        return None
+
+
+def unparsed_from(result: ParseResult, text: str, source: str, offset: int, reason: str) -> ParseResult:
+    """The result with every non-blank line from the one holding `offset` on in unparsed (a message sharing
+    such a line gives it up, reading.yield_lines): what follows the messages is never passed as layout."""
+    lines = physical_lines(text)
+    already = set(result.unparsed[U.line].tolist())
+    claimed = {n for n in range(LineIndex(text).line(offset), len(lines) + 1)
+               if lines[n - 1].strip() and n not in already}
+    if not claimed:
+        return result
+    messages = result.messages
+    firsts, lasts = yield_lines(messages[M.line].to_numpy(), messages[M.line_end].to_numpy(), claimed)
+    messages = messages.assign(**{M.line: firsts, M.line_end: lasts})
+    rows = [*result.unparsed.to_dict("records"),
+            *(unparsed_row(source, n, reason, lines[n - 1][:LINE_SHOWN]) for n in sorted(claimed))]
+    unparsed = unparsed_frame(sorted(rows, key=lambda r: r[U.line]))
+    covered = int((messages[M.line_end] - messages[M.line] + 1).sum())
+    return replace(result, messages=messages, unparsed=unparsed,
+                   structural_lines=result.lines - covered - len(unparsed))
 
 
 def _shown(line: str, text: str, begin: int, end: int) -> str:
