@@ -11,7 +11,7 @@ from typing import Iterable
 from wgm.cache import FileMemo
 from wgm.errors import UsageError
 from wgm.report.atomic import OutputLock, commit_all, stage, write_atomic
-from wgm.report.machine import audit_json, csv_files, parsed_files
+from wgm.report.machine import audit_json_chunks, csv_files, parsed_files
 from wgm.report.publish import announcements
 from wgm.result import AuditResult
 
@@ -46,13 +46,13 @@ def _render_parts(result: AuditResult, formats: set[str], lang: str, jobs: int =
             kept = {name: path for name, key in content_keys(result).items()
                     if (path := memo.reuse(name, key)) is not None}
         files.update(csv_files(result, chunked=True, jobs=jobs, kept=kept))
-    if "json" in formats:
-        files["audit.json"] = audit_json(result)
     if "xlsx" in formats:
-        from wgm.report.xlsx import workbook     # openpyxl loads only for runs that write a workbook
-        files["report.xlsx"] = workbook(result, lang)
+        from wgm.report.xlsx import workbook_chunks     # XlsxWriter loads only for runs that write a workbook
+        files["report.xlsx"] = workbook_chunks(result, lang)
     if "txt" in formats or "md" in formats:      # "md": the 公示's old format name
         files.update(announcements(result))
+    if "json" in formats:                        # last: it lists every file the run writes
+        files["audit.json"] = audit_json_chunks(result, [*files, "audit.json"])
     return files
 
 

@@ -3,7 +3,7 @@
 Built from the summary and the events only (a writer computes nothing new): the amount is the
 summary's total, 事件数 the member's events of that month, 待复核数 those still awaiting review,
 取消评优 the summary's flag. Months are never added together: a wage is paid per month, so the
-workbook's totals are per month (month_totals) and the CSV has no total row at all (a machine
+workbook's totals are per month (xlsx._month_blocks) and the CSV has no total row at all (a machine
 summing the column would count it twice).
 """
 
@@ -44,10 +44,3 @@ def deductions(result: AuditResult) -> pd.DataFrame:
         ["month", "_neg", "_pinyin", "member"], kind="stable").index
     return out.loc[order].reset_index(drop=True)
 
-
-def month_totals(table: pd.DataFrame) -> dict[str, dict[str, float | int]]:
-    """month → its amount, events and review count: a total per month, never one across months."""
-    sums = table.groupby("month", sort=True)[["amount", "events", "needs_review"]].sum()
-    return {str(month): {"amount": round(float(row["amount"]), 2), "events": int(row["events"]),
-                         "needs_review": int(row["needs_review"]), "members": int((table["month"] == month).sum())}
-            for month, row in sums.iterrows()}

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import io
 import re
-from typing import Iterable
+import tempfile
+from typing import Iterable, Iterator
 
 import pandas as pd
 import xlsxwriter
@@ -188,7 +189,7 @@ def _table(ws, df: pd.DataFrame, columns: list[str], lang: str, styles: _Styles,
     present = [c for c in columns if c in df.columns]
     names = [labels[c] if labels else _label(c, lang) for c in present]
     widths = _header(ws, df, present, names, styles, wrap)
-    chunks = list(row_chunks(df, _columns(df, present, styles, lang, wrap), 2, _heights(df, wrap))) if len(df) else []
+    chunks = row_chunks(df, _columns(df, present, styles, lang, wrap), 2, _heights(df, wrap))   # encoded when zipped
     spliced.add(ws, len(present) - 1, len(df) + 1, chunks)
     ws.freeze_panes(1, 0)
     if present:
@@ -380,6 +381,12 @@ def _decision_list(ws, rows: int) -> None:
 
 
 def workbook(result: AuditResult, lang: str = "zh") -> bytes:
+    return b"".join(workbook_chunks(result, lang))
+
+
+def workbook_chunks(result: AuditResult, lang: str = "zh") -> Iterator[bytes]:
+    """report.xlsx in pieces, made only as it is written: the rows are encoded while they are zipped, into
+    a temporary file, so the whole book is never in memory (a million-message year is hundreds of MB)."""
     names = SHEETS["zh" if lang == "zh" else "en"]
     skeleton = io.BytesIO()
     book = xlsxwriter.Workbook(skeleton, {"constant_memory": True, "strings_to_formulas": False,
@@ -404,6 +411,8 @@ def workbook(result: AuditResult, lang: str = "zh") -> bytes:
     _table(sheets[5], result.unparsed, UNPARSED_COLUMNS, lang, styles, spliced)
     _settings_sheet(sheets[6], result, lang, styles)
     book.close()
-    out = io.BytesIO()
-    splice(skeleton.getvalue(), spliced.rows, out)
-    return out.getvalue()
+    with tempfile.TemporaryFile(prefix=".wgm-xlsx-") as out:
+        splice(skeleton.getvalue(), spliced.rows, out)
+        out.seek(0)
+        while chunk := out.read(1 << 22):
+            yield chunk
