@@ -267,6 +267,10 @@ class _Records:
     def __len__(self) -> int:
         return len(self.df)
 
+    def __iter__(self) -> Iterator[str]:
+        for block in self.blocks():
+            yield from block
+
     def blocks(self) -> Iterator[list[str]]:
         row = "{" + ", ".join(_JSON_STR(c).replace("%", "%%") + ": %s" for c in self.present) + "}"
         for at in range(0, len(self.df), _ROWS_PER_CHUNK):
