@@ -119,7 +119,7 @@ def splice(book: bytes, rows: dict[int, tuple[str, Iterable[str]]], out, level: 
             text = _DIMENSION.sub(f'<dimension ref="{dimension}"/>', data.decode("utf-8"), count=1)
             text = text.replace("<sheetData/>", "<sheetData></sheetData>", 1)
             head, tail = text.split("</sheetData>", 1)
-            with dst.open(zipfile.ZipInfo(info.filename, date_time=info.date_time), "w") as fh:
+            with dst.open(info.filename, "w") as fh:      # by name: the file's deflate level, not a stored entry
                 fh.write(head.encode("utf-8"))
                 for chunk in chunks:
                     fh.write(chunk.encode("utf-8"))
