@@ -82,15 +82,21 @@ def member_lines(events: pd.DataFrame, hold_uncertain: bool) -> tuple[list[Line]
     return lines, pending
 
 
-def ordered(lines: list[Line], order: str) -> list[Line]:
+def ordered(lines: list[Line], order: str, rank: dict[str, int] | None = None) -> list[Line]:
+    """Lines by pinyin, or by amount and then pinyin. `rank`: each member's place in the pinyin order of
+    the run's members, found once (spelling every name in pinyin again for each of hundreds of 公示
+    took seconds)."""
+    if rank is None or any(l.member not in rank for l in lines):
+        rank = {m: i for i, m in enumerate(names.pinyin_order({l.member for l in lines}))}
     if order == "amount":
-        return sorted(lines, key=lambda l: (-l.amount, names.pinyin_key(l.member), l.member))
-    by_name = {l.member: l for l in lines}
-    return [by_name[m] for m in names.pinyin_order(by_name)]
+        return sorted(lines, key=lambda l: (-l.amount, rank[l.member]))
+    return sorted(lines, key=lambda l: rank[l.member])
 
 
-def announcement(result: AuditResult, group: str, month: str, events: pd.DataFrame | None = None) -> str:
-    """The 公示 text of one group and month (`events`: that group's events of the month, if already cut)."""
+def announcement(result: AuditResult, group: str, month: str, events: pd.DataFrame | None = None,
+                 rank: dict[str, int] | None = None) -> str:
+    """The 公示 text of one group and month (`events`: that group's events of the month, if already cut;
+    `rank`: the members' pinyin order, see ordered)."""
     settings = result.settings
     report = settings.data["report"]
     year, mon = int(month[:4]), int(month[5:])
@@ -111,7 +117,7 @@ def announcement(result: AuditResult, group: str, month: str, events: pd.DataFra
     out += [intro + "：", ""]
     if not lines:
         out.append("本月本群无考核事项。" if not pending else "本月本群暂无已确认的考核事项。")
-    for n, line in enumerate(ordered(lines, report["announce_order"]), 1):
+    for n, line in enumerate(ordered(lines, report["announce_order"], rank), 1):
         text = f"{n}. {line.member}：{'、'.join(line.parts)}，合计{line.amount:,.2f}元"
         if line.under_review:
             text += f"（其中{line.under_review:,.2f}元待复核）"
@@ -157,6 +163,7 @@ def announcements(result: AuditResult) -> dict[str, bytes]:
     ev = result.events
     by_pair = ev.groupby(["group", "month"], sort=False).indices if len(ev) else {}
     none = ev.iloc[:0]
+    rank = {m: i for i, m in enumerate(names.pinyin_order(set(ev["member"]) - {""}))}
     return {f"announce_{stems[g]}_{m}.txt":
-            announcement(result, g, m, ev.iloc[by_pair[(g, m)]] if (g, m) in by_pair else none).encode("utf-8")
+            announcement(result, g, m, ev.iloc[by_pair[(g, m)]] if (g, m) in by_pair else none, rank).encode("utf-8")
             for g, m in pairs}
