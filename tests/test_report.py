@@ -238,3 +238,18 @@ def test_the_sheets_spliced_into_the_workbook_are_compressed(sample_result, tmp_
         sheets = [i for i in book.infolist() if i.filename.startswith("xl/worksheets/sheet")]
     assert len(sheets) == 7 and all(i.compress_type == zipfile.ZIP_DEFLATED for i in sheets)
     assert all(i.compress_size < i.file_size for i in sheets)
+
+
+def test_rows_encoded_a_few_at_a_time_give_the_same_sheets(sample_result, tmp_path, monkeypatch):
+    """The rows are encoded in chunks (a million-message sheet is never encoded whole): chunks of 3 rows
+    give the same cells, row numbers and heights as one chunk."""
+    from wgm.report import sheetrows
+
+    def sheets(folder: Path) -> list:
+        report.write(sample_result, folder, {"xlsx"})
+        wb = openpyxl.load_workbook(folder / "report.xlsx")
+        return [(ws.title, [[c.value for c in row] for row in ws.iter_rows()],
+                 {r: d.height for r, d in ws.row_dimensions.items()}) for ws in wb.worksheets]
+    whole = sheets(tmp_path / "whole")
+    monkeypatch.setattr(sheetrows, "_ROWS_PER_CHUNK", 3)
+    assert sheets(tmp_path / "chunked") == whole

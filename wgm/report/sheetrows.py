@@ -81,22 +81,22 @@ def _tails(series: pd.Series, column: Column) -> list[str]:
 
 def row_chunks(df: pd.DataFrame, columns: dict[str, Column], first_row: int,
                heights: list[float] | None = None) -> Iterator[str]:
-    """The frame's rows as `<row>` elements from sheet row `first_row` (1-based) on, in chunks;
+    """The frame's rows as `<row>` elements from sheet row `first_row` (1-based) on, encoded a chunk of
+    rows at a time (a whole sheet's cells at once took hundreds of MB at a million messages);
     `heights`: each row's height in points (wrapped text), None for the default."""
-    n = len(df)
-    numbers = [str(r) for r in range(first_row, first_row + n)]
-    cells = []
-    for name, column in columns.items():
-        if name not in df.columns:
-            continue
-        ref = '<c r="' + column.letter
-        cells.append([ref + num + '"' + tail if tail else "" for num, tail in zip(numbers, _tails(df[name], column))])
-    starts = [f'<row r="{num}">' for num in numbers] if heights is None else \
-        [f'<row r="{num}" ht="{h:g}" customHeight="1">' for num, h in zip(numbers, heights)]
-    rows = [start + "".join(row) + "</row>" for start, *row in zip(starts, *cells)] if cells else \
-        [start + "</row>" for start in starts]
-    for at in range(0, n, _ROWS_PER_CHUNK):
-        yield "".join(rows[at:at + _ROWS_PER_CHUNK])
+    present = [(name, column) for name, column in columns.items() if name in df.columns]
+    for at in range(0, len(df), _ROWS_PER_CHUNK):
+        part = df.iloc[at:at + _ROWS_PER_CHUNK]
+        numbers = [str(r) for r in range(first_row + at, first_row + at + len(part))]
+        cells = []
+        for name, column in present:
+            ref = '<c r="' + column.letter
+            cells.append([ref + num + '"' + tail if tail else ""
+                          for num, tail in zip(numbers, _tails(part[name], column))])
+        starts = [f'<row r="{num}">' for num in numbers] if heights is None else \
+            [f'<row r="{num}" ht="{h:g}" customHeight="1">' for num, h in zip(numbers, heights[at:at + len(part)])]
+        yield "".join([start + "".join(row) + "</row>" for start, *row in zip(starts, *cells)] if cells else
+                      [start + "</row>" for start in starts])
 
 
 _DIMENSION = re.compile(r'<dimension ref="[^"]*"/>')
