@@ -14,7 +14,7 @@ import yaml
 
 from tests import paths
 from tests.chat import audit_chat
-from wgm import api
+from wgm import api, names
 from wgm.errors import SettingsError
 from wgm.report import publish
 
@@ -127,6 +127,12 @@ def test_members_in_pinyin_order_or_by_amount(tmp_path):
     text = publish.announcement(by_amount, "华信科技-运营管理群", "2026-10")
     amounts = [float(m["amount"].replace(",", "")) for m in map(_MEMBER_LINE.match, text.splitlines()) if m]
     assert amounts == sorted(amounts, reverse=True) and amounts[0] > amounts[-1]
+    members = [m["member"] for m in map(_MEMBER_LINE.match, text.splitlines()) if m]
+    runs: dict[float, list[str]] = {}
+    for m, a in zip(members, amounts):
+        runs.setdefault(a, []).append(m)
+    tied = [ms for ms in runs.values() if len(ms) > 1]
+    assert tied and all(ms == names.pinyin_order(ms) for ms in tied)    # equal amounts: in pinyin order
 
 
 def test_the_objection_deadline_falls_after_publication_and_before_the_office(tmp_path):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import datetime
 from pathlib import Path
 
 import openpyxl
@@ -20,7 +21,7 @@ SAMPLES = ROOT / "sample_exports"
 @pytest.fixture(scope="module")
 def sample_result():
     return api.audit([SAMPLES], api.Options(roster=SAMPLES / "roster.yaml", incidents=SAMPLES / "incidents.yaml",
-                                            members=SAMPLES / "members.csv"))
+                                            members=SAMPLES / "members.csv", as_of=datetime(2026, 11, 2, 18, 0)))
 
 
 @pytest.fixture(scope="module")
@@ -31,21 +32,84 @@ def workbook(sample_result, tmp_path_factory):
 
 
 def test_sheets_as_the_contract_names_them(workbook):
-    assert workbook.sheetnames == ["汇总", "明细", "任务", "待复核", "未解析", "规则"]
+    assert workbook.sheetnames == ["汇总", "扣款", "明细", "任务", "待复核", "未解析", "规则"]
+
+
+def _rows(ws) -> list[dict]:
+    header = [c.value for c in ws[1]]
+    return [dict(zip(header, row)) for row in ws.iter_rows(min_row=2, values_only=True) if any(row)]
 
 
 def test_summary_sheet_layout(workbook, sample_result):
     ws = workbook["汇总"]
     header = [c.value for c in ws[1]]
     assert header[:5] == ["月份", "成员", "部门", "合计(元)", "取消评优"]
-    assert ws.freeze_panes == "A2" and ws.auto_filter.ref.startswith("A1:")
-    assert len(ws._charts) == 1
-    rows = len(sample_result.summary)
-    total_row = [c.value for c in ws[rows + 2]]
-    assert total_row[0] == "合计" and total_row[3] == pytest.approx(sample_result.summary["total_amount"].sum())
+    assert ws.freeze_panes == "D2" and ws.auto_filter.ref.startswith("A1:")    # 月份, 成员, 部门 stay in view
     assert ws.cell(row=2, column=4).number_format == "#,##0.00"
-    flags = {ws.cell(row=r, column=2).value: ws.cell(row=r, column=5).value for r in range(2, rows + 2)}
-    assert flags["郑凯"] == "是"
+    members = [r for r in _rows(ws) if r["成员"] != "合计"]
+    assert len(members) == len(sample_result.summary)
+    assert {r["成员"]: r["取消评优"] for r in members}["郑凯"] == "是"
+
+
+def test_summary_and_deductions_total_each_month_and_never_add_months(workbook, sample_result):
+    months = sorted(set(sample_result.summary["month"]))
+    assert len(months) == 2                              # October and the November of the sample's exports
+    per_month = sample_result.summary.groupby("month")["total_amount"].sum()
+    for sheet, name, amount in (("汇总", "成员", "合计(元)"), ("扣款", "姓名", "扣款金额(元)")):
+        rows = _rows(workbook[sheet])
+        totals = [r for r in rows if r[name] == "合计"]
+        assert [t["月份"] for t in totals] == months, sheet
+        for t in totals:
+            assert t[amount] == pytest.approx(per_month[t["月份"]]), sheet
+            assert t[amount] == pytest.approx(sum(r[amount] for r in rows if r["月份"] == t["月份"] and r is not t))
+        assert not any(r[amount] == pytest.approx(per_month.sum()) for r in rows), sheet   # no all-months total
+
+
+def test_the_deduction_sheet_has_one_row_per_member_and_month_for_finance(workbook, sample_result):
+    ws = workbook["扣款"]
+    assert [c.value for c in ws[1]] == ["工号", "姓名", "部门", "月份", "扣款金额(元)", "事件数", "待复核数", "取消评优"]
+    assert ws.freeze_panes == "C2"
+    rows = [r for r in _rows(ws) if r["姓名"] != "合计"]
+    events = sample_result.events
+    for r in rows:
+        mine = events[(events["member"] == r["姓名"]) & (events["month"] == r["月份"])]
+        assert r["事件数"] == len(mine) and r["待复核数"] == int(mine["needs_review"].sum())
+        assert r["扣款金额(元)"] == pytest.approx(mine["amount"].sum())
+    assert {(r["姓名"], r["月份"]) for r in rows} == set(zip(sample_result.summary["member"],
+                                                            sample_result.summary["month"]))
+    assert ws.cell(row=2, column=5).number_format == "#,##0.00"
+    # one chart per month, beside the table (not dozens of columns away), each over its own month's rows
+    charts = ws._charts
+    assert len(charts) == 2 and all(c.anchor._from.col <= 10 for c in charts)
+    refs = [c.series[0].val.numRef.f for c in charts]
+    month_of = {i: r[3] for i, r in enumerate(ws.iter_rows(values_only=True), start=1)}
+    for ref in refs:
+        cells = [int(x) for x in ref.replace("$", "").split("!")[1].replace("E", "").split(":")]
+        first, last = cells[0], cells[-1]
+        assert len({month_of[i] for i in range(first, last + 1)}) == 1, ref
+
+
+def test_times_are_date_cells_and_headers_sit_over_their_numbers(workbook):
+    tasks = workbook["任务"]
+    header = [c.value for c in tasks[1]]
+    posted = header.index("发布时间") + 1
+    cells = [tasks.cell(row=r, column=posted) for r in range(2, tasks.max_row + 1)]
+    assert cells and all(isinstance(c.value, datetime) and c.is_date for c in cells)
+    detail = workbook["明细"]
+    header = [c.value for c in detail[1]]
+    assert isinstance(detail.cell(row=2, column=header.index("时间") + 1).value, datetime)
+    assert detail.cell(row=1, column=header.index("金额(元)") + 1).alignment.horizontal == "right"
+    assert detail.cell(row=1, column=header.index("时间") + 1).alignment.horizontal == "right"
+    assert detail.cell(row=1, column=header.index("成员") + 1).alignment.horizontal in (None, "general", "left")
+    settings = {r[0].value: r[1].value for r in workbook["规则"].iter_rows(min_row=2)}
+    assert settings["as_of"] == datetime(2026, 11, 2, 18, 0)
+
+
+def test_the_decision_column_offers_the_three_decisions(workbook):
+    for sheet in ("明细", "待复核"):
+        rules = workbook[sheet].data_validations.dataValidation
+        assert len(rules) == 1 and rules[0].type == "list" and rules[0].formula1 == '"确认,驳回,免除"', sheet
+        assert str(rules[0].sqref).startswith("A2:A"), sheet
 
 
 def test_detail_and_review_sheets_hold_the_events(workbook, sample_result):
@@ -61,7 +125,8 @@ def test_detail_and_review_sheets_hold_the_events(workbook, sample_result):
 def test_english_labels(sample_result, tmp_path):
     report.write(sample_result, tmp_path, {"xlsx"}, lang="en")
     wb = openpyxl.load_workbook(tmp_path / "report.xlsx")
-    assert wb.sheetnames[:2] == ["summary", "events"] and wb["summary"]["A1"].value == "month"
+    assert wb.sheetnames[:3] == ["summary", "deductions", "events"] and wb["summary"]["A1"].value == "month"
+    assert wb["deductions"]["A1"].value == "member_id"
 
 
 def test_a_run_holding_the_folder_stops_a_second_writer_and_a_dead_runs_lock_is_free(tmp_path):
@@ -162,3 +227,29 @@ def test_every_sheet_prints_landscape_with_its_header_and_the_wide_ones_name_the
     summary = workbook.worksheets[0]
     assert summary.print_title_cols == "$A:$C"               # 月份, 成员, 部门 on every printed page
     assert int(summary.page_setup.fitToWidth) >= 2           # the per-rule columns do not shrink to one page
+
+
+def test_the_sheets_spliced_into_the_workbook_are_compressed(sample_result, tmp_path):
+    """The rows put into XlsxWriter's sheets are deflated like the rest of the file (stored, a
+    million-message workbook took 400 MB)."""
+    import zipfile
+    report.write(sample_result, tmp_path, {"xlsx"})
+    with zipfile.ZipFile(tmp_path / "report.xlsx") as book:
+        sheets = [i for i in book.infolist() if i.filename.startswith("xl/worksheets/sheet")]
+    assert len(sheets) == 7 and all(i.compress_type == zipfile.ZIP_DEFLATED for i in sheets)
+    assert all(i.compress_size < i.file_size for i in sheets)
+
+
+def test_rows_encoded_a_few_at_a_time_give_the_same_sheets(sample_result, tmp_path, monkeypatch):
+    """The rows are encoded in chunks (a million-message sheet is never encoded whole): chunks of 3 rows
+    give the same cells, row numbers and heights as one chunk."""
+    from wgm.report import sheetrows
+
+    def sheets(folder: Path) -> list:
+        report.write(sample_result, folder, {"xlsx"})
+        wb = openpyxl.load_workbook(folder / "report.xlsx")
+        return [(ws.title, [[c.value for c in row] for row in ws.iter_rows()],
+                 {r: d.height for r, d in ws.row_dimensions.items()}) for ws in wb.worksheets]
+    whole = sheets(tmp_path / "whole")
+    monkeypatch.setattr(sheetrows, "_ROWS_PER_CHUNK", 3)
+    assert sheets(tmp_path / "chunked") == whole

@@ -17,7 +17,7 @@ from wgm.ingest import Progress
 from wgm.errors import UsageError
 from wgm.report import commit
 from wgm.report.atomic import OutputLock, stage, write_atomic
-from wgm.report.machine import audit_json, csv_files, parsed_files
+from wgm.report.machine import audit_json, audit_json_chunks, csv_files, parsed_files
 from wgm.report.publish import announcements
 from wgm.result import AuditResult
 
@@ -61,9 +61,9 @@ def _render_parts(result: AuditResult, formats: set[str], lang: str, jobs: int =
                     if (path := memo.reuse(name, key)) is not None}
         files.update(csv_files(result, chunked=True, jobs=jobs, kept=kept, work_dir=work_dir))
     if "xlsx" in formats:
-        from wgm.report.xlsx import workbook     # openpyxl loads only for runs that write a workbook
+        from wgm.report.xlsx import workbook_chunks     # XlsxWriter loads only for runs that write a workbook
         # made when its turn comes, so the progress shows the seconds a big workbook takes
-        files["report.xlsx"] = functools.partial(workbook, result, lang)
+        files["report.xlsx"] = functools.partial(workbook_chunks, result, lang)
     if "txt" in formats or "md" in formats:      # "md": the 公示's old format name
         files.update(announcements(result))
     return files
@@ -119,9 +119,10 @@ def write(result: AuditResult, out_dir: Path, formats: set[str], lang: str = "zh
             if on_progress:
                 on_progress("writing audit.json", len(names) - 1, len(names))
             listing = {"run_id": plan.run_id, "files": names, "removed": plan.remove, "stale": plan.stale}
-            data = audit_json(result, listing)
-            os.replace(stage(out_dir / "audit.json", data, folder=staging), staging / "audit.json")
-            plan.files["audit.json"] = hashlib.sha256(data).hexdigest()
+            digest = hashlib.sha256()
+            os.replace(stage(out_dir / "audit.json", audit_json_chunks(result, listing), folder=staging,
+                             digest=digest), staging / "audit.json")
+            plan.files["audit.json"] = digest.hexdigest()
         commit.write_manifest(staging, plan)
         commit.move_into_place(out_dir)
         if on_progress and names:       # the bar full at the last file's end, not its start

@@ -1,4 +1,4 @@
-"""The machine files: events/summary/tasks/messages/unparsed CSV and audit.json.
+"""The machine files: events/summary/deductions/tasks/messages/unparsed CSV and audit.json.
 
 CSV: UTF-8 with a BOM (Excel then opens Chinese correctly), LF row ends, minimal quoting,
 the contract's columns first in its order, rows in the schema's total order, times ISO
@@ -21,6 +21,7 @@ import pandas as pd
 
 from wgm import parallel, schema
 from wgm.catalog import RULE_IDS
+from wgm.report import deductions as deductions_mod
 from wgm.report.cells import FORMULA_PREFIXES, plain
 from wgm.result import AuditResult
 from wgm.schema import S
@@ -207,6 +208,8 @@ def csv_files(result: AuditResult, chunked: bool = False, jobs: int = 1,
               "messages.csv": (result.messages, "messages", MESSAGE_COLUMNS),
               "unparsed.csv": (result.unparsed, "unparsed", UNPARSED_COLUMNS)}
     todo = {name: (_sorted(df, kind), columns) for name, (df, kind, columns) in frames.items() if name not in kept}
+    # in its own order already (month, then the largest deduction first): what finance reads top down
+    todo["deductions.csv"] = (deductions_mod.deductions(result), deductions_mod.COLUMNS)
     if chunked:
         return {**{name: path for name, path in kept.items()}, **encode_all(todo, jobs, work_dir)}
     return {**{name: path.read_bytes() for name, path in kept.items()},
@@ -256,44 +259,66 @@ def _float_literal(v: float) -> str:
     return float.__repr__(v)
 
 
-class _Lines(list):
-    """Records already encoded, one JSON object a line."""
+class _Records:
+    """A frame's rows as JSON objects ({"column": value, …} as _ENCODE writes a dict), encoded a block of
+    rows at a time while audit.json is written: a million messages' records held at once took gigabytes."""
+
+    def __init__(self, df: pd.DataFrame, columns: list[str]) -> None:
+        self.df = df
+        self.present = [c for c in columns if c in df.columns]
+
+    def __len__(self) -> int:
+        return len(self.df)
+
+    def __iter__(self) -> Iterator[str]:
+        for block in self.blocks():
+            yield from block
+
+    def blocks(self) -> Iterator[list[str]]:
+        row = "{" + ", ".join(_JSON_STR(c).replace("%", "%%") + ": %s" for c in self.present) + "}"
+        for at in range(0, len(self.df), _ROWS_PER_CHUNK):
+            part = self.df.iloc[at:at + _ROWS_PER_CHUNK]
+            yield [row % values for values in zip(*(_json_literals(part[c]) for c in self.present))]
 
 
-def json_records(df: pd.DataFrame, columns: list[str], kind: str) -> _Lines:
-    """The rows as JSON objects ({"column": value, …} as _ENCODE writes a dict), in the file's order."""
-    df = _sorted(df, kind)
-    present = [c for c in columns if c in df.columns]
-    if not len(df):
-        return _Lines()
-    row = "{" + ", ".join(_JSON_STR(c).replace("%", "%%") + ": %s" for c in present) + "}"
-    return _Lines(row % values for values in zip(*(_json_literals(df[c]) for c in present)))
+def json_records(df: pd.DataFrame, columns: list[str], kind: str) -> _Records:
+    """The rows in the file's order, to be encoded as audit.json is written."""
+    return _Records(_sorted(df, kind), columns)
 
 
-def _dump(doc: dict) -> bytes:
+def _dump(doc: dict) -> Iterator[bytes]:
     """The document with one record a line: readable, diffable, and written by json's C encoder (an
-    indented dump goes through the pure-Python one, ten times slower at 100k messages). Built as UTF-8
-    line by line: one str of a million records (4 bytes a character once an emoji is in it) took
-    longer to join and encode than the records took to write."""
+    indented dump goes through the pure-Python one, ten times slower at 100k messages). Yielded as UTF-8
+    a block of records at a time: one str of a million records (4 bytes a character once an emoji is in
+    it) took longer to join and encode than the records took to write, and gigabytes to hold."""
     encode = _ENCODE
-    lines: list[bytes] = [b"{"]
+    yield b"{\n"
     for i, (key, value) in enumerate(doc.items()):
         comma = "," if i < len(doc) - 1 else ""
-        if isinstance(value, list) and value and (isinstance(value, _Lines) or isinstance(value[0], dict)):
-            records = value if isinstance(value, _Lines) else map(encode, value)
-            lines.append(f" {encode(key)}: [\n  ".encode("utf-8")
-                         + b",\n  ".join([record.encode("utf-8") for record in records])
-                         + f"\n ]{comma}".encode("utf-8"))
+        if isinstance(value, _Records) and len(value):
+            yield f" {encode(key)}: [\n  ".encode("utf-8")
+            for n, block in enumerate(value.blocks()):
+                yield (b",\n  " if n else b"") + b",\n  ".join([record.encode("utf-8") for record in block])
+            yield f"\n ]{comma}\n".encode("utf-8")
+        elif isinstance(value, list) and value and isinstance(value[0], dict):
+            yield (f" {encode(key)}: [\n  ".encode("utf-8")
+                   + b",\n  ".join([encode(record).encode("utf-8") for record in value])
+                   + f"\n ]{comma}\n".encode("utf-8"))
         else:
-            text = json.dumps(value, ensure_ascii=False, indent=1, default=str)
-            lines.append(f" {encode(key)}: {text}{comma}".encode("utf-8"))
-    lines.append(b"}")
-    return b"\n".join(lines) + b"\n"
+            text = json.dumps([] if isinstance(value, _Records) else value, ensure_ascii=False, indent=1,
+                              default=str)
+            yield f" {encode(key)}: {text}{comma}\n".encode("utf-8")
+    yield b"}\n"
 
 
 def audit_json(result: AuditResult, listing: dict | None = None) -> bytes:
     """The whole run as one JSON document. `listing`: the run's `run_id`, the `files` it wrote (audit.json
     among them), the earlier outputs it `removed` and those left as `stale` (wgm.report.commit)."""
+    return b"".join(audit_json_chunks(result, listing))
+
+
+def audit_json_chunks(result: AuditResult, listing: dict | None = None) -> Iterator[bytes]:
+    """audit.json in pieces, encoded only as they are written."""
     listing = listing or {}
     doc = {
         "version": result.version,
@@ -317,11 +342,16 @@ def audit_json(result: AuditResult, listing: dict | None = None) -> bytes:
                    "total_amount": round(float(result.events["amount"].sum()), 2) if len(result.events) else 0.0},
         "events": json_records(result.events, EVENT_COLUMNS, "events"),
         "summary": json_records(result.summary, summary_columns(), "summary"),
+        "deductions": _deduction_records(result),
         "tasks": json_records(result.tasks, TASK_COLUMNS, "tasks"),
         "unparsed": json_records(result.unparsed, UNPARSED_COLUMNS, "unparsed"),
         "messages": json_records(result.messages, MESSAGE_COLUMNS, "messages"),
     }
-    return _dump(doc)
+    yield from _dump(doc)
+
+
+def _deduction_records(result: AuditResult) -> _Records:
+    return _Records(deductions_mod.deductions(result), deductions_mod.COLUMNS)
 
 
 def parsed_files(messages: pd.DataFrame, unparsed: pd.DataFrame) -> dict[str, bytes]:
