@@ -65,7 +65,7 @@ def test_roster_mistakes_and_missing_files(tmp_path):
     result = runner.invoke(app, ["audit", str(GROUP_A), "--roster", str(roster), "--out", str(tmp_path / "o")])
     assert result.exit_code == 2 and f"{roster}:2: members.0: unknown role 'captain'" in result.output
     result = runner.invoke(app, ["audit", str(GROUP_A), "--members", str(tmp_path / "none.csv")])
-    assert result.exit_code == 2 and "none.csv: file not found" in result.output
+    assert result.exit_code == 2 and "none.csv: 找不到文件（file not found）" in result.output
 
 
 def test_membership_snapshot_mistakes(tmp_path):

@@ -59,7 +59,7 @@ def test_unknown_rule_in_amounts_and_bad_set(tmp_path):
 
 
 def test_invalid_yaml_names_the_line(tmp_path):
-    with pytest.raises(SettingsError, match=r"rules.yaml:2: not valid YAML"):
+    with pytest.raises(SettingsError, match=r"rules.yaml:2: 不是有效的 YAML（not valid YAML）"):
         settings.load(write(tmp_path, "amounts:\n\treply_missed: 1\n"))
 
 
@@ -73,7 +73,7 @@ def test_a_key_given_twice_is_an_error_naming_both_lines(tmp_path):
     from wgm.errors import SettingsError
     path = tmp_path / "rules.yaml"
     path.write_text("amounts:\n  reply_missed: 20\n  reply_missed: 0\n", encoding="utf-8")
-    with pytest.raises(SettingsError, match=r"rules.yaml:3: reply_missed: key 'reply_missed' given twice \(first on line 2\)"):
+    with pytest.raises(SettingsError, match=r"rules.yaml:3: reply_missed: 键 'reply_missed' 写了两次，第一次在第 2 行"):
         settings.load(path)
 
 

@@ -143,8 +143,8 @@ def ingest_inputs(inputs: Iterable[Path], options: Options, settings: settings_m
     known = set(ing.messages[M.group])
     missing = [g for g in options.groups if g not in known]
     if missing:
-        raise UsageError(f"no such group in the inputs: {', '.join(missing)}"
-                         f"{names.did_you_mean(missing[0], known)} (have: {', '.join(sorted(known))})")
+        raise UsageError(f"输入中没有这个群（no such group in the inputs）：{', '.join(missing)}"
+                         f"{names.did_you_mean(missing[0], known)}（现有 / have: {', '.join(sorted(known))}）")
     kept = ing.messages[ing.messages[M.group].isin(options.groups)].reset_index(drop=True)
     return dataclasses.replace(ing, messages=kept)
 
@@ -426,5 +426,5 @@ def roster_check(inputs: Iterable[Path], options: Options):
     groups it does not list (wgm.roster_draft.Check)."""
     from wgm import roster_draft as drafting
     if options.roster is None:
-        raise UsageError("give the roster to check: --roster FILE")
+        raise UsageError("请给出要检查的花名册：--roster FILE（give the roster to check）")
     return drafting.check(parse(inputs, options).messages, load_roster(options.roster))

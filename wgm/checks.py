@@ -56,7 +56,7 @@ def named_people(settings: Settings, roster: Roster, incidents, messages: pd.Dat
 
 def incident_groups(incidents, groups: set[str]) -> None:
     """An incident's `group` must name a group of the run (it decides whose 公示 shows it)."""
-    problems = [WgmError(f"group {i.group} is not a group of the inputs or the roster"
+    problems = [WgmError(f"群 {i.group} 不在输入或花名册中（group {i.group} is not a group of the inputs or the roster）"
                          f"{names.did_you_mean(i.group, groups)}", source=i.source, line=i.line, key="group")
                 for i in incidents if i.group and i.group not in groups]
     if problems:

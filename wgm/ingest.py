@@ -78,7 +78,7 @@ def entries(inputs: Iterable[Path]) -> list[Entry]:
                 raise InputError(special, source=shown_path(path))
             out.append(Entry(path, explicit=True))
         else:
-            raise InputError("no such file or folder", source=shown_path(path))
+            raise InputError("没有这个文件或文件夹（no such file or folder）", source=shown_path(path))
     return out
 
 
@@ -458,7 +458,7 @@ def ingest(inputs: Iterable[Path], roster: Roster, input_format: str | None = No
            tz: str = "Asia/Shanghai", date_hint: date | None = None, jobs: int = 1) -> Ingested:
     results, infos, warnings = read_all(inputs, input_format, exclude, on_progress, tz, date_hint, jobs)
     if not results:
-        raise InputError("no chat export found among the inputs",
+        raise InputError("输入中没有找到聊天导出（no chat export found among the inputs）",
                          source=", ".join(i.path for i in infos) or None)
     frames = [r.messages for r in results if len(r.messages)]
     msgs = pd.concat(frames, ignore_index=True) if frames else schema.empty_frame(schema.PARSED_COLUMNS)

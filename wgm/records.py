@@ -74,12 +74,12 @@ def _rows(path: Path) -> list[tuple[int, dict]]:
     if data is None:
         return []
     if not isinstance(data, list):
-        raise SettingsError("expected a list of rows", source=src, line=1)
+        raise SettingsError("应是行的列表（expected a list of rows）", source=src, line=1)
     out = []
     for i, row in enumerate(data):
         line = lines.get((*prefix, str(i)), 0)
         if not isinstance(row, dict):
-            raise SettingsError(f"row {i + 1}: expected a mapping", source=src, line=line)
+            raise SettingsError(f"第 {i + 1} 行应是键值表（row {i + 1}: expected a mapping）", source=src, line=line)
         out.append((line, row))
     return out
 
@@ -212,9 +212,9 @@ def workbook_overrides(path: Path) -> list[Override]:
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except FileNotFoundError:
-        raise SettingsError("file not found", source=src) from None
+        raise SettingsError("找不到文件（file not found）", source=src) from None
     except Exception as exc:  # openpyxl raises many kinds for a damaged or foreign file
-        raise SettingsError(f"not a readable workbook: {exc}", source=src) from None
+        raise SettingsError(f"不是可读的 Excel 工作簿（not a readable workbook）：{exc}", source=src) from None
     found: dict[str, Override] = {}
     problems: list[WgmError] = []
     for names in _DECISION_SHEETS:
@@ -243,7 +243,7 @@ def workbook_overrides(path: Path) -> list[Override]:
                 problems.append(WgmError(f"复核结论 must be 确认, 驳回 or 免除, got {word!r}", source=where, line=n))
                 continue
             if not event:
-                problems.append(WgmError("a decision without 事件编号", source=where, line=n))
+                problems.append(WgmError("复核结论没有 事件编号（a decision without 事件编号）", source=where, line=n))
                 continue
             if not reason and action != "confirm":
                 problems.append(WgmError(f"{word}: 理由 is required", source=where, line=n))
@@ -251,8 +251,8 @@ def workbook_overrides(path: Path) -> list[Override]:
             o = Override("event", event, action, "", reason or "复核确认", n, where)
             before = found.get(event)
             if before is not None and before.action != action:
-                problems.append(WgmError(f"event {event}: {before.action} at {before.source}:{before.line}, "
-                                         f"{action} here", source=where, line=n))
+                problems.append(WgmError(f"事件 {event} 的结论前后矛盾：{before.source}:{before.line} 是 {before.action}，这里是 {action}"
+                                         f"（event {event}: {before.action} at {before.source}:{before.line}, {action} here）", source=where, line=n))
             found.setdefault(event, o)
     if problems:
         raise SettingsError(problems)

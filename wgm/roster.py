@@ -256,16 +256,16 @@ def _load_roster_yaml(path: Path) -> Roster:
     data, lines = read_yaml_with_lines(path)
     src = str(path)
     if not isinstance(data, dict):
-        raise SettingsError("expected a mapping with `members` (and `groups`)", source=src, line=1)
+        raise SettingsError("应是含 members（和 groups）的键值表（expected a mapping with `members` (and `groups`)）", source=src, line=1)
     problems: list[WgmError] = []
     for key in data:
         if key not in ("company", "members", "groups"):
-            problems.append(WgmError("unknown key (company, members, groups)", source=src,
+            problems.append(WgmError("未知的键，可用 company, members, groups（unknown key）", source=src,
                                      line=lines.get((str(key),)), key=str(key)))
     entries: list[tuple[Person, Callable[[str], WgmError]]] = []
     members = data.get("members") or []
     if not isinstance(members, list):
-        problems.append(WgmError("expected a list of members", source=src, line=lines.get(("members",)),
+        problems.append(WgmError("members 应是成员列表（expected a list of members）", source=src, line=lines.get(("members",)),
                                  key="members"))
         members = []
     for i, row in enumerate(members):
@@ -278,7 +278,7 @@ def _load_roster_yaml(path: Path) -> Roster:
             continue
         for key in row:
             if key not in ("name", "dept", "role", "aliases", "supervisor", "id"):
-                problems.append(WgmError("unknown key (name, dept, role, aliases, supervisor, id)", source=src,
+                problems.append(WgmError("未知的键，可用 name, dept, role, aliases, supervisor, id（unknown key）", source=src,
                                          line=lines.get((*kp, str(key))), key=".".join((*kp, str(key)))))
         try:
             entries.append((_person(row, where), where))
@@ -291,12 +291,12 @@ def _load_roster_yaml(path: Path) -> Roster:
     groups = []
     group_rows = data.get("groups") or []
     if not isinstance(group_rows, list):
-        problems.append(WgmError("expected a list of groups", source=src, line=lines.get(("groups",)), key="groups"))
+        problems.append(WgmError("groups 应是群的列表（expected a list of groups）", source=src, line=lines.get(("groups",)), key="groups"))
         group_rows = []
     for i, row in enumerate(group_rows):
         kp = ("groups", str(i))
         if not isinstance(row, dict) or not row.get("name"):
-            problems.append(WgmError("a group needs a name", source=src, line=lines.get(kp), key=".".join(kp)))
+            problems.append(WgmError("群需要名字（a group needs a name）", source=src, line=lines.get(kp), key=".".join(kp)))
             continue
 
         def at(msg: str, field_name: str, j: int, kp=kp) -> WgmError:
@@ -336,7 +336,7 @@ def _resolve_supervisors(people: dict[str, Person], src: str) -> tuple[dict[str,
         if sup:
             found, why = _resolve(sup, people)
             if found is None:
-                problems.append(WgmError(f"supervisor: {why}", source=src, key=f"members.{key}.supervisor"))
+                problems.append(WgmError(f"上级（supervisor）：{why}", source=src, key=f"members.{key}.supervisor"))
             else:
                 sup = found
         out[key] = Person(p.name, p.dept, p.role, sup, p.aliases, p.id, p.key)
@@ -346,11 +346,11 @@ def _resolve_supervisors(people: dict[str, Person], src: str) -> tuple[dict[str,
 def _rows_to_roster(rows: list[list[str]], src: str, group_rows: list[list[str]] | None = None,
                     group_src: str = "") -> Roster:
     if not rows:
-        raise SettingsError("empty roster", source=src, line=1)
+        raise SettingsError("花名册是空的（empty roster）", source=src, line=1)
     header = [h.strip() for h in rows[0]]
     unknown = [h for h in header if h and h not in _CSV_HEADERS]
     if unknown or "姓名" not in header and "name" not in header:
-        raise SettingsError(f"roster header must be 姓名, 部门, 角色, 别名, 上级 (got {', '.join(header)})",
+        raise SettingsError(f"花名册表头应为 姓名, 部门, 角色, 别名, 上级，现在是 {', '.join(header)}（roster header must be 姓名, 部门, 角色, 别名, 上级）",
                             source=src, line=1)
     keys = [_CSV_HEADERS.get(h, "") for h in header]
     entries: list[tuple[Person, Callable[[str], WgmError]]] = []
@@ -387,7 +387,7 @@ def _is_group_header(row: list[str]) -> bool:
 def _group_table(rows: list[list[str]], src: str, people: dict[str, Person], problems: list[WgmError]) -> tuple[Group, ...]:
     """Groups from a table with the headers 群名, 群ID, 管理员, 成员 (lists separated by ;)."""
     if not _is_group_header(rows[0]):
-        problems.append(WgmError(f"groups header must be 群名, 群ID, 管理员, 成员 (got {', '.join(rows[0])})",
+        problems.append(WgmError(f"群表表头应为 群名, 群ID, 管理员, 成员，现在是 {', '.join(rows[0])}（groups header must be 群名, 群ID, 管理员, 成员）",
                                  source=src, line=1))
         return ()
     keys = [_GROUP_HEADERS.get(h.strip(), "") for h in rows[0]]
@@ -397,7 +397,7 @@ def _group_table(rows: list[list[str]], src: str, people: dict[str, Person], pro
             continue
         record = {k: v for k, v in zip(keys, row) if k}
         if not str(record.get("name") or "").strip():
-            problems.append(WgmError("a group needs a name (群名)", source=src, line=n))
+            problems.append(WgmError("群需要名字：群名（a group needs a name）", source=src, line=n))
             continue
         groups.append(_group(record, people, functools.partial(_at_row, src, n), problems))
     return tuple(groups)
@@ -425,9 +425,9 @@ def _load_roster_xlsx(path: Path) -> Roster:
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except FileNotFoundError:
-        raise SettingsError("file not found", source=str(path)) from None
+        raise SettingsError("找不到文件（file not found）", source=str(path)) from None
     except Exception as exc:  # openpyxl raises many kinds for a non-workbook file
-        raise SettingsError(f"not a readable workbook: {exc}", source=str(path)) from None
+        raise SettingsError(f"不是可读的 Excel 工作簿（not a readable workbook）：{exc}", source=str(path)) from None
     sheets = [[["" if c is None else str(c) for c in row] for row in ws.iter_rows(values_only=True)]
               for ws in wb.worksheets]
     names = [ws.title for ws in wb.worksheets]

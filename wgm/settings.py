@@ -210,14 +210,14 @@ def _plain_tree(node: yaml.Node, source: str) -> None:
         n = todo.pop()
         expanded += 1
         if expanded > _MAX_NODES:
-            raise SettingsError(f"the YAML expands to more than {_MAX_NODES:,} values through aliases (&name / "
-                                "*name): write the values out", source=source, line=n.start_mark.line + 1)
+            raise SettingsError(f"YAML 通过别名（&name / *name）展开超过 {_MAX_NODES:,} 个值，请直接写出各值（the YAML expands to more "
+                                f"than {_MAX_NODES:,} values through aliases (&name / *name): write the values out）", source=source, line=n.start_mark.line + 1)
         if isinstance(n, yaml.MappingNode):
             first: dict[str, int] = {}
             for key_node, value_node in n.value:
                 key = str(key_node.value)
                 if key in first:
-                    raise SettingsError(f"key {key!r} given twice (first on line {first[key]})", source=source,
+                    raise SettingsError(f"键 {key!r} 写了两次，第一次在第 {first[key]} 行（key {key!r} given twice, first on line {first[key]}）", source=source,
                                         line=key_node.start_mark.line + 1, key=key)
                 first[key] = key_node.start_mark.line + 1
                 todo.extend((key_node, value_node))
@@ -251,15 +251,15 @@ def check_side_file(path: Path) -> None:
     try:
         info = os.stat(path)
     except FileNotFoundError:
-        raise SettingsError("file not found", source=str(path)) from None
+        raise SettingsError("找不到文件（file not found）", source=str(path)) from None
     except OSError as exc:
-        raise SettingsError(f"cannot read: {exc.strerror or exc}", source=str(path)) from None
+        raise SettingsError(f"无法读取（cannot read）：{exc.strerror or exc}", source=str(path)) from None
     if stat.S_ISDIR(info.st_mode):
-        raise SettingsError("is a folder, not a file", source=str(path))
+        raise SettingsError("是文件夹，不是文件（is a folder, not a file）", source=str(path))
     if not stat.S_ISREG(info.st_mode):
-        raise SettingsError("not a regular file (a pipe, a device or a socket)", source=str(path))
+        raise SettingsError("不是普通文件：管道、设备或套接字（not a regular file: a pipe, a device or a socket）", source=str(path))
     if info.st_size > MAX_SIDE_FILE:
-        raise SettingsError(f"too large for a side file ({info.st_size >> 20} MiB)", source=str(path))
+        raise SettingsError(f"作为附属文件太大（{info.st_size >> 20} MiB；too large for a side file）", source=str(path))
 
 
 def read_side_text(path: Path) -> str:
@@ -269,22 +269,22 @@ def read_side_text(path: Path) -> str:
     try:
         raw = Path(path).read_bytes()
     except FileNotFoundError:
-        raise SettingsError("file not found", source=str(path)) from None
+        raise SettingsError("找不到文件（file not found）", source=str(path)) from None
     except IsADirectoryError:
-        raise SettingsError("is a folder, not a file", source=str(path)) from None
+        raise SettingsError("是文件夹，不是文件（is a folder, not a file）", source=str(path)) from None
     except OSError as exc:
-        raise SettingsError(f"cannot read: {exc.strerror or exc}", source=str(path)) from None
+        raise SettingsError(f"无法读取（cannot read）：{exc.strerror or exc}", source=str(path)) from None
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             return raw.decode("utf-16")
         except UnicodeDecodeError:
-            raise SettingsError("not valid UTF-16 text", source=str(path)) from None
+            raise SettingsError("不是有效的 UTF-16 文本（not valid UTF-16 text）", source=str(path)) from None
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             return raw.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise SettingsError("neither UTF-8 nor GB18030 text", source=str(path))
+    raise SettingsError("既不是 UTF-8 也不是 GB18030 文本（neither UTF-8 nor GB18030 text）", source=str(path))
 
 
 def read_yaml_with_lines(path: Path) -> tuple[Any, dict[tuple[str, ...], int]]:
@@ -300,7 +300,7 @@ def read_yaml_with_lines(path: Path) -> tuple[Any, dict[tuple[str, ...], int]]:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else None
         problem = getattr(exc, "problem", None) or str(exc)
-        raise SettingsError(f"not valid YAML: {problem}", source=str(path), line=line) from None
+        raise SettingsError(f"不是有效的 YAML（not valid YAML）：{problem}", source=str(path), line=line) from None
     finally:
         loader.dispose()
     return data, (_key_lines(node) if node is not None else {})
@@ -453,7 +453,7 @@ def load(path: Path | None = None, overrides: list[str] | None = None) -> Settin
         if data is None:
             data = {}
         if not isinstance(data, Mapping):
-            raise SettingsError("expected a mapping of settings at the top level", source=source, line=1)
+            raise SettingsError("顶层应是设置的键值表（expected a mapping of settings at the top level）", source=source, line=1)
 
         def where_file(kpath: tuple[str, ...], msg: str) -> WgmError:
             return WgmError(msg, source=source, line=lines.get(kpath), key=".".join(kpath))
@@ -470,12 +470,12 @@ def load(path: Path | None = None, overrides: list[str] | None = None) -> Settin
     set_paths: set[tuple[str, ...]] = set()
     for item in overrides or []:
         if "=" not in item:
-            problems.append(WgmError(f"expected KEY=VALUE, got {item!r}", source="--set"))
+            problems.append(WgmError(f"应写成 KEY=VALUE，不是 {item!r}（expected KEY=VALUE, got {item!r}）", source="--set"))
             continue
         key, value = item.split("=", 1)
         kpath = tuple(p for p in key.strip().split(".") if p)
         if not kpath:
-            problems.append(WgmError(f"expected KEY=VALUE, got {item!r}", source="--set"))
+            problems.append(WgmError(f"应写成 KEY=VALUE，不是 {item!r}（expected KEY=VALUE, got {item!r}）", source="--set"))
             continue
         set_paths.add(kpath)
         nested: Any = _coerce_setting(value)
