@@ -322,7 +322,7 @@ def test_an_unreadable_file_named_as_input_is_a_user_error(tmp_path, monkeypatch
     _unreadable(monkeypatch, path)
     result = audit(path, out=tmp_path / "out")
     no_crash(result, 2)
-    assert f"{path}: cannot read: Permission denied" in result.output
+    assert f"{path}: 无法读取（cannot read）：Permission denied" in result.output
 
 
 # ---- a file name that is not UTF-8 (probe 09) ----------------------------------------------------------
@@ -356,3 +356,25 @@ def test_a_gbk_file_name_named_as_input_is_read(tmp_path):
     result = audit(path, out=tmp_path / "out", extra=("--format", "csv,json"))
     no_crash(result, 0)
     assert list(inputs_of(tmp_path / "out")) == [str(tmp_path / "in") + "/Ⱥ\\xc1\\xc4.txt"]
+
+
+# ---- NUL padding: a text export followed by NUL bytes, and a file of NULs only -----------------------------
+
+@pytest.mark.parametrize("padding", [10, 3 * 4096 + 7])
+def test_an_export_padded_with_nul_bytes_is_read_up_to_its_text_and_the_padding_noted(tmp_path, monkeypatch, padding):
+    monkeypatch.setattr(parsers, "_PADDING_CHUNK", 4096)      # the backward scan crosses chunks
+    path = tmp_path / "padded.txt"
+    path.write_bytes(V3_TXT.read_bytes() + b"\x00" * padding)
+    result = parsers.read(path)
+    clean = parsers.read(V3_TXT)
+    assert len(result.messages) == len(clean.messages) and accounted(result)
+    assert result.unparsed["reason"].iloc[-1].startswith(f"文件末尾 {padding:,} 字节 NUL 填充")
+    out = tmp_path / "out"
+    no_crash(audit(path, out=out), 3)      # the export may be cut short there: incomplete
+
+
+def test_a_file_of_nul_bytes_only_is_refused_naming_what_to_give(tmp_path):
+    path = tmp_path / "zeros.txt"
+    path.write_bytes(b"\x00" * (3 * 4096))
+    with pytest.raises(parsers.InputError, match="NUL"):
+        parsers.read(path)

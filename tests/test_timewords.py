@@ -453,3 +453,9 @@ def test_a_bare_period_already_past_before_a_reply_word_is_when_it_happened():
     assert f.reply_by is None
     assert f.deadline is not None and f.deadline.when == datetime(2026, 6, 24, 18, 0)
     assert find_times("上午反馈给我", datetime(2026, 6, 24, 8, 0)).reply_by.when == datetime(2026, 6, 24, 12, 0)
+
+
+def test_a_duration_before_a_reply_word_across_midnight_is_still_a_reply_by():
+    # found by hypothesis: 1分钟内回复 at 23:59 ends tomorrow; only a bare period (上午) already past is dropped
+    f = find_times("1分钟内回复", datetime(2001, 1, 1, 23, 59))
+    assert f.reply_by is not None and f.reply_by.when == datetime(2001, 1, 2, 0, 0)

@@ -7,14 +7,19 @@ must win. `--input-format NAME` skips detection.
 
 from __future__ import annotations
 
+import os
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
+
+import pandas as pd
 
 from wgm.errors import InputError
 from wgm.parsers._base import ParseResult, Parser, Source
 from wgm.parsers.containers import docx_text, looks_like_html, rows_text, sheet_rows, zip_kind
 from wgm.parsers.memotrace import MEMOTRACE_V2_CSV, MEMOTRACE_V2_TXT, MEMOTRACE_V3_CSV, MEMOTRACE_V3_TXT
-from wgm.parsers.reading import (SET_ASIDE, decode, group_hint, sane_export_time, set_aside_untimely,
+from wgm.parsers.reading import (BINARY_OTHER, SET_ASIDE, binary_reason, decode, group_hint, sane_export_time, set_aside_untimely,
+                                 unparsed_frame, unparsed_row,
                                  shown_path, special_file_reason)
 from wgm.parsers import chatlog, markdown, memotrace_html, pywxdump, rejects, wecom, weflow_json, workbooks
 from wgm.parsers.clientcopy import WECHAT_MAC_COPY, WECHAT_WINDOWS_COPY
@@ -68,9 +73,20 @@ def read(path: Path | str, input_format: str | None = None, tz: str = "Asia/Shan
     if special:                       # a FIFO or device would block or stream forever: never opened
         raise InputError(special, source=path_text)
     try:
-        raw = Path(path).read_bytes()
+        with open(path, "rb") as fh:
+            peek = fh.read(4096)
+            wide = peek.startswith((b"\xff\xfe", b"\xfe\xff", b"PK\x03\x04"))    # UTF-16 and zips hold NULs
+            end = os.fstat(fh.fileno()).st_size
+            content_end = end if wide else _before_nul_padding(fh, end)
+            # binary at its start (a database, NULs only): refused from its first bytes, never read whole
+            # (a 2 GB file of NULs would take 2 GB to tell)
+            if not wide and (b"\x00" in peek[:content_end] or (content_end == 0 and end > 0)
+                             or binary_reason(peek) != BINARY_OTHER):     # SQLite, .xls/.doc by their magic
+                raise InputError(binary_reason(peek), source=path_text)
+            fh.seek(0)
+            raw = fh.read(content_end)
     except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror or exc}", source=path_text) from None
+        raise InputError(f"无法读取（cannot read）：{exc.strerror or exc}", source=path_text) from None
     text, encoding, kind = _text_of(raw, path_text)
     # an HTML page keeps its messages deep in a script, far past any head: its sniffers read it all
     head = text if kind == "html" else text[:HEAD_CHARS]
@@ -81,7 +97,39 @@ def read(path: Path | str, input_format: str | None = None, tz: str = "Asia/Shan
     group, group_id = group_hint(path)
     result = parser.parse(Source(path=path_text, text=text, encoding=encoding, group_hint=group, group_id_hint=group_id,
                                  tz=tz, date_hint=date_hint, location=str(path)))
-    return sane_export_time(set_aside_untimely(result, text))
+    result = sane_export_time(set_aside_untimely(result, text))
+    if content_end < end:
+        result = _with_padding_noted(result, path_text, end - content_end)
+    return result
+
+
+_PADDING_CHUNK = 1 << 20
+
+
+def _before_nul_padding(fh, size: int) -> int:
+    """Where a file's trailing NUL bytes begin (its size when it ends in none): a text export padded with
+    NULs (a copy cut short, a preallocated file) is read up to its text, the padding never held in memory."""
+    pos = size
+    while pos > 0:
+        start = max(0, pos - _PADDING_CHUNK)
+        fh.seek(start)
+        chunk = fh.read(pos - start)
+        kept = chunk.rstrip(b"\x00")
+        if kept:
+            return start + len(kept)
+        pos = start
+    return 0
+
+
+def _with_padding_noted(result: ParseResult, path_text: str, padding: int) -> ParseResult:
+    """The NUL padding after a file's text, listed in unparsed as the line after its last: the export may
+    have been cut there (the run is incomplete, exit 3)."""
+    row = unparsed_row(path_text, result.lines + 1,
+                       f"文件末尾 {padding:,} 字节 NUL 填充，未读；导出可能不完整 / {padding:,} bytes of NUL padding "
+                       "at the end, not read: the export may be cut short", "")
+    unparsed = pd.concat([result.unparsed, unparsed_frame([row])], ignore_index=True) if len(result.unparsed) \
+        else unparsed_frame([row])
+    return replace(result, unparsed=unparsed, lines=result.lines + 1)     # the padding counts as one line
 
 
 def _text_of(raw: bytes, path: str) -> tuple[str, str, str]:

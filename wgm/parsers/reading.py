@@ -45,7 +45,7 @@ def _decode(raw: bytes, path: str) -> tuple[str, str]:
         except UnicodeDecodeError:
             raise InputError("not valid UTF-16", source=path) from None
     if b"\x00" in raw[:4096]:
-        raise InputError(_binary_reason(raw), source=path)
+        raise InputError(binary_reason(raw), source=path)
     bom = raw.startswith(b"\xef\xbb\xbf")
     body, utf8 = (raw[3:], "utf-8-sig") if bom else (raw, "utf-8")
     try:
@@ -72,12 +72,13 @@ _BINARY_KINDS = (
     (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "旧版 Excel（.xls）或 Word（.doc）文件；请在 Excel 里另存为 .xlsx，或改用 TXT、CSV 导出 / "
                                          "an Excel 97–2003 (.xls) or Word (.doc) file: save it as .xlsx, or export TXT or CSV"),
 )
-_BINARY_OTHER = ("二进制文件（含 NUL 字节），不是文本导出；请在导出工具里选 TXT、CSV、Excel（.xlsx）、HTML 或 JSON / "
+BINARY_OTHER = ("二进制文件（含 NUL 字节），不是文本导出；请在导出工具里选 TXT、CSV、Excel（.xlsx）、HTML 或 JSON / "
                  "binary file (NUL bytes), not a text export: export the chat as TXT, CSV, XLSX, HTML or JSON")
 
 
-def _binary_reason(raw: bytes) -> str:
-    return next((reason for magic, reason in _BINARY_KINDS if raw.startswith(magic)), _BINARY_OTHER)
+def binary_reason(raw: bytes) -> str:
+    """What a binary file is (by its first bytes) and which export to give instead."""
+    return next((reason for magic, reason in _BINARY_KINDS if raw.startswith(magic)), BINARY_OTHER)
 
 
 _ACCIDENTAL_UTF8 = re.compile("[\u0080-\u07ff]")

@@ -119,7 +119,7 @@ def find_times(text: str, base: datetime, words: TimeWords = _DEFAULT_WORDS) -> 
             rel = "before"
         tie = None
         if _reply_tied(t, x):
-            if not (has_clock or when.date() == base.date() or lexicon.NAMES_A_DAY.search(text[x.start:x.end])):
+            if when.date() > base.date() and lexicon.BARE_PERIOD.fullmatch(text[x.start:x.end]):
                 continue            # 检查组上午反馈的问题 at 15:00: this morning's feedback, no reply-by tomorrow
             role = "reply_by"
         elif rel == "before":

@@ -124,6 +124,8 @@ VERB = re.compile(
 PAST_EVENT = re.compile(r"[了过]\s*$")
 # before a time: it is the one agreed earlier (说好三点半的, 原定周五), recalled, not set by the message
 AGREED_BEFORE = re.compile(r"(?:说好|约好|讲好|说定|本来|原来|原定|原本|之前说)的?$")
+# a period of the day said alone (上午, 晚上): once past, it tells when something happened, not a time ahead
+BARE_PERIOD = re.compile(r"上午|下午|中午|早上|早晨|晚上|傍晚|凌晨|午后|晚间")
 # a phrase that names its day (明天上午, 周五, 3号), not a bare period or clock rolled over to tomorrow
 NAMES_A_DAY = re.compile(r"[今明后昨前天日号周月年末底]|星期|礼拜|节")
 QUESTION_END = re.compile(r"(?:[?？]|吗|么|呢)\s*$")
