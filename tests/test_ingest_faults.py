@@ -378,3 +378,18 @@ def test_a_file_of_nul_bytes_only_is_refused_naming_what_to_give(tmp_path):
     path.write_bytes(b"\x00" * (3 * 4096))
     with pytest.raises(parsers.InputError, match="NUL"):
         parsers.read(path)
+
+
+def test_an_inputs_digest_is_of_the_bytes_its_messages_came_from(tmp_path, monkeypatch):
+    import hashlib
+    from wgm import ingest
+    path = tmp_path / "group.txt"
+    data = V3_TXT.read_bytes()
+    path.write_bytes(data + b"\x00" * 5000)
+    want = hashlib.sha256(data + b"\x00" * 5000).hexdigest()       # what sha256sum says of the file
+    assert parsers.read(path).sha256 == want
+    # the file replaced between the parse and the listing (a sync client, a second export): the listing
+    # names what was read, not what is there now
+    monkeypatch.setattr(ingest.ids, "file_digest", lambda p: "digest of the file as it is now")
+    _, infos, _ = ingest.read_all([path])
+    assert [i.sha256 for i in infos] == [want]

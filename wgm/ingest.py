@@ -231,8 +231,8 @@ def read_all(inputs: Iterable[Path], input_format: str | None = None, exclude: I
                              "is this the right file or format?", source=shown)
         results.append(res)
         warnings.extend(f"{shown}: {w}" for w in res.warnings)
-        infos.append(InputInfo(shown, ids.file_digest(path), res.fmt, res.encoding, res.lines, len(res.messages),
-                               len(res.unparsed), res.structural_lines,
+        infos.append(InputInfo(shown, res.sha256 or ids.file_digest(path), res.fmt, res.encoding, res.lines,
+                               len(res.messages), len(res.unparsed), res.structural_lines,
                                exported=res.exported.isoformat(timespec="seconds") if res.exported else "",
                                modified=_modified(path, tz)))
     return results, infos, warnings

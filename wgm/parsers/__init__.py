@@ -7,6 +7,7 @@ must win. `--input-format NAME` skips detection.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import replace
 from datetime import date
@@ -100,7 +101,19 @@ def read(path: Path | str, input_format: str | None = None, tz: str = "Asia/Shan
     result = sane_export_time(set_aside_untimely(result, text))
     if content_end < end:
         result = _with_padding_noted(result, path_text, end - content_end)
-    return result
+    return replace(result, sha256=_digest_as_read(raw, end - content_end))
+
+
+def _digest_as_read(raw: bytes, padding: int) -> str:
+    """sha256 of the file as this parse read it — its text, then its NUL padding (counted, never held):
+    equal to `sha256sum` of the file, and of the very bytes the messages came from even when the file
+    changes while the run goes on."""
+    h = hashlib.sha256(raw)
+    zeros = b"\x00" * min(padding, _PADDING_CHUNK)
+    while padding > 0:
+        h.update(zeros[:padding])
+        padding -= len(zeros)
+    return h.hexdigest()
 
 
 _PADDING_CHUNK = 1 << 20

@@ -46,6 +46,7 @@ class ParseResult:
     structural_lines: int = 0  # header rows / preamble lines that carry no message
     warnings: tuple[str, ...] = ()  # what the reader of the report must know (e.g. names shown as ids)
     exported: datetime | None = None  # when the export was made, where the file says (local time)
+    sha256: str = ""         # of the bytes this parse read (parsers.read): the input's digest is of what was read
 
 
 class Parser(Protocol):
