@@ -157,7 +157,7 @@ def score(month: Month, show: int = 0) -> dict:
                 tag_hits[(tag, "relevant")] += 1
                 tag_hits[(tag, "found")] += bool(mid) and tag in tags.get(mid, "").split(";")
     links, times = _links_and_times(month, result, ids, roles)
-    causes = _reply_missed_causes(month, result, ids, want_counts)
+    causes = _reply_missed_causes(month, result, ids)
     false_tasks = _false_task_signs(month, result, ids, roles)
     review = int(result.events["needs_review"].sum())
     out = {"id": month.id, "split": month.split, "messages": len(month.messages), "cells": len(keys),
@@ -232,7 +232,7 @@ def _false_task_signs(month: Month, result, ids: dict[str, str], roles: dict[str
     return dict(signs)
 
 
-def _reply_missed_causes(month: Month, result, ids: dict[str, str], want: Counter) -> dict[str, int]:
+def _reply_missed_causes(month: Month, result, ids: dict[str, str]) -> dict[str, int]:
     """Why wgm fines reply_missed where the truth does not (counts only, so that held-out months can
     be diagnosed without reading them): the task is none of the truth's, the member is not among its
     receivers, or the truth has the member answer (the answer was not recognised)."""

@@ -184,7 +184,7 @@ def states_a_result(texts: pd.Series, done: pd.Series, r: Readers, except_words:
     unless = re.compile(alternation(except_words)) if except_words else None
 
     def result(text: str) -> bool:
-        text = _LINK.sub(" ", text)      # 版本上test了 https://… ，拖完自动保存: the link is not the clause's end
+        text = LINK.sub(" ", text)       # 版本上test了 https://… ，拖完自动保存: the link is not the clause's end
         if _QUESTION.search(text) or (r.partly_done is not None and r.partly_done.search(text)):
             return False
         if (r.not_done_times is not None and r.not_done_times.search(text)) or _AHEAD.search(text):
@@ -206,7 +206,7 @@ def states_a_result(texts: pd.Series, done: pd.Series, r: Readers, except_words:
 
 
 _RESULT_MAYBE = r"了|啦|完成|完毕"
-_LINK = re.compile(r"(?:https?|ftp)://\S+|www\.\S+")
+LINK = re.compile(r"(?:https?|ftp)://\S+|www\.\S+")     # a link in a message (roles._is_data too)
 _RESULT_END = re.compile(r"(?:了|啦|完成|完毕)$")
 # what may trail a clause's words: emoji, [图片], 👍, spaces, digits of a ticket after a space
 _RESULT_TRIM = re.compile(r"\[[^\]]{1,8}\]|[^\w\u4e00-\u9fa5]+$|^\W+")

@@ -22,7 +22,7 @@ from typing import NamedTuple
 import pandas as pd
 
 from wgm import ids, schema
-from wgm.phrases import alternation
+from wgm.phrases import LINK, alternation
 from wgm.settings import Settings
 
 _LEFT = re.compile(r'^"?(?P<who>[^"]+?)"?\s*(?:已)?退出了?(?:该)?群聊')
@@ -580,14 +580,13 @@ _MASS = 5     # receivers from which a task is one to many (a notice to all, a d
 
 
 _DATA_TOKEN = re.compile(r"(?<![A-Za-z0-9])[A-Z0-9]{5,}(?![A-Za-z0-9])")     # D7K251, 13817760924, GD2603012
-_LINK = re.compile(r"(?:https?|ftp)://\S+")
 
 
 def _is_data(text: str) -> bool:
     """A message that is data: two codes or numbers of five characters or more, links aside."""
     if not _DATA_TOKEN.search(text):
         return False
-    return len(_DATA_TOKEN.findall(_LINK.sub(" ", text))) >= 2
+    return len(_DATA_TOKEN.findall(LINK.sub(" ", text))) >= 2
 
 
 def _is_mass(task: Task) -> bool:
