@@ -969,3 +969,60 @@ def test_chatter_after_a_warning_and_a_red_packet_with_words_are_off_topic(tmp_p
     kinds = dict(zip(r.messages["content"], r.messages["kind"]))
     assert kinds["今天中午食堂又是土豆丝，吃吐了"] == kinds["[红包] 导出修好了，请大家喝奶茶"] == "off_topic"
     assert [e.member for e in r.events.itertuples() if e.rule == "off_topic_after_warning"] == ["谢婷"]
+
+
+@pytest.mark.parametrize("notice", [
+    "@所有人 下周一起食堂早餐时间调整为7:30-8:30",
+    "@所有人 本周五下午公司组织体检，具体名单见附件",
+])
+def test_a_time_told_to_everyone_asks_nothing_of_them(tmp_path, notice):
+    r = audit_chat(f"2026-05-11 10:00:00 林涛-运营部: {notice}", tmp_path)
+    assert r.tasks.empty and events_of(r) == []
+
+
+@pytest.mark.parametrize("post, is_task", [
+    ("@高峰-财务部 报销单我下午送过去", False),
+    ("@罗刚-仓储部 好的，明天我跟你一起去看", False),
+    ("@罗刚-仓储部 盘点表我下午要用，上午发我", True),
+    ("@罗刚-仓储部 明天我要看到盘点表", True),
+])
+def test_the_senders_own_time_told_to_someone_hands_them_no_work(tmp_path, post, is_task):
+    r = audit_chat(f"2026-05-11 10:00:00 林涛-运营部: {post}", tmp_path)
+    assert (not r.tasks.empty) == is_task
+
+
+@pytest.mark.parametrize("post, is_task", [
+    ("仓储部的台账在整理", False),
+    ("仓储部正在统计5月的出库量，今天下班前出", False),
+    ("请仓储部在整理的台账今天下班前报我", True),
+])
+def test_how_a_departments_work_stands_asks_nothing(tmp_path, post, is_task):
+    r = audit_chat(f"2026-05-11 10:00:00 林涛-运营部: {post}", tmp_path)
+    assert (not r.tasks.empty) == is_task
+
+
+@pytest.mark.parametrize("ack", ["可以的", "好的好的", "[OK]", "okk"])
+def test_everyday_acknowledgements_answer_a_task(tmp_path, ack):
+    r = audit_chat(f"""
+2026-05-11 10:00:00 林涛-运营部: @罗刚-仓储部 请于5月13日前完成A区库存盘点
+2026-05-11 10:05:00 罗刚-仓储部: {ack}
+""", tmp_path)
+    assert r.tasks.iloc[0]["replied"] == pd.Timestamp("2026-05-11 10:05:00")
+
+
+def test_a_summons_to_talk_at_a_time_is_a_meeting(tmp_path):
+    r = audit_chat("""
+2026-05-11 10:00:00 林涛-运营部: @罗刚-仓储部 @高峰-财务部 下午两点来我办公室碰一下季度预算
+2026-05-11 10:05:00 罗刚-仓储部: 好的
+""", tmp_path)
+    assert events_of(r) == [("高峰", "meeting_reply_missed", 1)]
+
+
+@pytest.mark.parametrize("text, rude", [
+    ("@罗刚-仓储部 你长没长脑子", True), ("@罗刚-仓储部 智商堪忧", True), ("@罗刚-仓储部 你是干什么吃的，这都能搞错", True),
+    ("@罗刚-仓储部 眼睛长哪去了，货都放错了", True), ("这个月又交智商税了，买了个没用的", False),
+    ("我今天脑子有点懵，算错了", False), ("垃圾清运车明天八点到", False),
+])
+def test_attacks_on_someones_wits_without_a_swear_word(tmp_path, text, rude):
+    r = audit_chat(f"2026-05-11 10:00:00 林涛-运营部: {text}", tmp_path)
+    assert ("incivility" in set(r.events["rule"])) == rude

@@ -283,6 +283,7 @@ class GroupState:
         self.to_all = _words_pattern(settings.words("everyone") + settings.words("notice"))
         self.vague = _words_pattern(settings.words("vague_content"))
         self.notice_form = _words_pattern(settings.words("meeting_notice_form"))
+        self.request = _words_pattern(settings.words("request"))
         self.filler = _words_pattern(settings.words("vague_filler"))
         self.tasks: list[Task] = []
         # open work indexed by person, pruned as it closes: lookups stay short over a year of tasks
@@ -755,6 +756,23 @@ def _answers_by_topic(state: GroupState, r, pending: list[tuple[Task, Duty]]) ->
     return fresh if len(fresh) == 1 and not _is_mass(fresh[0][0]) else []
 
 
+# the time of one's own doing: 我下午送过去, 我们明天一起去看 (not 我下午要用 / 我明天需要: a need, which asks)
+_OWN_TIME_BEFORE = re.compile(r"(?:^|[^自])(?:我|我们|咱们?|我这边)(?:这边|先|就|再)?$")
+_OWN_TIME_AFTER = re.compile(r"^\s*(?:我|我们|咱们?)(?!\s*(?:就?要|需要|得|想要|必须))")
+_NEED_AFTER = re.compile(r"^\s*(?:前|之前|以前)?\s*(?:就?要|需要|得用|要用|用|必须|得)")
+
+
+def _own_time(r) -> bool:
+    text = r.time_deadline_text or ""
+    at = r.bare.find(text) if text else -1
+    if at < 0:
+        return False
+    after = r.bare[at + len(text):]
+    if _OWN_TIME_BEFORE.search(r.bare[:at]):
+        return not _NEED_AFTER.match(after)
+    return _OWN_TIME_AFTER.match(after) is not None     # 明天我跟你一起去看
+
+
 def new_task(state: GroupState, r) -> Role | None:
     """rules.md task, meeting notice and repost (§4.2.1, §5.3, §5.8, §5.9): a post asking receivers
     to do something (by a time), or a meeting notice (attendees and a start). One repeating an
@@ -776,6 +794,11 @@ def new_task(state: GroupState, r) -> Role | None:
     confident_deadline = has_deadline and r.time_deadline_conf >= THRESHOLD["deadline.sure"]
     if not is_meeting and not (r.t_task_verb and (receivers or confident_deadline) or receivers and has_deadline):
         return None
+    if not is_meeting and not r.t_task_verb and _missing(r.time_reply_by) \
+            and (r.mention_all or not r.mentions and len(receivers) >= _MASS):
+        return None  # @所有人 下周一起食堂早餐时间调整为7:30-8:30: a time told to all, nothing asked of them
+    if not is_meeting and _own_time(r):
+        return None  # @高峰 报销单我下午送过去: the sender's own plan told to someone (…我下午要用 asks)
     if not is_meeting and not r.t_task_verb and not (r.mentions or r.mention_all or r.t_question) \
             and not _BY_A_TIME.search(r.time_deadline_text or ""):
         return None  # 张老师，明天下午的课调到周三了: a name and a day, no work asked by a time (韩工，…上午能装好吗？ asks)
@@ -797,6 +820,9 @@ def new_task(state: GroupState, r) -> Role | None:
     if (r.t_question or "？" in r.bare or "?" in r.bare) and not is_meeting \
             and not (r.mentions or r.mention_all or r.responsible):
         return None  # 谁有空帮忙把证书续一下？下午要用: asked of nobody in particular (吴工，…上午能出来吗？ is asked of 吴俊)
+    if not is_meeting and r.t_progress and not (r.mentions or r.mention_all) \
+            and not (state.request is not None and state.request.search(r.bare)):
+        return None  # 仓储部的台账在整理: how a department's work stands, asked of nobody (…请仓储部在整理后报我 asks)
     if not receivers and not is_meeting and (r.t_done or r.t_progress or r.result_stated or r.t_verify):
         return None  # 凸轮装上了，还在调刀库，明天弄完: a report or a status, naming no one: nobody's task
     if not receivers:
