@@ -1026,3 +1026,36 @@ def test_a_summons_to_talk_at_a_time_is_a_meeting(tmp_path):
 def test_attacks_on_someones_wits_without_a_swear_word(tmp_path, text, rude):
     r = audit_chat(f"2026-05-11 10:00:00 林涛-运营部: {text}", tmp_path)
     assert ("incivility" in set(r.events["rule"])) == rude
+
+
+def test_a_receivers_counter_offer_to_the_poster_is_an_answer_not_a_task(tmp_path):
+    r = audit_chat("""
+2026-05-11 09:00:00 林涛-运营部: @罗刚-仓储部 周三前把A区盘点做完
+2026-05-11 09:10:00 罗刚-仓储部: @林涛-运营部 林总，人手紧，周四上午给您行吗
+2026-05-14 11:00:00 罗刚-仓储部: A区盘点完成，表已发
+2026-05-14 11:10:00 林涛-运营部: 核对无误
+""", tmp_path)
+    assert len(r.tasks) == 1 and events_of(r) == []
+    assert r.tasks.iloc[0]["promised"] == pd.Timestamp("2026-05-14 12:00:00")
+
+
+def test_a_report_naming_its_senders_department_goes_to_the_task_it_speaks_of(tmp_path):
+    r = audit_chat("""
+2026-05-11 09:00:00 林涛-运营部: 仓储部这边麻烦5月18号前把北区货架加固一下
+2026-05-12 09:00:00 何敏-行政部: @罗刚-仓储部 @谢婷-客服部 各部门4月考勤表请在5月13日中午12点前交行政部
+2026-05-12 09:05:00 罗刚-仓储部: 收到
+2026-05-12 09:06:00 谢婷-客服部: 收到
+2026-05-13 10:00:00 罗刚-仓储部: 仓储部考勤表交了，何敏查收
+""", tmp_path)
+    done = r.tasks.dropna(subset=["completed"])
+    assert list(done["receiver"]) == ["罗刚"] and "考勤表" in done.iloc[0]["text"]
+
+
+@pytest.mark.parametrize("report", ["人脸识别的摄像头换好了", "门口四个货架都擦了", "不锈钢货架已经装了"])
+def test_work_reported_done_in_everyday_words(tmp_path, report):
+    r = audit_chat(f"""
+2026-05-11 09:00:00 林涛-运营部: @罗刚-仓储部 仓库门口的摄像头和货架标签明天下班前弄好
+2026-05-11 09:05:00 罗刚-仓储部: 收到
+2026-05-12 15:00:00 罗刚-仓储部: {report}
+""", tmp_path)
+    assert r.tasks.iloc[0]["completed"] == pd.Timestamp("2026-05-12 15:00:00")

@@ -52,6 +52,7 @@ def build(messages: pd.DataFrame, settings: Settings, roster: Roster) -> Ledger:
     supervisors = {p.member: p.supervisor for p in roster.people.values() if p.supervisor}
     office = set(roster.office())
     global_admins = {p.member for p in roster.people.values() if p.role == "admin"}
+    who = [(p.member, p.dept) for p in roster.people.values()]
     passes: list[GroupState] = []
     for group, gdf in df.groupby(M.group, sort=True):
         g = roster.group(group)
@@ -63,7 +64,7 @@ def build(messages: pd.DataFrame, settings: Settings, roster: Roster) -> Ledger:
             admins |= set(gdf.loc[gdf[M.sender].isin(settings.admins), M.member])
         state = GroupState(group, settings, members, admins, supervisors, office,
                            quote_member=dict(zip(*schema.lists(gdf, M.msg_id, M.member))),
-                           joined_at=joined_at(gdf, roster))
+                           joined_at=joined_at(gdf, roster), who=who)
         # a message its sender recalled (WeCom archive names it) is kept as evidence, never assessed
         recalled = recalled_ids(gdf)
         is_recalled = gdf[M.msg_id].isin(recalled)

@@ -48,6 +48,7 @@ class Readers:
     ack_end: re.Pattern | None
     done: re.Pattern | None
     not_done: re.Pattern | None
+    not_done_near: re.Pattern | None
     not_done_times: re.Pattern | None
     partly_done: re.Pattern | None
     verify_word: re.Pattern | None
@@ -88,6 +89,9 @@ def _readers(lexicon_json: str, names: tuple[str, ...]) -> Readers:
     parts = [alternation(lex["done"]), alternation(lex["done_results"])]
     if verbs and endings:
         parts.append(f"(?:{verbs})(?:{endings})")
+    if verbs:
+        # 四个督导点的桶都刷了, 已经贴了: all of it, or already, done (刷了 alone may be under way)
+        parts.append(f"(?:都|全都|全部|已经)(?:{verbs})(?:了|过了)(?![吗么])")
     if delivery:
         # 发了, 报了 / 发您邮箱了, 放共享盘了, 交给王工了: a delivery verb, perhaps a target, then 了
         near = f"[^，,。；;？?！!]{{0,10}}?(?:{targets})[^，,。；;？?！!]{{0,8}}?" if targets else ""
@@ -99,6 +103,7 @@ def _readers(lexicon_json: str, names: tuple[str, ...]) -> Readers:
     done_maybe = done.replace("(?![吗么])", "")
     return Readers(
         ack=_compiled(ack_re), ack_only=_compiled(ack_only), ack_end=_compiled(ack_end), done=_compiled(done), not_done=_compiled(alternation(lex["not_done"])),
+        not_done_near=_compiled(_near_negation(lex["not_done"])),
         not_done_times=_compiled(alternation(lex["not_done_times"])), partly_done=_compiled(alternation(lex["partly_done"])),
         verify_word=_compiled(alternation(lex["verify"])), verify_check=_compiled(alternation(lex["verify_checks"])),
         verify_outcome=_compiled("|".join(p for p in (alternation(lex["verify_outcomes"]), shapes) if p)),
@@ -140,12 +145,21 @@ def reports_progress(texts: pd.Series, r: Readers) -> pd.Series:
     return texts.str.contains(r.progress.pattern, regex=True) & ~texts.str.contains(_QUESTION.pattern, regex=True)
 
 
+def _near_negation(words) -> str:
+    """not_done as it stands before a completion word: a word of two characters or more anywhere in
+    the reach (还没…弄好, 预计明天发了), one of one character only right before it (没弄好, 别发了, 待处理):
+    识别的摄像头换好了, 快递发了 and 不锈钢盆换好了 hold 别, 快, 不 inside other words."""
+    longer = alternation([w for w in words if len(w) > 1])
+    single = "".join(re.escape(w) for w in words if len(w) == 1)
+    return "|".join(p for p in (longer, f"[{single}]$" if single else "") if p)
+
+
 def _done_clause(clause: str, r: Readers) -> bool:
     m = r.done.search(clause) if r.done else None
     if m is None:
         return False
     before = clause[max(0, m.start() - _NOT_DONE_REACH):m.start()]
-    if r.not_done is not None and r.not_done.search(before):
+    if r.not_done_near is not None and r.not_done_near.search(before):
         return False                 # 还没弄好, 马上发了, 尽快交: a negation or a promise, not done
     ended = m.group().endswith(_DONE_ASPECT)
     if not ended and r.not_done_times is not None and r.not_done_times.search(before):

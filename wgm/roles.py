@@ -16,7 +16,7 @@ import functools
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
-from collections.abc import Set as AbstractSet
+from collections.abc import Iterable, Set as AbstractSet
 from typing import NamedTuple
 
 import pandas as pd
@@ -211,6 +211,8 @@ def _closed(t: Task, d: Duty) -> bool:
     return d.verified is not None or (t.kind == "meeting" and d.replied is not None)
 
 
+# work handed to "you" by the one spoken to (…周四上午给您行吗, 明天发你): the sender's own delivery
+_TO_YOU = re.compile(r"(?:给|发|交|报|送|传)(?:到)?(?:您|你)(?!们)")
 _BY_A_TIME = re.compile(r"前|之内|以内|内$")
 
 
@@ -264,7 +266,8 @@ class GroupState:
 
     def __init__(self, group: str, settings: Settings, members: list[str], admins: set[str],
                  supervisors: dict[str, str], office: set[str], quote_member: dict[str, str],
-                 joined_at: dict[str, datetime] | None = None) -> None:
+                 joined_at: dict[str, datetime] | None = None,
+                 who: Iterable[tuple[str, str]] = ()) -> None:
         self.group = group
         self.members = members                # whom @所有人 addresses…
         self.joined_at = joined_at or {}      # …once they are in the group (a join seen in the export)
@@ -279,6 +282,8 @@ class GroupState:
         self.thread, self.thread_chars = settings.off_topic_thread
         self.follow_on = settings.thread_follow_on
         self.common = frozenset(b for w in settings.words("common_words") for b in _bigrams(w))
+        # a sender's own name and department say who reports (环境部考勤表交了), not what about
+        self.own_words = {m: frozenset(_bigrams(m) | _bigrams(dept)) for m, dept in who}
         # 各科室注意：… / …请知悉: words to all, or a notice; with no one named they hand out no work
         self.to_all = _words_pattern(settings.words("everyone") + settings.words("notice"))
         self.vague = _words_pattern(settings.words("vague_content"))
@@ -301,6 +306,12 @@ class GroupState:
 
     def topic(self, text: str) -> frozenset[str]:
         return _topic(text, self.common)
+
+    def words_of(self, r) -> frozenset[str]:
+        """What a message is about, less its sender's own name and department."""
+        words = _topic(r.bare, self.common)
+        own = self.own_words.get(r.member)
+        return words - own if own else words
 
     def quoted(self, r) -> Task | None:
         return self.by_msg.get(r.quote_id) if r.quote_id else None
@@ -350,7 +361,7 @@ class GroupState:
         # …or to whom their work was reported (沈院，厂家配件已经在路上了 after 沈国华 was asked to step in)
         posters = {who for t, d in self.duties_of(r.member) for who in (t.poster, *t.escalated_to)}
         return (bool(named) and set(named) <= posters
-                and (not r.mentions or r.t_done or r.t_progress or r.t_ack))
+                and (not r.mentions or r.t_done or r.t_progress or r.t_ack or _TO_YOU.search(r.bare) is not None))
 
     def going_on(self, r) -> Task | None:
         """The open task the sender spoke of as its receiver in their last words on a task, if that was
@@ -457,7 +468,7 @@ def _reported_upward(state: GroupState, r) -> list[Task]:
                   and (up & state.office or up & {state.supervisors.get(x, "") for x in t.duties})]
     if len(candidates) <= 1:
         return candidates
-    words = state.topic(r.bare)
+    words = state.words_of(r)
     best = max(candidates, key=lambda t: len(words & state.topic(t.text)))
     return [best] if len(words & state.topic(best.text)) >= 2 else []
 
@@ -488,7 +499,7 @@ def reminder(state: GroupState, r) -> Role | None:
             if (named & set(t.duties) or not named) and not _new_work(state, r, t):
                 return Role(r.msg_id, "reminder", t.task_id)
         return None
-    words = state.topic(r.bare)
+    words = state.words_of(r)
     # a question: about a task, by its receiver or (naming no one) its words — 吴工，阀体首件报告上午能出来吗？
     # asks 吴俊, not 邓海波 whose task is about 阀体 too; of the receiver's tasks, the one it speaks of
     # (接口文档…今天能给吗？ is about the 接口文档, not the meeting since), else the latest work
@@ -503,7 +514,7 @@ def reminder(state: GroupState, r) -> Role | None:
 def _new_work(state: GroupState, r, task: Task) -> bool:
     """健康证快到期了，这周内去复检…发我 to a receiver of an older task: work of its own, due by its own
     time and about other things (no word of it shared), not a follow-up of that task."""
-    return (r.t_task_verb and not _missing(r.time_deadline) and not state.topic(r.bare) & state.topic(task.text)
+    return (r.t_task_verb and not _missing(r.time_deadline) and not state.words_of(r) & state.topic(task.text)
             and not (r.quote_id and r.quote_id == task.msg_id))
 
 
@@ -554,7 +565,7 @@ def verification(state: GroupState, r) -> Role | None:
 
 def _speaks_of_own_work(state: GroupState, r, targets: list[Task]) -> bool:
     """Does a message that could confirm others' work share more words with work open on its sender?"""
-    words = state.topic(r.bare)
+    words = state.words_of(r)
     own = max((_shared(state, words, t) for t, d in state.duties_of(r.member) if t.kind == "task" and d.completed is None),
               default=0)
     return own > 0 and own > max(_shared(state, words, t) for t in targets)
@@ -568,7 +579,7 @@ def _confirmed_unreported(state: GroupState, r) -> list[Task]:
         return []
     open_tasks = [t for t in state.poster_tasks(r.member) if t.kind == "task"
                   and all(d.verified is None for d in t.duties.values())]
-    words = state.topic(r.bare)
+    words = state.words_of(r)
     if len(open_tasks) == 1 and (len(r.bare) <= _SHORT_REPORT or words & state.topic(open_tasks[0].text)):
         return open_tasks     # 确认 / 好，确认完成 — or a longer one that speaks of it
     scored = sorted(((len(words & state.topic(t.text)), i, t) for i, t in enumerate(open_tasks)), key=lambda x: x[:2])
@@ -622,7 +633,7 @@ def completion(state: GroupState, r) -> Role | None:
         open_duties = [(t, d) for t, d in state.duties_of(r.member) if t.kind == "task" and d.completed is None]
         if not open_duties:
             return None
-        words = state.topic(r.bare)
+        words = state.words_of(r)
         # a task to many (@所有人 …今天都打开看一下) rarely gets a report: it takes one only by two words
         # shared, and a guess goes to the sender's own work first
         scored = [(_shared(state, words, t), -_is_mass(t), -i, t) for i, (t, _) in enumerate(open_duties)]
@@ -694,7 +705,8 @@ def reply(state: GroupState, r) -> Role | None:
         # a post naming others (@, 责任人, by name) with work or a time hands out work; a department named
         # in passing (刚从装配那边下来，明早第一个弄) does not make an answer a task
         named = [m for m in (*r.mentions, *r.responsible) if m != r.member] or r.mention_all
-        is_task_like = bool(named) and (r.t_task_verb or not _missing(r.time_deadline))
+        is_task_like = bool(named) and (r.t_task_verb or not _missing(r.time_deadline)) \
+            and not (isinstance(named, list) and state.answers_a_poster(r, named))   # @林涛 周四上午给您行吗
         sticker = r.media == "sticker"
         # (a time in chatter — 今天中午食堂又是土豆丝 — answers nothing)
         answers_task = r.t_ack or r.t_progress or sticker \
@@ -746,7 +758,7 @@ def _answers_by_topic(state: GroupState, r, pending: list[tuple[Task, Duty]]) ->
     tasks = [(t, d) for t, d in pending if t.kind == "task"]
     if not tasks:
         return []
-    words = state.topic(r.bare)
+    words = state.words_of(r)
     scored = [(_shared(state, words, t), t, d) for t, d in tasks]
     top = max(n for n, _, _ in scored)
     if top >= 2:        # one shared pair may be 今天 or 一下
