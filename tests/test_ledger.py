@@ -1059,3 +1059,26 @@ def test_work_reported_done_in_everyday_words(tmp_path, report):
 2026-05-12 15:00:00 罗刚-仓储部: {report}
 """, tmp_path)
     assert r.tasks.iloc[0]["completed"] == pd.Timestamp("2026-05-12 15:00:00")
+
+
+def test_a_call_for_everyone_to_attend_is_a_meeting_notice(tmp_path):
+    r = audit_chat("""
+2026-05-11 09:00:00 林涛-运营部: @所有人 5月16日（周六）上午9:00在中心广场搞消防演练，除值班岗外全员参加，请各位回复
+2026-05-11 09:10:00 罗刚-仓储部: 1
+""", tmp_path)
+    assert set(r.tasks["kind"]) == {"meeting"}
+    assert ("罗刚", "meeting_reply_missed", 1) not in events_of(r)
+    assert ("高峰", "meeting_reply_missed", 1) in events_of(r)
+
+
+@pytest.mark.parametrize("post", ["今天工单：报修14条，完成12条，剩2条明天上门（11栋门禁、3栋楼道灯）",
+                                  "夜岗排班我这周重新弄一下，下周一前搞定"])
+def test_a_count_of_work_done_or_ones_own_plan_is_no_task(tmp_path, post):
+    r = audit_chat(f"2026-05-11 18:00:00 罗刚-仓储部: {post}", tmp_path)
+    assert r.tasks.empty
+
+
+@pytest.mark.parametrize("text", ["你懂个啥，一天到晚坐办公室挑刺", "你们工程部是摆设吧，坏两天了都没人管", "一天天光拿工资不干活"])
+def test_contempt_without_a_swear_word_is_uncivil(tmp_path, text):
+    r = audit_chat(f"2026-05-11 10:00:00 林涛-运营部: {text}", tmp_path)
+    assert "incivility" in set(r.events["rule"])

@@ -340,6 +340,8 @@ def classify(messages: pd.DataFrame, settings: Settings, roster: Roster, people:
     df[_TAG["reminder"]] = _contains(bare, settings.words("reminder"))
     df[_TAG["escalation"]] = _contains(bare, settings.words("escalation"))
     asking = _without(bare, settings.words("task_except"))
+    if settings.words("task_except_patterns"):
+        asking = asking.str.replace("|".join(f"(?:{p})" for p in settings.words("task_except_patterns")), "", regex=True)
     df[_TAG["task_verb"]] = _contains(asking, settings.words("task")) | _matches(asking, settings.words("task_patterns"))
     df[_TAG["meeting"]] = phrases.convenes(bare, settings.words("meeting"), settings.words("meeting_except"))
     df[_TAG["warning"]] = phrases.warns(bare, read)

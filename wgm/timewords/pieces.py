@@ -36,11 +36,11 @@ _PIECES = (
     ("dur", r"\d十半",
      r"(?:(?P<du_n>\d+(?:\.\d+)?|\d?十\d?)\s*个?\s*(?P<du_h1>半)?|(?P<du_h2>半))\s*个?\s*"
      r"(?P<du_u>小时|钟头|分钟|工作日|天|日|周|星期|礼拜|月)\s*"
-     r"(?P<du_r>之内|以内|内(?![容部外存])|之后|以后|后(?![面续期来台端]))"),
+     r"(?P<du_r>之内|以内|内(?![容部外存控勤审训网务线销贸])|之后|以后|后(?![面续期来台端]))"),
     # named span + 内: 本周内, 这个星期内, 下周内, 本月内, 当月内, 今年内, 年内
     ("span", "本这下当今年",
-     r"(?P<sp_p>本|这个?|下个?|当)\s*(?P<sp_u>周|星期|礼拜|月)\s*(?:之内|以内|内(?![容部外存]))"
-     r"|(?:今|本)?年\s*(?:之内|以内|内(?![容部外存]))"),
+     r"(?P<sp_p>本|这个?|下个?|当)\s*(?P<sp_u>周|星期|礼拜|月)\s*(?:之内|以内|内(?![容部外存控勤审训网务线销贸]))"
+     r"|(?:今|本)?年\s*(?:之内|以内|内(?![容部外存控勤审训网务线销贸]))"),
     # every: recurring phrases are never resolved
     ("every", "每", r"每\s*(?:周|星期|礼拜)\s*[1-7日天]|每(?:天|日|晚|早|个?月|个?工作日|年|周|星期)?"),
     # ISO-like date 2026-05-20, 2026/5/20, 2026.5.20
@@ -96,7 +96,7 @@ _PIECES = (
      r"|(?:要求)?(?:完成|提交|交付|上交|报送)(?:时间|日期|期限)"),
     # relation suffixes after an expression
     ("sfx", "之以前为止内后起开左",
-     r"之前|以前|前(?![往来去面台后几十]|\s*\d+\s*(?:个|天|日|周|星期|礼拜|小时|工作日|月|季|名|位|批|项|次|件|轮|条|页|行|年))|为止|止|之内|以内|内(?![容部外存])|以后|之后|后(?![面续期来台端])"
+     r"之前|以前|前(?![往来去面台后几十]|\s*\d+\s*(?:个|天|日|周|星期|礼拜|小时|工作日|月|季|名|位|批|项|次|件|轮|条|页|行|年))|为止|止|之内|以内|内(?![容部外存控勤审训网务线销贸])|以后|之后|后(?![面续期来台端])"
      r"|起(?![来草码诉])|开始|左右"),
 )
 # The reference pattern: each kind one named group, m.lastgroup names it (tests compare the scanner with it).
@@ -160,6 +160,8 @@ def _span(m: re.Match, t: str, s: int, e: int, prev: str, base: datetime, w: Tim
     today = base.date()
     unit, p = m["sp_u"], m["sp_p"]
     if unit is None:                                   # 年内
+        if prev and prev in "半上下去前全":
+            return None                                # 上半年内控…, 半年内: a half year, not this year's end
         when = eod(date(today.year, 12, 31), w)
     elif unit == "月":
         d = add_months(today.replace(day=1), 1 if p and p.startswith("下") else 0)
