@@ -1082,3 +1082,37 @@ def test_a_count_of_work_done_or_ones_own_plan_is_no_task(tmp_path, post):
 def test_contempt_without_a_swear_word_is_uncivil(tmp_path, text):
     r = audit_chat(f"2026-05-11 10:00:00 林涛-运营部: {text}", tmp_path)
     assert "incivility" in set(r.events["rule"])
+
+
+@pytest.mark.parametrize("report", ["【文件】A区库存盘点表.xlsx", "盘点表 [文件] 5月A区库存盘点.xlsx"])
+def test_the_file_asked_for_is_its_delivery_for_review(tmp_path, report):
+    frame_text = f"""
+2026-05-11 10:00:00 林涛-运营部: @罗刚-仓储部 请于5月13日前完成A区库存盘点，盘点表发群里
+2026-05-11 10:05:00 罗刚-仓储部: 收到
+2026-05-12 15:00:00 罗刚-仓储部: {report}
+"""
+    r = audit_chat(frame_text, tmp_path)
+    duty = r.tasks.iloc[0]
+    assert duty["completed"] == pd.Timestamp("2026-05-12 15:00:00") and "文件" in duty["review_reason"]
+    assert r.events.set_index("rule").loc["verification_missing", "needs_review"]
+
+
+def test_a_file_about_something_else_reports_nothing(tmp_path):
+    r = audit_chat("""
+2026-05-11 10:00:00 林涛-运营部: @罗刚-仓储部 请于5月13日前完成A区库存盘点
+2026-05-11 10:05:00 罗刚-仓储部: 收到
+2026-05-12 15:00:00 罗刚-仓储部: 【文件】叉车保养手册.pdf
+""", tmp_path)
+    assert pd.isna(r.tasks.iloc[0]["completed"])
+
+
+def test_the_poster_checking_everyones_numbers_verifies_them(tmp_path):
+    r = audit_chat("""
+2026-05-11 10:00:00 林涛-运营部: @罗刚-仓储部 @徐丽-运营部 周五下班前在群里报本周出库量
+2026-05-11 10:05:00 罗刚-仓储部: 收到
+2026-05-11 10:06:00 徐丽-运营部: 收到
+2026-05-15 16:00:00 罗刚-仓储部: 本周出库量已报，1200件
+2026-05-15 16:10:00 徐丽-运营部: 本周出库量已报，980件
+2026-05-15 17:00:00 林涛-运营部: 两位的数我在系统里都核了，罗刚1200、徐丽980，没问题
+""", tmp_path)
+    assert r.tasks["verified"].notna().all() and events_of(r) == []

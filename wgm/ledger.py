@@ -142,7 +142,8 @@ def _can_move_a_task(df: pd.DataFrame) -> pd.Series:
     """Messages that can be anything but chat: a tag, a mention, a named receiver, a time, a quote,
     or a system line. The rest (most chatter) cannot change any task and skip the pass."""
     mask = df[[*_MOVING_TAGS, C.mention_all, C.result_stated]].any(axis=1) | (df[M.quote_id] != "") \
-        | df[M.media].isin(["system", "quote", "sticker"]) | (df[M.member] == "")
+        | df[M.media].isin(["system", "quote", "sticker", "file"]) | (df[M.member] == "") \
+        | df[M.content].str.contains("[文件]", regex=False) | df[M.content].str.contains("【文件】", regex=False)
     mask |= df[C.time_deadline].notna() | df[C.time_point].notna() | df[C.time_reply_by].notna() \
         | (df[C.time_unread] != "")
     mask |= df[C.mentions].map(bool) | df[C.responsible].map(bool) | df[C.dept_receivers].map(bool)

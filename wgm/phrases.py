@@ -89,9 +89,11 @@ def _readers(lexicon_json: str, names: tuple[str, ...]) -> Readers:
     parts = [alternation(lex["done"]), alternation(lex["done_results"])]
     if verbs and endings:
         parts.append(f"(?:{verbs})(?:{endings})")
-    if verbs:
-        # 四个督导点的桶都刷了, 已经贴了: all of it, or already, done (刷了 alone may be under way)
-        parts.append(f"(?:都|全都|全部|已经)(?:{verbs})(?:了|过了)(?![吗么])")
+    # 四个督导点的桶都刷了, 已经贴了: all of it, or already, done (刷了 alone may be under way) — not a
+    # check (都核了, 都测过了，没问题: the one who asked checking, a verification)
+    doing = alternation(v for v in lex["done_verbs"] if v not in set(lex["verify_checks"]))
+    if doing:
+        parts.append(f"(?:都|全都|全部|已经)(?:{doing})(?:了|过了)(?![吗么])")
     if delivery:
         # 发了, 报了 / 发您邮箱了, 放共享盘了, 交给王工了: a delivery verb, perhaps a target, then 了
         near = f"[^，,。；;？?！!]{{0,10}}?(?:{targets})[^，,。；;？?！!]{{0,8}}?" if targets else ""
@@ -161,7 +163,7 @@ def _done_clause(clause: str, r: Readers) -> bool:
     before = clause[max(0, m.start() - _NOT_DONE_REACH):m.start()]
     if r.not_done_near is not None and r.not_done_near.search(before):
         return False                 # 还没弄好, 马上发了, 尽快交: a negation or a promise, not done
-    ended = m.group().endswith(_DONE_ASPECT)
+    ended = m.group().endswith(_DONE_ASPECT) or m.group().startswith(("已", "都已"))   # 本周出库量已报: 已 says it is done
     if not ended and r.not_done_times is not None and r.not_done_times.search(before):
         return False                 # 周三前搞定, 明天交: a time ahead and no 了: a promise
     return not clause[m.end():m.end() + 2].startswith(("吗", "么", "没"))

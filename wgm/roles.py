@@ -51,6 +51,7 @@ CONFIDENCE = {
     "completion.shared_words": 0.8,       # the open task it shares the most words with
     "completion.oldest": 0.7,             # no shared words: the oldest open task
     "completion.data": 0.7,               # data alone (plates, phone numbers): what was asked for, for review
+    "completion.file": 0.7,               # a file named like the work asked for: its delivery, for review
     "completion.going_on": 0.8,           # no word of its task, but the sender was just talking about it
     "completion.result_stated": 0.8,      # a result stated (改回60s了), no completion word: earlier is the
     #                                       gentler error (a delay ends sooner), so not held for review
@@ -87,6 +88,7 @@ REASON = {
     "verification.no_completion": "完成时间取验证时间（无完成汇报）",
     "completion.oldest": "完成汇报未引用任务，按最早未完成任务归属",
     "completion.data": "只有数据（车牌、电话、单号）的消息按完成汇报计",
+    "completion.file": "发来的文件按完成汇报计（文件名与任务相符）",
     "reply.unread_quote": "引用回复的内容未被导出（留痕 v2 CSV），按回复计",
     "reply.time_only": "回复只有时间，未确认收到",
     "reply.sticker": "只回复了表情，按回复计，请核对",
@@ -214,6 +216,7 @@ def _closed(t: Task, d: Duty) -> bool:
 
 # work handed to "you" by the one spoken to (…周四上午给您行吗, 明天发你): the sender's own delivery
 _TO_YOU = re.compile(r"(?:给|发|交|报|送|传)(?:到)?(?:您|你)(?!们)")
+_FILE_SENT = re.compile(r"[【\[]文件[】\]]")
 _BY_A_TIME = re.compile(r"前|之内|以内|内$")
 
 
@@ -622,7 +625,10 @@ def completion(state: GroupState, r) -> Role | None:
     # no word at all, from one whose work is open and who names no one
     by_data = not (r.t_done or by_result or r.t_task_verb or r.mentions or r.t_question) \
         and r.member in state.open_by_receiver and _is_data(r.bare)
-    if not (r.t_done or by_result or by_data) or state.hands_out_work(r):
+    # [文件] 个金部双录问题整改报告.docx / 运营部考勤表 [文件] …: the work asked for, delivered as a file
+    by_file = not (r.t_done or by_result or by_data or r.t_task_verb or r.t_question) \
+        and (r.media == "file" or _FILE_SENT.search(r.content) is not None) and r.member in state.open_by_receiver
+    if not (r.t_done or by_result or by_data or by_file) or state.hands_out_work(r):
         return None
     quoted = state.quoted(r)
     if r.t_progress and quoted is None:
@@ -643,6 +649,12 @@ def completion(state: GroupState, r) -> Role | None:
         going_on = going_on if any(t is going_on for t, _ in open_duties) else None
         if best[0] == 0 and going_on is not None:
             task, confidence = going_on, CONFIDENCE["completion.going_on"]
+        elif by_file:
+            # only by a word its name shares with the work: a file is sent for many reasons
+            if best[0] == 0:
+                return None
+            task, confidence = best[3], CONFIDENCE["completion.file"]
+            reason = REASON["completion.file"]
         elif by_data:
             own = [t for t, _ in open_duties if not _is_mass(t)]
             if best[0] == 0 and len(own) != 1:
