@@ -1116,3 +1116,17 @@ def test_the_poster_checking_everyones_numbers_verifies_them(tmp_path):
 2026-05-15 17:00:00 林涛-运营部: 两位的数我在系统里都核了，罗刚1200、徐丽980，没问题
 """, tmp_path)
     assert r.tasks["verified"].notna().all() and events_of(r) == []
+
+
+def test_a_meeting_notice_calling_a_supervisor_escalates_nothing(tmp_path):
+    r = audit_chat("""
+2026-05-11 09:00:00 林涛-运营部: @罗刚-仓储部 请于5月13日前完成A区库存盘点
+2026-05-11 09:10:00 罗刚-仓储部: 收到
+2026-05-18 09:00:00 林涛-运营部: 【会议通知】库存复盘会 时间：5月19日14:00 地点：3楼大会议室 参会：@罗刚-仓储部 @马骏-总经办
+2026-05-18 09:10:00 罗刚-仓储部: 参加
+2026-05-18 09:20:00 马骏-总经办: 参加
+2026-05-25 10:00:00 罗刚-仓储部: A区盘点完成了，表已发群里
+2026-05-25 10:10:00 林涛-运营部: 核对无误
+""", tmp_path)
+    assert r.tasks["escalated"].isna().all()
+    assert ("罗刚", "delay_days", 3) in events_of(r)       # capped: never escalated

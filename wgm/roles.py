@@ -431,8 +431,8 @@ def escalation(state: GroupState, r) -> Role | None:
     """rules.md escalation (§5.7): the poster reports an overdue task upward — @office or @the
     receiver's supervisor, or says 上报/介入 — and refers to the task (quotes it, or mentions its
     receiver). Copying the office on new work (hands_out_work) without those words is no escalation."""
-    if not (r.quote_id or r.mentions):
-        return None
+    if not (r.quote_id or r.mentions) or (r.t_meeting and not r.t_escalation):
+        return None     # 【会议通知】… 参会：@陈总 …: calling a supervisor to a meeting reports nothing upward
     quoted = state.quoted(r)
     upward_only: list[Task] = []
     if quoted is not None and quoted.poster == r.member:

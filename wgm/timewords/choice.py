@@ -80,7 +80,10 @@ def _reply_tied(t: str, x: Expr) -> bool:
                 and not any(v.lastgroup == "comp" for v in lexicon.VERB.finditer(filler)) \
                 and after[m.end():m.end() + 1] not in ("表", "单"):
             return True
-    return lexicon.REPLY_BEFORE.search(_clause_before(t, x.start, 10)) is not None
+    if lexicon.REPLY_BEFORE.search(_clause_before(t, x.start, 10)) is None:
+        return False
+    # 话术和自动回复11月7日前更新完: the reply is a thing to be done, by the time the verb after it says
+    return not any(v.lastgroup == "comp" for v in lexicon.VERB.finditer(after))
 
 
 # ---------------------------------------------------------------------------------------------
