@@ -1130,3 +1130,22 @@ def test_a_meeting_notice_calling_a_supervisor_escalates_nothing(tmp_path):
 """, tmp_path)
     assert r.tasks["escalated"].isna().all()
     assert ("罗刚", "delay_days", 3) in events_of(r)       # capped: never escalated
+
+
+@pytest.mark.parametrize("text, warns", [
+    ("今晚8点开卖，7点前把所有链接的价格再核一遍，特别是满300减50的", False),
+    ("达人那边要样品，餐边柜发5套到杭州，地址我私发你", False),
+    ("8月群考核公示，明细在表里，有异议的这周内私聊我", False),
+    ("这种链接别往群里发", True), ("吃饭的事私聊", True), ("请勿在群里发红包", True),
+])
+def test_an_admins_prohibition_must_say_what_of_in_one_clause(tmp_path, text, warns):
+    r = audit_chat(f"""
+2026-05-11 09:00:00 谢婷-客服部: 奶茶拼单吗
+2026-05-11 09:05:00 何敏-行政部: @谢婷-客服部 {text}
+""", tmp_path)
+    assert (r.messages.iloc[1]["kind"] == "warning") == warns
+
+
+def test_going_over_something_once_more_is_work_asked(tmp_path):
+    r = audit_chat("2026-05-11 10:00:00 林涛-运营部: @罗刚-仓储部 开卖前所有货位再核一遍", tmp_path)
+    assert list(r.tasks["kind"]) == ["task"]

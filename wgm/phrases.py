@@ -290,11 +290,42 @@ def warns(texts: pd.Series, r: Readers) -> pd.Series:
     elsewhere (whether the sender is an admin is the ledger's to say)."""
     out = pd.Series(False, index=texts.index)
     if r.warning_verb is not None and r.warning_topic is not None:
-        out |= texts.str.contains(r.warning_verb.pattern, regex=True) & \
+        maybe = texts.str.contains(r.warning_verb.pattern, regex=True) & \
             texts.str.contains(r.warning_topic.pattern, regex=True)
+        if maybe.any():
+            out[maybe] = _each(texts[maybe], lambda t: _prohibits(t, r))
     if r.warning_redirect is not None:
-        out |= texts.str.contains(r.warning_redirect.pattern, regex=True)
+        maybe = texts.str.contains(r.warning_redirect.pattern, regex=True)
+        if maybe.any():
+            out[maybe] |= _each(texts[maybe], lambda t: _redirects(t, r))
     return out
+
+
+# 别 inside a word (特别是, 分别, 区别, 别人): no prohibition
+_NOT_A_PROHIBITION = re.compile(r"(?<=[特分区级识个告差类鉴辨性派])别|别(?=[人的墅处扭致])")
+# 地址我私发你 / 有异议的私聊我: the sender offering a private word, not sending chatter elsewhere
+_OFFERED_PRIVATELY = re.compile(r"我[^，,。；;！!？?]{0,2}$")
+
+
+def _prohibits(text: str, r: Readers) -> bool:
+    """A prohibition and what of in one clause (请勿发红包; not 7点前把价格再核一遍，特别是…链接)."""
+    assert r.warning_verb is not None and r.warning_topic is not None
+    for clause in clauses(text):
+        verbs = [m for m in r.warning_verb.finditer(clause)
+                 if not (m.group() == "别" and _NOT_A_PROHIBITION.match(clause, m.start()))]
+        if verbs and r.warning_topic.search(clause):
+            return True
+    return False
+
+
+def _redirects(text: str, r: Readers) -> bool:
+    assert r.warning_redirect is not None
+    for m in r.warning_redirect.finditer(text):
+        after = text[m.end():m.end() + 1]
+        if after in ("你", "我", "您") or _OFFERED_PRIVATELY.search(text, 0, m.start()):
+            continue
+        return True
+    return False
 
 
 def _segments(text: str) -> list[str]:
