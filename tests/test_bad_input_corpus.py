@@ -108,6 +108,8 @@ def _accounted(run: Run, tmp: Path) -> None:
         counts = (info["lines"], info["messages"], info["unparsed"], info["structural_lines"])
         assert counts == (res.lines, len(res.messages), len(res.unparsed), res.structural_lines), (shown, counts)
         assert len(unparsed[shown]) == info["unparsed"] and all(u["reason"] for u in unparsed[shown]), shown
+        # every reason reads Chinese first, the English beside it
+        assert all(re.search(r"[\u4e00-\u9fff]", u["reason"]) for u in unparsed[shown]), unparsed[shown][:3]
         own = {g for g, sources in groups_of.items() if sources == {shown}}
         if own:                                      # the file's groups are in no other file: nothing merged away
             distinct = len(res.messages.drop_duplicates(["ts", "sender", "content"]))
