@@ -116,7 +116,7 @@ def test_parse_on_a_folder_mixing_every_format_reports_each_file(tmp_path, monke
         if fmt != "skipped":
             lines, messages, unparsed = map(int, cells[2:5])
             assert messages >= 4 and lines >= 1 and unparsed == (1 if fmt.startswith("wecom") else 0)
-    assert "no message times" in rows[str(folder / "UNVERIFIED_wechat_win_multiselect_copy.txt")][5]
+    assert "没有消息时间" in rows[str(folder / "UNVERIFIED_wechat_win_multiselect_copy.txt")][5]
 
 
 def test_rules_init_then_check(tmp_path):

@@ -293,7 +293,8 @@ def test_text_damage_is_accounted(tmp_path):
             "李四(wxid_ls) 2025-02-30 09:00:00\n坏日期\n\n王五(wxid_w5) 2025-03-03 09:00:00\n好")
     result = parsers.read(write(tmp_path, "saved.txt", text), input_format="chatlog_txt")
     assert list(result.messages["content"]) == ["好"] and accounted(result)
-    assert set(result.unparsed["reason"]) == {"text before the first message header", "header with an impossible time"}
+    assert set(result.unparsed["reason"]) == {"第一条消息头之前的文字（text before the first message header）",
+                                              "消息头的时间不存在（header with an impossible time）"}
 
 
 # ---- CSV ----------------------------------------------------------------------------------------
@@ -329,7 +330,8 @@ def test_csv_damage_is_accounted(tmp_path):
             '2025-03-03 09:03:00,张三,wxid_zs,项目群,34567890123@chatroom,"截断\n的内容\n')
     result = parsers.read(write(tmp_path, "x.csv", data))
     assert list(result.messages["content"]) == ["好", "截断\n的内容\n"] and accounted(result)
-    assert list(result.unparsed["reason"]) == ["no readable time", "expected 6 columns, got 4"]
+    assert list(result.unparsed["reason"]) == ["没有可读的时间（no readable time）",
+                                               "应有 6 列，实有 4 列（expected 6 columns, got 4）"]
 
 
 # ---- JSON ---------------------------------------------------------------------------------------

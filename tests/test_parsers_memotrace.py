@@ -106,7 +106,7 @@ def test_csv_row_with_bad_time_goes_to_unparsed(tmp_path):
     path.write_bytes(data.replace("2025-03-03 09:01:23".encode(), "2025-13-03 09:01:23".encode(), 1))
     result = parsers.read(path)
     assert len(result.messages) == 8 and accounted(result)
-    assert result.unparsed.iloc[0]["reason"] == "no readable time" and result.unparsed.iloc[0]["line"] == 2
+    assert result.unparsed.iloc[0]["reason"] == "没有可读的时间（no readable time）" and result.unparsed.iloc[0]["line"] == 2
 
 
 def test_newest_first_files_are_read_in_any_order(tmp_path):

@@ -88,7 +88,7 @@ def test_wechatexporter_quote_with_nothing_before_it_is_unparsed_with_reason(tmp
     text = "群 - 微信聊天记录\n\n「张三：请提交」\n- - - - - - - - - - - - - - -\n收到\n"
     r = read_text(tmp_path, text)
     assert len(r.messages) == 0 and accounted(r)
-    assert set(r.unparsed["reason"]) == {"no message before it to time it by"} and len(r.unparsed) == 3
+    assert set(r.unparsed["reason"]) == {"之前没有可借用时间的消息（no message before it to time it by）"} and len(r.unparsed) == 3
 
 
 def test_wechatbaktool_sample():
@@ -109,7 +109,7 @@ def test_wechatbaktool_link_and_missing_name_separator(tmp_path):
             "2025-03-03 09:01:00 | 没有冒号的一行\n")
     r = read_text(tmp_path, text)
     assert list(r.messages["media"]) == ["link"] and r.messages.iloc[0]["content"] == "季度报告"
-    assert list(r.unparsed["reason"]) == ["message line without `NAME:`"] and accounted(r)
+    assert list(r.unparsed["reason"]) == ["消息行没有 `NAME:`（message line without `NAME:`）"] and accounted(r)
 
 
 def test_mac_copy_has_minute_precision():
@@ -124,7 +124,7 @@ def test_mac_copy_has_minute_precision():
 def test_mac_copy_impossible_date_is_unparsed(tmp_path):
     r = read_text(tmp_path, "张三 2025/2/30 09:01\n请提交\n\n李四 2025/3/1 9:05\n收到\n")
     assert list(r.messages["sender"]) == ["李四"] and r.messages.iloc[0]["ts"] == datetime(2025, 3, 1, 9, 5)
-    assert set(r.unparsed["reason"]) == {"header with an impossible time"} and accounted(r)
+    assert set(r.unparsed["reason"]) == {"消息头的时间不存在（header with an impossible time）"} and accounted(r)
 
 
 def test_windows_copy_is_refused_with_a_reason():

@@ -50,7 +50,7 @@ def test_memotrace_xlsx_row_without_a_time_is_unparsed_with_its_row(tmp_path: Pa
     assert result.fmt == "memotrace_v3_xlsx" and result.encoding == "xlsx (sheet 聊天记录)"
     assert result.messages.content.tolist() == ["第一行\n第二行"]
     assert result.unparsed.line.tolist() == [4, 5]      # Excel's row numbers
-    assert "no readable time" in result.unparsed.reason.iloc[0]
+    assert "没有可读的时间（no readable time）" in result.unparsed.reason.iloc[0]
     assert accounted(result)
 
 
@@ -117,8 +117,8 @@ def test_memotrace_sidecar_message_without_a_name_or_time(tmp_path: Path) -> Non
     result = parsers.read(path)
     assert result.messages.media.tolist() == ["system"]
     assert result.messages.group.tolist() == ["群"]          # named after the page, not "群.html"
-    assert sorted(set(result.unparsed.reason)) == ["message without a readable timestamp",
-                                                   "message without a sender (display_name empty)"]
+    assert set(result.unparsed.reason) == {"消息没有可读的时间戳（message without a readable timestamp）",
+                                           "消息没有发送人（display_name 为空）（message without a sender）"}
     assert accounted(result)
 
 

@@ -226,7 +226,7 @@ def test_json_items_that_are_not_messages_are_reported(tmp_path):
     path = write(tmp_path / "chat.json", json.dumps(items, ensure_ascii=False, indent=4))
     result = parsers.read(path)
     assert len(result.messages) == 1 and accounted(result)
-    assert set(result.unparsed["reason"]) >= {"array item is not a message object", "no readable time"}
+    assert set(result.unparsed["reason"]) >= {"数组项不是消息对象（array item is not a message object）", "没有可读的时间（no readable time）"}
 
 
 # ---- Excel re-saves, times, ids -------------------------------------------------------------------
@@ -387,8 +387,8 @@ def test_wrong_column_count_and_bad_time_go_to_unparsed(tmp_path):
     result = parsers.read(write(tmp_path / "c.csv", text))
     assert list(result.messages["content"]) == ["好", "也好"] and accounted(result)
     assert list(result.unparsed["line"]) == [3, 4, 5]
-    assert list(result.unparsed["reason"]) == ["no readable time", "continuation of the record above",
-                                               "expected 9 columns, got 4"]
+    assert list(result.unparsed["reason"]) == ["没有可读的时间（no readable time）", "上一条记录的续行（continuation of the record above）",
+                                               "应有 9 列，实有 4 列（expected 9 columns, got 4）"]
 
 
 @pytest.mark.parametrize("layout", MINE)

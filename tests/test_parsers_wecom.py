@@ -262,13 +262,13 @@ def test_broken_jsonl_line_and_blank_lines(tmp_path):
     assert list(result.messages["msg_id"]) == ["m1", "m3"] and accounted(result)
     assert result.structural_lines == 1
     assert list(result.unparsed["line"]) == [3, 5]
-    assert result.unparsed.iloc[0]["reason"].startswith("invalid JSON: Unterminated string")
-    assert result.unparsed.iloc[1]["reason"] == "not a JSON object"
+    assert result.unparsed.iloc[0]["reason"].startswith("无效的 JSON（invalid JSON）：Unterminated string")
+    assert result.unparsed.iloc[1]["reason"] == "不是 JSON 对象（not a JSON object）"
 
 
 def test_row_without_a_readable_time_is_reported(tmp_path):
     result = read_text(tmp_path, jsonl(msg(1, msgtime="昨天"), msg(2)))
-    assert list(result.unparsed["reason"]) == ["no readable msgtime"] and len(result.messages) == 1
+    assert list(result.unparsed["reason"]) == ["没有可读的 msgtime（no readable msgtime）"] and len(result.messages) == 1
 
 
 def test_truncated_pretty_array_keeps_the_messages_before_the_cut(tmp_path):
@@ -365,4 +365,4 @@ def test_an_archive_of_mostly_one_to_one_chats_is_read_not_refused(tmp_path):
     path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
     result = ingest.ingest([path], Roster())
     assert len(result.messages) == 1 and len(result.unparsed) == 30
-    assert result.unparsed["reason"].str.startswith("set aside: one-to-one").all()
+    assert result.unparsed["reason"].str.startswith("按设计略过（set aside）：单聊").all()

@@ -470,7 +470,7 @@ def test_formatted_time_is_the_fallback_and_a_timeless_message_is_reported(tmp_p
     m = result.messages
     assert len(m) == 8 and accounted(result)
     assert m.iloc[1]["ts"].strftime("%H:%M:%S") == "09:05:10"
-    assert set(result.unparsed["reason"]) == {"message without a readable createTime or formattedTime"}
+    assert set(result.unparsed["reason"]) == {"消息没有可读的 createTime 或 formattedTime（message without a readable time）"}
     third = text.split("\n").index('      "localId": 3,')   # 0-based index of that line = line of its "{"
     assert result.unparsed["line"].tolist() == list(range(third, third + 14))   # the third message object, whole
 
@@ -522,8 +522,8 @@ def test_jsonl_broken_and_unknown_lines_are_reported_and_the_rest_kept(tmp_path)
     result = parsers.read(write(tmp_path, "g.jsonl", "\n".join(lines)))
     assert result.fmt == "chatlab_jsonl" and len(result.messages) == 8 and accounted(result)
     assert result.unparsed["line"].tolist() == [4, 10]
-    assert result.unparsed.iloc[0]["reason"].startswith("JSON line without _type")
-    assert result.unparsed.iloc[1]["reason"].startswith("not a JSON line")
+    assert result.unparsed.iloc[0]["reason"].startswith("JSON 行没有 _type")
+    assert result.unparsed.iloc[1]["reason"].startswith("不是 JSON 行（not a JSON line）")
 
 
 def test_jsonl_member_after_its_messages_still_names_them(tmp_path):

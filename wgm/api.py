@@ -279,14 +279,17 @@ def inputs_hash(settings_hash: str, infos, side_files: list[Path]) -> str:
     return h.hexdigest()
 
 
-def judgement_hash(settings: settings_mod.Settings, infos, side_files: list[Path], coverage: dict) -> str:
-    """sha256 over everything the events depend on but amounts and review settings (inputs, side files,
-    the other settings, when each group's exports were made, wgm's code): two runs with the same
-    judgement hash found the same events and differ at most in their prices."""
+def judgement_hash(settings: settings_mod.Settings, infos, side_files: list[Path], coverage: dict,
+                   read: str = "") -> str:
+    """sha256 over everything the events and the messages and tasks files depend on but amounts and review
+    settings (inputs, side files, the other settings, when each group's exports were made, wgm's code, and
+    `read`: the ingest key of how the inputs were read — their paths, which name groups and fill the source
+    column, and the files read beside them, such as users.json): two runs with the same judgement hash
+    found the same events and differ at most in their prices."""
     judged = {k: v for k, v in settings.data.items() if k not in _PRICING_ONLY}
-    return cache.key("judgement", sorted(i.sha256 for i in infos),
+    return cache.key("judgement", sorted((i.path, i.sha256) for i in infos),
                      [hashlib.sha256(Path(p).read_bytes()).hexdigest() for p in side_files],
-                     judged, {g: c.until.isoformat() for g, c in coverage.items()})
+                     judged, {g: c.until.isoformat() for g, c in coverage.items()}, read)
 
 
 def audit(inputs: Iterable[Path], options: Options = Options(), on_progress: ingest.Progress | None = None,
@@ -304,6 +307,8 @@ def audit(inputs: Iterable[Path], options: Options = Options(), on_progress: ing
     def judged() -> Verdict:
         ing = ingested if ingested is not None else ingest_inputs(inputs, options, settings, roster, on_progress)
         return judge_run(ing, options, settings, roster, incidents, overrides, on_progress)
+    # how the inputs were read, for the files a cached re-run may copy from a kept one (wgm.cache.FileMemo)
+    read_key = _ingest_key(inputs, options, settings) if ingested is None and options.cache is not None else ""
     if ingested is None and options.cache is not None:
         verdict = cache.cached(options.cache, "v" + _verdict_key(inputs, options, settings), judged,
                                _verdict_entry, _verdict_from_entry)
@@ -322,7 +327,8 @@ def audit(inputs: Iterable[Path], options: Options = Options(), on_progress: ing
         coverage=tuple(verdict.coverage[g] for g in sorted(verdict.coverage)), version=__version__,
         overrides_used=verdict.overrides_used + tuple(ev.overrides_used), warnings=verdict.warnings + ev.warnings,
         inputs_hash=inputs_hash(settings.hash, verdict.inputs, options.side_files()),
-        judgement_hash=judgement_hash(settings, verdict.inputs, options.side_files(), verdict.coverage),
+        judgement_hash=judgement_hash(settings, verdict.inputs, options.side_files(), verdict.coverage,
+                                      read_key),
         incomplete=tuple(incomplete_reasons(verdict.inputs, verdict.unparsed, verdict.coverage, months)))
 
 

@@ -163,7 +163,7 @@ class FileMemo:
         try:
             if kept.is_file() and digest.read_text(encoding="ascii").strip() == file_digest(kept):
                 return kept
-        except OSError:
+        except (OSError, ValueError):     # unreadable, or not the digest wgm wrote (UnicodeDecodeError): a miss
             pass
         return None
 

@@ -214,7 +214,7 @@ def read_all(inputs: Iterable[Path], input_format: str | None = None, exclude: I
             if explicit or input_format:
                 raise InputError(message, source=source, line=line)
             if message == parsers.NOT_AN_EXPORT and path.suffix.lower() in _SNIFFED_SUFFIXES:
-                infos.append(_skipped(path, f"not a chat export ({path.suffix})"))
+                infos.append(_skipped(path, f"不是聊天导出（{path.suffix}）/ not a chat export ({path.suffix})"))
                 continue
             side = side_file_kind(path)
             if side:      # a roster or membership sheet kept beside the exports: not a chat export left out
@@ -227,8 +227,9 @@ def read_all(inputs: Iterable[Path], input_format: str | None = None, exclude: I
         res = outcome[1]
         damaged = int((~res.unparsed[U.reason].str.startswith(parsers.SET_ASIDE)).sum()) if len(res.unparsed) else 0
         if res.lines >= 10 and damaged * 2 > res.lines:
-            raise InputError(f"{len(res.unparsed)} of {res.lines} lines could not be read as {res.fmt}; "
-                             "is this the right file or format?", source=shown)
+            raise InputError(f"{res.lines} 行中有 {len(res.unparsed)} 行无法按 {res.fmt} 读取：文件或格式对吗？"
+                             f"（{len(res.unparsed)} of {res.lines} lines could not be read as {res.fmt}; is this "
+                             "the right file or format?）", source=shown)
         results.append(res)
         warnings.extend(f"{shown}: {w}" for w in res.warnings)
         infos.append(InputInfo(shown, res.sha256 or ids.file_digest(path), res.fmt, res.encoding, res.lines,
@@ -442,11 +443,13 @@ def normalize(msgs: pd.DataFrame, roster: Roster, jobs: int = 1) -> tuple[pd.Dat
     msgs = msgs.drop_duplicates(subset=[M.group, M.msg_id, M.ts, M.sender, M.content], keep="first")
     msgs, clashes = _tell_apart(msgs)
     if clashes:
-        warnings.append(f"{clashes} messages have an exporter id another message also has; they are told apart "
-                        "as <id>~<hash of group, time, sender and text>")
+        warnings.append(f"{clashes} 条消息的导出 id 与别的消息相同，已以 <id>~<群、时间、发送人与内容的哈希> 区分"
+                        f"（{clashes} messages have an exporter id another message also has; they are told apart "
+                        "as <id>~<hash of group, time, sender and text>）")
     msgs = _merge_copies_across_files(msgs.drop(columns=_SEVERAL), msgs[_SEVERAL].to_numpy()).reset_index(drop=True)
     if len(msgs) < before:
-        warnings.append(f"{before - len(msgs)} messages appear in more than one export; each is counted once")
+        warnings.append(f"{before - len(msgs)} 条消息出现在不止一个导出里，每条只计一次（{before - len(msgs)} messages appear in "
+                        "more than one export; each is counted once）")
     msgs[M.quote_id] = link_quotes(msgs)
     msgs[M.member], msgs[M.dept] = attach_members(msgs, roster)
     schema.check_frame(msgs, schema.PARSED_COLUMNS, "ingest")

@@ -43,10 +43,10 @@ def by_name(name: str) -> Parser:
     for p in PARSERS:
         if p.name == name:
             return p
-    raise InputError(f"unknown input format {name!r} (known: {', '.join(p.name for p in PARSERS)})")
+    raise InputError(f"没有这个输入格式（unknown input format）：{name!r}（可用 / known: {', '.join(p.name for p in PARSERS)}）")
 
 
-NOT_AN_EXPORT = "not a chat export wgm can read (see `wgm formats`)"
+NOT_AN_EXPORT = "不是 wgm 能读的聊天导出（not a chat export wgm can read; see `wgm formats`）"
 
 
 def container(parser: Parser) -> str:
@@ -63,7 +63,7 @@ def detect(head: str, path: str = "", kind: str = "") -> Parser:
         raise InputError(NOT_AN_EXPORT, source=path or None)
     if len(scores) > 1 and scores[1][0] == best_score:
         tied = ", ".join(p.name for s, _, p in scores if s == best_score)
-        raise InputError(f"ambiguous format ({tied}); choose one with --input-format", source=path or None)
+        raise InputError(f"格式不明确：{tied}；请用 --input-format 指定一个（ambiguous format; choose one with --input-format）", source=path or None)
     return best
 
 
@@ -93,8 +93,9 @@ def read(path: Path | str, input_format: str | None = None, tz: str = "Asia/Shan
     head = text if kind == "html" else text[:HEAD_CHARS]
     parser = by_name(input_format) if input_format else detect(head, path_text, kind)
     if container(parser) != kind:
-        raise InputError(f"--input-format {parser.name} reads {container(parser) or 'text'} files; this file is "
-                         f"{kind or 'text'}", source=path_text)
+        raise InputError(f"--input-format {parser.name} 读的是 {container(parser) or 'text'} 文件，这个文件是 {kind or 'text'}"
+                         f"（--input-format {parser.name} reads {container(parser) or 'text'} files; this file is "
+                         f"{kind or 'text'}）", source=path_text)
     group, group_id = group_hint(path)
     result = parser.parse(Source(path=path_text, text=text, encoding=encoding, group_hint=group, group_id_hint=group_id,
                                  tz=tz, date_hint=date_hint, location=str(path)))

@@ -185,34 +185,39 @@ class _Calendar:
         if dates:
             start, end = dates
             if start != end:
-                raise self._refuse(f"chatlog times without a date (HH:MM:SS), but the file name spans {start} to "
-                                   f"{end}: chatlog writes date-less times only for a one-day query; cannot tell "
-                                   "which day each message is on", line)
+                raise self._refuse(f"chatlog 的时间没有日期（HH:MM:SS），但文件名跨 {start} 至 {end}：无法判断每条消息是哪一天"
+                                   f"（chatlog times without a date, but the file name spans {start} to {end}: "
+                                   "chatlog writes date-less times only for a one-day query; cannot tell which day "
+                                   "each message is on）", line)
             if hint is not None and hint != start:
-                raise self._refuse(f"--date {hint} disagrees with the date {start} in the file name; "
-                                   "fix one of them", line)
+                raise self._refuse(f"--date {hint} 与文件名中的日期 {start} 不符，请改正其一（--date {hint} disagrees with the date "
+                                   f"{start} in the file name; fix one of them）", line)
             return start
         if hint is not None:
             return hint
-        raise self._refuse("this chatlog text export has no dates (times like 09:01:23, from a one-day query); "
-                           "pass --date YYYY-MM-DD for the day it covers", line)
+        raise self._refuse("这个 chatlog 文本导出没有日期（时间如 09:01:23，来自单日查询）；请用 --date YYYY-MM-DD 给出它那一天"
+                           "（this chatlog text export has no dates, from a one-day query; pass --date YYYY-MM-DD "
+                           "for the day it covers）", line)
 
     def _resolve_year(self, line: int) -> int:
         dates, hint = file_dates(self.src), self.src.date_hint
         if dates:
             start, end = dates
             if start.year != end.year:
-                raise self._refuse(f"chatlog times without a year (MM-DD HH:MM:SS), but the file name spans "
-                                   f"{start} to {end}, across a new year; cannot tell the year of each message",
+                raise self._refuse(f"chatlog 的时间没有年份（MM-DD HH:MM:SS），但文件名跨 {start} 至 {end}，跨了新年：无法判断每条消息的"
+                                   f"年份（chatlog times without a year, but the file name spans {start} to {end}, "
+                                   "across a new year; cannot tell the year of each message）",
                                    line)
             if hint is not None and hint.year != start.year:
-                raise self._refuse(f"--date {hint} disagrees with the year {start.year} of the file name's dates "
-                                   f"({start} to {end}); fix one of them", line)
+                raise self._refuse(f"--date {hint} 与文件名日期（{start} 至 {end}）的年份 {start.year} 不符，请改正其一"
+                                   f"（--date {hint} disagrees with the year {start.year} of the file name's "
+                                   "dates; fix one of them）", line)
             return start.year
         if hint is not None:
             return hint.year
-        raise self._refuse("this chatlog text export has no years (times like 03-03 09:01:23, from a same-year "
-                           "query); pass --date YYYY-MM-DD with any day of that year", line)
+        raise self._refuse("这个 chatlog 文本导出没有年份（时间如 03-03 09:01:23，来自同一年的查询）；请用 --date YYYY-MM-DD 给出"
+                           "那一年的任一天（this chatlog text export has no years; pass --date YYYY-MM-DD with any "
+                           "day of that year）", line)
 
     def timestamp(self, text: str, line: int) -> datetime | None:
         try:
@@ -256,7 +261,7 @@ class ChatlogTxt:
         for start, end, m, body_lines in records:
             ts = calendar.timestamp(m.group("time"), start + 1)
             if ts is None:
-                unparsed.extend(unparsed_row(src.path, j + 1, "header with an impossible time", lines[j])
+                unparsed.extend(unparsed_row(src.path, j + 1, "消息头的时间不存在（header with an impossible time）", lines[j])
                                 for j in range(start, end))
                 continue
             room = m.group("room")
@@ -391,7 +396,7 @@ class ChatlogJson:
         for value, item_start, item_end, first, last in items:
             row = self._row(src, value, first, last) if isinstance(value, dict) else None
             if row is None:   # its own lines, or the one it shares: a record that is not read stays visible
-                reason = "message without a readable time" if isinstance(value, dict) else "not a message object"
+                reason = "消息没有可读的时间（message without a readable time）" if isinstance(value, dict) else "不是消息对象（not a message object）"
                 for n in range(first, max(first, last) + 1):
                     shared.add(n, reason, _excerpt(text, starts, n, item_start, item_end))
             else:
@@ -402,19 +407,20 @@ class ChatlogJson:
                 junk = tail + len(text[tail:]) - len(text[tail:].lstrip())
                 first = index.line(junk)
                 for n in range(first, len(lines) + 1):
-                    shared.add(n, "text after the JSON array", _excerpt(text, starts, n, junk, len(text)))
+                    shared.add(n, "JSON 数组之后的文字（text after the JSON array）", _excerpt(text, starts, n, junk, len(text)))
         else:
             where = index.line(min(damage.offset, max(len(text) - 1, 0)))
             # what is lost begins after the last whole message, maybe on a line messages share (compact JSON)
             lost = lost_from(text, end if items else start + 1)
             first = index.line(lost)
             if items and first <= items[-1][4]:
-                warnings = (f"damaged inside line {where} ({damage}) after {len(items)} whole messages: "
-                            "what followed them on that line is lost",)
-            shared.add(first, f"{broken_off_reason(index, lost, damage)} (the export is damaged from here on)",
+                warnings = (f"第 {where} 行内损坏（{damage}），在 {len(items)} 条完整消息之后：该行其后的内容已丢失"
+                            f"（damaged inside line {where} after {len(items)} whole messages: what followed them "
+                            "on that line is lost）",)
+            shared.add(first, f"{broken_off_reason(index, lost, damage)}（导出自此损坏 / the export is damaged from here on）",
                        _excerpt(text, starts, first, lost, len(text)))
             for n in range(first + 1, len(lines) + 1):
-                shared.add(n, "after damaged JSON", lines[n - 1][:_EXCERPT])
+                shared.add(n, "损坏的 JSON 之后（after damaged JSON）", lines[n - 1][:_EXCERPT])
         shared.place(rows)
         unparsed = shared.rows()
         messages = messages_frame(rows)

@@ -36,7 +36,7 @@ class WeChatMacCopy:
             try:
                 ts = datetime(int(m["y"]), int(m["mo"]), int(m["d"]), int(m["h"]), int(m["mi"]))
             except ValueError:
-                unparsed.extend(unparsed_row(src.path, j + 1, "header with an impossible time", lines[j])
+                unparsed.extend(unparsed_row(src.path, j + 1, "消息头的时间不存在（header with an impossible time）", lines[j])
                                 for j in range(start, end))
                 continue
             text = "\n".join(body)
@@ -63,8 +63,9 @@ class WeChatWindowsCopy:
         return 0.0
 
     def parse(self, src: Source) -> ParseResult:
-        raise InputError("a WeChat (Windows) copy has no message times and cannot be audited; "
-                         "export the chat with a tool that keeps times (see `wgm formats`)", source=src.path, line=1)
+        raise InputError("微信（Windows）多选复制的文字没有消息时间，无法审核；请用保留时间的工具导出（见 `wgm formats`）"
+                         "（a WeChat (Windows) copy has no message times and cannot be audited; export the chat "
+                         "with a tool that keeps times）", source=src.path, line=1)
 
 
 WECHAT_MAC_COPY = WeChatMacCopy()

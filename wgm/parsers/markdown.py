@@ -96,7 +96,7 @@ class MemoTraceMarkdown:
                 continue
             said, system = _MT_MESSAGE.match(line), _MT_SYSTEM.match(line)
             if not said and not system:
-                unparsed.append(unparsed_row(src.path, k + 1, "text outside a message", line))
+                unparsed.append(unparsed_row(src.path, k + 1, "消息之外的文字（text outside a message）", line))
                 k += 1
                 continue
             end = k + 1      # the record runs to the next message, system line or heading
@@ -113,7 +113,7 @@ class MemoTraceMarkdown:
                 ts = parse_ts(f"{day} {said.group(1)}") if day else None
                 row = self._message(src, ts, said, rest, k + 1, end) if ts else None
             if row is None:
-                reason = "message time without a date heading before it" if not day else "impossible time"
+                reason = "消息时间之前没有日期标题（message time without a date heading before it）" if not day else "时间不存在（impossible time）"
                 unparsed.extend(unparsed_row(src.path, n + 1, reason, lines[n]) for n in range(k, end))
             else:
                 rows.append(row)
@@ -167,7 +167,7 @@ class WeFlowMarkdown:
             assert found is not None
             ts = parse_ts(unescaped(found.group(1)))
             if ts is None:
-                unparsed.extend(unparsed_row(src.path, n + 1, "impossible time", lines[n]) for n in range(k, end))
+                unparsed.extend(unparsed_row(src.path, n + 1, "时间不存在（impossible time）", lines[n]) for n in range(k, end))
                 continue
             row = self._message(src, group, group_id, ts, unescaped(found.group(2)), lines[k + 1:end], k + 1, end)
             if isinstance(row, str):
@@ -194,7 +194,7 @@ class WeFlowMarkdown:
         if is_system_line(body):     # WeFlow names the group as a notice's sender
             media, sender, content = "system", "", system_words(body)
         elif not sender.strip():
-            return "message without a sender (nothing after the time)"
+            return "消息没有发送人（时间后为空）（message without a sender）"
         elif link:
             media, content = "link", unescaped(link.group("title"))
         else:

@@ -110,14 +110,13 @@ class MemoTraceTxt:
             return 0.0   # no 留痕 header near the top, WeFlow's quoted names, or WechatBakTool's "TS | name:text"
         # a few junk lines before the first header are tolerated (they go to unparsed), at a lower score
         score = 0.5 if header == non_empty[0] else 0.4
-        v3_marks = sum(head.count(k) for k in V3_PLACEHOLDERS) + head.count("引用：")
-        v2_marks = sum(head.count(k) for k in V2_PLACEHOLDERS) + head.count("\n引用:")
-        bare_ts = sum(1 for l in lines if (h := _HEADER.match(l)) is not None and not h.group(2))
-        v3_score = v3_marks + 2 * bare_ts
+        v3_score, v2_marks = _generation_marks(head, lines)
         if self.system_on_header:
             score += 0.3 if v2_marks > v3_score else (0.0 if v3_score else 0.05)
         else:
-            score += 0.3 if v3_score > v2_marks else (0.0 if v2_marks else 0.1)
+            # as many marks of each generation (a quote in each form): both would claim the file, which must
+            # not be refused for it (issue 15) — 3.x reads it, each body in the dialect it is written in
+            score += 0.3 if v3_score > v2_marks else (0.1 if not v2_marks else 0.05 if v2_marks == v3_score else 0.0)
         return min(score, 0.9)
 
     def parse(self, src: Source) -> ParseResult:
@@ -127,6 +126,7 @@ class MemoTraceTxt:
         valid = ~np.isnat(stamps)
         rows: list[tuple] = []        # one tuple per message, turned into columns at the end
         add, split, dialect, on_header = rows.append, split_body, self.dialect, self.system_on_header
+        both = not on_header and _claimed_by_both(src.text[:_SNIFF_HEAD])    # each body in its own dialect
         one_per_sender: dict[str, str] = {}    # one string object per sender: smaller frames, cheaper to send
         lines = None
         for stamp, rest, body, start, end, ok in zip(found.times, found.rests, found.bodies, found.starts, found.ends,
@@ -143,7 +143,8 @@ class MemoTraceTxt:
             elif not on_header and not rest.strip():     # 3.x: a time alone on its line, the text below
                 add(("", body, system_words(body), "system", "", "", start + 1, end))
             else:
-                add((one_per_sender.setdefault(rest, rest), body, *split(body, dialect), start + 1, end))
+                fits = _dialect_of(body) if both else dialect
+                add((one_per_sender.setdefault(rest, rest), body, *split(body, fits), start + 1, end))
         names = (M.sender, M.text, M.content, M.media, M.quote_sender, M.quote_text, M.line, M.line_end)
         columns = dict(zip(names, map(list, zip(*rows)))) if rows else {name: [] for name in names}
         columns[M.ts] = stamps[valid]
@@ -153,11 +154,38 @@ class MemoTraceTxt:
         return ParseResult(messages, unparsed_frame(unparsed), self.name, src.encoding, found.lines, found.structural)
 
 
+_SNIFF_HEAD = 4096        # what detection sees of a file (wgm.parsers.read)
+
+
+def _generation_marks(head: str, lines: list[str] | None = None) -> tuple[int, int]:
+    """(3.x evidence, v2 evidence) in the head of a TXT export: each generation's placeholders and quote
+    form, and (3.x) times alone on a line."""
+    lines = physical_lines(head)[:200] if lines is None else lines
+    v3_marks = sum(head.count(k) for k in V3_PLACEHOLDERS) + head.count("引用：")
+    v2_marks = sum(head.count(k) for k in V2_PLACEHOLDERS) + head.count("\n引用:")
+    bare_ts = sum(1 for l in lines if (h := _HEADER.match(l)) is not None and not h.group(2))
+    return v3_marks + 2 * bare_ts, v2_marks
+
+
+def _claimed_by_both(head: str) -> bool:
+    v3_score, v2_marks = _generation_marks(head)
+    return v2_marks > 0 and v2_marks == v3_score
+
+
+def _dialect_of(body: str) -> Dialect:
+    """The generation a body is written in, for a file both claim: v2's quote line or placeholder, else 3.x."""
+    stripped = body.lstrip()
+    if ("\n" + V2.quote_marker in body and "\n" + V3.quote_marker not in body) or \
+            (stripped[:1] == "[" and any(stripped.startswith(m) for m in V2_PLACEHOLDERS)):
+        return V2
+    return V3
+
+
 def _bad_header_reason(stamp: str) -> str:
     """Why a header's time was not read: a real date no message can have (parse_ts_column keeps to the
     years a message time can hold), or no date at all."""
     when = _parse_ts(stamp)
-    return untimely_reason(when) if when is not None else "header with an impossible time"
+    return untimely_reason(when) if when is not None else "消息头的时间不存在（header with an impossible time）"
 
 
 # ---- CSV ----------------------------------------------------------------------------------------

@@ -43,10 +43,10 @@ def memotrace_row(obj: dict, src: Source, fmt: str, line: int, line_end: int) ->
     try:
         seconds = epoch_seconds(float(obj.get("timestamp")))       # type: ignore[arg-type]
     except (TypeError, ValueError):
-        return "message without a readable timestamp"
+        return "消息没有可读的时间戳（message without a readable timestamp）"
     ts = epoch_to_local(seconds, src.tz) if seconds else None
     if ts is None:
-        return "message without a readable timestamp"
+        return "消息没有可读的时间戳（message without a readable timestamp）"
     body = _text(obj.get("text"))
     quote = _text(obj.get("quote_text"))
     media = wechat_media(obj.get("type"), None, body, bool(quote or obj.get("quote_server_id")))
@@ -57,7 +57,7 @@ def memotrace_row(obj: dict, src: Source, fmt: str, line: int, line_end: int) ->
         # whose words the exporter lost
         media, sender, content = "system", "", system_words(body)
     elif not sender:
-        return "message without a sender (display_name empty)"
+        return "消息没有发送人（display_name 为空）（message without a sender）"
     elif media == "text":
         content = body
         if quote:
@@ -113,7 +113,7 @@ class MemoTraceHtmlJson:
         end = array_end(src.text, start)
         if end is not None and src.text[end:].strip():
             result = unparsed_from(result, src.text, src.path, end + len(src.text[end:]) - len(src.text[end:].lstrip()),
-                                   "text after the messages' JSON array")
+                                   "消息 JSON 数组之后的文字（text after the messages' JSON array）")
         return result
 
 
@@ -141,7 +141,7 @@ class MemoTraceHtml:
         end = array_end(src.text, found.end())
         again = _PAGE_ARRAY.search(src.text, end) if end is not None else None
         if again is not None:       # the rest of the page is layout, but not a second set of messages
-            result = unparsed_from(result, src.text, src.path, again.start(), "a second chatMessages on the page, not read")
+            result = unparsed_from(result, src.text, src.path, again.start(), "页面里的第二个 chatMessages，未读取（a second chatMessages on the page, not read）")
         return result
 
     def _sidecar(self, page: Source, sidecar: Path) -> ParseResult:
@@ -150,7 +150,7 @@ class MemoTraceHtml:
         try:
             text, encoding = decode(sidecar.read_bytes(), shown)
         except OSError as exc:
-            raise InputError(f"cannot read: {exc.strerror or exc}", source=shown) from None
+            raise InputError(f"无法读取（cannot read）：{exc.strerror or exc}", source=shown) from None
         src = Source(path=shown, text=text, encoding=encoding, group_hint=page.group_hint,
                      group_id_hint=page.group_id_hint, tz=page.tz, date_hint=page.date_hint, location=str(sidecar))
         result = set_aside_untimely(MEMOTRACE_HTML_JSON.parse(src), text)   # on the lines it names

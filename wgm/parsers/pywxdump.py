@@ -309,8 +309,9 @@ def _unnamed(rows: list[dict]) -> tuple[str, ...]:
     if not ids:
         return ()
     shown = ", ".join(ids[:3]) + (" …" if len(ids) > 3 else "")
-    return (f"{len(ids)} sender(s) have no name in a users.json beside the export and are shown by wxid "
-            f"({shown}); add the wxids to the roster's aliases",)
+    return (f"{len(ids)} 个发送人在导出旁的 users.json 里没有名字，按 wxid 显示（{shown}）；请把这些 wxid 加进"
+            f"花名册的别名（{len(ids)} sender(s) have no name in a users.json beside the export and are shown by "
+            "wxid; add the wxids to the roster's aliases）",)
 
 
 class PyWxDumpJson:
@@ -355,7 +356,7 @@ class PyWxDumpJson:
         if damage is not None:
             # everything after the last whole item: the damaged item and whatever follows it
             after = items[-1][2] + 1 if items else 1
-            reason = f"{damage} at line {index.line(damage.offset)}"
+            reason = f"{damage}（第 {index.line(damage.offset)} 行 / at line {index.line(damage.offset)}）"
             unparsed.extend(unparsed_span(src.path, all_lines, after, lines, reason) if after <= lines else [])
         covered = sum(r[M.line_end] - r[M.line] + 1 for r in rows)
         return ParseResult(messages_frame(rows), unparsed_frame(unparsed), self.name, src.encoding, lines,
@@ -364,7 +365,7 @@ class PyWxDumpJson:
     def _row(self, src: Source, value, names: dict, line: int, line_end: int) -> dict | str:
         """The message, or the reason the item is not one."""
         if not isinstance(value, dict):
-            return "array item is not a message object"
+            return "数组项不是消息对象（array item is not a message object）"
         cells = {key: _cell(value.get(key)) for key in ("MsgSvrID", "type_name", "talker", "room_name", "msg", "src")}
         created = value.get("CreateTime")
         if isinstance(created, (int, float)) and not isinstance(created, bool):
@@ -372,7 +373,7 @@ class PyWxDumpJson:
         else:
             ts, precision = local_time(_cell(created))
         if ts is None:
-            return "no readable time"
+            return "没有可读的时间（no readable time）"
         return pywxdump_message(src, self.name, cells, names, ts, precision, line, line_end)
 
 

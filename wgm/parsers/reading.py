@@ -43,7 +43,7 @@ def _decode(raw: bytes, path: str) -> tuple[str, str]:
         try:
             return raw.decode("utf-16"), "utf-16"
         except UnicodeDecodeError:
-            raise InputError("not valid UTF-16", source=path) from None
+            raise InputError("不是有效的 UTF-16（not valid UTF-16）", source=path) from None
     if b"\x00" in raw[:4096]:
         raise InputError(binary_reason(raw), source=path)
     bom = raw.startswith(b"\xef\xbb\xbf")
@@ -62,7 +62,7 @@ def _decode(raw: bytes, path: str) -> tuple[str, str]:
     except UnicodeDecodeError as exc:
         if mixed is not None:      # not GB18030 as a whole: the lines that are not UTF-8 are
             return mixed[0], mixed[1]
-        raise InputError(f"neither UTF-8 nor GB18030 (undecodable byte at offset {exc.start})", source=path) from None
+        raise InputError(f"既不是 UTF-8 也不是 GB18030：第 {exc.start} 字节无法解码（neither UTF-8 nor GB18030: undecodable byte at offset {exc.start}）", source=path) from None
 
 
 # binary files a user may take for an export, by their first bytes, with what to give instead
@@ -201,7 +201,7 @@ def header_records(lines: list[str], header: re.Pattern, source: str):
     found = [(i, m) for i, (line, before) in enumerate(zip(lines, ["", *lines]))
              if (not before or before.isspace()) and (m := match(line)) is not None]
     first = found[0][0] if found else len(lines)
-    unparsed = [unparsed_row(source, i + 1, "text before the first message header", lines[i])
+    unparsed = [unparsed_row(source, i + 1, "第一条消息头之前的文字（text before the first message header）", lines[i])
                 for i in range(first) if lines[i].strip()]
     structural = sum(1 for i in range(first) if not lines[i].strip())
     records = []
@@ -253,7 +253,7 @@ class BlankLedRecords(NamedTuple):
 def _before_first_header(before: str, source: str) -> tuple[list[dict], int]:
     """(unparsed rows, blank line count) of the text before the first header."""
     lines = physical_lines(before)
-    unparsed = [unparsed_row(source, i + 1, "text before the first message header", line)
+    unparsed = [unparsed_row(source, i + 1, "第一条消息头之前的文字（text before the first message header）", line)
                 for i, line in enumerate(lines) if line.strip()]
     return unparsed, sum(1 for line in lines if not line.strip())
 
@@ -465,7 +465,7 @@ def set_aside_untimely(result: ParseResult, text: str) -> ParseResult:
     for source, line, line_end, when, sender, body in zip(*schema.lists(gone, M.source, M.line, M.line_end, UNTIMELY,
                                                                         M.sender, M.text)):
         for n in range(line, max(line, line_end) + 1):
-            reason = untimely_reason(when) if n == line else "continuation of the record above"
+            reason = untimely_reason(when) if n == line else "上一条记录的续行（continuation of the record above）"
             if n in new:            # several such messages on one line: one row names them all
                 new[n][U.reason] += f"; {reason}"
                 continue
@@ -512,7 +512,7 @@ def unparsed_frame(rows: list[dict]) -> pd.DataFrame:
 
 # Reason prefix of unparsed records the export holds by design and an audit leaves out (a WeCom archive's
 # one-to-one chats): listed like any unparsed line, but not counted as damage.
-SET_ASIDE = "set aside: "
+SET_ASIDE = "按设计略过（set aside）："
 
 
 def unparsed_row(source: str, line: int, reason: str, text: str) -> dict:
@@ -627,7 +627,7 @@ def merged_reason(found: list[str]) -> str:
     """One reason for a line that several records share."""
     distinct = list(dict.fromkeys(found))
     text = "; ".join(distinct)
-    return text if len(found) == 1 else f"{text} ({len(found)} records on this line)"
+    return text if len(found) == 1 else f"{text}（本行 {len(found)} 条记录 / {len(found)} records on this line）"
 
 
 _DECODER = json.JSONDecoder()
@@ -652,28 +652,28 @@ def json_member_offset(text: str, key: str, start: int = 0) -> int | None:
     None; other members are skipped with the C decoder, so a big export is walked once."""
     pos = _skip_ws(text, start)
     if text[pos:pos + 1] != "{":
-        raise JsonShapeError("expected a JSON object", pos)
+        raise JsonShapeError("应为 JSON 对象（expected a JSON object）", pos)
     pos = _skip_ws(text, pos + 1)
     while text[pos:pos + 1] != "}":
         try:
             name, pos = _DECODER.raw_decode(text, pos)
         except json.JSONDecodeError as exc:
-            raise JsonShapeError(f"invalid JSON: {exc.msg}", exc.pos) from None
+            raise JsonShapeError(f"无效的 JSON（invalid JSON）：{exc.msg}", exc.pos) from None
         pos = _skip_ws(text, pos)
         if text[pos:pos + 1] != ":":
-            raise JsonShapeError("invalid JSON: expected ':'", pos)
+            raise JsonShapeError("无效的 JSON（invalid JSON）：expected ':'", pos)
         pos = _skip_ws(text, pos + 1)
         if name == key:
             return pos
         try:
             _, pos = _DECODER.raw_decode(text, pos)
         except json.JSONDecodeError as exc:
-            raise JsonShapeError(f"invalid JSON: {exc.msg}", exc.pos) from None
+            raise JsonShapeError(f"无效的 JSON（invalid JSON）：{exc.msg}", exc.pos) from None
         pos = _skip_ws(text, pos)
         if text[pos:pos + 1] == ",":
             pos = _skip_ws(text, pos + 1)
         elif text[pos:pos + 1] != "}":
-            raise JsonShapeError("invalid JSON: expected ',' or '}'", pos)
+            raise JsonShapeError("无效的 JSON（invalid JSON）：expected ',' or '}'", pos)
     return None
 
 
@@ -682,7 +682,7 @@ def json_array_items(text: str, start: int):
     A malformed element raises JsonShapeError with its offset (the caller reports that line)."""
     pos = _skip_ws(text, start)
     if text[pos:pos + 1] != "[":
-        raise JsonShapeError("expected a JSON array", pos)
+        raise JsonShapeError("应为 JSON 数组（expected a JSON array）", pos)
     pos = _skip_ws(text, pos + 1)
     if text[pos:pos + 1] == "]":
         return
@@ -690,7 +690,7 @@ def json_array_items(text: str, start: int):
         try:
             value, end = _DECODER.raw_decode(text, pos)
         except json.JSONDecodeError as exc:
-            raise JsonShapeError(f"invalid JSON: {exc.msg}", exc.pos) from None
+            raise JsonShapeError(f"无效的 JSON（invalid JSON）：{exc.msg}", exc.pos) from None
         yield value, pos, end
         pos = _skip_ws(text, end)
         if text[pos:pos + 1] == ",":
@@ -698,7 +698,7 @@ def json_array_items(text: str, start: int):
         elif text[pos:pos + 1] == "]":
             return
         else:
-            raise JsonShapeError("invalid JSON: expected ',' or ']'", pos)
+            raise JsonShapeError("无效的 JSON（invalid JSON）：expected ',' or ']'", pos)
 
 
 # ---- CSV with line numbers ----------------------------------------------------------------------
@@ -723,7 +723,7 @@ class CsvRecords:
             except StopIteration:
                 return
             except csv.Error as exc:
-                self.error = f"unreadable CSV: {exc}"
+                self.error = f"无法读取的 CSV（unreadable CSV）：{exc}"
                 return
             line, self.end = self.end + 1, self._reader.line_num
             yield cells, line, self.end
@@ -738,7 +738,7 @@ def unparsed_span(source: str, all_lines: list[str], line: int, line_end: int, r
     """A record that is not a message: its first line with the reason, the lines it spans after it."""
     first = all_lines[line - 1] if 0 < line <= len(all_lines) else ""
     return ([unparsed_row(source, line, reason, first)]
-            + [unparsed_row(source, n, "continuation of the record above", all_lines[n - 1])
+            + [unparsed_row(source, n, "上一条记录的续行（continuation of the record above）", all_lines[n - 1])
                for n in range(line + 1, min(line_end, len(all_lines)) + 1)])
 
 
@@ -764,13 +764,13 @@ def csv_messages(src, headers: tuple[list[str], ...], make_row) -> tuple[list[di
             structural += line_end - line + 1
             continue
         if len(cells) != len(columns):
-            reason = f"expected {len(columns)} columns, got {len(cells)}"
+            reason = f"应有 {len(columns)} 列，实有 {len(cells)} 列（expected {len(columns)} columns, got {len(cells)}）"
         else:
             row = make_row(dict(zip(columns, cells)), line, line_end)
             if row is not None:
                 rows.append(row)
                 continue
-            reason = "no readable time"
+            reason = "没有可读的时间（no readable time）"
         unparsed.extend(unparsed_span(src.path, all_lines, line, line_end, reason))
     if records.error:
         unparsed.extend(unparsed_row(src.path, k, records.error, all_lines[k - 1])

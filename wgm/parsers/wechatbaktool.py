@@ -45,7 +45,7 @@ class WechatBakToolTxt:
             if not lines[i].strip() or lines[i].startswith(_PREAMBLE):
                 structural += 1
             else:
-                unparsed.append(unparsed_row(src.path, i + 1, "text before the first message", lines[i]))
+                unparsed.append(unparsed_row(src.path, i + 1, "第一条消息之前的文字（text before the first message）", lines[i]))
         # a body line may itself look like a record; only a record line with a real time starts one
         starts = [i for i in range(first, len(lines)) if _RECORD.match(lines[i])]
         for k, start in enumerate(starts):
@@ -54,12 +54,12 @@ class WechatBakToolTxt:
             assert m is not None          # `starts` are the lines it matches
             ts = parse_ts(m.group("ts"))
             if ts is None:
-                unparsed.extend(unparsed_row(src.path, j + 1, "message line with an impossible time", lines[j])
+                unparsed.extend(unparsed_row(src.path, j + 1, "消息行的时间不存在（message line with an impossible time）", lines[j])
                                 for j in range(start, end))
                 continue
             name, sep, first_body = m.group("rest").partition(":")
             if not sep:
-                unparsed.extend(unparsed_row(src.path, j + 1, "message line without `NAME:`", lines[j])
+                unparsed.extend(unparsed_row(src.path, j + 1, "消息行没有 `NAME:`（message line without `NAME:`）", lines[j])
                                 for j in range(start, end))
                 continue
             body = [first_body, *lines[start + 1:end]]

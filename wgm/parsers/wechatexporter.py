@@ -90,7 +90,7 @@ class WechatExporterTxt:
                 close()
                 parsed = [(m, parse_ts(m.group("ts"))) for m in map(_RECORD.match, pieces) if m]
                 if any(ts is None for _, ts in parsed):
-                    unparsed.append(unparsed_row(src.path, n, "message line with an impossible time", line))
+                    unparsed.append(unparsed_row(src.path, n, "消息行的时间不存在（message line with an impossible time）", line))
                     i += 1
                     continue
                 for k, (m, ts) in enumerate(parsed):
@@ -133,7 +133,7 @@ class WechatExporterTxt:
             elif not line.strip():
                 structural += 1
             else:
-                unparsed.append(unparsed_row(src.path, n, "text before the first message", line))
+                unparsed.append(unparsed_row(src.path, n, "第一条消息之前的文字（text before the first message）", line))
             i += 1
         close()
         # a record timed by the message before it has no time when nothing came before: not auditable
@@ -141,7 +141,7 @@ class WechatExporterTxt:
         for row in rows:
             if row[M.ts] is None:
                 span = range(row[M.line], row[M.line_end] + 1)
-                unparsed.extend(unparsed_row(src.path, k, "no message before it to time it by", lines[k - 1])
+                unparsed.extend(unparsed_row(src.path, k, "之前没有可借用时间的消息（no message before it to time it by）", lines[k - 1])
                                 for k in span if lines[k - 1].strip())
                 structural += sum(1 for k in span if not lines[k - 1].strip())
             else:

@@ -21,9 +21,9 @@ from wgm.parsers.reading import (MILLIS_FROM, SET_ASIDE, JsonShapeError, LineInd
                                  unparsed_row)
 from wgm.schema import M
 
-ONE_TO_ONE = SET_ASIDE + "one-to-one chat, not a group chat"
-SWITCH = SET_ASIDE + "switch record (user changed enterprise), not a chat message"
-ENCRYPTED = "encrypted record (encrypt_chat_msg): decrypt it with the WeCom archive SDK first"
+ONE_TO_ONE = SET_ASIDE + "单聊，不是群聊（one-to-one chat, not a group chat）"
+SWITCH = SET_ASIDE + "切换企业的记录，不是聊天消息（switch record: user changed enterprise, not a chat message）"
+ENCRYPTED = "加密的记录（encrypt_chat_msg）：请先用企业微信会话存档 SDK 解密（encrypted record: decrypt it with the WeCom archive SDK first）"
 WRAPPER_KEYS = ("chatdata", "msg_list", "data")
 
 _KEY_MSGID = re.compile(r'"msgid"\s*:')
@@ -165,7 +165,7 @@ def _body(obj: dict, msgtype: str) -> tuple[str, str]:
 def message_row(obj, src: Source, line: int, line_end: int, fmt: str) -> dict | str:
     """One decrypted archive object → a message row, or the reason it is not one."""
     if not isinstance(obj, dict):
-        return "not a JSON object"
+        return "不是 JSON 对象（not a JSON object）"
     action = str(obj.get("action") or "send").strip()
     if action == "switch":
         return SWITCH
@@ -174,7 +174,7 @@ def message_row(obj, src: Source, line: int, line_end: int, fmt: str) -> dict | 
     millis = _millis(obj.get("msgtime"))
     ts = epoch_to_local(millis // 1000, src.tz) if millis is not None else None
     if ts is None:
-        return "no readable msgtime"
+        return "没有可读的 msgtime（no readable msgtime）"
     room = str(obj.get("roomid") or "").strip()
     if not room:
         return ONE_TO_ONE
@@ -245,7 +245,7 @@ class WeComArchiveJsonl:
             try:
                 obj = json.loads(line)
             except json.JSONDecodeError as exc:
-                unparsed.append(unparsed_row(src.path, i, f"invalid JSON: {exc.msg} (column {exc.colno})", line))
+                unparsed.append(unparsed_row(src.path, i, f"无效的 JSON（invalid JSON）：{exc.msg}（第 {exc.colno} 列 / column {exc.colno}）", line))
                 continue
             row = message_row(obj, src, i, i, self.name)
             if isinstance(row, str):
@@ -288,8 +288,9 @@ class WeComArchiveJson:
             rest = _REST.match(text, readable_end)     # whitespace and commas: it may match nothing, never fail
             cut = rest.end() if rest else readable_end
             if cut < len(text):
-                damage = (index.line(cut), f"{exc} (line {index.line(exc.offset)}): the array breaks here, "
-                                           "the rest of the file is unreadable")
+                damage = (index.line(cut), f"{exc}（第 {index.line(exc.offset)} 行）：数组在此中断，文件其余部分无法读取"
+                                           f"（line {index.line(exc.offset)}: the array breaks here, the rest of the "
+                                           "file is unreadable）")
         # A line may hold several items (`json.dump` writes the whole array on one line): it is counted
         # once, for the records that are not messages if it holds any (so they stay visible), else for the
         # last message on it; a message left without a line of its own gets line_end = line - 1.
@@ -319,8 +320,8 @@ class WeComArchiveJson:
         unparsed = [unparsed_row(src.path, n, merged_reason(found), _excerpt(lines[n - 1]))
                     for n, found in sorted(reasons.items())]
         if not rows and any(r["reason"] == ENCRYPTED for r in unparsed):
-            raise InputError("an encrypted GetChatData response: decrypt the records with the WeCom archive SDK "
-                             "(DecryptData) first", source=src.path)
+            raise InputError("加密的 GetChatData 响应：请先用企业微信会话存档 SDK（DecryptData）解密记录（an encrypted GetChatData "
+                             "response: decrypt the records with the WeCom archive SDK first）", source=src.path)
         covered = sum(r[M.line_end] - r[M.line] + 1 for r in rows)
         return ParseResult(messages_frame(rows), unparsed_frame(unparsed), self.name, src.encoding, len(lines),
                            len(lines) - covered - len(unparsed))
@@ -341,11 +342,11 @@ def _array_start(text: str, path: str, index: LineIndex) -> int:
     try:
         offset = json_member_offset(text, keys[-1]) if keys else None
     except JsonShapeError as exc:
-        raise InputError(f"{exc}: expected a JSON array of archive messages, or an object holding one under "
-                         f"{' / '.join(WRAPPER_KEYS)}", source=path, line=index.line(exc.offset)) from None
+        raise InputError(f"{exc}：应为会话存档消息的 JSON 数组，或在 {' / '.join(WRAPPER_KEYS)} 下放着它的对象（expected a JSON "
+                         "array of archive messages, or an object holding one）", source=path, line=index.line(exc.offset)) from None
     if offset is None or text[offset:offset + 1] != "[":
-        raise InputError(f"expected a JSON array of archive messages, or an object holding one under "
-                         f"{' / '.join(WRAPPER_KEYS)}", source=path, line=1)
+        raise InputError(f"应为会话存档消息的 JSON 数组，或在 {' / '.join(WRAPPER_KEYS)} 下放着它的对象（expected a JSON array of "
+                         "archive messages, or an object holding one）", source=path, line=1)
     return offset
 
 

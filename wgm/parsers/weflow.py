@@ -37,7 +37,7 @@ class WeFlowTxt:
         for start, end, m, body_lines in records:
             ts = parse_ts(m.group(1))
             if ts is None:
-                unparsed.extend(unparsed_row(src.path, j + 1, "header with an impossible time", lines[j])
+                unparsed.extend(unparsed_row(src.path, j + 1, "消息头的时间不存在（header with an impossible time）", lines[j])
                                 for j in range(start, end))
                 continue
             text = "\n".join(body_lines)

@@ -74,10 +74,10 @@ def _row(obj: dict, src: Source, group: str, line: int, line_end: int) -> dict |
     try:
         seconds = epoch_seconds(float(obj.get("t")))     # type: ignore[arg-type]
     except (TypeError, ValueError):
-        return "message without a readable time (t)"
+        return "消息没有可读的时间（t）（message without a readable time）"
     ts = epoch_to_local(seconds, src.tz) if seconds else None
     if ts is None:
-        return "message without a readable time (t)"
+        return "消息没有可读的时间（t）（message without a readable time）"
     parts, link = bubble_parts(str(obj.get("b") or ""))
     body = parts.get("message-text", "")
     sender = parts.get("sender-name", "").strip()
@@ -86,7 +86,7 @@ def _row(obj: dict, src: Source, group: str, line: int, line_end: int) -> dict |
         media, sender, content, quote_sender, quote_text = "system", "", system_words(body), "", ""
     else:
         if not sender:
-            return "message without a sender (no sender-name)"
+            return "消息没有发送人（无 sender-name）（message without a sender）"
         content = received_text(body)
         stripped = content.lstrip()
         media = ("link" if link else "other" if not stripped
@@ -119,7 +119,7 @@ class WeFlowHtml:
         end = array_end(src.text, found.end())
         again = _DATA.search(src.text, end) if end is not None else None
         if again is not None:       # the rest of the page is layout, but not a second set of messages
-            result = unparsed_from(result, src.text, src.path, again.start(), "a second WEFLOW_DATA on the page, not read")
+            result = unparsed_from(result, src.text, src.path, again.start(), "页面里的第二个 WEFLOW_DATA，未读取（a second WEFLOW_DATA on the page, not read）")
         return result
 
 

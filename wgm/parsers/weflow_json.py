@@ -178,7 +178,7 @@ def _arkme_senders(listed) -> dict[str, tuple[str, str]]:
 def weflow_row(obj: dict, chat: Chat, src: Source, fmt: str, line: int, line_end: int) -> dict | str:
     ts = _epoch_time(obj.get("createTime"), src.tz) or parse_ts(_text(obj.get("formattedTime")).strip())
     if ts is None:
-        return "message without a readable createTime or formattedTime"
+        return "消息没有可读的 createTime 或 formattedTime（message without a readable time）"
     body = _text(obj.get("content"))
     listed_id, listed_name = chat.senders.get(_id(obj.get("senderID")), ("", ""))
     sender_id = _text(obj.get("senderUsername")) or listed_id
@@ -190,7 +190,7 @@ def weflow_row(obj: dict, chat: Chat, src: Source, fmt: str, line: int, line_end
     else:
         sender = _text(obj.get("senderDisplayName")) or listed_name or sender_id
         if not sender:      # no member to hold to the rules: never a message of nobody
-            return "message without a sender (no senderUsername or senderDisplayName, senderID not in senders[])"
+            return "消息没有发送人（无 senderUsername、senderDisplayName，senderID 不在 senders[] 中）（message without a sender）"
         content = received_text(_own_words(body, sender_id))
         rendered_quote = f"[引用 {quote_sender}：{quote_text}]"
         if quote_text and content.endswith(rendered_quote):   # in case the TXT rendering is kept as well
@@ -222,7 +222,7 @@ def chatlab_chat(meta: dict, members, src: Source, header=None) -> Chat:
 def chatlab_row(obj: dict, chat: Chat, src: Source, fmt: str, line: int, line_end: int) -> dict | str:
     ts = _epoch_time(obj.get("timestamp"), src.tz)
     if ts is None:
-        return "message without a readable timestamp"
+        return "消息没有可读的时间戳（message without a readable timestamp）"
     body = _text(obj.get("content"))
     sender_id = _id(obj.get("sender"))
     media = CHATLAB_TYPES.get(_int(obj.get("type")) or 0, "other") if _int(obj.get("type")) is not None else "other"
@@ -233,7 +233,7 @@ def chatlab_row(obj: dict, chat: Chat, src: Source, fmt: str, line: int, line_en
         sender = (_text(obj.get("groupNickname")) or _text(obj.get("accountName")) or chat.members.get(sender_id)
                   or sender_id)
         if not sender:
-            return "message without a sender (no sender, accountName or groupNickname)"
+            return "消息没有发送人（无 sender、accountName、groupNickname）（message without a sender）"
         # WeFlow's ChatLab keeps the quote rendered inside the reply's content, as in its TXT
         content, quote_sender, quote_text = split_quote(received_text(_own_words(body, sender_id)))
         if media in ("link", "other") and content.startswith(_STICKER):   # WeFlow's sticker is ChatLab's 7, link
@@ -272,10 +272,10 @@ class JsonExport:
             chat = self._read_chat(text, src)
             start = json_member_offset(text, "messages")
             if start is None:
-                raise JsonShapeError('no "messages" array in the top-level object', 0)
+                raise JsonShapeError('顶层对象里没有 "messages" 数组（no "messages" array in the top-level object）', 0)
         except JsonShapeError as exc:
             where = min(index.line(exc.offset), len(lines))
-            reason = f"not a readable {self.name} file ({exc} at line {where})"
+            reason = f"不是可读的 {self.name} 文件：第 {where} 行 {exc}（not a readable {self.name} file）"
             unparsed = [unparsed_row(src.path, n, reason, line) for n, line in enumerate(lines, 1)]
             return ParseResult(messages_frame([]), unparsed_frame(unparsed), self.name, src.encoding, len(lines), 0)
         return array_result(text, start, src, self.name,
@@ -302,7 +302,7 @@ def array_result(text: str, start: int, src: Source, fmt: str, read_row: Callabl
             spans[k][2] -= 1    # a line shared with the next message (minified JSON) is counted once, there
     shared = SharedLines(src.path)
     for value, line, line_end, begin, finish in spans:
-        row = read_row(value, line, line_end) if isinstance(value, dict) else "message is not a JSON object"
+        row = read_row(value, line, line_end) if isinstance(value, dict) else "消息不是 JSON 对象（message is not a JSON object）"
         if isinstance(row, str):   # its own lines, or the one it shares: a record not read stays visible
             for n in range(line, max(line, line_end) + 1):
                 shared.add(n, row, _shown(lines[n - 1], text, begin, finish))
@@ -316,8 +316,8 @@ def array_result(text: str, start: int, src: Source, fmt: str, read_row: Callabl
         for n in range(index.line(lost), len(lines) + 1):
             shared.add(n, reason, _shown(lines[n - 1], text, lost, len(text)))
         if spans and index.line(lost) <= spans[-1][2]:
-            warnings = (f"broken off inside line {where}, after {len(spans)} whole messages: "
-                        "what followed them on that line is lost",)
+            warnings = (f"第 {where} 行内中断，在 {len(spans)} 条完整消息之后：该行其后的内容已丢失（broken off inside line "
+                        f"{where}, after {len(spans)} whole messages: what followed them on that line is lost）",)
     shared.place(rows)
     unparsed = shared.rows()
     covered = sum(r[M.line_end] - r[M.line] + 1 for r in rows)
@@ -434,7 +434,7 @@ class ChatLabJsonl:
             try:
                 obj = json.loads(line)
             except ValueError as exc:
-                reason = f"not a JSON line ({exc.msg if isinstance(exc, json.JSONDecodeError) else exc})"
+                reason = f"不是 JSON 行（not a JSON line）：{exc.msg if isinstance(exc, json.JSONDecodeError) else exc}"
                 unparsed.append(unparsed_row(src.path, n, reason, line))
                 continue
             kind = obj.get("_type") if isinstance(obj, dict) else None
@@ -448,7 +448,7 @@ class ChatLabJsonl:
                 header = obj.get("chatlab") if isinstance(obj.get("chatlab"), dict) else header
                 structural += 1
             else:
-                unparsed.append(unparsed_row(src.path, n, "JSON line without _type header|member|message", line))
+                unparsed.append(unparsed_row(src.path, n, "JSON 行没有 _type header|member|message（JSON line without _type）", line))
         chat = chatlab_chat(meta, members, src, header)   # members may follow the messages that name them
         rows = []
         for n, obj in pending:

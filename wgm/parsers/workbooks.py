@@ -47,11 +47,11 @@ class MemoTraceXlsx:
                 structural += 1          # the header row, a blank row
                 continue
             if len(cells) > width:
-                unparsed.append(unparsed_row(src.path, n, f"expected {width} columns, got {len(cells)}", line))
+                unparsed.append(unparsed_row(src.path, n, f"应有 {width} 列，实有 {len(cells)} 列（expected {width} columns, got {len(cells)}）", line))
                 continue
             row = self._as_csv.row(src, dict(zip(V3_CSV_HEADER, cells + [""] * (width - len(cells)))), n, n)
             if row is None:
-                unparsed.append(unparsed_row(src.path, n, "no readable time", line))
+                unparsed.append(unparsed_row(src.path, n, "没有可读的时间（no readable time）", line))
             else:
                 rows.append(row)
         return ParseResult(messages_frame(rows), unparsed_frame(unparsed), self.name, src.encoding, len(lines),
@@ -89,7 +89,7 @@ class WeFlowExcel:
                 structural += 1
                 continue
             if len(cells) > len(columns):
-                unparsed.append(unparsed_row(src.path, n, f"expected {len(columns)} columns, got {len(cells)}",
+                unparsed.append(unparsed_row(src.path, n, f"应有 {len(columns)} 列，实有 {len(cells)} 列（expected {len(columns)} columns, got {len(cells)}）",
                                              lines[n - 1]))
                 continue
             row = _weflow_row(dict(zip(columns, cells)), src, group, group_id, n)
@@ -115,7 +115,7 @@ def _metadata(rows: list[list[str]]) -> dict[str, str]:
 def _weflow_row(cells: dict[str, str], src: Source, group: str, group_id: str, line: int) -> dict | str:
     ts = parse_ts(cells.get("时间", "").strip())
     if ts is None:
-        return "no readable time"
+        return "没有可读的时间（no readable time）"
     body = cells.get("内容", "")
     media, content, quote_sender, quote_text = body_fields(body)
     typed = WEFLOW_TYPE_NAMES.get(cells.get("消息类型", "").strip())
