@@ -1149,3 +1149,15 @@ def test_an_admins_prohibition_must_say_what_of_in_one_clause(tmp_path, text, wa
 def test_going_over_something_once_more_is_work_asked(tmp_path):
     r = audit_chat("2026-05-11 10:00:00 林涛-运营部: @罗刚-仓储部 开卖前所有货位再核一遍", tmp_path)
     assert list(r.tasks["kind"]) == ["task"]
+
+
+@pytest.mark.parametrize("text, off_topic", [
+    ("外卖平台今天的差评我都回了，一共12条", False),            # a restaurant's own work: a figure of work
+    ("@罗刚-仓储部 直播间的库存数今晚前核一下", False),          # a mention and a task
+    ("618预售的页面我改好了", False),                          # a report of work done
+    ("中午点外卖吗", True), ("楼下新开的火锅店不错", True),
+    ("[链接] 京东618预售，满300减50", True),                    # shopping's figures are no sign of work
+])
+def test_a_trades_own_words_are_off_topic_only_without_signs_of_work(tmp_path, text, off_topic):
+    r = audit_chat(f"2026-05-11 10:00:00 谢婷-客服部: {text}", tmp_path)
+    assert (r.messages.iloc[0]["kind"] == "off_topic") == off_topic

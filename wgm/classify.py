@@ -28,6 +28,9 @@ _MENTION_FALLBACK = re.compile(r"@([^\s\u2005@，,：:。]{1,24})")
 _QUESTION = re.compile(r"[?？]|(?:吗|么|呢)\s*$|吗(?=\s*[，,])")
 
 
+_SHOPPING = re.compile(r"[一每]\s*[斤箱盒份件个只袋瓶杯]|\d+\s*(?:元|块)|[¥￥]|\d\s*折|满\s*\d+\s*减|链接|https?://|www\.")
+
+
 def _alternation(words) -> str:
     return "|".join(re.escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w)))
 
@@ -348,7 +351,13 @@ def classify(messages: pd.DataFrame, settings: Settings, roster: Roster, people:
     squeezed = bare.str.replace(_PUNCT_EMOJI.pattern, "", regex=True)
     exact = set(settings.words("off_topic_exact"))
     df[_TAG["off_topic_exact"]] = squeezed.isin(exact) & (squeezed != "")
+    # a trade's own words (外卖, 直播间) are off-topic only with no sign of work: a figure, a mention, a tag
+    # (a price, a discount or a link is shopping's figure, not work's: 满300减50, 一箱168, 打8折)
+    shopping = bare.str.contains(_SHOPPING.pattern, regex=True)
+    at_work = (bare.str.contains(r"\d", regex=True) & ~shopping) | df[C.mentions].map(bool) | df[C.mention_all] \
+        | df[[_TAG[t] for t in ("task_verb", "done", "progress", "ack", "verify", "meeting")]].fillna(False).any(axis=1)
     df[_TAG["off_topic"]] = (_contains(bare, settings.words("off_topic")) | df[_TAG["off_topic_exact"]]
+                             | (_contains(bare, settings.words("off_topic_weak")) & ~at_work)
                              | (df[M.media] == "redpacket"))
     df[_TAG["incivility"]] = phrases.attacks(bare, settings.words("incivility"), settings.words("incivility_except"),
                                              settings.words("incivility_patterns"), settings.words("incivility_aimed"))
