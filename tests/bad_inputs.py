@@ -581,8 +581,15 @@ def _broken_link(t: Ctx) -> Run:
 
 # ---- 6. messages lost ------------------------------------------------------------------------------------------
 
+def _v3_csv_records() -> list[list[str]]:
+    # records, not lines: the sample's quotes are fields over several lines, which a split by lines would
+    # cut into rows of their own (and so into messages that say other things)
+    with open(V3_CSV, encoding="utf-8-sig", newline="") as fh:
+        return list(csv.reader(fh))
+
+
 def _same_exporter_id(t: Ctx) -> Run:
-    rows = list(csv.reader(V3_CSV.read_text(encoding="utf-8-sig").splitlines()))
+    rows = _v3_csv_records()
     rows[3][0] = rows[2][0]                      # two different messages, one 消息ID
     folder = t.tmp / "in"
     folder.mkdir()
@@ -594,7 +601,7 @@ def _same_exporter_id(t: Ctx) -> Run:
 
 def _same_exporter_id_check(t: Ctx, run: Run, got: Outcome) -> None:
     rows = read_csv(run.out / "messages.csv")
-    assert len(rows) == len(list(csv.reader(V3_CSV.read_text(encoding="utf-8-sig").splitlines()))) - 1
+    assert len(rows) == len(_v3_csv_records()) - 1
     assert len({r["msg_id"] for r in rows}) == len(rows)
 
 
