@@ -1161,3 +1161,42 @@ def test_going_over_something_once_more_is_work_asked(tmp_path):
 def test_a_trades_own_words_are_off_topic_only_without_signs_of_work(tmp_path, text, off_topic):
     r = audit_chat(f"2026-05-11 10:00:00 谢婷-客服部: {text}", tmp_path)
     assert (r.messages.iloc[0]["kind"] == "off_topic") == off_topic
+
+
+@pytest.mark.parametrize("notice", [
+    "@林涛-运营部 @罗刚-仓储部 @马骏-总经办 明天上午9点半小会议室，马总听上半年工作汇报，每个部门10分钟，请准时",
+    "@林涛-运营部 @罗刚-仓储部 @马骏-总经办 5月13日（周三）上午9点，仓库后场做消防+叉车应急演练，参加的回复一下",
+])
+def test_a_meeting_told_by_its_room_or_as_a_drill_is_a_meeting_notice(tmp_path, notice):
+    r = audit_chat(f"""
+2026-05-12 09:00:00 何敏-行政部: {notice}
+2026-05-12 09:05:00 林涛-运营部: 参加
+2026-05-12 09:06:00 罗刚-仓储部: 收到
+2026-05-12 09:07:00 马骏-总经办: 收到
+""", tmp_path)
+    assert list(r.messages["kind"]) == ["meeting", "reply", "reply", "reply"]
+    assert set(r.tasks["kind"]) == {"meeting"} and r.tasks["escalated"].isna().all()
+
+
+@pytest.mark.parametrize("text", ["@罗刚-仓储部 检查组要5月的出库登记，10点45之前送到二楼会议室",
+                                  "@韩冰-IT部 系统迁移演练，周四晚上在预发跑一遍"])     # a drill is work to do
+def test_work_brought_to_a_meeting_room_or_a_drill_is_a_task(tmp_path, text):
+    r = audit_chat(f"2026-05-12 10:30:00 林涛-运营部: {text}", tmp_path)
+    assert list(r.tasks["kind"]) == ["task"]
+
+
+def test_an_attendee_answers_a_meeting_in_their_own_words(tmp_path):
+    r = audit_chat("""
+2026-05-12 09:00:00 何敏-行政部: @所有人 今天下午5点半三楼会议室开经营分析会，请回复参会
+2026-05-12 09:20:00 林涛-运营部: 上午在客户那谈合同，5点前赶回来
+2026-05-12 10:06:00 罗刚-仓储部: 下午的会我来主持，5点半准时开始
+2026-05-12 17:40:00 韩冰-IT部: 不好意思刚忙完，进会了
+2026-05-13 08:50:00 徐丽-运营部: 昨天在仓库盘点没看到通知，纪要我看了
+2026-05-16 10:00:00 谢婷-客服部: 样品到了
+""", tmp_path)
+    kinds = dict(zip(r.messages["content"], r.messages["kind"]))
+    meeting = r.tasks.set_index("receiver")
+    for member in ("林涛", "罗刚", "韩冰", "徐丽"):
+        assert pd.notna(meeting.loc[member, "replied"]), member
+    assert kinds["样品到了"] == "chat" and pd.isna(meeting.loc["谢婷", "replied"])     # days after the meeting
+    assert pd.isna(meeting.loc["林涛", "promised"])           # 5点前 is when one comes, no promise of work

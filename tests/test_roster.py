@@ -36,6 +36,13 @@ def test_yaml_roster_aliases_and_heads(tmp_path):
     assert roster.group("远航物流-运营管理群").admins == ("高峰",)
 
 
+def test_an_english_name_written_beside_the_name_is_the_member(tmp_path):
+    path = tmp_path / "roster.yaml"
+    path.write_text("members:\n  - {name: 王昊天, dept: 推广部, role: head, aliases: [Tim]}\n", encoding="utf-8")
+    aliases = load_roster(path).alias_map()
+    assert aliases["Tim王昊天"] == aliases["王昊天Tim"] == aliases["Tim 王昊天"] == aliases["王昊天-Tim"] == "王昊天"
+
+
 def test_roster_mistakes_name_file_and_line(tmp_path):
     path = tmp_path / "roster.yaml"
     path.write_text("members:\n  - {name: 高峰, dept: 财务部, role: boss}\n"

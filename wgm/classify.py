@@ -346,7 +346,8 @@ def classify(messages: pd.DataFrame, settings: Settings, roster: Roster, people:
     if settings.words("task_except_patterns"):
         asking = asking.str.replace("|".join(f"(?:{p})" for p in settings.words("task_except_patterns")), "", regex=True)
     df[_TAG["task_verb"]] = _contains(asking, settings.words("task")) | _matches(asking, settings.words("task_patterns"))
-    df[_TAG["meeting"]] = phrases.convenes(bare, settings.words("meeting"), settings.words("meeting_except"))
+    df[_TAG["meeting"]] = phrases.convenes(bare, settings.words("meeting"), settings.words("meeting_except"),
+                                               settings.words("meeting_notice_form"))
     df[_TAG["warning"]] = phrases.warns(bare, read)
     squeezed = bare.str.replace(_PUNCT_EMOJI.pattern, "", regex=True)
     exact = set(settings.words("off_topic_exact"))

@@ -377,12 +377,17 @@ def attacks(texts: pd.Series, words: Sequence[str], except_words: Sequence[str],
 _CONVENE = re.compile(r"开[^，,。；;！!？?\s]{0,10}?会(?![计员议室所])|召开|举行[^，,。；;]{0,10}?会")
 
 
-def convenes(texts: pd.Series, words: Sequence[str], except_words: Sequence[str]) -> pd.Series:
-    """A meeting: its words (会议通知, 例会, 评审会 … without 会议室-like ones) or 开…会 / 召开."""
+def convenes(texts: pd.Series, words: Sequence[str], except_words: Sequence[str],
+             notice_form: Sequence[str] = ()) -> pd.Series:
+    """A meeting: its words (会议通知, 例会, 评审会 … without 会议室-like ones) or 开…会 / 召开; or a room
+    of meeting (会议室) with the form of a notice (9点半小会议室，…请准时): where people are called to be."""
     harmless = alternation(except_words)
     cleaned = texts.str.replace(harmless, "", regex=True) if harmless else texts
     named = alternation(words)
     out = cleaned.str.contains(_CONVENE.pattern, regex=True)
     if named:
         out |= cleaned.str.contains(named, regex=True)
+    form = alternation(notice_form)
+    if harmless and form:
+        out |= texts.str.contains(harmless, regex=True) & texts.str.contains(form, regex=True)
     return out

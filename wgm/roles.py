@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from collections.abc import Iterable, Set as AbstractSet
 from typing import NamedTuple
 
@@ -293,6 +293,9 @@ class GroupState:
         self.vague = _words_pattern(settings.words("vague_content"))
         self.notice_form = _words_pattern(settings.words("meeting_notice_form"))
         self.request = _words_pattern(settings.words("request"))
+        # an attendee's own words for coming, or not, to a meeting (5点前赶回来, 下午的会我来主持, 纪要我看了)
+        attend = [alternation(settings.words("meeting_answer")), *settings.words("meeting_answer_patterns")]
+        self.attends = re.compile("|".join(f"(?:{p})" for p in attend if p)) if any(attend) else None
         self.filler = _words_pattern(settings.words("vague_filler"))
         self.tasks: list[Task] = []
         # open work indexed by person, pruned as it closes: lookups stay short over a year of tasks
@@ -724,13 +727,19 @@ def reply(state: GroupState, r) -> Role | None:
         # (a time in chatter — 今天中午食堂又是土豆丝 — answers nothing)
         answers_task = r.t_ack or r.t_progress or sticker \
             or (not is_task_like and not r.t_off_topic and _stated_time(state, r) is not None)
+        attending = [(t, d) for t, d in pending if t.kind == "meeting"] if not is_task_like else []
+        attending = _attends(state, r, attending) if attending else []
+        if attending and not (r.t_ack or r.t_progress or sticker):
+            answers_task = False        # 5点前赶回来: when one comes to the meeting, no time for a task
         answers_meeting = r.t_ack or r.t_meeting_reply or sticker
         chosen = [(t, d) for t, d in pending
                   if (t.kind == "task" and answers_task) or (t.kind == "meeting" and answers_meeting)]
+        if not answers_meeting:
+            chosen += attending
         if not chosen and not is_task_like:
             chosen = _answers_by_topic(state, r, pending)
         if not (answers_task or answers_meeting) and chosen:
-            confidence = CONFIDENCE["reply.topic"]
+            confidence = CONFIDENCE["reply.topic"]      # words of the task, or of coming to the meeting
         elif sticker:
             confidence, reason = CONFIDENCE["reply.sticker"], REASON["reply.sticker"]
         elif r.t_ack or r.t_meeting_reply:
@@ -741,7 +750,7 @@ def reply(state: GroupState, r) -> Role | None:
             confidence, reason = CONFIDENCE["reply.time_only"], REASON["reply.time_only"]
     if not chosen:
         return None
-    stated = _stated_time(state, r)
+    stated = _stated_time(state, r) if any(t.kind == "task" for t, _ in chosen) else None
     for t, d in chosen:
         d.replied, d.reply_msg = r.ts, r.msg_id
         if t.kind == "task" and stated is not None:
@@ -759,6 +768,20 @@ def reply(state: GroupState, r) -> Role | None:
 
 
 _OTHER_ROLE_TAGS = ("t_done", "t_verify", "t_reminder", "t_escalation", "t_meeting", "t_warning", "t_incivility")
+# how long after its start words of coming still answer a meeting (纪要我看了, the next morning)
+_ATTEND_AFTER = timedelta(days=1)
+
+
+def _attends(state: GroupState, r, meetings: list[tuple[Task, Duty]]) -> list[tuple[Task, Duty]]:
+    """The meetings an attendee answers in their own words (rules.md reply: any answer): coming or not
+    (5点前赶回来, 进会了, 过不来), a part in it (我来主持, 我来发奖), the meeting itself (下午的会…), or having
+    missed the notice (没看到通知，纪要我看了) — until a day after it starts. Words of another role
+    (a report, a check, a warning) answer nothing here."""
+    if state.attends is None or r.media not in ("text", "quote") or r.t_off_topic \
+            or any(getattr(r, tag) for tag in _OTHER_ROLE_TAGS if tag != "t_meeting") \
+            or not state.attends.search(r.bare):
+        return []
+    return [(t, d) for t, d in meetings if r.ts <= (t.deadline or t.posted) + _ATTEND_AFTER]
 
 
 def _answers_by_topic(state: GroupState, r, pending: list[tuple[Task, Duty]]) -> list[tuple[Task, Duty]]:

@@ -92,6 +92,12 @@ class Roster:
                     out.setdefault(f"{p.dept}{sep}{p.name}", p.member)
                 out.setdefault(f"{p.name}（{p.dept}）", p.member)
                 out.setdefault(f"{p.name}({p.dept})", p.member)
+            # an English name or nickname beside the name (Tim王昊天, 王昊天 Tim): how many set their display
+            if p.name not in shared:
+                for alias in p.aliases:
+                    for sep in ("", " ", "-", "_"):
+                        out.setdefault(f"{alias}{sep}{p.name}", p.member)
+                        out.setdefault(f"{p.name}{sep}{alias}", p.member)
         # 留痕 writes a remark or nickname with its file-name characters made `_` (王 五 → 王_五): a name the
         # roster spells with them is matched in that form too, after every name as written
         for alias, member in list(out.items()):
