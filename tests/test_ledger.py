@@ -1200,3 +1200,63 @@ def test_an_attendee_answers_a_meeting_in_their_own_words(tmp_path):
         assert pd.notna(meeting.loc[member, "replied"]), member
     assert kinds["样品到了"] == "chat" and pd.isna(meeting.loc["谢婷", "replied"])     # days after the meeting
     assert pd.isna(meeting.loc["林涛", "promised"])           # 5点前 is when one comes, no promise of work
+
+
+@pytest.mark.parametrize("answer, verified", [
+    ("我下午又复查了一遍，确认没问题", True), ("确认没毛病", True),
+    ("我这边确认没收到", False),                                        # no confirmation: nothing came
+])
+def test_confirming_there_is_no_problem_verifies(tmp_path, answer, verified):
+    r = audit_chat(f"""
+2026-05-11 09:00:00 林涛-运营部: @罗刚-仓储部 请于5月13日前完成A区库存盘点
+2026-05-11 09:10:00 罗刚-仓储部: 收到
+2026-05-12 16:00:00 罗刚-仓储部: A区盘点完成了，表已发您邮箱
+2026-05-12 17:00:00 林涛-运营部: {answer}
+""", tmp_path)
+    assert r.tasks["verified"].notna().all() == verified
+
+
+@pytest.mark.parametrize("answer, completed", [
+    ("收到，名单已经下载了", False),          # the first answer, telling a step: a reply
+    ("好的 已经打给物业了", False),
+    ("收到，已完成", True),                  # …unless it says the whole is done
+    ("名单已经下载了，表也发您邮箱了", True),   # no acknowledgement first: a report
+])
+def test_an_acknowledgement_first_telling_a_step_is_the_reply_not_the_completion(tmp_path, answer, completed):
+    r = audit_chat(f"""
+2026-05-11 09:00:00 林涛-运营部: @罗刚-仓储部 可疑交易名单已发你邮箱，请于5月13日前完成甄别，甄别表报我
+2026-05-12 09:10:00 罗刚-仓储部: {answer}
+""", tmp_path)
+    duty = r.tasks.iloc[0]
+    assert pd.notna(duty["replied"]) and pd.notna(duty["completed"]) == completed
+
+
+def test_a_plain_acknowledgement_days_after_a_meeting_answers_the_new_task_not_the_meeting(tmp_path):
+    r = audit_chat("""
+2026-05-11 09:00:00 何敏-行政部: @所有人 今天下午5点半三楼会议室开经营分析会，请回复参会
+2026-05-14 15:30:00 林涛-运营部: @罗刚-仓储部 监控室的录像机一直报警，明天下班前联系维修
+2026-05-14 15:45:00 罗刚-仓储部: 收到
+""", tmp_path)
+    tasks = r.tasks.set_index(["kind", "receiver"])
+    assert pd.isna(tasks.loc[("meeting", "罗刚"), "replied"])
+    assert tasks.loc[("task", "罗刚"), "replied"] == pd.Timestamp("2026-05-14 15:45:00")
+
+
+@pytest.mark.parametrize("answer", ["收到，已经打了，厂家说10点半到", "好的，采购说下周一到"])
+def test_a_time_someone_else_said_is_no_promise(tmp_path, answer):
+    r = audit_chat(f"""
+2026-05-11 09:00:00 林涛-运营部: @罗刚-仓储部 ATM吞卡了，今天联系厂家处理
+2026-05-11 09:10:00 罗刚-仓储部: {answer}
+""", tmp_path)
+    duty = r.tasks.iloc[0]
+    assert pd.notna(duty["replied"]) and duty["promised"] == duty["deadline"]     # no time of his: PT = D
+
+
+def test_a_check_that_finds_the_work_closed_verifies(tmp_path):
+    r = audit_chat("""
+2026-05-11 09:00:00 林涛-运营部: @罗刚-仓储部 12345转来的投诉工单今天处理掉
+2026-05-11 09:10:00 罗刚-仓储部: 收到
+2026-05-11 15:00:00 罗刚-仓储部: 处理好了，已经回复市民
+2026-05-11 16:30:00 林涛-运营部: 我跟12345那边核实了，工单已办结
+""", tmp_path)
+    assert r.tasks.iloc[0]["verified"] == pd.Timestamp("2026-05-11 16:30:00")

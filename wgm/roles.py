@@ -231,10 +231,19 @@ def _ts(value) -> datetime | None:
     return value if type(value) is datetime else pd.Timestamp(value).to_pydatetime()
 
 
+# …说 just before a time: what someone else said of it (厂家说10点半到, 采购说下周一到), no time of the sender's
+_REPORTED_SPEECH = re.compile(r"(?:说|讲|回复|答应)(?:的是|是)?\s*$")
+
+
 def _stated_time(state: "GroupState", r) -> datetime | None:
     """The time a message states (its deadline, else its point in time), if not already past. A point
-    that is just the day it is said (今天在厂家培训一天) tells what goes on today, not when work is due."""
+    that is just the day it is said (今天在厂家培训一天) tells what goes on today, not when work is due;
+    a time someone else gave (厂家说10点半到) is not the sender's."""
     if not _missing(r.time_deadline):
+        text = r.time_deadline_text or ""
+        at = r.bare.find(text) if text else -1
+        if at > 0 and _REPORTED_SPEECH.search(r.bare[max(0, at - 6):at]):
+            return None
         when = _ts(r.time_deadline)
     else:
         when = _ts(r.time_point)
@@ -293,6 +302,10 @@ class GroupState:
         self.vague = _words_pattern(settings.words("vague_content"))
         self.notice_form = _words_pattern(settings.words("meeting_notice_form"))
         self.request = _words_pattern(settings.words("request"))
+        receipt = alternation(settings.words("ack_receipt"))
+        self.receipt_first = re.compile(rf"^[\s\W_]*(?:{receipt})(?:[\s\W_])") if receipt else None
+        self.done_whole = _words_pattern(settings.words("done_whole"))
+        self.deeds = _words_pattern(settings.words("done_verbs") + settings.words("delivery_verbs"))
         # an attendee's own words for coming, or not, to a meeting (5点前赶回来, 下午的会我来主持, 纪要我看了)
         attend = [alternation(settings.words("meeting_answer")), *settings.words("meeting_answer_patterns")]
         self.attends = re.compile("|".join(f"(?:{p})" for p in attend if p)) if any(attend) else None
@@ -688,6 +701,12 @@ def completion(state: GroupState, r) -> Role | None:
     if by_result:
         confidence = min(confidence, CONFIDENCE["completion.result_stated"])
     duty = task.duties[r.member]
+    if duty.replied is None and quoted is None and state.receipt_first is not None \
+            and state.receipt_first.match(r.bare) \
+            and not (state.done_whole is not None and state.done_whole.search(r.bare)) \
+            and not _does_what_was_asked(state, r, task):
+        return None     # 收到，名单已经下载了: the first answer telling a step taken is the reply (收到，已完成 and
+        #                 好的，报价已提交 — the deed asked — report)
     duty.completed, duty.completion_msg = r.ts, r.msg_id
     duty.confidence = min(duty.confidence, confidence)
     if reason:
@@ -695,6 +714,13 @@ def completion(state: GroupState, r) -> Role | None:
     if duty.replied is None:
         duty.replied, duty.reply_msg = r.ts, r.msg_id
     return Role(r.msg_id, "completion", task.task_id, confidence)
+
+
+def _does_what_was_asked(state: GroupState, r, task: Task) -> bool:
+    """Does a report name a deed the task asked for (提交 of 请于…提交叉车维修报价)?"""
+    if state.deeds is None:
+        return False
+    return bool(set(state.deeds.findall(r.bare)) & set(state.deeds.findall(task.text)))
 
 
 def reply(state: GroupState, r) -> Role | None:
@@ -732,8 +758,10 @@ def reply(state: GroupState, r) -> Role | None:
         if attending and not (r.t_ack or r.t_progress or sticker):
             answers_task = False        # 5点前赶回来: when one comes to the meeting, no time for a task
         answers_meeting = r.t_ack or r.t_meeting_reply or sticker
+        # (a meeting long begun is not what a plain 收到 answers: the work given since is)
         chosen = [(t, d) for t, d in pending
-                  if (t.kind == "task" and answers_task) or (t.kind == "meeting" and answers_meeting)]
+                  if (t.kind == "task" and answers_task)
+                  or (t.kind == "meeting" and answers_meeting and r.ts <= (t.deadline or t.posted) + _ATTEND_AFTER)]
         if not answers_meeting:
             chosen += attending
         if not chosen and not is_task_like:

@@ -60,7 +60,8 @@ _PIECES = (
     # relative day (some with a period): 大后天 后天 今天 明天 今晚 明早 …
     ("rel", "大后今当明次翌昨前",
      r"大后天|大后日|后天|后日|今天|今日|今儿|当天|当日|明天|明日|明儿|次日|翌日|昨天|昨日|前天"
-     r"|今晚|今夜|今早|今晨|明晚|明早|明晨|昨晚"),
+     # (明 ending a word — 说明, 证明, 注明 — is no tomorrow: 整改说明晚上发您 is 晚上, tonight)
+     r"|今晚|今夜|今早|今晨|(?<![说证声透简表发聪光文分标注写查阐申指载开英失黎])明(?:晚|早|晨)|昨晚"),
     # weekday: 周五, 下周五, 本周五, 这个星期五, 礼拜天, 上周五
     ("week", "下本这上周星礼",
      r"(?:(?P<wk_p>下下个?|下个?|本|这个?|上上个?|上个?)\s*)?(?:周|星期|礼拜)\s*(?P<wk_d>[1-7日天])"),
@@ -254,6 +255,7 @@ def _rel(m: re.Match, t: str, s: int, e: int, prev: str, base: datetime, w: Time
     if word == "前天" and prev == "提":
         return None
     return "rel", (word, base.date() + timedelta(days=REL_DAYS[word]))
+
 
 
 def _week(m: re.Match, t: str, s: int, e: int, prev: str, base: datetime, w: TimeWords) -> Piece | None:
