@@ -1260,3 +1260,46 @@ def test_a_check_that_finds_the_work_closed_verifies(tmp_path):
 2026-05-11 16:30:00 林涛-运营部: 我跟12345那边核实了，工单已办结
 """, tmp_path)
     assert r.tasks.iloc[0]["verified"] == pd.Timestamp("2026-05-11 16:30:00")
+
+
+def test_what_is_ready_and_when_the_work_then_can_be_done_is_a_promise(tmp_path):
+    r = audit_chat("""
+2026-05-11 09:00:00 林涛-运营部: @罗刚-仓储部 鑫源贸易的户今天能开出来吗？客户下午要用
+2026-05-11 09:05:00 罗刚-仓储部: 资料齐了，上午就能开出来
+2026-05-11 11:00:00 罗刚-仓储部: 鑫源贸易账户已开立，U盾和回单卡交给贺明轩了
+""", tmp_path)
+    duty = r.tasks.iloc[0]
+    assert duty["promised"] == pd.Timestamp("2026-05-11 12:00:00")
+    assert duty["completed"] == pd.Timestamp("2026-05-11 11:00:00")
+
+
+def test_minutes_of_a_meeting_hand_out_no_work_in_the_group(tmp_path):
+    r = audit_chat("""
+2026-05-11 19:30:00 何敏-行政部: 今天会议纪要：1.出库量按周通报；2.下周二消防检查，仓储部牵头准备；3.端午值班表下周出。
+2026-05-11 19:40:00 何敏-行政部: 会议纪要：@罗刚-仓储部 下周二前把消防检查的材料准备好
+""", tmp_path)
+    assert list(r.messages["kind"]) == ["chat", "task"]        # …unless it names someone with an @
+
+
+def test_work_as_usual_confirms_nothing(tmp_path):
+    r = audit_chat("""
+2026-05-11 09:00:00 林涛-运营部: @罗刚-仓储部 请于5月13日前完成A区库存盘点
+2026-05-11 09:10:00 罗刚-仓储部: 收到
+2026-05-12 16:00:00 罗刚-仓储部: A区盘点完成了，表已发您邮箱
+2026-05-12 17:00:00 林涛-运营部: 消防检查确定是下周二上午，周一正常上班
+""", tmp_path)
+    assert r.tasks["verified"].isna().all()
+
+
+def test_the_poster_taking_in_the_outcome_of_the_reported_work_verifies_it(tmp_path):
+    r = audit_chat("""
+2026-05-11 10:00:00 林涛-运营部: @罗刚-仓储部 请于5月13日前完成A区库存盘点
+2026-05-11 10:05:00 罗刚-仓储部: 收到
+2026-05-12 10:30:00 林涛-运营部: @徐丽-运营部 检查组要5月的出库登记，10点45之前送到二楼会议室
+2026-05-12 10:31:00 徐丽-运营部: 马上
+2026-05-12 10:40:00 徐丽-运营部: 送上去了
+2026-05-12 10:50:00 林涛-运营部: 检查组签收了，好
+""", tmp_path)
+    tasks = r.tasks.set_index("receiver")
+    assert tasks.loc["徐丽", "verified"] == pd.Timestamp("2026-05-12 10:50:00")
+    assert pd.isna(tasks.loc["罗刚", "verified"]) and pd.isna(tasks.loc["罗刚", "completed"])

@@ -64,6 +64,7 @@ class Readers:
     report_shape: re.Pattern | None = None          # …and the shapes of such states (能扫了)
     data_report: re.Pattern | None = None           # 前端面试官：郝帅、龙小婷 (a label and its data)
     done_maybe: str = ""      # a looser `done` without lookarounds, for the vectorised pre-filter (RE2)
+    ahead: re.Pattern | None = None                 # 上午就能开出来: what a time will then make possible
 
 
 def _compiled(pattern: str) -> re.Pattern | None:
@@ -116,7 +117,10 @@ def _readers(lexicon_json: str, names: tuple[str, ...]) -> Readers:
         warning_verb=_compiled(alternation(lex["warning_verbs"])),
         warning_topic=_compiled(alternation(lex["warning_topics"])),
         warning_redirect=_compiled(alternation(lex["warning_redirects"])), done_maybe=done_maybe,
-        report_outcomes=frozenset(lex.get("report_outcomes", ())))
+        report_outcomes=frozenset(lex.get("report_outcomes", ())),
+        # 资料齐了，上午就能开出来: what is ready is a step; the work is then (就能) done, a promise
+        ahead=_compiled(rf"(?:{alternation(lex['not_done_times'])})[^，,。；;！!]{{0,3}}(?:就|才)(?:能|可以|会)"
+                        if lex["not_done_times"] else ""))
 
 
 def readers(settings: Settings, names: Sequence[str] = ()) -> Readers:
@@ -177,7 +181,8 @@ def reports_done(texts: pd.Series, r: Readers) -> pd.Series:
     maybe = texts.str.contains(r.done_maybe or r.done.pattern, regex=True)
 
     def done(text: str) -> bool:
-        if _QUESTION.search(text) or (r.partly_done is not None and r.partly_done.search(text)):
+        if _QUESTION.search(text) or (r.partly_done is not None and r.partly_done.search(text)) \
+                or (r.ahead is not None and r.ahead.search(text)):
             return False
         return any(_done_clause(c, r) for c in clauses(text))
     out = pd.Series(False, index=texts.index)

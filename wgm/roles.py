@@ -46,6 +46,7 @@ CONFIDENCE = {
     "verification.only_candidate": 0.9,   # the poster had one task awaiting verification
     "verification.several": 0.8,          # it verifies every task awaiting verification
     "verification.unreported": 0.75,      # a confirmation of a task no one reported done (by its words)
+    "verification.outcome_taken": 0.8,    # no word of checking: an outcome and a yes (检查组签收了，好)
     "completion.quoted": 0.95,
     "completion.only_open": 0.9,          # the receiver had one open task
     "completion.shared_words": 0.8,       # the open task it shares the most words with
@@ -305,6 +306,8 @@ class GroupState:
         receipt = alternation(settings.words("ack_receipt"))
         self.receipt_first = re.compile(rf"^[\s\W_]*(?:{receipt})(?:[\s\W_])") if receipt else None
         self.done_whole = _words_pattern(settings.words("done_whole"))
+        heads = alternation(settings.words("minutes_heads"))
+        self.minutes = re.compile(rf"^[^，,。：:\n]{{0,8}}?(?:{heads})\s*[：:]") if heads else None
         self.deeds = _words_pattern(settings.words("done_verbs") + settings.words("delivery_verbs"))
         # an attendee's own words for coming, or not, to a meeting (5点前赶回来, 下午的会我来主持, 纪要我看了)
         attend = [alternation(settings.words("meeting_answer")), *settings.words("meeting_answer_patterns")]
@@ -542,10 +545,14 @@ def verification(state: GroupState, r) -> Role | None:
     """rules.md verification (§4.2.3, §5.10): the poster confirming completion. Quoting a task
     verifies it; quoting none, every task of the poster with an unverified completion report (all
     its receivers). A duty verified without a completion report is completed at the verification."""
-    if not r.t_verify or state.hands_out_work(r):
+    # 检查组签收了，好: the outcome of the work just reported, taken in by its poster (an outcome and a yes)
+    takes_in = not r.t_verify and r.t_done and r.t_ack and r.member in state.open_by_poster
+    if not (r.t_verify or takes_in) or state.hands_out_work(r):
         return None
     quoted = state.quoted(r)
     own_quote = quoted is not None and quoted.poster == r.member
+    if takes_in:
+        return _takes_in(state, r)
     if not own_quote and r.t_meeting_reply \
             and any(t.kind == "meeting" and d.replied is None for t, d in state.duties_of(r.member)):
         return None      # ok 我参加 answers the meeting notice still awaiting its answer (reply)
@@ -581,6 +588,24 @@ def verification(state: GroupState, r) -> Role | None:
                     duty.reasons.append(REASON["verification.no_completion"])
                 duty.confidence = min(duty.confidence, confidence)
     return Role(r.msg_id, "verification", targets[0].task_id, confidence)
+
+
+def _takes_in(state: GroupState, r) -> Role | None:
+    """The poster stating the outcome of work reported to them and saying yes (检查组签收了，好): the one
+    reported task it shares a word with, and not the sender's own open work more."""
+    words = state.words_of(r)
+    reported = [t for t in state.poster_tasks(r.member) if t.kind == "task" and any(
+        d.completed is not None and d.verified is None for d in t.duties.values())]
+    targets = [t for t in reported if words & state.topic(t.text)]
+    if len(targets) != 1 or _speaks_of_own_work(state, r, targets):
+        return None
+    task = targets[0]
+    confidence = CONFIDENCE["verification.outcome_taken"]
+    for duty in task.duties.values():
+        if duty.completed is not None and duty.verified is None:
+            duty.verified, duty.verify_msg = r.ts, r.msg_id
+            duty.confidence = min(duty.confidence, confidence)
+    return Role(r.msg_id, "verification", task.task_id, confidence)
 
 
 def _speaks_of_own_work(state: GroupState, r, targets: list[Task]) -> bool:
@@ -887,6 +912,8 @@ def new_task(state: GroupState, r) -> Role | None:
             and not (r.mentions or r.responsible) and (not receivers or not has_deadline):
         return None  # 各科室注意：报销截止到6月25日 / 纪要已上传，请知悉: a notice to all, nobody's task
         # (…东湖店和新城店报损率偏高…，大家先看下表: departments spoken of, all asked to look, by no time)
+    if not r.mentions and not r.mention_all and state.minutes is not None and state.minutes.match(r.bare):
+        return None  # 今天会议纪要：1.…；2.下周二…运营部牵头准备: what the meeting gave, recorded, no one handed work
     if not is_meeting and not r.mentions and _SELF_INTRODUCTION.match(r.bare):
         return None  # 我是安全部马文斌，负责3号楼巡查… / 欢迎郑凯…: who one is, not work for anyone
     if not receivers and not is_meeting and _FIRST_PERSON_START.match(r.bare):
