@@ -1157,6 +1157,9 @@ def test_going_over_something_once_more_is_work_asked(tmp_path):
     ("618预售的页面我改好了", False),                          # a report of work done
     ("中午点外卖吗", True), ("楼下新开的火锅店不错", True),
     ("[链接] 京东618预售，满300减50", True),                    # shopping's figures are no sign of work
+    ("[链接] 黑五海淘攻略，有需要的看看", True), ("谁有京东plus会员 借我下个单😂", True),
+    ("天猫店的详情页我改好了", False),
+    ("有人知道今天哪个快递还收件吗？我寄个私人东西", True), ("半决赛你们押谁？我押阿根廷", True),
 ])
 def test_a_trades_own_words_are_off_topic_only_without_signs_of_work(tmp_path, text, off_topic):
     r = audit_chat(f"2026-05-11 10:00:00 谢婷-客服部: {text}", tmp_path)
