@@ -1306,3 +1306,31 @@ def test_the_poster_taking_in_the_outcome_of_the_reported_work_verifies_it(tmp_p
     tasks = r.tasks.set_index("receiver")
     assert tasks.loc["徐丽", "verified"] == pd.Timestamp("2026-05-12 10:50:00")
     assert pd.isna(tasks.loc["罗刚", "verified"]) and pd.isna(tasks.loc["罗刚", "completed"])
+
+
+@pytest.mark.parametrize("report", [
+    "我那笔补登好了 [图片]",
+    "盘点报告已放会议室",
+    "[文件] A区库存盘点表.xlsx 林总请过目",
+])
+def test_reports_as_people_word_them_complete_the_work(tmp_path, report):
+    r = audit_chat(f"""
+2026-05-11 09:00:00 林涛-运营部: @罗刚-仓储部 A区库存盘点和登记明天中午前弄完，报告放会议室
+2026-05-11 09:10:00 罗刚-仓储部: 收到
+2026-05-12 10:00:00 罗刚-仓储部: {report}
+""", tmp_path)
+    assert r.tasks.iloc[0]["completed"] == pd.Timestamp("2026-05-12 10:00:00")
+
+
+def test_a_receiver_reporting_their_own_work_does_not_verify_what_they_asked_of_others(tmp_path):
+    r = audit_chat("""
+2026-05-11 09:00:00 林涛-运营部: @谢婷-客服部 今晚发不出去的订单，客服明天跟买家沟通好
+2026-05-11 09:05:00 谢婷-客服部: 收到
+2026-05-11 09:30:00 谢婷-客服部: @韩冰-IT部 客服系统的导出今天修一下
+2026-05-11 09:35:00 韩冰-IT部: 收到
+2026-05-11 16:00:00 韩冰-IT部: 导出修好了
+2026-05-12 21:50:00 谢婷-客服部: 发不出去的47单都跟买家沟通过了，没有投诉
+""", tmp_path)
+    tasks = r.tasks.set_index("receiver")
+    assert tasks.loc["谢婷", "completed"] == pd.Timestamp("2026-05-12 21:50:00")
+    assert pd.isna(tasks.loc["韩冰", "verified"])

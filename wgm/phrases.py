@@ -99,6 +99,9 @@ def _readers(lexicon_json: str, names: tuple[str, ...]) -> Readers:
         # 发了, 报了 / 发您邮箱了, 放共享盘了, 交给王工了: a delivery verb, perhaps a target, then 了
         near = f"[^，,。；;？?！!]{{0,10}}?(?:{targets})[^，,。；;？?！!]{{0,8}}?" if targets else ""
         parts.append(f"(?:已经?|都)?(?:{delivery})(?:{near})?(?:了|啦)(?![吗么])")
+        if targets:
+            # 已放会议室, 已发群里: already put where it was asked for, no 了 needed
+            parts.append(f"已经?(?:{delivery})(?:给|到|在|进)?(?:{targets})")
     done = "|".join(f"(?:{p})" for p in parts if p)
     shapes = "|".join(f"(?:{p})" for p in lex.get("report_outcome_patterns", ()))
     # pandas hands a pattern with a lookaround to Python's re one string at a time (pyarrow's RE2 has

@@ -30,7 +30,7 @@ _BIGRAM_STRIP = re.compile(r"[\W_\d]+")
 _AT_NAME = re.compile(r"@\S+")     # @罗刚-仓储部: whom a post is to, not what it is about
 _NUMBER = re.compile(r"(?<![\dA-Za-z])(?:\d{4,}|[A-Za-z]+\d+[A-Za-z0-9]*|\d+[A-Za-z]+)(?![\dA-Za-z])")
 _YEAR = re.compile(r"(?:19|20)\d\d")
-_CONFIRMS = re.compile(r"确认|验收|完成|闭环|通过|合格|无误")
+_CONFIRMS = re.compile(r"确认|验收|完成|闭环|(?<!沟)通过|合格|无误")     # (沟通过了 passes nothing)
 _FIRST_PERSON_START = re.compile(r"^\W*(?:这个|那个|这边|好的?，?)?\s*(?:我|咱们?|我们)"
                                  r"|^[^，,。；;！!？?\s@]{1,8}?(?:我|我们)(?:这周|今天|明天|下午|上午|先|再|来|去|会|这边|重新)")
 
