@@ -1334,3 +1334,16 @@ def test_a_receiver_reporting_their_own_work_does_not_verify_what_they_asked_of_
     tasks = r.tasks.set_index("receiver")
     assert tasks.loc["谢婷", "completed"] == pd.Timestamp("2026-05-12 21:50:00")
     assert pd.isna(tasks.loc["韩冰", "verified"])
+
+
+@pytest.mark.parametrize("post, is_task", [
+    ("@罗刚-仓储部 11栋3单元1101报修，厨房水龙头滴水", True),               # a repair dispatched (11 is no 1)
+    ("@罗刚-仓储部 达人那边要样品，餐边柜发5套到杭州，地址我私发你", True),    # send five: work asked
+    ("仓库这个月被扣了三次分了，@罗刚-仓储部 你们得重视一下", False),        # an exhortation, no deed
+    ("今天会上定的几件事我再发一下，各自认领：", False),                    # the heading of a list to come
+    ("今晚22:00-24:00生产库打补丁，已经邮件报备，期间查询可能会抖一下", False),  # a notice of one's own work
+    ("今天工单：报修14条，完成12条，剩2条明天上门", False),                  # counts of repairs, a status
+])
+def test_work_dispatched_in_few_words_and_posts_that_ask_for_none(tmp_path, post, is_task):
+    r = audit_chat(f"2026-05-11 10:00:00 林涛-运营部: {post}", tmp_path)
+    assert (len(r.tasks) > 0) == is_task

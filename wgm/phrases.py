@@ -80,7 +80,8 @@ def _readers(lexicon_json: str, names: tuple[str, ...]) -> Readers:
     # a form of address after an acknowledgement: 王主任, 李科, 顾总, 雨桐, 老板
     address = "|".join(p for p in (f"[\u4e00-\u9fa5]{{1,2}}(?:{titles})" if titles else "", f"(?:{titles})" if titles
                                    else "", f"(?:{people})" if people else "") if p)
-    ack_re = (rf"^[\s\W]*(?:{ack})(?:{address})?(?:$|[\s\W_]|(?=(?:{ack})))") if ack else ""
+    # (1 is an acknowledgement as a message of its own or before words, never the first digit of 11栋)
+    ack_re = (rf"^[\s\W]*(?:{ack})(?![0-9])(?:{address})?(?:$|[\s\W_]|(?=(?:{ack})))") if ack else ""
     # …or closing the message after what happened (郑工，昨天没看到，收到 / 群消息刚看到，培训都收到)
     # …or the whole message (OK, 可以, 没问题👍): an acknowledgement confirms nothing (rules.md verification)
     ack_only = (rf"^[\s\W_]*(?:{ack})(?:{address})?[\s\W_]*$") if ack else ""

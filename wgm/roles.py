@@ -912,6 +912,8 @@ def new_task(state: GroupState, r) -> Role | None:
             and not (r.mentions or r.responsible) and (not receivers or not has_deadline):
         return None  # 各科室注意：报销截止到6月25日 / 纪要已上传，请知悉: a notice to all, nobody's task
         # (…东湖店和新城店报损率偏高…，大家先看下表: departments spoken of, all asked to look, by no time)
+    if not receivers and not is_meeting and r.bare.rstrip().endswith(("：", ":")):
+        return None  # 今天会上定的几件事我再发一下，各自认领：: the heading of what follows, asking nothing itself
     if not r.mentions and not r.mention_all and state.minutes is not None and state.minutes.match(r.bare):
         return None  # 今天会议纪要：1.…；2.下周二…运营部牵头准备: what the meeting gave, recorded, no one handed work
     if not is_meeting and not r.mentions and _SELF_INTRODUCTION.match(r.bare):
