@@ -69,6 +69,11 @@ def test_stated_times(classified):
     ("你就是个垃圾，这点事都办不好", True),
     ("你一个排计划的懂啥设备，天天就知道催，有本事你来修", True),   # contempt for someone's competence
     ("自己先看清楚再提，连需求都看不懂还做什么测试", True),
+    ("@柳燕 你是第一天坐柜台吗？客户名字都能录错，害我白跑一下午", True),   # a jab at someone's experience
+    ("开个户能磨三天，你们运营部是专门给客户添堵的吧", True),
+    ("你一个坐办公室的懂什么炒菜，天天就会拿个本子扣分", True),
+    ("今天是我第一天坐柜台，有不懂的请多指教", False),                     # of oneself
+    ("这批货专门给客户留的，别动", False),
 ])
 def test_insults_are_said_to_or_of_someone(text, rude):
     settings = api.load_settings(api.Options())
