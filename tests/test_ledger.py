@@ -1347,3 +1347,49 @@ def test_a_receiver_reporting_their_own_work_does_not_verify_what_they_asked_of_
 def test_work_dispatched_in_few_words_and_posts_that_ask_for_none(tmp_path, post, is_task):
     r = audit_chat(f"2026-05-11 10:00:00 林涛-运营部: {post}", tmp_path)
     assert (len(r.tasks) > 0) == is_task
+
+
+def test_the_thing_asked_for_given_under_its_name_is_the_report(tmp_path):
+    r = audit_chat("""
+2026-05-11 22:40:00 林涛-运营部: @罗刚-仓储部 今天出库超时被罚了两单，明天上午把原因报一下
+2026-05-12 10:05:00 罗刚-仓储部: 收到，昨晚太晚今天才看到
+2026-05-12 11:30:00 罗刚-仓储部: 原因：周日晚上车辆扎堆，装车口只有一个人，月台堵了。以后周末晚高峰加一个装车员
+2026-05-12 12:10:00 林涛-运营部: 明白了，就按这个来，确认
+""", tmp_path)
+    duty = r.tasks.iloc[0]
+    assert duty["completed"] == pd.Timestamp("2026-05-12 11:30:00")
+    assert duty["verified"] == pd.Timestamp("2026-05-12 12:10:00")
+
+
+def test_a_count_so_far_is_progress_and_cleared_work_checked_is_verified(tmp_path):
+    r = audit_chat("""
+2026-05-11 09:00:00 林涛-运营部: @罗刚-仓储部 双十二的主图5月20日前全部完成
+2026-05-11 09:10:00 罗刚-仓储部: 收到
+2026-05-13 21:10:00 罗刚-仓储部: [图片] 双十二主图做了6款了
+2026-05-16 15:00:00 罗刚-仓储部: 双十二主图都做完了，源文件在共享盘
+2026-05-16 17:30:00 林涛-运营部: 后台看了，确实都齐了
+""", tmp_path)
+    duty = r.tasks.iloc[0]
+    assert duty["completed"] == pd.Timestamp("2026-05-16 15:00:00")
+    assert duty["verified"] == pd.Timestamp("2026-05-16 17:30:00")
+
+
+def test_work_cleared_to_nothing_checked_by_the_poster_is_verified(tmp_path):
+    r = audit_chat("""
+2026-05-11 10:00:00 林涛-运营部: 售后工单积压了300多单，@罗刚-仓储部 这周五前清完
+2026-05-11 10:10:00 罗刚-仓储部: 收到
+2026-05-14 17:00:00 罗刚-仓储部: 售后工单清零了✌️
+2026-05-14 17:30:00 林涛-运营部: 后台看了，确实清零了
+""", tmp_path)
+    assert r.tasks.iloc[0]["verified"] == pd.Timestamp("2026-05-14 17:30:00")
+
+
+@pytest.mark.parametrize("question, is_task", [
+    ("@罗刚-仓储部 还有3个货位没盘完，明天能按时交表吗？", False),      # asks how planned work stands
+    ("@罗刚-仓储部 下周的盘点来得及吗？", False),
+    ("@罗刚-仓储部 鑫源贸易的户今天能开出来吗？客户下午要用", True),     # asks for it to be done
+    ("@罗刚-仓储部 第一批干货9月20号前要到店，能不能按时到？请下午3点前回复我", True),   # …and an answer by a time
+])
+def test_a_question_whether_planned_work_is_on_time_hands_out_no_work(tmp_path, question, is_task):
+    r = audit_chat(f"2026-05-11 09:30:00 林涛-运营部: {question}", tmp_path)
+    assert (len(r.tasks) > 0) == is_task

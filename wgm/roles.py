@@ -669,7 +669,10 @@ def completion(state: GroupState, r) -> Role | None:
     # [文件] 个金部双录问题整改报告.docx / 运营部考勤表 [文件] …: the work asked for, delivered as a file
     by_file = not (r.t_done or by_result or by_data or r.t_task_verb or r.t_question) \
         and (r.media == "file" or _FILE_SENT.search(r.content) is not None) and r.member in state.open_by_receiver
-    if not (r.t_done or by_result or by_data or by_file) or state.hands_out_work(r):
+    # 原因：周日晚上骑手扎堆…: what the work asked for (把原因报一下), given under its name
+    by_label = not (r.t_done or by_result or by_data or by_file or r.t_task_verb or r.t_question or r.mentions) \
+        and r.member in state.open_by_receiver and _labelled(state, r) is not None
+    if not (r.t_done or by_result or by_data or by_file or by_label) or state.hands_out_work(r):
         return None
     quoted = state.quoted(r)
     if r.t_progress and quoted is None:
@@ -688,7 +691,9 @@ def completion(state: GroupState, r) -> Role | None:
         best = max(scored, key=lambda x: x[:3])
         going_on = state.going_on(r)
         going_on = going_on if any(t is going_on for t, _ in open_duties) else None
-        if best[0] == 0 and going_on is not None:
+        if by_label:
+            task, confidence = _labelled(state, r), CONFIDENCE["completion.shared_words"]
+        elif best[0] == 0 and going_on is not None:
             task, confidence = going_on, CONFIDENCE["completion.going_on"]
         elif by_file:
             # only by a word its name shares with the work: a file is sent for many reasons
@@ -739,6 +744,20 @@ def completion(state: GroupState, r) -> Role | None:
     if duty.replied is None:
         duty.replied, duty.reply_msg = r.ts, r.msg_id
     return Role(r.msg_id, "completion", task.task_id, confidence)
+
+
+_LABEL = re.compile(r"^\W*([\u4e00-\u9fa5A-Za-z]{2,6})\s*[：:]\s*\S")
+
+
+def _labelled(state: GroupState, r) -> Task | None:
+    """The sender's open task whose words name what a message gives under a label (原因：…, 名单：…) —
+    the newest, if several do."""
+    m = _LABEL.match(r.bare)
+    if m is None:
+        return None
+    label = m.group(1)
+    named = [t for t, d in state.duties_of(r.member) if t.kind == "task" and d.completed is None and label in t.text]
+    return named[-1] if named else None
 
 
 def _does_what_was_asked(state: GroupState, r, task: Task) -> bool:
@@ -874,6 +893,9 @@ def _own_time(r) -> bool:
     return _OWN_TIME_AFTER.match(after) is not None     # 明天我跟你一起去看
 
 
+_ON_SCHEDULE = re.compile(r"按时|按期|按计划|如期|来得及|赶得及|赶得上|能不能赶")
+
+
 def new_task(state: GroupState, r) -> Role | None:
     """rules.md task, meeting notice and repost (§4.2.1, §5.3, §5.8, §5.9): a post asking receivers
     to do something (by a time), or a meeting notice (attendees and a start). One repeating an
@@ -892,6 +914,8 @@ def new_task(state: GroupState, r) -> Role | None:
     # meeting: a meeting starts at its time, it is not due before it
     if r.t_question and not has_deadline and not is_meeting:
         return None
+    if r.t_question and not is_meeting and not r.t_task_verb and _ON_SCHEDULE.search(r.bare):
+        return None  # 明天能按时提测吗？: how planned work stands, asked — nothing new handed out
     confident_deadline = has_deadline and r.time_deadline_conf >= THRESHOLD["deadline.sure"]
     if not is_meeting and not (r.t_task_verb and (receivers or confident_deadline) or receivers and has_deadline):
         return None
@@ -1049,7 +1073,8 @@ def feed_quiet(state: GroupState, r) -> None:
     a task unanswered that it answers by its words or by coming first (reply, _answers_by_topic), or it
     is the data their open work asked for (completion)."""
     duties = state.open_by_receiver.get(r.member, ())
-    role = completion(state, r) if duties and _is_data(r.bare) else None     # 沪D7K251 刘二虎 13817760924
+    role = completion(state, r) if duties and (_is_data(r.bare) or _LABEL.match(r.bare)) else None
+    #      (沪D7K251 刘二虎 13817760924, 原因：…)
     if role is None and any(d.replied is None for _, d in duties):
         role = reply(state, r)
     if role is not None:
