@@ -1393,3 +1393,43 @@ def test_work_cleared_to_nothing_checked_by_the_poster_is_verified(tmp_path):
 def test_a_question_whether_planned_work_is_on_time_hands_out_no_work(tmp_path, question, is_task):
     r = audit_chat(f"2026-05-11 09:30:00 林涛-运营部: {question}", tmp_path)
     assert (len(r.tasks) > 0) == is_task
+
+
+@pytest.mark.parametrize("report", [
+    "[图片][图片] A区留样记录",                   # a photo of what was asked, named by its words
+    "[文件] A区留样整改计划.docx",               # a file whose name holds a task word (整改) is still a delivery
+])
+def test_a_picture_or_file_of_the_work_asked_is_its_report(tmp_path, report):
+    r = audit_chat(f"""
+2026-05-11 11:00:00 林涛-运营部: @罗刚-仓储部 留样柜有没有按48小时留样，明天把留样记录和整改计划发我
+2026-05-11 11:20:00 罗刚-仓储部: A区一直有留样
+2026-05-12 11:30:00 罗刚-仓储部: {report}
+""", tmp_path)
+    duty = r.tasks.iloc[0]
+    assert duty["replied"] == pd.Timestamp("2026-05-11 11:20:00")
+    assert duty["completed"] == pd.Timestamp("2026-05-12 11:30:00") and "图片" in duty["review_reason"]
+
+
+def test_the_figure_asked_for_is_the_report(tmp_path):
+    r = audit_chat("""
+2026-05-11 09:30:00 何敏-行政部: @罗刚-仓储部 @林涛-运营部 暑期工招聘：各部门需要几个暑假工，今天中午12点前报一下人数
+2026-05-11 09:50:00 罗刚-仓储部: 仓储4个，搬运和理货
+2026-05-11 13:10:00 林涛-运营部: 运营要3个，最好能上晚班的
+""", tmp_path)
+    tasks = r.tasks.set_index("receiver")
+    assert tasks.loc["罗刚", "completed"] == pd.Timestamp("2026-05-11 09:50:00")
+    assert tasks.loc["林涛", "completed"] == pd.Timestamp("2026-05-11 13:10:00")
+
+
+def test_a_receipt_answers_the_new_task_though_it_tells_of_older_work(tmp_path):
+    r = audit_chat("""
+2026-05-11 16:00:00 林涛-运营部: @罗刚-仓储部 理财双录抽查有3笔不完整，明天之内整改完给我个说法
+2026-05-11 16:10:00 罗刚-仓储部: 收到
+2026-05-12 08:45:00 何敏-行政部: @罗刚-仓储部 【整改通知】理财双录不完整，请5月18日前完成整改并提交整改报告。收到请今天下午3点前回复
+2026-05-12 14:30:00 罗刚-仓储部: 收到，双录上周已经重新录完了
+2026-05-13 14:30:00 罗刚-仓储部: 会推迟到3点，我在开支行的会
+""", tmp_path)
+    tasks = r.tasks.set_index("poster")
+    assert tasks.loc["何敏", "replied"] == pd.Timestamp("2026-05-12 14:30:00")
+    assert tasks.loc["何敏", "promised"] == tasks.loc["何敏", "deadline"]      # 3点 is the meeting's, no promise
+    assert pd.isna(tasks.loc["林涛", "completed"])

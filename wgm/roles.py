@@ -52,7 +52,8 @@ CONFIDENCE = {
     "completion.shared_words": 0.8,       # the open task it shares the most words with
     "completion.oldest": 0.7,             # no shared words: the oldest open task
     "completion.data": 0.7,               # data alone (plates, phone numbers): what was asked for, for review
-    "completion.file": 0.7,               # a file named like the work asked for: its delivery, for review
+    "completion.file": 0.7,               # a file or picture named like the work asked for: its delivery, for review
+    "completion.figure": 0.8,             # a figure, where the task asked for one (报一下人数)
     "completion.going_on": 0.8,           # no word of its task, but the sender was just talking about it
     "completion.result_stated": 0.8,      # a result stated (改回60s了), no completion word: earlier is the
     #                                       gentler error (a delay ends sooner), so not held for review
@@ -89,7 +90,8 @@ REASON = {
     "verification.no_completion": "完成时间取验证时间（无完成汇报）",
     "completion.oldest": "完成汇报未引用任务，按最早未完成任务归属",
     "completion.data": "只有数据（车牌、电话、单号）的消息按完成汇报计",
-    "completion.file": "发来的文件按完成汇报计（文件名与任务相符）",
+    "completion.file": "发来的文件或图片按完成汇报计（名称或说明与任务相符）",
+    "completion.figure": "回报的数字按完成汇报计（任务要求报数）",
     "reply.unread_quote": "引用回复的内容未被导出（留痕 v2 CSV），按回复计",
     "reply.time_only": "回复只有时间，未确认收到",
     "reply.sticker": "只回复了表情，按回复计，请核对",
@@ -217,7 +219,12 @@ def _closed(t: Task, d: Duty) -> bool:
 
 # work handed to "you" by the one spoken to (…周四上午给您行吗, 明天发你): the sender's own delivery
 _TO_YOU = re.compile(r"(?:给|发|交|报|送|传)(?:到)?(?:您|你)(?!们)")
-_FILE_SENT = re.compile(r"[【\[]文件[】\]]")
+_FILE_SENT = re.compile(r"[【\[](?:文件|图片|照片)[】\]]")
+# a file's name (门店整改计划.docx): words of what it is, not words asking anything
+_FILE_NAME = re.compile(r"[^\s\[\]【】]+\.(?:docx?|xlsx?|pptx?|pdf|zip|rar|7z|txt|csv|png|jpe?g|mp4)\b", re.IGNORECASE)
+# a task asking for a figure (报一下人数, 需要几个, 多少台) and an answer giving one (番禺4个)
+_ASKS_FIGURE = re.compile(r"(?:人数|数量|个数|件数|台数|单量|多少|几个|几人|几台|几件|几单)")
+_GIVES_FIGURE = re.compile(r"\d+\s*(?:个|人|名|位|台|件|单|箱|套|份|辆|户)")
 _BY_A_TIME = re.compile(r"前|之内|以内|内$")
 
 
@@ -309,6 +316,7 @@ class GroupState:
         heads = alternation(settings.words("minutes_heads"))
         self.minutes = re.compile(rf"^[^，,。：:\n]{{0,8}}?(?:{heads})\s*[：:]") if heads else None
         self.deeds = _words_pattern(settings.words("done_verbs") + settings.words("delivery_verbs"))
+        self.asks = _words_pattern(settings.words("task"))
         # an attendee's own words for coming, or not, to a meeting (5点前赶回来, 下午的会我来主持, 纪要我看了)
         attend = [alternation(settings.words("meeting_answer")), *settings.words("meeting_answer_patterns")]
         self.attends = re.compile("|".join(f"(?:{p})" for p in attend if p)) if any(attend) else None
@@ -667,12 +675,20 @@ def completion(state: GroupState, r) -> Role | None:
     by_data = not (r.t_done or by_result or r.t_task_verb or r.mentions or r.t_question) \
         and r.member in state.open_by_receiver and _is_data(r.bare)
     # [文件] 个金部双录问题整改报告.docx / 运营部考勤表 [文件] …: the work asked for, delivered as a file
-    by_file = not (r.t_done or by_result or by_data or r.t_task_verb or r.t_question) \
-        and (r.media == "file" or _FILE_SENT.search(r.content) is not None) and r.member in state.open_by_receiver
+    # (a task word in the file's own name — 服务整改计划.docx — asks nothing)
+    asks = r.t_task_verb and (state.asks is None or state.asks.search(_FILE_NAME.sub("", r.bare)) is not None)
+    by_file = not (r.t_done or by_result or by_data or asks or r.t_question) \
+        and (r.media in ("file", "image") or _FILE_SENT.search(r.content) is not None) \
+        and r.member in state.open_by_receiver
+    # 番禺4个，传菜和洗碗: the figure a task asked for (报一下人数)
+    by_figure = not (r.t_done or by_result or by_data or by_file or r.t_task_verb or r.t_question or r.mentions) \
+        and _GIVES_FIGURE.search(r.bare) is not None and any(
+            t.kind == "task" and d.completed is None and _ASKS_FIGURE.search(t.text)
+            for t, d in state.duties_of(r.member))
     # 原因：周日晚上骑手扎堆…: what the work asked for (把原因报一下), given under its name
     by_label = not (r.t_done or by_result or by_data or by_file or r.t_task_verb or r.t_question or r.mentions) \
         and r.member in state.open_by_receiver and _labelled(state, r) is not None
-    if not (r.t_done or by_result or by_data or by_file or by_label) or state.hands_out_work(r):
+    if not (r.t_done or by_result or by_data or by_file or by_label or by_figure) or state.hands_out_work(r):
         return None
     quoted = state.quoted(r)
     if r.t_progress and quoted is None:
@@ -693,6 +709,10 @@ def completion(state: GroupState, r) -> Role | None:
         going_on = going_on if any(t is going_on for t, _ in open_duties) else None
         if by_label:
             task, confidence = _labelled(state, r), CONFIDENCE["completion.shared_words"]
+        elif by_figure:
+            asking = [t for t, _ in open_duties if _ASKS_FIGURE.search(t.text)]
+            task = max(asking, key=lambda t: _shared(state, words, t))     # the first, on a tie: the oldest
+            confidence, reason = CONFIDENCE["completion.figure"], REASON["completion.figure"]
         elif best[0] == 0 and going_on is not None:
             task, confidence = going_on, CONFIDENCE["completion.going_on"]
         elif by_file:
@@ -731,6 +751,10 @@ def completion(state: GroupState, r) -> Role | None:
     if by_result:
         confidence = min(confidence, CONFIDENCE["completion.result_stated"])
     duty = task.duties[r.member]
+    receipt = quoted is None and state.receipt_first is not None and state.receipt_first.match(r.bare) is not None
+    if receipt and duty.replied is not None and any(
+            t.kind == "task" and d.replied is None for t, d in state.duties_of(r.member)):
+        return None     # 收到，双录上周已经重新录完了: the receipt of the task just given (reply), not a report of older work
     if duty.replied is None and quoted is None and state.receipt_first is not None \
             and state.receipt_first.match(r.bare) \
             and not (state.done_whole is not None and state.done_whole.search(r.bare)) \
@@ -795,8 +819,9 @@ def reply(state: GroupState, r) -> Role | None:
             and not (isinstance(named, list) and state.answers_a_poster(r, named))   # @林涛 周四上午给您行吗
         sticker = r.media == "sticker"
         # (a time in chatter — 今天中午食堂又是土豆丝 — answers nothing)
+        # (会推迟到3点，我在开支行的会: a meeting's time, no answer to the work)
         answers_task = r.t_ack or r.t_progress or sticker \
-            or (not is_task_like and not r.t_off_topic and _stated_time(state, r) is not None)
+            or (not is_task_like and not r.t_off_topic and not r.t_meeting and _stated_time(state, r) is not None)
         attending = [(t, d) for t, d in pending if t.kind == "meeting"] if not is_task_like else []
         attending = _attends(state, r, attending) if attending else []
         if attending and not (r.t_ack or r.t_progress or sticker):
@@ -1073,7 +1098,8 @@ def feed_quiet(state: GroupState, r) -> None:
     a task unanswered that it answers by its words or by coming first (reply, _answers_by_topic), or it
     is the data their open work asked for (completion)."""
     duties = state.open_by_receiver.get(r.member, ())
-    role = completion(state, r) if duties and (_is_data(r.bare) or _LABEL.match(r.bare)) else None
+    role = completion(state, r) if duties and (_is_data(r.bare) or _LABEL.match(r.bare) or _GIVES_FIGURE.search(r.bare)
+                                               or _FILE_SENT.search(r.content)) else None
     #      (沪D7K251 刘二虎 13817760924, 原因：…)
     if role is None and any(d.replied is None for _, d in duties):
         role = reply(state, r)
