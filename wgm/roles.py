@@ -221,7 +221,7 @@ def _closed(t: Task, d: Duty) -> bool:
 _TO_YOU = re.compile(r"(?:给|发|交|报|送|传)(?:到)?(?:您|你)(?!们)")
 _FILE_SENT = re.compile(r"[【\[](?:文件|图片|照片)[】\]]")
 # a file's name (门店整改计划.docx): words of what it is, not words asking anything
-_FILE_NAME = re.compile(r"[^\s\[\]【】]+\.(?:docx?|xlsx?|pptx?|pdf|zip|rar|7z|txt|csv|png|jpe?g|mp4)\b", re.IGNORECASE)
+_FILE_NAME = re.compile(r"[^\s\[\]【】.]{1,80}\.(?:docx?|xlsx?|pptx?|pdf|zip|rar|7z|txt|csv|png|jpe?g|mp4)\b", re.IGNORECASE)
 # a task asking for a figure (报一下人数, 需要几个, 多少台) and an answer giving one (番禺4个)
 _ASKS_FIGURE = re.compile(r"(?:人数|数量|个数|件数|台数|单量|多少|几个|几人|几台|几件|几单)")
 _GIVES_FIGURE = re.compile(r"\d+\s*(?:个|人|名|位|台|件|单|箱|套|份|辆|户)")
@@ -676,10 +676,11 @@ def completion(state: GroupState, r) -> Role | None:
         and r.member in state.open_by_receiver and _is_data(r.bare)
     # [文件] 个金部双录问题整改报告.docx / 运营部考勤表 [文件] …: the work asked for, delivered as a file
     # (a task word in the file's own name — 服务整改计划.docx — asks nothing)
-    asks = r.t_task_verb and (state.asks is None or state.asks.search(_FILE_NAME.sub("", r.bare)) is not None)
-    by_file = not (r.t_done or by_result or by_data or asks or r.t_question) \
-        and (r.media in ("file", "image") or _FILE_SENT.search(r.content) is not None) \
+    delivered = (r.media in ("file", "image") or _FILE_SENT.search(r.content) is not None) \
         and r.member in state.open_by_receiver
+    asks = r.t_task_verb and (not delivered or state.asks is None
+                              or state.asks.search(_FILE_NAME.sub("", r.bare)) is not None)
+    by_file = delivered and not (r.t_done or by_result or by_data or asks or r.t_question)
     # 番禺4个，传菜和洗碗: the figure a task asked for (报一下人数)
     by_figure = not (r.t_done or by_result or by_data or by_file or r.t_task_verb or r.t_question or r.mentions) \
         and _GIVES_FIGURE.search(r.bare) is not None and any(
