@@ -42,7 +42,8 @@ def chat_frame(text: str, group: str = GROUP) -> pd.DataFrame:
         assert m, f"bad chat line: {line}"
         ts, sender, qsender, qtext, body = m.groups()
         system = sender == "系统"
-        media = "system" if system else "redpacket" if body.startswith("[红包]") else "text"   # as parsers read it
+        media = "system" if system else "redpacket" if body.startswith("[红包]") \
+            else "image" if body.startswith("【图片】") else "text"   # as parsers read them (留痕 writes 【图片】)
         rows.append({M.group: group, M.ts: datetime.fromisoformat(ts), M.sender: "" if system else sender,
                      M.media: media, M.text: body, M.content: body,
                      M.quote_sender: qsender or "", M.quote_text: qtext or "", M.source: "chat", M.line: n + 1,

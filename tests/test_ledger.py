@@ -1433,3 +1433,25 @@ def test_a_receipt_answers_the_new_task_though_it_tells_of_older_work(tmp_path):
     assert tasks.loc["何敏", "replied"] == pd.Timestamp("2026-05-12 14:30:00")
     assert tasks.loc["何敏", "promised"] == tasks.loc["何敏", "deadline"]      # 3点 is the meeting's, no promise
     assert pd.isna(tasks.loc["林涛", "completed"])
+
+
+def test_a_check_that_also_reminds_of_something_else_verifies(tmp_path):
+    r = audit_chat("""
+2026-05-11 09:40:00 何敏-行政部: @所有人 9月起考勤统一改企业微信打卡，请今天下班前都装好
+2026-05-12 10:30:00 何敏-行政部: @罗刚-仓储部 两个理货员的健康证快到期了，这周内去复检，新证拍照发我
+2026-05-12 10:45:00 罗刚-仓储部: 好的，周四带她们去
+2026-05-14 16:05:00 罗刚-仓储部: 两个理货员健康证复检做完了，新证照片私发你了
+2026-05-14 17:30:00 何敏-行政部: 两张新证都看了，有效期到明年5月，没问题。另外提醒下，员工请病假要附病历
+""", tmp_path)
+    duty = r.tasks[(r.tasks["receiver"] == "罗刚") & r.tasks["text"].str.contains("健康证")].iloc[0]
+    assert duty["verified"] == pd.Timestamp("2026-05-14 17:30:00")
+
+
+def test_a_picture_with_words_in_an_export_is_read_for_a_report(tmp_path):
+    r = audit_chat("""
+2026-05-11 11:00:00 林涛-运营部: @罗刚-仓储部 明天把A区留样记录拍照发我
+2026-05-11 11:20:00 罗刚-仓储部: 收到
+2026-05-12 09:00:00 罗刚-仓储部: 【图片】 A区留样柜又跳闸了
+2026-05-12 11:30:00 罗刚-仓储部: 【图片】 A区留样记录
+""", tmp_path)
+    assert r.tasks.iloc[0]["completed"] == pd.Timestamp("2026-05-12 11:30:00")     # (the mishap reports none)

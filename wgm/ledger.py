@@ -72,7 +72,10 @@ def build(messages: pd.DataFrame, settings: Settings, roster: Roster) -> Ledger:
             & ~is_recalled & (gdf[M.media] != "recall")
         # untagged words (库里就6支，先发过去) can still answer a task their sender was just given: they
         # take the pass too, where only that is asked of them (feed_quiet)
-        quiet = ~active & ~is_recalled & (gdf[M.media] == "text")
+        # …and so can a picture with words (【图片】 A区留样记录: a photo of the work asked, named)
+        worded_picture = (gdf[M.media] == "image") \
+            & gdf[M.content].str.replace(_PICTURE_MARK, "", regex=True).str.strip().ne("")
+        quiet = ~active & ~is_recalled & ((gdf[M.media] == "text") | worded_picture)
         passing = active | quiet
         for r, is_quiet in zip(schema.records(gdf.loc[passing], _PASS_COLUMNS), quiet[passing].to_numpy()):
             if is_quiet:
@@ -94,6 +97,8 @@ def build(messages: pd.DataFrame, settings: Settings, roster: Roster) -> Ledger:
         schema.check_frame(frame, columns, stage)
     return built
 
+
+_PICTURE_MARK = r"[【\[](?:图片|照片|image)[】\]]"
 
 # the message columns the pass reads
 _PASS_COLUMNS = [M.msg_id, M.group, M.ts, M.member, M.media, M.content, M.quote_id, M.precision,

@@ -317,6 +317,7 @@ class GroupState:
         self.minutes = re.compile(rf"^[^，,。：:\n]{{0,8}}?(?:{heads})\s*[：:]") if heads else None
         self.deeds = _words_pattern(settings.words("done_verbs") + settings.words("delivery_verbs"))
         self.asks = _words_pattern(settings.words("task"))
+        self.mishap = _words_pattern(settings.words("result_except"))
         # an attendee's own words for coming, or not, to a meeting (5点前赶回来, 下午的会我来主持, 纪要我看了)
         attend = [alternation(settings.words("meeting_answer")), *settings.words("meeting_answer_patterns")]
         self.attends = re.compile("|".join(f"(?:{p})" for p in attend if p)) if any(attend) else None
@@ -514,6 +515,10 @@ def reminder(state: GroupState, r) -> Role | None:
     quoted = state.quoted(r)
     if quoted is not None and quoted.poster == r.member:
         return Role(r.msg_id, "reminder", quoted.task_id)
+    if r.t_verify and r.verify_checked and quoted is None and any(
+            t.kind == "task" and any(d.completed is not None and d.verified is None for d in t.duties.values())
+            for t in state.poster_tasks(r.member)):
+        return None     # 两张新证都看了，没问题。另外提醒下…: a check of work reported first (verification)
     open_tasks = [t for t in reversed(state.poster_tasks(r.member))
                   if any(d.completed is None for d in t.duties.values())]
     # one the work was reported to follows up too (黄科抓紧，ICU监护仪今天给个准话 from the 院领导 stepping in)
@@ -680,7 +685,9 @@ def completion(state: GroupState, r) -> Role | None:
         and r.member in state.open_by_receiver
     asks = r.t_task_verb and (not delivered or state.asks is None
                               or state.asks.search(_FILE_NAME.sub("", r.bare)) is not None)
-    by_file = delivered and not (r.t_done or by_result or by_data or asks or r.t_question)
+    # (a picture of a mishap — 【图片】 3号库叉车充电桩又跳闸了 — reports a problem, not work done)
+    mishap = r.media == "image" and state.mishap is not None and state.mishap.search(r.bare) is not None
+    by_file = delivered and not (r.t_done or by_result or by_data or asks or r.t_question or mishap)
     # 番禺4个，传菜和洗碗: the figure a task asked for (报一下人数)
     by_figure = not (r.t_done or by_result or by_data or by_file or r.t_task_verb or r.t_question or r.mentions) \
         and _GIVES_FIGURE.search(r.bare) is not None and any(
@@ -1100,7 +1107,7 @@ def feed_quiet(state: GroupState, r) -> None:
     is the data their open work asked for (completion)."""
     duties = state.open_by_receiver.get(r.member, ())
     role = completion(state, r) if duties and (_is_data(r.bare) or _LABEL.match(r.bare) or _GIVES_FIGURE.search(r.bare)
-                                               or _FILE_SENT.search(r.content)) else None
+                                               or r.media == "image" or _FILE_SENT.search(r.content)) else None
     #      (沪D7K251 刘二虎 13817760924, 原因：…)
     if role is None and any(d.replied is None for _, d in duties):
         role = reply(state, r)
