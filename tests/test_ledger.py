@@ -1455,3 +1455,23 @@ def test_a_picture_with_words_in_an_export_is_read_for_a_report(tmp_path):
 2026-05-12 11:30:00 罗刚-仓储部: 【图片】 A区留样记录
 """, tmp_path)
     assert r.tasks.iloc[0]["completed"] == pd.Timestamp("2026-05-12 11:30:00")     # (the mishap reports none)
+
+
+def test_a_quote_obtained_and_a_date_the_work_can_be_done_by_is_a_promise(tmp_path):
+    r = audit_chat("""
+2026-05-21 14:30:00 林涛-运营部: @罗刚-仓储部 仓库要做一次全面消杀，外包单位报价请明天上午10点前报我
+2026-05-22 10:40:00 罗刚-仓储部: 林总，报价要到了，2800，28号前能做完
+2026-05-27 18:30:00 罗刚-仓储部: 仓库消杀做完了，投放点都贴了标识
+""", tmp_path)
+    duty = r.tasks.iloc[0]
+    assert duty["completed"] == pd.Timestamp("2026-05-27 18:30:00")
+
+
+def test_a_file_sharing_one_common_word_with_the_work_is_not_its_report(tmp_path):
+    r = audit_chat("""
+2026-05-11 14:00:00 林涛-运营部: @罗刚-仓储部 上半年客户满意度调查的问卷，5月20日前回收统计好
+2026-05-11 14:20:00 罗刚-仓储部: 收到
+2026-05-18 09:05:00 罗刚-仓储部: 【文件】客户投诉台账（5.11-5.17）.xlsx
+2026-05-19 16:00:00 罗刚-仓储部: 【文件】满意度问卷回收统计.xlsx
+""", tmp_path)
+    assert r.tasks.iloc[0]["completed"] == pd.Timestamp("2026-05-19 16:00:00")

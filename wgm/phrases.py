@@ -123,8 +123,10 @@ def _readers(lexicon_json: str, names: tuple[str, ...]) -> Readers:
         warning_redirect=_compiled(alternation(lex["warning_redirects"])), done_maybe=done_maybe,
         report_outcomes=frozenset(lex.get("report_outcomes", ())),
         # 资料齐了，上午就能开出来: what is ready is a step; the work is then (就能) done, a promise
-        ahead=_compiled(rf"(?:{alternation(lex['not_done_times'])})[^，,。；;！!]{{0,3}}(?:就|才)(?:能|可以|会)"
-                        if lex["not_done_times"] else ""))
+        # (…28号前能做完: by a time, can then be done — a promise too)
+        ahead=_compiled("|".join(p for p in (
+            rf"(?:{alternation(lex['not_done_times'])})[^，,。；;！!]{{0,3}}(?:就|才)(?:能|可以|会)" if lex["not_done_times"] else "",
+            r"(?:号|日|点|天|周[一二三四五六日天]?)(?:前|之前|以前)就?(?:能|可以|会)") if p)))
 
 
 def readers(settings: Settings, names: Sequence[str] = ()) -> Readers:

@@ -724,8 +724,9 @@ def completion(state: GroupState, r) -> Role | None:
         elif best[0] == 0 and going_on is not None:
             task, confidence = going_on, CONFIDENCE["completion.going_on"]
         elif by_file:
-            # only by a word its name shares with the work: a file is sent for many reasons
-            if best[0] == 0:
+            # only by words its name shares with the work: a file is sent for many reasons (业主投诉台账.xlsx
+            # shares 业主 with 业主满意度调查, and is the weekly ledger, not the survey)
+            if best[0] < 2:
                 return None
             task, confidence = best[3], CONFIDENCE["completion.file"]
             reason = REASON["completion.file"]
