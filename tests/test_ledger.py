@@ -1475,3 +1475,12 @@ def test_a_file_sharing_one_common_word_with_the_work_is_not_its_report(tmp_path
 2026-05-19 16:00:00 罗刚-仓储部: 【文件】满意度问卷回收统计.xlsx
 """, tmp_path)
     assert r.tasks.iloc[0]["completed"] == pd.Timestamp("2026-05-19 16:00:00")
+
+
+def test_where_one_is_today_answers_no_task(tmp_path):
+    r = audit_chat("""
+2026-05-08 14:10:00 徐丽-运营部: @罗刚-仓储部 3栋1单元楼道灯不亮，明天找人看一下
+2026-05-08 17:30:00 罗刚-仓储部: 仓储部今天全员在7栋配合厂家做叉车保养，有急事打我电话
+2026-05-09 08:10:00 罗刚-仓储部: 收到，今天让小王去
+""", tmp_path)
+    assert r.tasks.iloc[0]["replied"] == pd.Timestamp("2026-05-09 08:10:00")

@@ -243,6 +243,10 @@ def _ts(value) -> datetime | None:
 _REPORTED_SPEECH = re.compile(r"(?:说|讲|回复|答应)(?:的是|是)?\s*$")
 
 
+# after a time of today: being somewhere, doing something (全员在7栋…, 都在外面), not work due by then
+_BEING_AT = re.compile(r"\s*(?:全员|全部|大家|人|我们?|我这边)?都?在(?![^，,。；;！!？?]{0,10}(?:前|好|完|掉))")
+
+
 def _stated_time(state: "GroupState", r) -> datetime | None:
     """The time a message states (its deadline, else its point in time), if not already past. A point
     that is just the day it is said (今天在厂家培训一天) tells what goes on today, not when work is due;
@@ -253,6 +257,8 @@ def _stated_time(state: "GroupState", r) -> datetime | None:
         if at > 0 and _REPORTED_SPEECH.search(r.bare[max(0, at - 6):at]):
             return None
         when = _ts(r.time_deadline)
+        if when is not None and when.date() == r.ts.date() and _BEING_AT.match(r.bare, at + len(text)):
+            return None     # 今天全员在7栋配合厂家做保养: where one is today, no time work is due
     else:
         when = _ts(r.time_point)
         if when is not None and when.date() == r.ts.date() and when.time() == state.end_of_day:
