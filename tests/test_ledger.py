@@ -1484,3 +1484,9 @@ def test_where_one_is_today_answers_no_task(tmp_path):
 2026-05-09 08:10:00 罗刚-仓储部: 收到，今天让小王去
 """, tmp_path)
     assert r.tasks.iloc[0]["replied"] == pd.Timestamp("2026-05-09 08:10:00")
+
+
+def test_work_to_be_made_good_by_a_time_naming_nobody_is_a_task_lacking_its_receiver(tmp_path):
+    r = audit_chat("2026-05-14 09:00:00 林涛-运营部: 下周一区域来检查，各个库房的卫生这周内要搞好", tmp_path)
+    assert list(r.tasks["kind"]) == ["task"]
+    assert [e.rule for e in r.events.itertuples() if e.rule == "format"] == ["format"]
