@@ -357,6 +357,8 @@ def _per(m: re.Match, t: str, s: int, e: int, prev: str, base: datetime, w: Time
     nxt = t[e:e + 1]
     if nxt in ("好", "安", "茶"):      # 早上好, 下午茶
         return None
+    if prev == "一" and t[s - 2:s - 1] not in ("周", "期", "拜", "初", "十", "第", "礼") or t[max(0, s - 2):s] == "整个":
+        return None                      # 白跑一下午, 忙了整个上午: how long, not when
     if m.group() in ("上班", "下班") and lexicon.NOT_WORK_PERIOD.match(t, e):   # 下班了, 上班时间
         return None
     return "per", m.group()
