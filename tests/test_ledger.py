@@ -1194,12 +1194,13 @@ def test_an_attendee_answers_a_meeting_in_their_own_words(tmp_path):
 2026-05-12 09:20:00 林涛-运营部: 上午在客户那谈合同，5点前赶回来
 2026-05-12 10:06:00 罗刚-仓储部: 下午的会我来主持，5点半准时开始
 2026-05-12 17:40:00 韩冰-IT部: 不好意思刚忙完，进会了
+2026-05-12 18:10:00 高峰-财务部: 刚从客户那回来，会是不是已经开完了😂
 2026-05-13 08:50:00 徐丽-运营部: 昨天在仓库盘点没看到通知，纪要我看了
 2026-05-16 10:00:00 谢婷-客服部: 样品到了
 """, tmp_path)
     kinds = dict(zip(r.messages["content"], r.messages["kind"]))
     meeting = r.tasks.set_index("receiver")
-    for member in ("林涛", "罗刚", "韩冰", "徐丽"):
+    for member in ("林涛", "罗刚", "韩冰", "徐丽", "高峰"):
         assert pd.notna(meeting.loc[member, "replied"]), member
     assert kinds["样品到了"] == "chat" and pd.isna(meeting.loc["谢婷", "replied"])     # days after the meeting
     assert pd.isna(meeting.loc["林涛", "promised"])           # 5点前 is when one comes, no promise of work

@@ -880,6 +880,7 @@ def reply(state: GroupState, r) -> Role | None:
 
 
 _OTHER_ROLE_TAGS = ("t_done", "t_verify", "t_reminder", "t_escalation", "t_meeting", "t_warning", "t_incivility")
+_MEETING_OVER = re.compile(r"会[^，,。；;！!？?]{0,6}开完|开完[^，,。；;！!？?]{0,2}会")
 # how long after its start words of coming still answer a meeting (纪要我看了, the next morning)
 _ATTEND_AFTER = timedelta(days=1)
 
@@ -889,9 +890,10 @@ def _attends(state: GroupState, r, meetings: list[tuple[Task, Duty]]) -> list[tu
     (5点前赶回来, 进会了, 过不来), a part in it (我来主持, 我来发奖), the meeting itself (下午的会…), or having
     missed the notice (没看到通知，纪要我看了) — until a day after it starts. Words of another role
     (a report, a check, a warning) answer nothing here."""
+    # (会是不是已经开完了: a meeting done is still words of the meeting, not a report of work)
+    blocking = [tag for tag in _OTHER_ROLE_TAGS if tag != "t_meeting" and not (tag == "t_done" and _MEETING_OVER.search(r.bare))]
     if state.attends is None or r.media not in ("text", "quote") or r.t_off_topic \
-            or any(getattr(r, tag) for tag in _OTHER_ROLE_TAGS if tag != "t_meeting") \
-            or not state.attends.search(r.bare):
+            or any(getattr(r, tag) for tag in blocking) or not state.attends.search(r.bare):
         return []
     return [(t, d) for t, d in meetings if r.ts <= (t.deadline or t.posted) + _ATTEND_AFTER]
 
