@@ -1491,3 +1491,44 @@ def test_work_to_be_made_good_by_a_time_naming_nobody_is_a_task_lacking_its_rece
     r = audit_chat("2026-05-14 09:00:00 林涛-运营部: 下周一区域来检查，各个库房的卫生这周内要搞好", tmp_path)
     assert list(r.tasks["kind"]) == ["task"]
     assert [e.rule for e in r.events.itertuples() if e.rule == "format"] == ["format"]
+
+
+def test_a_yes_with_a_time_to_an_unanswered_task_is_its_promise_not_a_verification(tmp_path):
+    r = audit_chat("""
+2026-05-09 09:00:00 林涛-运营部: @罗刚-仓储部 直播间的样品今天下午发出去
+2026-05-09 09:05:00 罗刚-仓储部: 收到
+2026-05-09 12:00:00 罗刚-仓储部: 样品发出去了
+2026-05-09 14:00:00 韩冰-IT部: @林涛-运营部 10号晚上8点开卖前，直通车的预算要再加20万，要你签字，请今天下班前回复是否同意
+2026-05-09 17:30:00 林涛-运营部: 可以加，我明早签
+""", tmp_path)
+    tasks = r.tasks.set_index("receiver")
+    assert tasks.loc["林涛", "promised"] == pd.Timestamp("2026-05-10 09:00:00")
+    assert pd.isna(tasks.loc["罗刚", "verified"])
+
+
+def test_work_a_past_meeting_decided_is_a_task_not_a_meeting_notice(tmp_path):
+    r = audit_chat("2026-05-13 15:30:00 林涛-运营部: 复盘会定的：发货延迟率要降到3%以下，@罗刚-仓储部 下周三前出一个仓库改进方案",
+                   tmp_path)
+    assert list(r.tasks["kind"]) == ["task"]
+
+
+def test_work_asked_of_ones_own_poster_to_be_brought_back_is_a_task(tmp_path):
+    r = audit_chat("""
+2026-05-11 09:00:00 林涛-运营部: @罗刚-仓储部 直播间的样品今天下午发出去
+2026-05-11 09:05:00 罗刚-仓储部: 收到
+2026-05-11 14:00:32 罗刚-仓储部: 【直播排期调整】 11月12日 19:00-23:00 主播：小雨 需求人：罗刚 请运营部明天中午前把两场的福利款和库存确认好发我
+""", tmp_path)
+    assert set(r.tasks["poster"]) == {"林涛", "罗刚"}
+
+
+def test_a_file_of_ones_own_work_confirmed_done_is_its_report_not_a_verification(tmp_path):
+    r = audit_chat("""
+2026-05-09 14:00:00 林涛-运营部: @韩冰-IT部 开卖前直通车的预算系统今天配好
+2026-05-09 15:00:00 韩冰-IT部: 预算系统配好了
+2026-05-11 14:00:00 罗刚-仓储部: @林涛-运营部 请明天中午前把两场的福利款和库存确认好发我
+2026-05-11 14:30:00 林涛-运营部: 收到
+2026-05-12 11:30:00 林涛-运营部: 【文件】直播福利款及库存.xlsx 两场的福利款和库存确认好了
+""", tmp_path)
+    tasks = r.tasks.set_index("receiver")
+    assert tasks.loc["林涛", "completed"] == pd.Timestamp("2026-05-12 11:30:00")
+    assert pd.isna(tasks.loc["韩冰", "verified"])

@@ -219,6 +219,8 @@ def _closed(t: Task, d: Duty) -> bool:
 
 # work handed to "you" by the one spoken to (…周四上午给您行吗, 明天发你): the sender's own delivery
 _TO_YOU = re.compile(r"(?:给|发|交|报|送|传)(?:到)?(?:您|你)(?!们)")
+# …and work asked to be brought to the sender (发我, 交给我, 报我): a request, whoever it names
+_TO_ME = re.compile(r"(?:发|给|交|报|送|传)(?:给|到)?我(?!们)")
 _FILE_SENT = re.compile(r"[【\[](?:文件|图片|照片)[】\]]")
 # a file's name (门店整改计划.docx): words of what it is, not words asking anything
 _FILE_NAME = re.compile(r"[^\s\[\]【】.]{1,80}\.(?:docx?|xlsx?|pptx?|pdf|zip|rar|7z|txt|csv|png|jpe?g|mp4)\b", re.IGNORECASE)
@@ -399,7 +401,8 @@ class GroupState:
         # …or to whom their work was reported (沈院，厂家配件已经在路上了 after 沈国华 was asked to step in)
         posters = {who for t, d in self.duties_of(r.member) for who in (t.poster, *t.escalated_to)}
         return (bool(named) and set(named) <= posters
-                and (not r.mentions or r.t_done or r.t_progress or r.t_ack or _TO_YOU.search(r.bare) is not None))
+                and (not r.mentions or r.t_done or r.t_progress or r.t_ack or _TO_YOU.search(r.bare) is not None)
+                and not (r.t_task_verb and _TO_ME.search(r.bare)))   # 请运营部明天中午前…发我: work asked of them
 
     def going_on(self, r) -> Task | None:
         """The open task the sender spoke of as its receiver in their last words on a task, if that was
@@ -577,10 +580,13 @@ def verification(state: GroupState, r) -> Role | None:
         return None      # ok 我参加 answers the meeting notice still awaiting its answer (reply)
     if not own_quote and r.t_done and not r.verify_checked:
         return None      # 打印好了，三份放您桌上了 / 监控回放修好了: a report in the words of an outcome, no check
-    if not own_quote and _stated_time(state, r) is not None and not (r.verify_checked and not r.t_ack) \
-            and any(t.kind == "task" and d.completed is None for t, d in state.duties_of(r.member)):
+    if not own_quote and _stated_time(state, r) is not None \
+            and any(t.kind == "task" and d.completed is None
+                    and (d.replied is None and not _CHECK_DONE.search(r.bare) or not r.verify_checked or r.t_ack)
+                    for t, d in state.duties_of(r.member)):
         return None      # 可以 下周一交 from one with work of their own open: a promise (看了，可以，今天反馈
-        #                  checks something first: a verification)
+        #                  checks something first: a verification — unless their own work is not even answered:
+        #                  可以加，我明早签 answers it)
     if quoted is not None and quoted.poster == r.member:
         targets, confidence = [quoted], CONFIDENCE["verification.quoted"]
     else:
@@ -593,8 +599,10 @@ def verification(state: GroupState, r) -> Role | None:
             targets, confidence = _confirmed_unreported(state, r), CONFIDENCE["verification.unreported"]
     if not targets:
         return None
-    if not own_quote and r.t_done and not _CONFIRMS.search(r.bare) and _speaks_of_own_work(state, r, targets):
-        return None      # 查清楚了，…已经改派: of the work asked of the sender, a report (completion)
+    if not own_quote and (r.t_done and not _CONFIRMS.search(r.bare) or _FILE_SENT.search(r.content)) \
+            and _speaks_of_own_work(state, r, targets):
+        return None      # 查清楚了，…已经改派 / [文件] 福利款及库存.xlsx …确认好了: of the work asked of the sender,
+        #                  a report (completion)
     for t in targets:
         for who, duty in t.duties.items():
             # quoting no task it confirms what was reported (and whom it names): in a task to many, a
@@ -880,6 +888,8 @@ def reply(state: GroupState, r) -> Role | None:
 
 
 _OTHER_ROLE_TAGS = ("t_done", "t_verify", "t_reminder", "t_escalation", "t_meeting", "t_warning", "t_incivility")
+# a check done (看了, 试过, 核对了): what makes 可以 a judgement of work rather than a yes to one's own
+_CHECK_DONE = re.compile(r"(?:看|试|测|核|对|查|验|审|听)(?:了|过)|(?:核对|检查|验收|复核)(?:了|过|完)")
 _MEETING_OVER = re.compile(r"会[^，,。；;！!？?]{0,6}开完|开完[^，,。；;！!？?]{0,2}会")
 # how long after its start words of coming still answer a meeting (纪要我看了, the next morning)
 _ATTEND_AFTER = timedelta(days=1)
