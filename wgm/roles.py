@@ -729,8 +729,9 @@ def completion(state: GroupState, r) -> Role | None:
         best = max(scored, key=lambda x: x[:3])
         going_on = state.going_on(r)
         going_on = going_on if any(t is going_on for t, _ in open_duties) else None
-        if by_label:
-            task, confidence = _labelled(state, r), CONFIDENCE["completion.shared_words"]
+        labelled = _labelled(state, r) if by_label else None
+        if labelled is not None:
+            task, confidence = labelled, CONFIDENCE["completion.shared_words"]
         elif by_figure:
             asking = [t for t, _ in open_duties if _ASKS_FIGURE.search(t.text)]
             task = max(asking, key=lambda t: _shared(state, words, t))     # the first, on a tie: the oldest
