@@ -207,3 +207,45 @@ def test_the_code_digest_changes_with_any_source_file(tmp_path, monkeypatch):
     assert cache.package_digest(package) != before
     (package / "data" / "rules.yaml").write_text("# changed\n", encoding="utf-8")
     assert cache.package_digest(package) != before
+
+
+def test_a_rerun_puts_names_in_pinyin_order_from_the_kept_keys(tmp_path, monkeypatch):
+    # the first cached run keeps the pinyin keys of the names it sorts; a re-run takes them from
+    # there and writes the same 扣款 and 公示 without asking pypinyin again
+    import pypinyin
+
+    from wgm import names
+    from wgm.report import deductions, publish
+    api.audit([SAMPLES], options(tmp_path))
+    fresh = api.audit([SAMPLES], options(None, "amounts.reply_missed=30"))
+    kept = (tmp_path / cache.PINYIN).read_text(encoding="utf-8")
+    assert "孙丽" in kept or "李明" in kept
+    monkeypatch.setattr(names, "_KNOWN", {})
+    names.pinyin_key.cache_clear()
+    monkeypatch.setattr(pypinyin, "lazy_pinyin", lambda *a, **k: (_ for _ in ()).throw(AssertionError("pypinyin")))
+    again = api.audit([SAMPLES], options(tmp_path, "amounts.reply_missed=30"))
+    assert deductions.deductions(again).equals(deductions.deductions(fresh))
+    assert publish.announcements(again) == publish.announcements(fresh)
+    names.pinyin_key.cache_clear()
+
+
+def test_a_damaged_pinyin_file_is_made_again(tmp_path):
+    (tmp_path / cache.PINYIN).write_text('{"stamp": 1, "keys": [', encoding="utf-8")
+    cache.remember_pinyin(tmp_path, ["李明"])
+    assert '"李明": ["li", "ming"]' in (tmp_path / cache.PINYIN).read_text(encoding="utf-8")
+
+
+def test_a_copied_kept_csv_is_listed_in_the_manifest_by_its_own_digest(tmp_path):
+    # the kept copy's digest, checked before it is used, stands for the copy: the manifest must hold
+    # the sha256 of the bytes now in the output folder
+    import hashlib
+    import json
+    folder = tmp_path / "cache"
+    _csv_run(tmp_path / "first", folder)
+    memo = cache.FileMemo(folder)
+    result = api.audit([SAMPLES], options(folder, "amounts.reply_missed=33"))
+    report.write(result, tmp_path / "again", {"csv"}, memo=memo)
+    assert memo.verified            # messages.csv and tasks.csv came from the kept copies
+    listed = json.loads((tmp_path / "again" / ".wgm-manifest.json").read_text(encoding="utf-8"))["files"]
+    for name in ("messages.csv", "tasks.csv", "events.csv"):
+        assert listed[name] == hashlib.sha256((tmp_path / "again" / name).read_bytes()).hexdigest(), name

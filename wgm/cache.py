@@ -153,6 +153,8 @@ class FileMemo:
 
     def __init__(self, folder: Path) -> None:
         self.folder = Path(folder)
+        # kept file → its sha256, checked by reuse(): the writer copying it need not hash it again
+        self.verified: dict[Path, str] = {}
 
     def _paths(self, name: str, file_key: str) -> tuple[Path, Path]:
         kept = self.folder / "files" / f"{file_key}.{name}"
@@ -161,7 +163,9 @@ class FileMemo:
     def reuse(self, name: str, file_key: str) -> Path | None:
         kept, digest = self._paths(name, file_key)
         try:
-            if kept.is_file() and digest.read_text(encoding="ascii").strip() == file_digest(kept):
+            expected = digest.read_text(encoding="ascii").strip()
+            if kept.is_file() and expected == file_digest(kept):
+                self.verified[kept] = expected
                 return kept
         except (OSError, ValueError):     # unreadable, or not the digest wgm wrote (UnicodeDecodeError): a miss
             pass
@@ -182,3 +186,48 @@ class FileMemo:
             os.replace(tmp, kept)
         except OSError:
             pass
+
+
+PINYIN = "pinyin.json"      # names → their pinyin keys, for the next run's pinyin order (wgm.names)
+
+
+def _pinyin_stamp() -> list:
+    """What the kept keys depend on: pypinyin's version (its dictionaries) and wgm's code."""
+    from importlib.metadata import PackageNotFoundError, version
+    try:
+        made_by = version("pypinyin")
+    except PackageNotFoundError:
+        made_by = ""
+    return [FORMAT, code_digest(), made_by]
+
+
+def remember_pinyin(folder: Path, people: Iterable[str]) -> None:
+    """Give wgm.names the pinyin keys of `people` kept in the cache folder, and keep those it lacked:
+    an amounts-only re-run sorts the same names without loading pypinyin. A damaged or foreign file is
+    ignored (and replaced); one that cannot be written is skipped."""
+    from wgm import names
+    path = Path(folder) / PINYIN
+    stamp = _pinyin_stamp()
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        kept = data["keys"] if data.get("stamp") == stamp and isinstance(data.get("keys"), dict) else {}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        kept = {}
+    wanted = {p for p in people if p}
+    found = {p: tuple(k) for p in wanted if isinstance(k := kept.get(p), list) and all(isinstance(s, str) for s in k)}
+    names.remember(found)
+    missing = sorted(wanted - found.keys())
+    if not missing:
+        return
+    kept = {**{p: list(k) for p, k in found.items()}, **{p: list(names.pinyin_key(p)) for p in missing},
+            **{p: k for p, k in kept.items() if p not in wanted}}
+    tmp = None
+    try:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{PINYIN}.", dir=folder)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump({"stamp": stamp, "keys": kept}, fh, ensure_ascii=False)
+        os.replace(tmp, path)
+    except OSError:
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
