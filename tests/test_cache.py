@@ -77,12 +77,37 @@ def test_a_changed_input_is_read_again(tmp_path, monkeypatch):
 
 def test_a_damaged_or_foreign_entry_is_a_miss(tmp_path):
     api.audit([SAMPLES], options(tmp_path))
-    for path in tmp_path.rglob("*.parquet"):
-        path.write_bytes(b"not parquet")
+    frames = list(tmp_path.rglob("*.arrow"))
+    assert frames                                   # the frames are Arrow IPC files (see the next test)
+    for path in frames:
+        path.write_bytes(b"not arrow")
     assert len(api.audit([SAMPLES], options(tmp_path)).events) > 0
     for path in tmp_path.rglob("meta.json"):
         path.write_text("{", encoding="utf-8")
     assert len(api.audit([SAMPLES], options(tmp_path)).events) > 0
+
+
+def test_the_frames_are_kept_as_compressed_arrow_and_read_back_equal(tmp_path):
+    # Arrow IPC with zstd: read back in a fraction of Parquet's time (a million messages: ~0.2 s against
+    # ~2 s), a tenth of the uncompressed size
+    import pandas as pd
+    import pyarrow.ipc
+    frame = pd.DataFrame({"text": pd.Series(["收到", "", "明天12:00前提交"] * 50, dtype="str"),
+                          "ts": pd.to_datetime(["2026-05-11 09:00:00"] * 150), "n": range(150),
+                          "ok": [True, False, True] * 50, "conf": [0.5, 1.0, 0.95] * 50})
+    cache.store(tmp_path, "x", {"frame": frame}, {"a": 1})
+    with pyarrow.ipc.open_file(tmp_path / "x" / "frame.arrow") as kept:
+        assert kept.schema.field("text").type in (pyarrow.string(), pyarrow.large_string())
+    frames, data = cache.fetch(tmp_path, "x")
+    assert frames["frame"].equals(frame) and frames["frame"].dtypes.equals(frame.dtypes) and data == {"a": 1}
+
+
+def test_an_entry_of_the_parquet_layout_is_a_miss(tmp_path):
+    import json
+    cache.store(tmp_path, "x", {"frame": __import__("pandas").DataFrame({"n": [1]})}, {})
+    meta = tmp_path / "x" / "meta.json"
+    meta.write_text(json.dumps({**json.loads(meta.read_text(encoding="utf-8")), "format": 1}), encoding="utf-8")
+    assert cache.fetch(tmp_path, "x") is None
 
 
 def test_an_entry_made_by_other_code_is_not_reused(tmp_path, monkeypatch):
@@ -96,7 +121,7 @@ def test_an_entry_made_by_other_code_is_not_reused(tmp_path, monkeypatch):
 def test_the_cache_holds_data_that_cannot_run_code(tmp_path):
     api.audit([SAMPLES], options(tmp_path))
     kinds = {p.suffix for p in tmp_path.rglob("*") if p.is_file()}
-    assert kinds <= {".parquet", ".json", ".csv", ".sha256"}
+    assert kinds <= {".arrow", ".json", ".csv", ".sha256"}
     for path in tmp_path.rglob("*"):
         if path.is_file():
             assert not path.read_bytes()[:2].startswith(b"\x80"), path      # no pickle protocol header

@@ -11,8 +11,9 @@ that changes only amounts or review settings finds the judged run and only price
 the CSV files such a run would write byte for byte the same (messages.csv for the same review
 set, tasks.csv) are copied from a kept copy (`FileMemo`) whose digest is checked first.
 
-An entry is a folder: one Parquet file per frame and a JSON file for the rest, written into a
-temporary folder and renamed into place. A missing, damaged or foreign entry is a miss, never
+An entry is a folder: one Arrow IPC file (zstd) per frame and a JSON file for the rest, written into a
+temporary folder and renamed into place. (Arrow, not Parquet: a million messages read back in ~0.2 s
+instead of ~2 s, most of an amounts-only re-run, in about the same 45 MB.) A missing, damaged or foreign entry is a miss, never
 an error, and nothing in it can run code (there is no pickle).
 """
 
@@ -32,7 +33,7 @@ import pandas as pd
 from wgm import __version__
 from wgm.ids import file_digest
 
-FORMAT = 1          # the layout of an entry; another number is a miss
+FORMAT = 2          # the layout of an entry (1: Parquet frames; 2: Arrow IPC); another number is a miss
 V = TypeVar("V")
 
 
@@ -100,7 +101,7 @@ def fetch(folder: Path, name: str) -> tuple[dict[str, pd.DataFrame], dict] | Non
         meta = json.loads((entry / "meta.json").read_text(encoding="utf-8"))
         if meta.get("format") != FORMAT or meta.get("code") != code_digest():
             return None
-        frames = {f: pd.read_parquet(entry / f"{f}.parquet") for f in meta["frames"]}
+        frames = {f: pd.read_feather(entry / f"{f}.arrow") for f in meta["frames"]}
     except Exception:      # damaged, foreign or half-deleted: a miss
         return None
     return frames, meta["data"]
@@ -116,7 +117,7 @@ def store(folder: Path, name: str, frames: dict[str, pd.DataFrame], data: dict) 
         return
     try:
         for f, frame in frames.items():
-            frame.reset_index(drop=True).to_parquet(tmp / f"{f}.parquet", index=False)
+            frame.reset_index(drop=True).to_feather(tmp / f"{f}.arrow", compression="zstd")
         meta = {"format": FORMAT, "code": code_digest(), "frames": list(frames), "data": data}
         (tmp / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, default=str), encoding="utf-8")
         target = folder / name
