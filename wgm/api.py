@@ -320,7 +320,9 @@ def audit(inputs: Iterable[Path], options: Options = Options(), on_progress: ing
     ev = settle(verdict.events, settings, incidents, overrides, months)
     if options.cache is not None:
         # the names the report puts in pinyin order (扣款, 公示), their keys kept from the last run
-        cache.remember_pinyin(options.cache, set(ev.events["member"]) | set(ev.summary["member"]))
+        # (unique() first: set() of a pyarrow-backed column walks it a value at a time, 0.2 s at 1M messages)
+        cache.remember_pinyin(options.cache, set(ev.events["member"].unique().tolist())
+                              | set(ev.summary["member"].unique().tolist()))
     messages = _mark_review(verdict.messages, _review_ids(ev.events))
     schema.check_frame(verdict.tasks, schema.TASK_COLUMNS, "ledger")
     schema.check_frame(ev.events, schema.EVENT_COLUMNS, "evaluate")
