@@ -243,7 +243,16 @@ def _json_literals(series: pd.Series) -> list[str]:
     if kind and kind in "biu":
         return csv_fields(series)                            # true/false and int spellings are JSON's too
     if kind == "f":
-        return ['""' if v != v else _float_literal(v) for v in series.round(2).tolist()]
+        values = series.round(2)
+        rounded = values.to_numpy()
+        # few distinct values (confidence, amounts): each spelled once, then looked up; not when a -0.0
+        # is among them, which factorizing takes for 0.0 (JSON spells it -0.0)
+        if n > 64 and not (np.signbit(rounded) & (rounded == 0)).any():
+            codes, uniques = pd.factorize(rounded, use_na_sentinel=False)
+            if len(uniques) <= _FACTORIZE_BELOW * n:
+                spelled = ['""' if v != v else _float_literal(v) for v in uniques.tolist()]
+                return np.asarray(spelled, dtype=object)[codes].tolist()
+        return ['""' if v != v else _float_literal(v) for v in values.tolist()]
     if pd.api.types.is_string_dtype(series) and series.dtype != object:
         sample = series.iloc[:: max(1, n // 2000)]
         if sample.nunique(dropna=False) > _FACTORIZE_BELOW * len(sample) and len(sample) > 64:
