@@ -170,3 +170,16 @@ def test_json_records_of_many_distinct_texts_are_encoded_one_by_one_alike():
     df = pd.DataFrame({"text": pd.Series(texts, dtype="str"), "n": np.arange(300, dtype="int64")})
     encode = json.JSONEncoder(ensure_ascii=False).encode
     assert list(json_records(df, ["text", "n"], "unparsed")) == [encode({"text": t, "n": i}) for i, t in enumerate(texts)]
+
+
+def test_json_numbers_of_few_distinct_values_are_spelled_as_one_by_one():
+    """A float column of few distinct values (confidence, amounts) is spelled once per value and looked up:
+    the same JSON as value by value, -0.0, NaN and infinities included."""
+    import json
+
+    from wgm.report.machine import _json_literals, json_values
+    for values in ([0.5, 1.0, 0.95, 30.0, float("nan"), float("inf"), 1e-7] * 40,
+                   [0.0, -0.0, 0.004, -0.004, 50.0] * 40, [0.125, 2.675, 1.005] * 40):
+        series = pd.Series(values, dtype="float64")
+        one_by_one = [json.dumps(v) if v == v else '""' for v in json_values(series)]
+        assert _json_literals(series) == [v.replace("NaN", '""') for v in one_by_one], values

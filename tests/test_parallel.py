@@ -79,3 +79,45 @@ def test_tag_overrides_apply_alike_in_one_process_in_workers_and_from_the_cache(
         assert sum("nope" in w and "matches nothing" in w for w in r.warnings) == 1
     rendered = [report.render(r, {"csv", "json"}) for r in runs]
     assert rendered[0] == rendered[1] == rendered[2]
+
+
+def _written(out: Path) -> dict:
+    """The files of an output folder; the workbook (it carries the second it was saved) and its digest
+    in the manifest left out."""
+    import json
+    files: dict = {p.name: p.read_bytes() for p in sorted(out.iterdir()) if p.is_file() and p.name != "report.xlsx"}
+    manifest = json.loads(files.pop(".wgm-manifest.json"))
+    del manifest["files"]["report.xlsx"]
+    return {**files, ".wgm-manifest.json": manifest}
+
+
+def test_audit_json_written_beside_the_workbook_is_the_same_file(tmp_path, monkeypatch):
+    # with two cores audit.json's tables are written by a forked worker while the workbook is made, and
+    # its head put before them: the same bytes (and manifest) as one process writing it all
+    import wgm.report as writing
+    result = api.audit([_exports(tmp_path / "in")], api.Options(jobs=1))
+    report.write(result, tmp_path / "one", set(report.FORMATS), jobs=1)
+    started = []
+    real = parallel.background
+    monkeypatch.setattr(writing, "_JSON_IN_BACKGROUND", 1)
+    monkeypatch.setattr(parallel, "background", lambda *a, **k: started.append(k["jobs"]) or real(*a, **k))
+    report.write(result, tmp_path / "two", set(report.FORMATS), jobs=2)
+    assert started == [2]
+    assert _written(tmp_path / "one") == _written(tmp_path / "two")
+    assert not any(p.name.endswith(".tail") for p in (tmp_path / "two").rglob("*"))
+
+
+def test_a_background_worker_that_fails_leaves_the_work_to_this_process(tmp_path):
+    import os
+
+    from wgm.report import machine
+    parent = os.getpid()
+
+    def fails_in_the_worker(result, path):
+        if os.getpid() != parent:
+            raise MemoryError("the worker ran out")
+        machine.audit_json_tail(result, path)
+    later = parallel.background(fails_in_the_worker, api.audit([_exports(tmp_path / "in")], api.Options(jobs=1)),
+                                tmp_path / "tail", jobs=2)
+    later.wait()
+    assert (tmp_path / "tail").read_bytes().endswith(b"}\n")

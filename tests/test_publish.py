@@ -181,3 +181,15 @@ def test_the_md_format_name_still_writes_the_announcements(tmp_path):
     assert result.exit_code in (0, 1), result.output
     names = sorted(p.name for p in out.iterdir() if not p.name.startswith("."))
     assert names and all(n.startswith("announce_") and n.endswith(".txt") for n in names)
+
+
+@pytest.mark.parametrize("hold", [False, True])
+def test_the_run_s_announcements_are_each_announcement_made_alone(tmp_path, hold):
+    # announcements() groups every 公示's events once for the run; each text must be the one
+    # announcement() makes from that group's month alone, held events or not
+    result = _sample(tmp_path, set=("review.hold_uncertain=true", "review.min_confidence=0.9") if hold else ())
+    made = publish.announcements(result)
+    stems = publish.file_names(sorted({g for g, _ in publish.announced(result)}))
+    assert len(made) == len(publish.announced(result)) > 1
+    for group, month in publish.announced(result):
+        assert made[f"announce_{stems[group]}_{month}.txt"] == publish.announcement(result, group, month).encode("utf-8")

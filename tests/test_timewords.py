@@ -14,7 +14,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from wgm.timewords import TimeExpr, TimeFindings, TimeWords, find_times, may_contain_time
+from wgm.timewords import TimeExpr, TimeFindings, TimeWords, find_times, finder, may_contain_time
 
 TABLE = Path(__file__).parent / "data" / "time_expressions.yaml"
 ROWS = yaml.safe_load(TABLE.read_text(encoding="utf-8"))["rows"]
@@ -461,3 +461,32 @@ def test_a_duration_before_a_reply_word_across_midnight_is_still_a_reply_by():
     # found by hypothesis: 1分钟内回复 at 23:59 ends tomorrow; only a bare period (上午) already past is dropped
     f = find_times("1分钟内回复", datetime(2001, 1, 1, 23, 59))
     assert f.reply_by is not None and f.reply_by.when == datetime(2001, 1, 2, 0, 0)
+
+
+# ---------------------------------------------------------------------------------------------
+# finder: find_times for a run's messages, a text posted again on one day scanned once
+def test_finder_finds_what_find_times_finds_at_any_time_of_the_day():
+    # each table text posted at times all over its day and the next (the same text again and again,
+    # as a group's 收到/明天12:00前 are), through one finder: the same findings as find_times anew,
+    # durations (counted from the minute) and day words (from the date) alike
+    find = finder()
+    clocks = [time(0, 5), time(8, 30), time(11, 59, 59), time(12, 0), time(13, 0), time(17, 45), time(23, 50)]
+    texts = [row["text"] for row in ROWS] + ["2小时内回复", "请30分钟内处理完", "3天内完成，今天下午3点前回复"]
+    days = sorted({datetime.fromisoformat(row["base"]).date() for row in ROWS})[:12]
+    checked = 0
+    for day in days:
+        for extra in (0, 1):
+            for clock in clocks:
+                base = datetime.combine(day + timedelta(days=extra), clock)
+                for text in texts:
+                    assert find(text, base) == find_times(text, base), (text, base)
+                    checked += 1
+    assert checked > 10_000
+
+
+def test_finder_keeps_the_words_it_was_made_with():
+    words = TimeWords(end_of_day=time(18, 0))
+    base = datetime(2026, 5, 11, 9, 0)
+    assert finder(words)("今天前交", base) == find_times("今天前交", base, words)
+    assert finder(words)("明天交报表", base) == find_times("明天交报表", base, words) \
+        != find_times("明天交报表", base)

@@ -162,12 +162,15 @@ def ingested_from_frame(parsed: pd.DataFrame, options: Options = Options()) -> i
 _PRICING_ONLY = ("amounts", "review")
 
 
-def _verdict_key(inputs: list[Path], options: Options, settings: settings_mod.Settings) -> str:
+def _verdict_key(inputs: list[Path], options: Options, settings: settings_mod.Settings,
+                 ingest_key: str | None = None) -> str:
+    """`ingest_key`: _ingest_key's, when the caller has it (it reads every input to hash it)."""
     judged = {k: v for k, v in settings.data.items() if k not in _PRICING_ONLY}
     sides = [p for p in (options.incidents, options.overrides, options.members) if p]
     # the files' modification times may say when the exports were made (coverage)
     times = [(str(p), p.stat().st_mtime_ns) for p in _ingest_files(inputs, options)]
-    return cache.key("verdict", _ingest_key(inputs, options, settings), judged, cache.files_part(sides), times,
+    read = ingest_key if ingest_key is not None else _ingest_key(inputs, options, settings)
+    return cache.key("verdict", read, judged, cache.files_part(sides), times,
                      options.as_of, options.now, options.members_as_of)
 
 
@@ -310,11 +313,16 @@ def audit(inputs: Iterable[Path], options: Options = Options(), on_progress: ing
     # how the inputs were read, for the files a cached re-run may copy from a kept one (wgm.cache.FileMemo)
     read_key = _ingest_key(inputs, options, settings) if ingested is None and options.cache is not None else ""
     if ingested is None and options.cache is not None:
-        verdict = cache.cached(options.cache, "v" + _verdict_key(inputs, options, settings), judged,
+        verdict = cache.cached(options.cache, "v" + _verdict_key(inputs, options, settings, read_key), judged,
                                _verdict_entry, _verdict_from_entry)
     else:
         verdict = judged()
     ev = settle(verdict.events, settings, incidents, overrides, months)
+    if options.cache is not None:
+        # the names the report puts in pinyin order (扣款, 公示), their keys kept from the last run
+        # (unique() first: set() of a pyarrow-backed column walks it a value at a time, 0.2 s at 1M messages)
+        cache.remember_pinyin(options.cache, set(ev.events["member"].unique().tolist())
+                              | set(ev.summary["member"].unique().tolist()))
     messages = _mark_review(verdict.messages, _review_ids(ev.events))
     schema.check_frame(verdict.tasks, schema.TASK_COLUMNS, "ledger")
     schema.check_frame(ev.events, schema.EVENT_COLUMNS, "evaluate")

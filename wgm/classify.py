@@ -380,10 +380,11 @@ def _add_times(df: pd.DataFrame, settings: Settings) -> None:
     unread = [""] * n
     bare = df[C.bare].tolist()
     stamps, media = schema.lists(df, M.ts, M.media)    # to_pydatetime() is a Series: [i] costs ~8 µs
+    find = timewords.finder(words)     # find_times that scans a text posted again the same day once
     for i, text in enumerate(bare):
         if media[i] == "system":
             continue
-        found = timewords.find_times(text, stamps[i], words)     # returns at once when no time can be in it
+        found = find(text, stamps[i])     # returns at once when no time can be in it
         if found.deadline is not None:
             deadline[i] = found.deadline.when
             deadline_conf[i] = found.deadline.confidence

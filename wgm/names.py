@@ -16,9 +16,22 @@ def _as_they_are(chars: str) -> list[str]:
     return list(chars)
 
 
+# syllables pypinyin gave in an earlier run (wgm.cache.remember_pinyin): a cached re-run then need not
+# load pypinyin and its dictionaries (~0.4 s) to sort the same names again
+_KNOWN: dict[str, tuple[str, ...]] = {}
+
+
+def remember(keys: dict[str, tuple[str, ...]]) -> None:
+    """Take these names' pinyin keys as pinyin_key would give them (they were made by it)."""
+    _KNOWN.update(keys)
+
+
 @functools.lru_cache(maxsize=4096)
 def pinyin_key(name: str) -> tuple[str, ...]:
     """The name's syllables without tones (孙丽 → ('sun', 'li')); other characters as themselves."""
+    known = _KNOWN.get(name)
+    if known is not None:
+        return known
     from pypinyin import lazy_pinyin     # loaded only when a name is compared or sorted
     return tuple(s.lower() for s in lazy_pinyin(name, errors=_as_they_are))  # type: ignore[arg-type]
 

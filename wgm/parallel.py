@@ -83,6 +83,48 @@ def forked(fn: Callable[[Any, T], R], data: Any, items: list[T], jobs: int) -> l
         _SHARED.clear()
 
 
+class Later:
+    """fn(*args) for what it writes, done by a forked worker while this process goes on (background), or
+    here: when there is no worker, and when the worker did not finish (it failed, or was killed), so a
+    failure is this process's own, reported as any other."""
+
+    def __init__(self, fn: Callable[..., Any], args: tuple, worker: Any = None) -> None:
+        self._fn, self._args, self._worker = fn, args, worker
+
+    def wait(self) -> None:
+        if self._worker is not None:
+            self._worker.join()
+            if self._worker.exitcode == 0:
+                return
+        self._fn(*self._args)
+
+    def cancel(self) -> None:
+        """This process failed or is done: a worker still running is stopped."""
+        if self._worker is not None and self._worker.is_alive():
+            self._worker.terminate()
+            self._worker.join()
+
+
+def _quietly(fn: Callable[..., Any], args: tuple) -> None:
+    """A background worker's body: exit 0 when done, 1 on any failure — never a traceback on the terminal
+    (the parent then does the work itself and reports what goes wrong)."""
+    try:
+        fn(*args)
+    except BaseException:
+        os._exit(1)
+
+
+def background(fn: Callable[..., Any], *args, jobs: int) -> Later:
+    """fn(*args), a function writing a file, started in one forked worker that sees this process's data as
+    it was at the fork, when there is a core for it (`jobs` > 1) and the system can fork; else done in
+    this process when waited for, so a run on one core does the same work in the same order."""
+    if jobs <= 1 or not can_fork():
+        return Later(fn, args)
+    worker = multiprocessing.get_context("fork").Process(target=_quietly, args=(fn, args), daemon=True)
+    worker.start()
+    return Later(fn, args, worker)
+
+
 def _rows_of(frame_and_fn, rows):
     df, fn = frame_and_fn
     return fn(df.iloc[rows].reset_index(drop=True))

@@ -243,7 +243,16 @@ def _json_literals(series: pd.Series) -> list[str]:
     if kind and kind in "biu":
         return csv_fields(series)                            # true/false and int spellings are JSON's too
     if kind == "f":
-        return ['""' if v != v else _float_literal(v) for v in series.round(2).tolist()]
+        values = series.round(2)
+        rounded = values.to_numpy()
+        # few distinct values (confidence, amounts): each spelled once, then looked up; not when a -0.0
+        # is among them, which factorizing takes for 0.0 (JSON spells it -0.0)
+        if n > 64 and not (np.signbit(rounded) & (rounded == 0)).any():
+            codes, uniques = pd.factorize(rounded, use_na_sentinel=False)
+            if len(uniques) <= _FACTORIZE_BELOW * n:
+                spelled = ['""' if v != v else _float_literal(v) for v in uniques.tolist()]
+                return np.asarray(spelled, dtype=object)[codes].tolist()
+        return ['""' if v != v else _float_literal(v) for v in values.tolist()]
     if pd.api.types.is_string_dtype(series) and series.dtype != object:
         sample = series.iloc[:: max(1, n // 2000)]
         if sample.nunique(dropna=False) > _FACTORIZE_BELOW * len(sample) and len(sample) > 64:
@@ -286,15 +295,24 @@ def json_records(df: pd.DataFrame, columns: list[str], kind: str) -> _Records:
     return _Records(_sorted(df, kind), columns)
 
 
-def _dump(doc: dict) -> Iterator[bytes]:
+def _dump(doc: dict, part: str = "all") -> Iterator[bytes]:
     """The document with one record a line: readable, diffable, and written by json's C encoder (an
     indented dump goes through the pure-Python one, ten times slower at 100k messages). Yielded as UTF-8
     a block of records at a time: one str of a million records (4 bytes a character once an emoji is in
-    it) took longer to join and encode than the records took to write, and gigabytes to hold."""
+    it) took longer to join and encode than the records took to write, and gigabytes to hold.
+    `part`: "head", the opening brace and the keys before the first table of records; "tail", the rest
+    (the tables, which need no listing of the files: see audit_json_tail); "all" both, the same bytes."""
     encode = _ENCODE
-    yield b"{\n"
-    for i, (key, value) in enumerate(doc.items()):
-        comma = "," if i < len(doc) - 1 else ""
+    items = list(doc.items())
+    # a table comes as a callable making its _Records: the head then neither sorts nor prices for them
+    first_table = next((i for i, (_, v) in enumerate(items) if callable(v)), len(items))
+    span = {"head": range(first_table), "tail": range(first_table, len(items)), "all": range(len(items))}[part]
+    if part != "tail":
+        yield b"{\n"
+    for i in span:
+        key, value = items[i]
+        value = value() if callable(value) else value
+        comma = "," if i < len(items) - 1 else ""
         if isinstance(value, _Records) and len(value):
             yield f" {encode(key)}: [\n  ".encode("utf-8")
             for n, block in enumerate(value.blocks()):
@@ -308,7 +326,8 @@ def _dump(doc: dict) -> Iterator[bytes]:
             text = json.dumps([] if isinstance(value, _Records) else value, ensure_ascii=False, indent=1,
                               default=str)
             yield f" {encode(key)}: {text}{comma}\n".encode("utf-8")
-    yield b"}\n"
+    if part != "head":
+        yield b"}\n"
 
 
 def audit_json(result: AuditResult, listing: dict | None = None) -> bytes:
@@ -317,9 +336,20 @@ def audit_json(result: AuditResult, listing: dict | None = None) -> bytes:
     return b"".join(audit_json_chunks(result, listing))
 
 
-def audit_json_chunks(result: AuditResult, listing: dict | None = None) -> Iterator[bytes]:
-    """audit.json in pieces, encoded only as they are written."""
-    listing = listing or {}
+def audit_json_chunks(result: AuditResult, listing: dict | None = None, part: str = "all") -> Iterator[bytes]:
+    """audit.json in pieces, encoded only as they are written; `part`: see _dump."""
+    yield from _dump(_document(result, listing or {}), part)
+
+
+def audit_json_tail(result: AuditResult, path: Path) -> None:
+    """The tables of audit.json (events … messages, nine tenths of its bytes) into `path`: what a forked
+    worker writes while the workbook is made (wgm.report.write), for the head to be put before it."""
+    with open(path, "wb") as fh:
+        for chunk in audit_json_chunks(result, None, "tail"):
+            fh.write(chunk)
+
+
+def _document(result: AuditResult, listing: dict) -> dict:
     doc = {
         "version": result.version,
         "settings_hash": result.settings.hash,
@@ -340,14 +370,14 @@ def audit_json_chunks(result: AuditResult, listing: dict | None = None) -> Itera
                    "events": len(result.events), "needs_review": result.review_count,
                    "unparsed": len(result.unparsed),
                    "total_amount": round(float(result.events["amount"].sum()), 2) if len(result.events) else 0.0},
-        "events": json_records(result.events, EVENT_COLUMNS, "events"),
-        "summary": json_records(result.summary, summary_columns(), "summary"),
-        "deductions": _deduction_records(result),
-        "tasks": json_records(result.tasks, TASK_COLUMNS, "tasks"),
-        "unparsed": json_records(result.unparsed, UNPARSED_COLUMNS, "unparsed"),
-        "messages": json_records(result.messages, MESSAGE_COLUMNS, "messages"),
+        "events": functools.partial(json_records, result.events, EVENT_COLUMNS, "events"),
+        "summary": functools.partial(json_records, result.summary, summary_columns(), "summary"),
+        "deductions": functools.partial(_deduction_records, result),
+        "tasks": functools.partial(json_records, result.tasks, TASK_COLUMNS, "tasks"),
+        "unparsed": functools.partial(json_records, result.unparsed, UNPARSED_COLUMNS, "unparsed"),
+        "messages": functools.partial(json_records, result.messages, MESSAGE_COLUMNS, "messages"),
     }
-    yield from _dump(doc)
+    return doc
 
 
 def _deduction_records(result: AuditResult) -> _Records:

@@ -85,7 +85,7 @@ Settled conventions (rules.md) are implemented as written. Where rules.md is sil
   (role "point"); both can still be a deadline when a completion verb follows (3天后提交).
 """
 
-from wgm.timewords.choice import TimeExpr, TimeFindings, find_times
+from wgm.timewords.choice import TimeExpr, TimeFindings, find_times, finder
 from wgm.timewords.lexicon import TimeWords, may_contain_time
 
-__all__ = ["TimeWords", "TimeExpr", "TimeFindings", "find_times", "may_contain_time"]
+__all__ = ["TimeWords", "TimeExpr", "TimeFindings", "find_times", "finder", "may_contain_time"]

@@ -4,11 +4,12 @@ message's deadline, reply-by time and points chosen among them: find_times."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from typing import Callable
 
 # Patterns are called as module.PATTERN.method(): on Python 3.11 a method call on a from-imported
 # name compiles to LOAD_ATTR, not LOAD_METHOD, and makes a bound method at every call (~15% slower).
-from wgm.timewords import lexicon
+from wgm.timewords import lexicon, pieces
 from wgm.timewords.expressions import Expr, expressions
 from wgm.timewords.lexicon import DELIMS, FOLD, TimeWords, may_contain_time
 from wgm.timewords.resolution import resolve
@@ -88,6 +89,26 @@ def _reply_tied(t: str, x: Expr) -> bool:
 
 # ---------------------------------------------------------------------------------------------
 # choosing
+class _Scan:
+    """What find_times reads from a message's text before its post time matters: the folded text, its
+    expressions, and each expression's ties to the words around it (computed when first asked). The
+    expressions depend on the post time's date alone unless the text has a duration (2小时内 counts from
+    the minute), so a scan is shared by the messages of one day with the same text (see finder)."""
+
+    __slots__ = ("t", "exprs", "agreed", "reply", "tie")
+
+    def __init__(self, text: str, base: datetime, words: TimeWords) -> None:
+        self.t = text.translate(FOLD)
+        self.exprs = expressions(self.t, text, base, words)
+        n = len(self.exprs)
+        self.agreed: list[bool | None] = [None] * n
+        self.reply: list[bool | None] = [None] * n
+        self.tie: list[object] = [_UNKNOWN] * n
+
+
+_UNKNOWN = object()     # a tie not yet looked at (None is a tie: no verb)
+
+
 def find_times(text: str, base: datetime, words: TimeWords = _DEFAULT_WORDS) -> TimeFindings:
     """Every time expression in `text` resolved against `base` (the post time), and the
     message's deadline, reply-by time and points chosen from them."""
@@ -95,12 +116,42 @@ def find_times(text: str, base: datetime, words: TimeWords = _DEFAULT_WORDS) -> 
         return _NO_FINDINGS
     if base.tzinfo is not None or base.microsecond:
         base = base.replace(tzinfo=None, microsecond=0)
-    t = text.translate(FOLD)
+    return _choose(text, base, words, _Scan(text, base, words))
+
+
+def finder(words: TimeWords = _DEFAULT_WORDS) -> Callable[[str, datetime], TimeFindings]:
+    """find_times for many messages with the same words: what it finds is the same, but a text posted
+    again on the same day is scanned once. The scan depends on the text, the words and the post date
+    only — a reader of pieces.py looks at the post time's date and year, except the duration's
+    (2小时内 = the post time + 2 h) — so a text with a duration piece is scanned each time."""
+    scans: dict[tuple[str, date], _Scan] = {}
+    timed: dict[str, bool] = {}      # text → has a duration piece (the scanner's "dur" group)
+
+    def find(text: str, base: datetime) -> TimeFindings:
+        if not text or not may_contain_time(text):
+            return _NO_FINDINGS
+        if base.tzinfo is not None or base.microsecond:
+            base = base.replace(tzinfo=None, microsecond=0)
+        minute = timed.get(text)
+        if minute is None:
+            minute = timed[text] = any(m.lastgroup == "dur" for m in pieces.TOKEN.finditer(text.translate(FOLD)))
+        if minute:
+            return _choose(text, base, words, _Scan(text, base, words))
+        key = (text, base.date())
+        scan = scans.get(key)
+        if scan is None:
+            scan = scans[key] = _Scan(text, base, words)
+        return _choose(text, base, words, scan)
+    return find
+
+
+def _choose(text: str, base: datetime, words: TimeWords, scan: _Scan) -> TimeFindings:
+    t = scan.t
     found: list[TimeExpr] = []
     ties: list[str | None] = []
     unread: list[str] = []
     resolved: dict[int, datetime] = {}      # id(expression) → when, for the end of a range
-    for x in expressions(t, text, base, words):
+    for i, x in enumerate(scan.exprs):
         if x.unread:
             unread.append(text[x.start:x.end])
             continue
@@ -111,7 +162,10 @@ def find_times(text: str, base: datetime, words: TimeWords = _DEFAULT_WORDS) -> 
         if got is None:
             continue
         when, has_clock, conf = got
-        if lexicon.AGREED_BEFORE.search(_clause_before(t, x.start, 8)):
+        agreed = scan.agreed[i]
+        if agreed is None:
+            agreed = scan.agreed[i] = lexicon.AGREED_BEFORE.search(_clause_before(t, x.start, 8)) is not None
+        if agreed:
             continue                           # 说好三点半的 / 原定周五: the time agreed before, not one set now
         start = resolved.get(id(x.range_from)) if x.range_from is not None else None
         if start is not None and when < start and x.week is not None and not x.week[0]:
@@ -121,7 +175,10 @@ def find_times(text: str, base: datetime, words: TimeWords = _DEFAULT_WORDS) -> 
         if x.mark and rel == "at":
             rel = "before"
         tie = None
-        if _reply_tied(t, x):
+        reply = scan.reply[i]
+        if reply is None:
+            reply = scan.reply[i] = _reply_tied(t, x)
+        if reply:
             if when.date() > base.date() and lexicon.BARE_PERIOD.fullmatch(text[x.start:x.end]):
                 continue            # 检查组上午反馈的问题 at 15:00: this morning's feedback, no reply-by tomorrow
             role = "reply_by"
@@ -133,7 +190,9 @@ def find_times(text: str, base: datetime, words: TimeWords = _DEFAULT_WORDS) -> 
             role, tie = "deadline", "comp"
             conf *= 0.9
         else:
-            tie = _tie(t, x)
+            tie = scan.tie[i]
+            if tie is _UNKNOWN:
+                tie = scan.tie[i] = _tie(t, x)
             role = "deadline" if tie == "comp" else "point"
             if tie == "comp":
                 conf *= 0.9
