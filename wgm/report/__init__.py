@@ -147,11 +147,13 @@ def _stage_and_commit(result: AuditResult, out_dir: Path, staging: Path, formats
             on_progress("writing audit.json", len(names) - 1, len(names))
         listing = {"run_id": plan.run_id, "files": names, "removed": plan.remove, "stale": plan.stale}
         digest = hashlib.sha256()
+        chunks: Iterable[bytes | Path]
         if tail is None:
             chunks = audit_json_chunks(result, listing)
         else:
             tail.wait()
-            chunks = itertools.chain(audit_json_chunks(result, listing, "head"), [staging / _JSON_TAIL])
+            written_apart: list[bytes | Path] = [staging / _JSON_TAIL]
+            chunks = itertools.chain(audit_json_chunks(result, listing, "head"), written_apart)
         os.replace(stage(out_dir / "audit.json", chunks, folder=staging, digest=digest), staging / "audit.json")
         plan.files["audit.json"] = digest.hexdigest()
         (staging / _JSON_TAIL).unlink(missing_ok=True)

@@ -131,7 +131,7 @@ def announcement(result: AuditResult, group: str, month: str, events: pd.DataFra
         if events is None:
             events = result.events[(result.events["month"] == month) & (result.events["group"] == group)]
         lines = member_lines(events, settings.hold_uncertain, counted)
-    lines, pending = lines
+    members, pending = lines
     coverage = next((c for c in result.coverage if c.group == group), None)
     state = coverage.month(month) if coverage is not None else None
     out = [f"{group} {year}年{mon}月 群考核结果公示", ""]
@@ -142,18 +142,18 @@ def announcement(result: AuditResult, group: str, month: str, events: pd.DataFra
             intro += f"；导出于{coverage.until.month}月{coverage.until.day}日{coverage.until:%H:%M}，此后到期的事项未纳入"
         intro += "）"
     out += [intro + "：", ""]
-    if not lines:
+    if not members:
         out.append("本月本群无考核事项。" if not pending else "本月本群暂无已确认的考核事项。")
-    for n, line in enumerate(ordered(lines, report["announce_order"], rank), 1):
+    for n, line in enumerate(ordered(members, report["announce_order"], rank), 1):
         text = f"{n}. {line.member}：{'、'.join(line.parts)}，合计{line.amount:,.2f}元"
         if line.under_review:
             text += f"（其中{line.under_review:,.2f}元待复核）"
         if line.disqualified:
             text += "，取消本月嘉奖及评优资格"
         out.append(text)
-    if lines:
-        total = round(sum(l.amount for l in lines), 2)
-        out += ["", f"本群本月合计{total:,.2f}元（{len(lines)}人）。"]
+    if members:
+        total = round(sum(l.amount for l in members), 2)
+        out += ["", f"本群本月合计{total:,.2f}元（{len(members)}人）。"]
     if pending and settings.hold_uncertain:
         out.append(f"另有{pending}项待复核，暂未计入，复核后另行公示。")
     elif pending:
@@ -184,6 +184,11 @@ def file_names(groups: list[str]) -> dict[str, str]:
             for (g, b), clash in zip(base.items(), clashes)}
 
 
+def _cut(columns: list[np.ndarray], rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    member, review, amount, rule = (c[rows] for c in columns)
+    return member, review, amount, rule
+
+
 def announcements(result: AuditResult) -> dict[str, bytes]:
     pairs = announced(result)
     stems = file_names(sorted({g for g, _ in pairs}))
@@ -202,6 +207,6 @@ def announcements(result: AuditResult) -> dict[str, bytes]:
     hold = result.settings.hold_uncertain
     return {f"announce_{stems[g]}_{m}.txt":
             announcement(result, g, m, rank=rank,
-                         lines=_lines(*(c[by_pair.get((g, m), nothing)] for c in columns), hold,
+                         lines=_lines(*_cut(columns, by_pair.get((g, m), nothing)), hold,
                                       counted.get((g, m), {}))).encode("utf-8")
             for g, m in pairs}

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Callable
+from typing import Callable, cast
 
 # Patterns are called as module.PATTERN.method(): on Python 3.11 a method call on a from-imported
 # name compiles to LOAD_ATTR, not LOAD_METHOD, and makes a bound method at every call (~15% slower).
@@ -190,9 +190,12 @@ def _choose(text: str, base: datetime, words: TimeWords, scan: _Scan) -> TimeFin
             role, tie = "deadline", "comp"
             conf *= 0.9
         else:
-            tie = scan.tie[i]
-            if tie is _UNKNOWN:
-                tie = scan.tie[i] = _tie(t, x)
+            known = scan.tie[i]
+            if known is _UNKNOWN:
+                tie = _tie(t, x)
+                scan.tie[i] = tie
+            else:
+                tie = cast("str | None", known)
             role = "deadline" if tie == "comp" else "point"
             if tie == "comp":
                 conf *= 0.9
