@@ -218,14 +218,14 @@ def _closed(t: Task, d: Duty) -> bool:
 
 
 # work handed to "you" by the one spoken to (…周四上午给您行吗, 明天发你): the sender's own delivery
-_TO_YOU = re.compile(r"(?:给|发|交|报|送|传)(?:到)?(?:您|你)(?!们)")
+_HANDING = r"(?:给|发|交|报|送|传)"
+_TO_YOU = re.compile(rf"{_HANDING}(?:到)?(?:您|你)(?!们)")
 # …and work asked to be brought to the sender (发我, 交给我, 报我): a request, whoever it names
-_TO_ME = re.compile(r"(?:发|给|交|报|送|传)(?:给|到)?我(?!们)")
+_TO_ME = re.compile(rf"{_HANDING}(?:给|到)?我(?!们)")
 _FILE_SENT = re.compile(r"[【\[](?:文件|图片|照片)[】\]]")
 # a file's name (门店整改计划.docx): words of what it is, not words asking anything
 _FILE_NAME = re.compile(r"[^\s\[\]【】.]{1,80}\.(?:docx?|xlsx?|pptx?|pdf|zip|rar|7z|txt|csv|png|jpe?g|mp4)\b", re.IGNORECASE)
-# a task asking for a figure (报一下人数, 需要几个, 多少台) and an answer giving one (番禺4个)
-_ASKS_FIGURE = re.compile(r"(?:人数|数量|个数|件数|台数|单量|多少|几个|几人|几台|几件|几单)")
+# an answer giving a figure (番禺4个), to a task asking for one (rules.yaml asks_figure: 报一下人数, 需要几个)
 _GIVES_FIGURE = re.compile(r"\d+\s*(?:个|人|名|位|台|件|单|箱|套|份|辆|户)")
 _BY_A_TIME = re.compile(r"前|之内|以内|内$")
 
@@ -326,6 +326,10 @@ class GroupState:
         self.deeds = _words_pattern(settings.words("done_verbs") + settings.words("delivery_verbs"))
         self.asks = _words_pattern(settings.words("task"))
         self.mishap = _words_pattern(settings.words("result_except"))
+        self.on_schedule = _words_pattern(settings.words("on_schedule"))
+        self.asks_figure = re.compile(alternation(settings.words("asks_figure")) or "(?!)")
+        # a check done (看了, 试过, 核对了): what makes 可以 a judgement of work rather than a yes to one's own
+        self.check_done = re.compile(f"(?:{alternation(settings.words('verify_checks')) or '(?!)'})(?:了|过|完)")
         # an attendee's own words for coming, or not, to a meeting (5点前赶回来, 下午的会我来主持, 纪要我看了)
         attend = [alternation(settings.words("meeting_answer")), *settings.words("meeting_answer_patterns")]
         self.attends = re.compile("|".join(f"(?:{p})" for p in attend if p)) if any(attend) else None
@@ -582,7 +586,7 @@ def verification(state: GroupState, r) -> Role | None:
         return None      # 打印好了，三份放您桌上了 / 监控回放修好了: a report in the words of an outcome, no check
     if not own_quote and _stated_time(state, r) is not None \
             and any(t.kind == "task" and d.completed is None
-                    and (d.replied is None and not _CHECK_DONE.search(r.bare) or not r.verify_checked or r.t_ack)
+                    and (d.replied is None and not state.check_done.search(r.bare) or not r.verify_checked or r.t_ack)
                     for t, d in state.duties_of(r.member)):
         return None      # 可以 下周一交 from one with work of their own open: a promise (看了，可以，今天反馈
         #                  checks something first: a verification — unless their own work is not even answered:
@@ -705,11 +709,13 @@ def completion(state: GroupState, r) -> Role | None:
     # 番禺4个，传菜和洗碗: the figure a task asked for (报一下人数)
     by_figure = not (r.t_done or by_result or by_data or by_file or r.t_task_verb or r.t_question or r.mentions) \
         and _GIVES_FIGURE.search(r.bare) is not None and any(
-            t.kind == "task" and d.completed is None and _ASKS_FIGURE.search(t.text)
+            t.kind == "task" and d.completed is None and state.asks_figure.search(t.text)
             for t, d in state.duties_of(r.member))
     # 原因：周日晚上骑手扎堆…: what the work asked for (把原因报一下), given under its name
-    by_label = not (r.t_done or by_result or by_data or by_file or r.t_task_verb or r.t_question or r.mentions) \
-        and r.member in state.open_by_receiver and _labelled(state, r) is not None
+    labelled = _labelled(state, r) \
+        if not (r.t_done or by_result or by_data or by_file or r.t_task_verb or r.t_question or r.mentions) \
+        and r.member in state.open_by_receiver else None
+    by_label = labelled is not None
     if not (r.t_done or by_result or by_data or by_file or by_label or by_figure) or state.hands_out_work(r):
         return None
     quoted = state.quoted(r)
@@ -729,11 +735,10 @@ def completion(state: GroupState, r) -> Role | None:
         best = max(scored, key=lambda x: x[:3])
         going_on = state.going_on(r)
         going_on = going_on if any(t is going_on for t, _ in open_duties) else None
-        labelled = _labelled(state, r) if by_label else None
         if labelled is not None:
             task, confidence = labelled, CONFIDENCE["completion.shared_words"]
         elif by_figure:
-            asking = [t for t, _ in open_duties if _ASKS_FIGURE.search(t.text)]
+            asking = [t for t, _ in open_duties if state.asks_figure.search(t.text)]
             task = max(asking, key=lambda t: _shared(state, words, t))     # the first, on a tie: the oldest
             confidence, reason = CONFIDENCE["completion.figure"], REASON["completion.figure"]
         elif best[0] == 0 and going_on is not None:
@@ -779,8 +784,7 @@ def completion(state: GroupState, r) -> Role | None:
     if receipt and duty.replied is not None and any(
             t.kind == "task" and d.replied is None for t, d in state.duties_of(r.member)):
         return None     # 收到，双录上周已经重新录完了: the receipt of the task just given (reply), not a report of older work
-    if duty.replied is None and quoted is None and state.receipt_first is not None \
-            and state.receipt_first.match(r.bare) \
+    if receipt and duty.replied is None \
             and not (state.done_whole is not None and state.done_whole.search(r.bare)) \
             and not _does_what_was_asked(state, r, task):
         return None     # 收到，名单已经下载了: the first answer telling a step taken is the reply (收到，已完成 and
@@ -889,8 +893,6 @@ def reply(state: GroupState, r) -> Role | None:
 
 
 _OTHER_ROLE_TAGS = ("t_done", "t_verify", "t_reminder", "t_escalation", "t_meeting", "t_warning", "t_incivility")
-# a check done (看了, 试过, 核对了): what makes 可以 a judgement of work rather than a yes to one's own
-_CHECK_DONE = re.compile(r"(?:看|试|测|核|对|查|验|审|听)(?:了|过)|(?:核对|检查|验收|复核)(?:了|过|完)")
 _MEETING_OVER = re.compile(r"会[^，,。；;！!？?]{0,6}开完|开完[^，,。；;！!？?]{0,2}会")
 # how long after its start words of coming still answer a meeting (纪要我看了, the next morning)
 _ATTEND_AFTER = timedelta(days=1)
@@ -946,9 +948,6 @@ def _own_time(r) -> bool:
     return _OWN_TIME_AFTER.match(after) is not None     # 明天我跟你一起去看
 
 
-_ON_SCHEDULE = re.compile(r"按时|按期|按计划|如期|来得及|赶得及|赶得上|能不能赶")
-
-
 def new_task(state: GroupState, r) -> Role | None:
     """rules.md task, meeting notice and repost (§4.2.1, §5.3, §5.8, §5.9): a post asking receivers
     to do something (by a time), or a meeting notice (attendees and a start). One repeating an
@@ -967,7 +966,8 @@ def new_task(state: GroupState, r) -> Role | None:
     # meeting: a meeting starts at its time, it is not due before it
     if r.t_question and not has_deadline and not is_meeting:
         return None
-    if r.t_question and not is_meeting and not r.t_task_verb and _ON_SCHEDULE.search(r.bare):
+    if r.t_question and not is_meeting and not r.t_task_verb and state.on_schedule is not None \
+            and state.on_schedule.search(r.bare):
         return None  # 明天能按时提测吗？: how planned work stands, asked — nothing new handed out
     confident_deadline = has_deadline and r.time_deadline_conf >= THRESHOLD["deadline.sure"]
     if not is_meeting and not (r.t_task_verb and (receivers or confident_deadline) or receivers and has_deadline):
