@@ -58,3 +58,12 @@ def test_months_cut_the_events_and_the_summary_never_adds_two_months():
     both = summarize(settle(EVENTS, settings_mod.defaults(), [], [], None).events)
     assert sorted(zip(both["month"], both["member"])) == [("2026-05", "罗刚"), ("2026-06", "谢婷")]
     assert both.set_index("member").loc["罗刚", "total_amount"] == 20.0 + 60.0
+
+
+def test_a_confirmed_event_is_priced_even_when_uncertain_events_are_held():
+    # the admin's confirm settles the doubt: holding it at 0 would take the decision back
+    confirm = [Override("event", "e3", "confirm", "", "核实", 1, "o.csv")]
+    done = settle(EVENTS, settings_mod.load(None, ["review.hold_uncertain=true"]), [], confirm, None)
+    e3 = done.events.set_index("event_id").loc["e3"]
+    assert (e3["needs_review"], e3["amount"]) == (False, 10.0)
+    assert e3["override"].startswith("confirm")

@@ -362,6 +362,18 @@ def classify(messages: pd.DataFrame, settings: Settings, roster: Roster, people:
                              | (df[M.media] == "redpacket"))
     df[_TAG["incivility"]] = phrases.attacks(bare, settings.words("incivility"), settings.words("incivility_except"),
                                              settings.words("incivility_patterns"), settings.words("incivility_aimed"))
+    # near-misses (疑似, listed for review, never priced unconfirmed): a jab aimed at someone that no
+    # incivility word makes one; a trade's off-topic words beside a sign of work, or laughter with no work
+    df[_TAG["incivility_near"]] = phrases.attacks(bare, settings.words("incivility_near"),
+                                                  settings.words("incivility_except"),
+                                                  settings.words("incivility_near_patterns"),
+                                                  aimed=settings.words("incivility_near"),
+                                                  addressed=df[C.mentions].map(bool) | (df[M.quote_id] != "")
+                                                  ) & ~df[_TAG["incivility"]]
+    working = df[[_TAG[t] for t in ("task_verb", "done", "progress", "ack", "verify", "meeting")]].fillna(False).any(axis=1)
+    df[_TAG["off_topic_near"]] = ~df[_TAG["off_topic"]] & (
+        (_contains(bare, settings.words("off_topic_weak")) & at_work)
+        | (_contains(bare, settings.words("off_topic_near")) & ~working))
     for col in schema.TAG_COLUMNS:
         df[col] = df[col].fillna(False).astype(bool)
     _add_times(df, settings)

@@ -67,14 +67,17 @@ def settle(described: pd.DataFrame, settings: Settings, incidents, overrides: li
     """describe()'s events flagged for review, priced, held, overridden, cut to the months, summarized:
     the part a re-run with other amounts or review settings does again."""
     events = described.copy(deep=False)
-    events[E.needs_review] = (events[E.confidence] < settings.min_confidence) | (events[E.review_reason] != "")
+    events[E.needs_review] = (events[E.confidence] < settings.min_confidence) | (events[E.review_reason] != "") \
+        | events[E.possible]
     events.loc[events[E.needs_review] & (events[E.review_reason] == ""), E.review_reason] = "分类置信度低"
+    # the admin's decisions first, so that a confirmed event is priced and never held
+    used, warnings = overrides_mod.apply_to_events(events, overrides)
     events = price(events, settings, incidents)
+    events.loc[events[E.override].str.startswith(overrides_mod.UNPRICED), E.amount] = 0.0
     if settings.hold_uncertain:
-        held = events[E.needs_review]
+        held = events[E.needs_review] & ~events[E.possible]
         events.loc[held, E.amount] = 0.0
         events.loc[held, E.override] = "hold: 待复核，暂不计金额"
-    used, warnings = overrides_mod.apply_to_events(events, overrides)
     if months:
         events = events[events[E.month].isin(months)]
     events = schema.conform(events, schema.EVENT_COLUMNS)   # empty frames lose dtypes on the way
@@ -148,7 +151,7 @@ def summarize(events: pd.DataFrame) -> pd.DataFrame:
     columns = [S.month, S.member, S.dept, S.total_amount, S.disqualified]
     for rule in RULE_IDS:
         columns += [S.count(rule), S.amount(rule)]
-    ev = events[events[E.member] != ""]
+    ev = events[(events[E.member] != "") & ~events[E.possible]]     # a near-miss counts nothing until confirmed
     if not len(ev):
         return pd.DataFrame({c: pd.Series(dtype="float64" if c.startswith("amount") or c == S.total_amount
                                           else "int64" if c.startswith("count") else "bool"

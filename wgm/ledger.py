@@ -103,8 +103,9 @@ _PICTURE_MARK = r"[【\[](?:图片|照片|image)[】\]]"
 # the message columns the pass reads
 _PASS_COLUMNS = [M.msg_id, M.group, M.ts, M.member, M.media, M.content, M.quote_id, M.precision,
                  *schema.CLASSIFIED_COLUMNS]
-# the tags that can make a message move a task (an insult or a question alone cannot)
-_MOVING_TAGS = [t for t in schema.TAG_COLUMNS if t not in ("t_incivility", "t_question")]
+# the tags that can make a message move a task (an insult, a question or a near-miss alone cannot)
+_MOVING_TAGS = [t for t in schema.TAG_COLUMNS
+                if t not in ("t_incivility", "t_question", "t_incivility_near", "t_off_topic_near")]
 
 
 def _frame(records: Sequence[Sequence[Any]], record_type: Any) -> pd.DataFrame:

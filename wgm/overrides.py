@@ -21,6 +21,8 @@ TAG_KINDS: dict[str, tuple[str, ...]] = {
     "off_topic": ("t_off_topic", "t_off_topic_exact"), "incivility": ("t_incivility",), "warning": ("t_warning",),
 }
 _EVENT_ACTIONS = ("confirm", "dismiss", "waive")
+# the override notes of events that cost nothing whatever the amounts (evaluate.settle prices after them)
+UNPRICED = ("dismiss:", "waive:")
 
 
 def _used(o: Override, target: str, matched: int) -> dict:
@@ -92,7 +94,8 @@ def report_before_rules(overrides: list[Override], messages: pd.DataFrame,
 
 
 def apply_to_events(events: pd.DataFrame, overrides: list[Override]) -> tuple[list[dict], list[str]]:
-    """`confirm`, `dismiss` and `waive` applied to the priced events in place; what the report says of each."""
+    """`confirm`, `dismiss` and `waive` applied to the events in place, before pricing (a waived or dismissed
+    event is priced 0 by its note, UNPRICED); what the report says of each."""
     used, warnings = [], []
     for o in overrides:
         if o.action not in _EVENT_ACTIONS:
@@ -109,13 +112,12 @@ def apply_to_events(events: pd.DataFrame, overrides: list[Override]) -> tuple[li
             warnings.append(_matches_nothing(o))
             continue
         events.loc[hit, E.override] = f"{o.action}: {o.reason}"
+        events.loc[hit, E.needs_review] = False
         if o.action == "confirm":
-            events.loc[hit, E.needs_review] = False
             events.loc[hit, E.confidence] = 1.0
-        else:
-            events.loc[hit, E.amount] = 0.0
-            events.loc[hit, E.needs_review] = False
-            if o.action == "dismiss":
-                events.loc[hit, E.count] = 0
+            events.loc[hit & events[E.possible], E.count] = 1       # a near-miss confirmed is one event
+            events.loc[hit, E.possible] = False
+        elif o.action == "dismiss":
+            events.loc[hit, E.count] = 0
         used.append(_used(o, f"{o.target}={o.key}", int(hit.sum())))
     return used, warnings

@@ -351,21 +351,30 @@ _SHORT = re.compile(r"^(?:滚|贱|蠢|笨|傻|猪|瞎|垃圾|有病|废物|丢�
 
 
 def attacks(texts: pd.Series, words: Sequence[str], except_words: Sequence[str],
-            shapes: Sequence[str] = (), aimed: Sequence[str] = ()) -> pd.Series:
+            shapes: Sequence[str] = (), aimed: Sequence[str] = (), addressed: pd.Series | None = None) -> pd.Series:
     """An insult or a personal attack: the incivility words or shapes (after the harmless uses are removed),
     a short word only as a whole word (jieba), never said of oneself (我今天脑子进水了). The `aimed` words
     name things too or are said of oneself without a 我 (那堆包装垃圾, 今天脑子进水了，又输错): they
-    insult only said to or of someone — a 你/他 in the message, an @-mention, a quote."""
+    insult only said to or of someone — a 你/他 in the message, an @-mention, a quote (`addressed`: the
+    texts that @-mention or quote someone, where the texts are the words without their mentions)."""
+    return attack_words(texts, words, except_words, shapes, aimed, addressed) != ""
+
+
+def attack_words(texts: pd.Series, words: Sequence[str], except_words: Sequence[str],
+                 shapes: Sequence[str] = (), aimed: Sequence[str] = (),
+                 addressed: pd.Series | None = None) -> pd.Series:
+    """attacks(), as the words that make each text one ("" where none does): what an event shows."""
     aimed_words = frozenset(aimed)
+    out = pd.Series("", index=texts.index, dtype="str")
     pattern = "|".join(p for p in (alternation(words), *(f"(?:{s})" for s in shapes)) if p)
     if not pattern:
-        return pd.Series(False, index=texts.index)
+        return out
     harmless = alternation(except_words)
     cleaned = texts.str.replace(harmless, "", regex=True) if harmless else texts
     maybe = cleaned.str.contains(pattern, regex=True)
     found = re.compile(pattern)
 
-    def attack(text: str) -> bool:
+    def attack(text: str, to_someone: bool) -> str:
         for clause in clauses(text):
             for m in found.finditer(clause):
                 word = m.group()
@@ -374,13 +383,13 @@ def attacks(texts: pd.Series, words: Sequence[str], except_words: Sequence[str],
                 before = clause[:m.start()]
                 if _FIRST_PERSON.search(before) and not _OTHER_PERSON.search(clause):
                     continue             # said of oneself
-                if word in aimed_words and not (_OTHER_PERSON.search(text) or "@" in text):
+                if word in aimed_words and not (to_someone or _OTHER_PERSON.search(text) or "@" in text):
                     continue             # 垃圾都拉走了: said of no one
-                return True
-        return False
-    out = pd.Series(False, index=texts.index)
+                return word
+        return ""
     if maybe.any():
-        out[maybe] = _each(cleaned[maybe], attack)
+        to = addressed[maybe].tolist() if addressed is not None else [False] * int(maybe.sum())
+        out[maybe] = [attack(t, a) for t, a in zip(cleaned[maybe].tolist(), to)]
     return out
 
 

@@ -18,7 +18,7 @@ from wgm.catalog import BY_ID
 from wgm.ledger import Ledger, recalled_ids
 from wgm.records import Incident, Snapshot
 from wgm.roster import Roster, split_display_name
-from wgm.schema import E, M, T
+from wgm.schema import C, E, M, T
 from wgm.settings import Settings
 
 
@@ -41,10 +41,12 @@ def fmt_ts(t) -> str:
 
 
 def _event(rule: str, *, group: str, member: str, ts, msg_ids, detail: str, count: int = 1, task_id: str = "",
-           confidence: float = 1.0, review_reason: str = "") -> dict:
+           confidence: float = 1.0, review_reason: str = "", possible: bool = False) -> dict:
+    """One event row. A `possible` one (疑似) is a near-miss: counted 0 and unpriced, listed for review
+    until an admin confirms it (then it counts 1)."""
     return {E.rule: rule, E.clause: BY_ID[rule].clause, E.group: group, E.member: member, E.ts: ts,
-            E.count: int(count), E.task_id: task_id, E.msg_ids: ";".join(m for m in msg_ids if m),
-            E.detail: detail, E.confidence: float(confidence), E.review_reason: review_reason}
+            E.count: 0 if possible else int(count), E.task_id: task_id, E.msg_ids: ";".join(m for m in msg_ids if m),
+            E.detail: detail, E.confidence: float(confidence), E.review_reason: review_reason, E.possible: possible}
 
 
 def _end_of_day(t: datetime) -> datetime:
@@ -178,30 +180,69 @@ def posting(ctx: RuleContext) -> list[dict]:
 
 
 def conduct(ctx: RuleContext) -> list[dict]:
-    """§5.12 off_topic_after_warning and §5.15 incivility."""
+    """§5.12 off_topic_after_warning and §5.15 incivility, and their near-misses (疑似): possible events,
+    counted 0 until an admin confirms them."""
     out = []
+    m = ctx.messages
     posts, warnings = ctx.ledger.off_topic, ctx.ledger.warnings
-    if len(posts) and len(warnings):
+    recalled = recalled_ids(m)
+    if len(warnings):
         targeted = warnings.explode("targets").dropna(subset=["targets"]).rename(
             columns={"targets": "member", "ts": "warned", "msg_id": "warning_id", "confidence": "warning_conf"})
         targeted["warned"] = pd.to_datetime(targeted["warned"])
         # the keys in one dtype: warnings that targeted nobody leave an empty, untyped column
         targeted = targeted.astype({"group": "str", "member": "str"})
-        hits = pd.merge_asof(posts.assign(ts=pd.to_datetime(posts["ts"])).astype({"group": "str", "member": "str"})
-                             .sort_values("ts"),
-                             targeted.sort_values("warned"), left_on="ts", right_on="warned",
-                             by=["group", "member"], direction="backward", allow_exact_matches=False,
-                             tolerance=ctx.settings.warning_valid_for)
-        for h in hits.dropna(subset=["warning_id"]).itertuples(index=False):
+        for h in _after_warnings(posts, targeted, ctx).itertuples(index=False):
             out.append(_event("off_topic_after_warning", group=h.group, member=h.member, ts=h.ts,
                               msg_ids=[h.warning_id, h.msg_id], confidence=min(h.confidence, h.warning_conf),
                               detail=f"管理员 {h.admin} 于 {fmt_ts(h.warned)} 制止后，{fmt_ts(h.ts)} 仍发布与公务无关信息"))
-    m = ctx.messages
-    rude = m[m["t_incivility"] & (m[M.member] != "") & ~m[M.msg_id].isin(recalled_ids(m))]
+        near = m[m["t_off_topic_near"] & (m[M.member] != "") & ~m[M.msg_id].isin(set(posts["msg_id"]) | recalled)]
+        if len(near):
+            near = near[[M.group, M.ts, M.member, M.msg_id, C.bare]].assign(confidence=0.3)
+            for h in _after_warnings(near, targeted, ctx).itertuples(index=False):
+                words = "、".join(_near_words(h.bare, ctx.settings, "off_topic"))
+                out.append(_event("off_topic_after_warning", group=h.group, member=h.member, ts=h.ts,
+                                  msg_ids=[h.warning_id, h.msg_id], confidence=0.3, possible=True,
+                                  review_reason="疑似制止后仍发无关信息：未计入，确认后按1条计",
+                                  detail=f"管理员 {h.admin} 于 {fmt_ts(h.warned)} 制止后，{fmt_ts(h.ts)} 的发言含「{words}」，"
+                                         "可能与公务无关，请核实"))
+    rude = m[m["t_incivility"] & (m[M.member] != "") & ~m[M.msg_id].isin(recalled)]
     for r in rude.itertuples(index=False):
         out.append(_event("incivility", group=r.group, member=r.member, ts=r.ts, msg_ids=[r.msg_id], confidence=0.8,
                           detail=f"{fmt_ts(r.ts)} 发布不文明/侮辱性语言"))
+    near = m[m["t_incivility_near"] & (m[M.member] != "") & ~m[M.msg_id].isin(recalled)]
+    for r in near.itertuples(index=False):
+        words = "、".join(_near_words(getattr(r, C.bare), ctx.settings, "incivility"))
+        out.append(_event("incivility", group=r.group, member=r.member, ts=r.ts, msg_ids=[r.msg_id], confidence=0.3,
+                          possible=True, review_reason="疑似人身攻击：未计入，确认后按1条计",
+                          detail=f"{fmt_ts(r.ts)} 的发言含「{words}」，像是针对他人的贬损，请核实是否属不文明语言"))
     return out
+
+
+def _after_warnings(posts: pd.DataFrame, targeted: pd.DataFrame, ctx: RuleContext) -> pd.DataFrame:
+    """The posts made by a member within warning.valid_for after a warning that targeted them, each with
+    the last such warning (admin, warned, warning_id, warning_conf)."""
+    if not len(posts) or not len(targeted):
+        return posts.iloc[:0].assign(warning_id="", admin="", warned=pd.NaT, warning_conf=0.0)
+    # both times in one unit: the ledger's and the messages' may differ (ns, us)
+    hits = pd.merge_asof(posts.assign(ts=pd.to_datetime(posts["ts"]).astype("datetime64[ns]"))
+                         .astype({"group": "str", "member": "str"}).sort_values("ts"),
+                         targeted.assign(warned=targeted["warned"].astype("datetime64[ns]")).sort_values("warned"),
+                         left_on="ts", right_on="warned",
+                         by=["group", "member"], direction="backward", allow_exact_matches=False,
+                         tolerance=ctx.settings.warning_valid_for)
+    return hits.dropna(subset=["warning_id"])
+
+
+def _near_words(text: str, settings, kind: str) -> list[str]:
+    """The near-miss words a text has, for the event's detail (the tag says that it has one)."""
+    if kind == "incivility":
+        words = settings.words("incivility_near")
+        found = [w for w in words if w in text]
+        found += [m.group() for p in settings.words("incivility_near_patterns") for m in re.finditer(p, text)]
+    else:
+        found = [w for w in (*settings.words("off_topic_weak"), *settings.words("off_topic_near")) if w in text]
+    return list(dict.fromkeys(found))[:3] or ["…"]
 
 
 def missing_from_snapshots(ctx: RuleContext) -> list[dict]:

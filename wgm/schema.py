@@ -109,7 +109,8 @@ class C:
 
 # the lexical tags, each a bool column "t_<tag>"; messages.csv spells them ';'-joined in this order
 TAGS: tuple[str, ...] = ("ack", "meeting_reply", "done", "verify", "reminder", "escalation", "task_verb", "meeting",
-                         "warning", "off_topic", "off_topic_exact", "incivility", "question", "progress")
+                         "warning", "off_topic", "off_topic_exact", "incivility", "question", "progress",
+                         "incivility_near", "off_topic_near")
 TAG_COLUMNS: tuple[str, ...] = tuple(f"t_{t}" for t in TAGS)
 
 CLASSIFIED_COLUMNS: dict[str, str] = {
@@ -216,13 +217,14 @@ class E:
     review_reason = "review_reason"
     override = "override"          # the override applied (action: reason), "" if none
     member_id = "member_id"        # the member's 工号 (roster id), "" where the roster gives none
+    possible = "possible"          # 疑似: a near-miss listed for review, counted 0 until an admin confirms it
 
 
 EVENT_COLUMNS: dict[str, str] = {
     E.month: STR, E.group: STR, E.member: STR, E.dept: STR, E.rule: STR, E.clause: STR,
     E.count: INT, E.amount: FLOAT, E.task_id: STR, E.msg_ids: STR, E.ts: TIME,
     E.confidence: FLOAT, E.needs_review: BOOL, E.detail: STR, E.event_id: STR,
-    E.review_reason: STR, E.override: STR, E.member_id: STR,
+    E.review_reason: STR, E.override: STR, E.member_id: STR, E.possible: BOOL,
 }
 EVENT_CSV_COLUMNS = list(EVENT_COLUMNS)
 

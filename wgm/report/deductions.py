@@ -29,8 +29,9 @@ def deductions(result: AuditResult) -> pd.DataFrame:
                                           if c in ("events", "needs_review") else "bool" if c == "disqualified"
                                           else "str") for c in COLUMNS})
     ev = result.events[result.events[E.member] != ""]
-    per = ev.groupby([E.month, E.member], sort=False).agg(events=(E.needs_review, "size"),
-                                                          needs_review=(E.needs_review, "sum"))
+    # 事件数: the events that count; 待复核数: every one awaiting review, near-misses (疑似) included
+    per = ev.assign(counts=~ev[E.possible]).groupby([E.month, E.member], sort=False).agg(
+        events=("counts", "sum"), needs_review=(E.needs_review, "sum"))
     at = pd.MultiIndex.from_frame(summary[[S.month, S.member]])
     counts = per.reindex(at).fillna(0).astype("int64")
     out = pd.DataFrame({

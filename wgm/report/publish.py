@@ -59,32 +59,35 @@ def _counted(rows: pd.DataFrame, keys: list[str]) -> dict[tuple, tuple[int, floa
 
 
 def _line_rows(events: pd.DataFrame, hold_uncertain: bool) -> pd.DataFrame:
-    rows = events[events["member"] != ""]
+    rows = events[(events["member"] != "") & ~events["possible"]]
     return rows[~rows["needs_review"].to_numpy()] if hold_uncertain else rows
 
 
 def member_lines(events: pd.DataFrame, hold_uncertain: bool,
-                 counted: dict[tuple, tuple[int, float]] | None = None) -> tuple[list[Line], int]:
-    """The members' lines of one group's month, and how many events still await review. With
-    `hold_uncertain` those events are left out of the lines (they are not priced). `counted`: the
+                 counted: dict[tuple, tuple[int, float]] | None = None) -> tuple[list[Line], int, int]:
+    """The members' lines of one group's month, how many of their events still await review, and how
+    many near-misses (疑似, never in a line: they count nothing until confirmed) do. With
+    `hold_uncertain` the events awaiting review are left out of the lines (they are not priced). `counted`: the
     month's (member, rule) → (count, amount), when the caller grouped every month at once."""
     if counted is None:
         rows = _line_rows(events, hold_uncertain)
         # one grouping for the whole month (a filter per member and rule cost minutes at 100k messages)
         counted = _counted(rows, ["member", "rule"]) if len(rows) else {}
-    return _lines(events["member"].to_numpy(), events["needs_review"].to_numpy(), events["amount"].to_numpy(),
-                  events["rule"].to_numpy(), hold_uncertain, counted)
+    return _lines(events["member"].to_numpy(), events["needs_review"].to_numpy(), events["possible"].to_numpy(),
+                  events["amount"].to_numpy(), events["rule"].to_numpy(), hold_uncertain, counted)
 
 
-def _lines(member: np.ndarray, review: np.ndarray, amount: np.ndarray, rule_of: np.ndarray, hold_uncertain: bool,
-           counted: dict[tuple, tuple[int, float]]) -> tuple[list[Line], int]:
+def _lines(member: np.ndarray, review: np.ndarray, possible: np.ndarray, amount: np.ndarray, rule_of: np.ndarray,
+           hold_uncertain: bool, counted: dict[tuple, tuple[int, float]]) -> tuple[list[Line], int, int]:
     """member_lines on a month's events as columns (in their row order): no pandas frame is cut per 公示
     (~3 ms each, 650 of them in a year of 50 groups)."""
     named = member != ""
+    near = int((named & possible).sum())
+    named &= ~possible
     pending = int(review[named].sum())
     keep = named & ~review if hold_uncertain else named
     if not keep.any():
-        return [], pending
+        return [], pending, near
     member, review, amount, rule_of = member[keep], review[keep], amount[keep], rule_of[keep]
     rows_of: dict[str, list[int]] = {}
     for i, who in enumerate(member.tolist()):
@@ -102,7 +105,7 @@ def _lines(member: np.ndarray, review: np.ndarray, amount: np.ndarray, rule_of: 
             lines.append(Line(who, tuple(parts), round(float(amount[at].sum()), 2),
                               round(float(amount[at][review[at]].sum()), 2),
                               bool((rule_of[at] == "quit_group").any())))
-    return lines, pending
+    return lines, pending, near
 
 
 def ordered(lines: list[Line], order: str, rank: dict[str, int] | None = None) -> list[Line]:
@@ -118,7 +121,7 @@ def ordered(lines: list[Line], order: str, rank: dict[str, int] | None = None) -
 
 def announcement(result: AuditResult, group: str, month: str, events: pd.DataFrame | None = None,
                  rank: dict[str, int] | None = None, counted: dict[tuple, tuple[int, float]] | None = None,
-                 lines: tuple[list[Line], int] | None = None) -> str:
+                 lines: tuple[list[Line], int, int] | None = None) -> str:
     """The 公示 text of one group and month (`events`: that group's events of the month, if already cut;
     `rank`: the members' pinyin order, see ordered; `counted`: see member_lines; `lines`: member_lines's
     answer, when the caller has it)."""
@@ -131,7 +134,7 @@ def announcement(result: AuditResult, group: str, month: str, events: pd.DataFra
         if events is None:
             events = result.events[(result.events["month"] == month) & (result.events["group"] == group)]
         lines = member_lines(events, settings.hold_uncertain, counted)
-    members, pending = lines
+    members, pending, near = lines
     coverage = next((c for c in result.coverage if c.group == group), None)
     state = coverage.month(month) if coverage is not None else None
     out = [f"{group} {year}年{mon}月 群考核结果公示", ""]
@@ -143,7 +146,7 @@ def announcement(result: AuditResult, group: str, month: str, events: pd.DataFra
         intro += "）"
     out += [intro + "：", ""]
     if not members:
-        out.append("本月本群无考核事项。" if not pending else "本月本群暂无已确认的考核事项。")
+        out.append("本月本群无考核事项。" if not pending and not near else "本月本群暂无已确认的考核事项。")
     for n, line in enumerate(ordered(members, report["announce_order"], rank), 1):
         text = f"{n}. {line.member}：{'、'.join(line.parts)}，合计{line.amount:,.2f}元"
         if line.under_review:
@@ -158,6 +161,8 @@ def announcement(result: AuditResult, group: str, month: str, events: pd.DataFra
         out.append(f"另有{pending}项待复核，暂未计入，复核后另行公示。")
     elif pending:
         out.append(f"其中{pending}项待复核（已按初步结果列入），复核后以最终结果为准。")
+    if near:
+        out.append(f"另有{near}项疑似事项待管理员核实，未计入；确认成立的另行公示。")
     out += ["", f"如有异议，请于{ny}年{nm}月{objection_day}日前向群管理员提出。",
             f"群管理员于{nm}月{report['admin_due_day']}日前公示；考核办公室于{nm}月{report['office_due_day']}日前"
             f"报财务，于当月工资中执行。", ""]
@@ -184,9 +189,10 @@ def file_names(groups: list[str]) -> dict[str, str]:
             for (g, b), clash in zip(base.items(), clashes)}
 
 
-def _cut(columns: list[np.ndarray], rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    member, review, amount, rule = (c[rows] for c in columns)
-    return member, review, amount, rule
+def _cut(columns: list[np.ndarray], rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray,
+                                                               np.ndarray]:
+    member, review, possible, amount, rule = (c[rows] for c in columns)
+    return member, review, possible, amount, rule
 
 
 def announcements(result: AuditResult) -> dict[str, bytes]:
@@ -202,7 +208,7 @@ def announcements(result: AuditResult) -> dict[str, bytes]:
     if len(rows):
         for (g, m, member, rule), got in _counted(rows, ["group", "month", "member", "rule"]).items():
             counted.setdefault((g, m), {})[(member, rule)] = got
-    columns = [ev[c].to_numpy() for c in ("member", "needs_review", "amount", "rule")]
+    columns = [ev[c].to_numpy() for c in ("member", "needs_review", "possible", "amount", "rule")]
     nothing = np.zeros(0, dtype=np.intp)
     hold = result.settings.hold_uncertain
     return {f"announce_{stems[g]}_{m}.txt":

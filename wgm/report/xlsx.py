@@ -39,7 +39,7 @@ LABELS_ZH = {
     "reply_msg_id": "回复消息", "completion_msg_id": "完成消息", "verify_msg_id": "验证消息",
     "escalation_msg_id": "上报消息", "repost_msg_ids": "重复发布消息", "text": "内容", "source": "文件",
     "line": "行", "reason": "原因", "format_missing": "缺少要素", "after_hours": "21点后发布",
-    "by_group": "分群明细(元)", "evidence": "相关消息", "decision": "复核结论", "decision_reason": "理由", "member_id": "工号", "not_judged": "未考核(导出后到期)", "coverage": "覆盖说明",
+    "by_group": "分群明细(元)", "evidence": "相关消息", "decision": "复核结论", "decision_reason": "理由", "member_id": "工号", "possible": "疑似(未计)", "not_judged": "未考核(导出后到期)", "coverage": "覆盖说明",
 }
 # the 扣款 sheet's own words (its columns mean what deductions.py says, not what the events' do)
 DEDUCTION_LABELS = {"zh": deductions_mod.LABELS_ZH, "en": {c: c for c in deductions_mod.COLUMNS}}
