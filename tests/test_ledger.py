@@ -1532,3 +1532,22 @@ def test_a_file_of_ones_own_work_confirmed_done_is_its_report_not_a_verification
     tasks = r.tasks.set_index("receiver")
     assert tasks.loc["林涛", "completed"] == pd.Timestamp("2026-05-12 11:30:00")
     assert pd.isna(tasks.loc["韩冰", "verified"])
+
+
+def test_the_words_beside_a_delivered_file_are_its_report_not_another_tasks(tmp_path):
+    # the file completed the DM task a minute ago; its message names the same work, so it is that
+    # report again — not the completion of the other open task (read so, it fined a 3-day delay)
+    r = audit_chat("""
+2026-05-11 09:40:00 林涛-运营部: @所有人 5月起考勤统一改企业微信打卡，规则已推送，今天下班前都打开看一下
+2026-05-11 09:45:00 罗刚-仓储部: 收到
+2026-05-11 10:50:00 林涛-运营部: @罗刚-仓储部 端午档的DM单和海报，这周五之前先出个初稿给大家看看
+2026-05-11 11:00:00 罗刚-仓储部: 收到，周四给初稿
+2026-05-14 17:00:00 罗刚-仓储部: 【文件】端午DM初稿v1.pdf
+2026-05-14 17:01:00 罗刚-仓储部: 端午DM初稿发群里了，各位帮忙提提意见
+2026-05-15 10:00:00 林涛-运营部: DM初稿看了，版式可以，初稿确认
+""", tmp_path)
+    by_msg = dict(zip(r.messages["content"], r.messages["task_id"]))
+    dm = r.tasks.loc[r.tasks["text"].str.contains("DM"), "task_id"].iloc[0]
+    assert by_msg["端午DM初稿发群里了，各位帮忙提提意见"] == dm
+    attendance = r.tasks[r.tasks["text"].str.contains("考勤") & (r.tasks["receiver"] == "罗刚")]
+    assert attendance["completed"].isna().all()

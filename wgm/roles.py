@@ -726,9 +726,14 @@ def completion(state: GroupState, r) -> Role | None:
         task, confidence = quoted, CONFIDENCE["completion.quoted"]
     else:
         open_duties = [(t, d) for t, d in state.duties_of(r.member) if t.kind == "task" and d.completed is None]
+        words = state.words_of(r)
+        # 【文件】端午DM初稿v1.pdf, then 端午DM初稿发群里了: the words beside a delivery just made are its report
+        # again (the task keeps its first completion), not the report of other open work
+        again = _reported_just_now(state, r, words, open_duties)
+        if again is not None:
+            return Role(r.msg_id, "completion", again.task_id, CONFIDENCE["completion.shared_words"])
         if not open_duties:
             return None
-        words = state.words_of(r)
         # a task to many (@所有人 …今天都打开看一下) rarely gets a report: it takes one only by two words
         # shared, and a guess goes to the sender's own work first
         scored = [(_shared(state, words, t), -_is_mass(t), -i, t) for i, (t, _) in enumerate(open_duties)]
@@ -796,6 +801,20 @@ def completion(state: GroupState, r) -> Role | None:
     if duty.replied is None:
         duty.replied, duty.reply_msg = r.ts, r.msg_id
     return Role(r.msg_id, "completion", task.task_id, confidence)
+
+
+def _reported_just_now(state: GroupState, r, words: frozenset[str], open_duties: list[tuple[Task, Duty]]) -> Task | None:
+    """The sender's task reported done less than thread.follow_on ago that the message speaks of (two words
+    shared) more than of any open one."""
+    recent = [t for t, d in state.duties_of(r.member)
+              if t.kind == "task" and d.completed is not None and r.ts - d.completed <= state.follow_on]
+    if not recent:
+        return None
+    best = max(recent, key=lambda t: _shared(state, words, t))
+    shared = _shared(state, words, best)
+    if shared < 2 or any(_shared(state, words, t) >= shared for t, _ in open_duties):
+        return None
+    return best
 
 
 _LABEL = re.compile(r"^\W*([\u4e00-\u9fa5A-Za-z]{2,6})\s*[：:]\s*\S")
