@@ -12,5 +12,9 @@ soffice --headless --convert-to pdf --outdir "$out" "$out/report/report.xlsx" >/
 pdftoppm -png -r 90 "$out/report.pdf" "$out/page"
 ls "$out"/page-*.png
 # the README's picture: the top of the first 汇总 page
-pdftoppm -png -r 160 -f 1 -l 1 -x 100 -y 150 -W 1430 -H 340 "$out/report.pdf" "$out/summary-top"
-echo "README image: $out/summary-top-01.png (copy to docs/summary-sheet.png)"
+pdftoppm -png -r 160 -f 1 -l 1 -x 100 -y 110 -W 1430 -H 260 "$out/report.pdf" "$out/summary-top"
+# …and the top of the 扣款 sheet (the page whose first cell is 工号)
+page=$(for n in $(seq 1 "$(ls "$out"/page-*.png | wc -l)"); do
+  if pdftotext -f "$n" -l "$n" "$out/report.pdf" - | head -1 | grep -q '^工号'; then echo "$n"; break; fi; done)
+pdftoppm -png -r 160 -f "$page" -l "$page" -x 100 -y 120 -W 1600 -H 620 "$out/report.pdf" "$out/deductions-top"
+echo "README images: $out/summary-top-01.png → docs/summary-sheet.png, $out/deductions-top-*.png → docs/deductions-sheet.png"

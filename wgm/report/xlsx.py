@@ -140,7 +140,7 @@ def _header(ws, df: pd.DataFrame, present: list[str], labels: list[str], styles:
         numeric = (pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)) or \
             pd.api.types.is_datetime64_any_dtype(series)
         ws.write_string(0, i, xlsx_text(label), styles.header_right if numeric else styles.header)
-        w = _width(label) + 2
+        w = _width(label) * 6 // 5 + 2     # a bold CJK header is wider than two columns a character
         if pd.api.types.is_datetime64_any_dtype(series):
             w = max(w, 21)
         elif pd.api.types.is_float_dtype(series):
