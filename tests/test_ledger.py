@@ -1551,3 +1551,36 @@ def test_the_words_beside_a_delivered_file_are_its_report_not_another_tasks(tmp_
     assert by_msg["端午DM初稿发群里了，各位帮忙提提意见"] == dm
     attendance = r.tasks[r.tasks["text"].str.contains("考勤") & (r.tasks["receiver"] == "罗刚")]
     assert attendance["completed"].isna().all()
+
+
+@pytest.mark.parametrize("report", ["滨江要货：双黄白莲蓉30盒、五仁15盒、流心奶黄20盒", "东湖报数：奶黄20，莲蓉15，冰皮10"])
+def test_the_counts_asked_for_given_under_a_label_or_as_pairs_are_the_report(tmp_path, report):
+    r = audit_chat(f"""
+2026-05-11 14:00:00 林涛-运营部: @罗刚-仓储部 中秋月饼第二批要货，各店明天上午10点前把要货数报我，过时不候哈
+2026-05-11 14:03:00 罗刚-仓储部: 收到
+2026-05-12 08:30:00 罗刚-仓储部: {report}
+""", tmp_path)
+    assert r.tasks.iloc[0]["completed"] == pd.Timestamp("2026-05-12 08:30:00")
+
+
+@pytest.mark.parametrize("said", ["盘点表明天发，今天先对30盒的那批", "东湖店今天来了20个顾客"])
+def test_a_count_to_work_that_asked_for_none_is_no_report(tmp_path, said):
+    r = audit_chat(f"""
+2026-05-11 14:00:00 林涛-运营部: @罗刚-仓储部 明天下班前把A区货架重新贴标签
+2026-05-11 14:03:00 罗刚-仓储部: 收到
+2026-05-12 08:30:00 罗刚-仓储部: {said}
+""", tmp_path)
+    assert r.tasks.iloc[0]["completed"] is pd.NaT or pd.isna(r.tasks.iloc[0]["completed"])
+
+
+def test_an_outcome_then_the_check_that_found_it_verifies(tmp_path):
+    r = audit_chat("""
+2026-05-11 14:00:00 林涛-运营部: @罗刚-仓储部 @谢婷-客服部 各店明天上午10点前把要货数报我
+2026-05-11 14:03:00 罗刚-仓储部: 收到
+2026-05-11 14:04:00 谢婷-客服部: 收到
+2026-05-12 08:30:00 罗刚-仓储部: 滨江要货：双黄白莲蓉30盒、五仁15盒
+2026-05-12 09:30:00 谢婷-客服部: 东湖要货：奶黄20，莲蓉15
+2026-05-12 11:40:00 林涛-运营部: 两家的要货数都齐了，核过，按这个下单
+""", tmp_path)
+    assert r.tasks["verified"].eq(pd.Timestamp("2026-05-12 11:40:00")).all()
+    assert events_of(r) == []

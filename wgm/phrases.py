@@ -284,8 +284,9 @@ def checks_and_confirms(texts: pd.Series, verified: pd.Series, r: Readers) -> pd
             # a one-character check only as a deed done (看了, 试过, 查了一下): 量 in 量具柜 checks nothing
             if len(m.group()) == 1 and not text.startswith(_DEED, m.end()):
                 continue
-            if r.verify_outcome.search(text, m.end(), m.end() + _CHECK_REACH):
-                return True
+            if r.verify_outcome.search(text, m.end(), m.end() + _CHECK_REACH) \
+                    or r.verify_outcome.search(text, max(0, m.start() - _CHECK_REACH), m.start()):
+                return True          # 试了一下，能用了; or what it found, then the check done (都齐了，核过)
         return False
     out[verified] = _each(texts[verified], checked)
     return out

@@ -225,8 +225,9 @@ _TO_ME = re.compile(rf"{_HANDING}(?:给|到)?我(?!们)")
 _FILE_SENT = re.compile(r"[【\[](?:文件|图片|照片)[】\]]")
 # a file's name (门店整改计划.docx): words of what it is, not words asking anything
 _FILE_NAME = re.compile(r"[^\s\[\]【】.]{1,80}\.(?:docx?|xlsx?|pptx?|pdf|zip|rar|7z|txt|csv|png|jpe?g|mp4)\b", re.IGNORECASE)
-# an answer giving a figure (番禺4个), to a task asking for one (rules.yaml asks_figure: 报一下人数, 需要几个)
-_GIVES_FIGURE = re.compile(r"\d+\s*(?:个|人|名|位|台|件|单|箱|套|份|辆|户)")
+# an answer giving a figure, to a task asking for one (rules.yaml asks_figure: 报一下人数, 需要几个): a count
+# with its unit (番禺4个, 30盒; rules.yaml figure_units), or things and their counts (奶黄20，莲蓉15)
+_FIGURE_PAIRS = r"(?:[\u4e00-\u9fa5]{1,6}\s*\d+\s*[，,、；;\s]\s*){1,20}[\u4e00-\u9fa5]{1,6}\s*\d+"
 _BY_A_TIME = re.compile(r"前|之内|以内|内$")
 
 
@@ -328,6 +329,8 @@ class GroupState:
         self.mishap = _words_pattern(settings.words("result_except"))
         self.on_schedule = _words_pattern(settings.words("on_schedule"))
         self.asks_figure = re.compile(alternation(settings.words("asks_figure")) or "(?!)")
+        units = alternation(settings.words("figure_units"))
+        self.gives_figure = re.compile(rf"\d+\s*(?:{units})|{_FIGURE_PAIRS}" if units else _FIGURE_PAIRS)
         # a check done (看了, 试过, 核对了): what makes 可以 a judgement of work rather than a yes to one's own
         self.check_done = re.compile(f"(?:{alternation(settings.words('verify_checks')) or '(?!)'})(?:了|过|完)")
         # an attendee's own words for coming, or not, to a meeting (5点前赶回来, 下午的会我来主持, 纪要我看了)
@@ -707,8 +710,9 @@ def completion(state: GroupState, r) -> Role | None:
     mishap = r.media == "image" and state.mishap is not None and state.mishap.search(r.bare) is not None
     by_file = delivered and not (r.t_done or by_result or by_data or asks or r.t_question or mishap)
     # 番禺4个，传菜和洗碗: the figure a task asked for (报一下人数)
-    by_figure = not (r.t_done or by_result or by_data or by_file or r.t_task_verb or r.t_question or r.mentions) \
-        and _GIVES_FIGURE.search(r.bare) is not None and any(
+    # (东湖报数：奶黄20，… also reads as a result stated: the figure asked for decides which task it reports)
+    by_figure = not (r.t_done or by_data or by_file or r.t_task_verb or r.t_question or r.mentions) \
+        and state.gives_figure.search(r.bare) is not None and any(
             t.kind == "task" and d.completed is None and state.asks_figure.search(t.text)
             for t, d in state.duties_of(r.member))
     # 原因：周日晚上骑手扎堆…: what the work asked for (把原因报一下), given under its name
@@ -827,7 +831,10 @@ def _labelled(state: GroupState, r) -> Task | None:
     if m is None:
         return None
     label = m.group(1)
-    named = [t for t, d in state.duties_of(r.member) if t.kind == "task" and d.completed is None and label in t.text]
+    # 滨江要货：… to 把要货数报我: the label less the sender's place before it (its end, two characters at least)
+    tails = [label[i:] for i in range(len(label) - 1)]
+    named = [t for t, d in state.duties_of(r.member) if t.kind == "task" and d.completed is None
+             and any(tail in t.text for tail in tails)]
     return named[-1] if named else None
 
 
@@ -1145,7 +1152,7 @@ def feed_quiet(state: GroupState, r) -> None:
     a task unanswered that it answers by its words or by coming first (reply, _answers_by_topic), or it
     is the data their open work asked for (completion)."""
     duties = state.open_by_receiver.get(r.member, ())
-    role = completion(state, r) if duties and (_is_data(r.bare) or _LABEL.match(r.bare) or _GIVES_FIGURE.search(r.bare)
+    role = completion(state, r) if duties and (_is_data(r.bare) or _LABEL.match(r.bare) or state.gives_figure.search(r.bare)
                                                or r.media == "image" or _FILE_SENT.search(r.content)) else None
     #      (沪D7K251 刘二虎 13817760924, 原因：…)
     if role is None and any(d.replied is None for _, d in duties):
