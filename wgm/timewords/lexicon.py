@@ -127,6 +127,11 @@ VERB = re.compile(
 # a clause that tells what happened at its time (今天好几个医生投诉了): the date of a past event, no deadline
 PAST_EVENT = re.compile(r"[了过]\s*$")
 # before a time: it is the one agreed earlier (说好三点半的, 原定周五), recalled, not set by the message
+# 节前修剪的枝条 / 周五前提交的材料: a time inside what describes a thing (a verb, then 的 and the thing), not
+# one the work is asked by (…发我的邮箱 is whose mailbox; …要交的，大家抓紧 says it is due)
+# (…把本月的明细发我: 把 takes the thing; the time is the work's; 明早送货的时候 is still a time)
+ATTRIBUTIVE_AFTER = re.compile(r"(?![把将给对让请跟和与向])[\u4e00-\u9fa5]{1,4}?的(?=[\u4e00-\u9fa5A-Za-z])"
+                               r"(?<![我你您他她咱]的)(?!话|时候|时间|前|后)")
 AGREED_BEFORE = re.compile(r"(?:说好|约好|讲好|说定|本来|原来|原定|原本|之前说)的?$")
 # a period of the day said alone (上午, 晚上): once past, it tells when something happened, not a time ahead
 BARE_PERIOD = re.compile(r"上午|下午|中午|早上|早晨|晚上|傍晚|凌晨|午后|晚间")
