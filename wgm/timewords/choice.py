@@ -198,6 +198,9 @@ def _choose(text: str, base: datetime, words: TimeWords, scan: _Scan) -> TimeFin
                 scan.tie[i] = tie
             else:
                 tie = cast("str | None", known)
+            if tie == "comp" and when.date() == base.date() and lexicon.PAST_EVENT.search(
+                    lexicon.MEDIA_MARK.sub("", _clause_after(t, x.end, 16))):
+                continue                       # 今天一早找人摘掉了[图片]: when today's work was done, not by when
             role = "deadline" if tie == "comp" else "point"
             if tie == "comp":
                 conf *= 0.9
