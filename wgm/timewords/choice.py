@@ -212,7 +212,7 @@ def _choose(text: str, base: datetime, words: TimeWords, scan: _Scan) -> TimeFin
     if not found:
         return TimeFindings(None, None, (), (), tuple(unread)) if unread else _NO_FINDINGS
     # the first future reply-by time, the first future deadline ("before" ones first), every future point
-    reply_by = deadline = first_deadline = None
+    reply_by = deadline = first_deadline = handed = None
     points_found: list[TimeExpr] = []
     for f in found:
         if f.when < base:
@@ -224,8 +224,11 @@ def _choose(text: str, base: datetime, words: TimeWords, scan: _Scan) -> TimeFin
         elif deadline is None:
             if f.relation == "before":
                 deadline = f
+            elif first_deadline is not None and handed is None and f.when > first_deadline.when \
+                    and lexicon.HANDED_AFTER.match(t, f.end):
+                handed = f      # 今天整理出来，明天上午发群里: the steps, then when the result is handed over
             first_deadline = first_deadline or f
-    deadline = deadline or first_deadline
+    deadline = deadline or handed or first_deadline
     points = tuple(points_found)
     if deadline is None and len(found) == 1 and len(points) == 1 and ties[0] is None \
             and points[0].relation == "at" and not lexicon.QUESTION_END.search(text) \

@@ -126,6 +126,8 @@ VERB = re.compile(
     r"|开(?!始|心|玩笑|车|了|着|个?[\u4e00-\u9fa5]{0,4}会|工|业|学|放|幕|张)|要用|急用|得用|要看|要拿)")
 # a clause that tells what happened at its time (今天好几个医生投诉了): the date of a past event, no deadline
 PAST_EVENT = re.compile(r"[了过]\s*$")
+# the verb of handing the work over, right after a time (明天上午发群里, 周五交给我)
+HANDED_AFTER = re.compile(r"\s*(?:再|就|统一|一起|之前)?(?:发|交|给|报|提交|上传|送)")
 MEDIA_MARK = re.compile(r"[【\[](?:图片|照片|文件|视频|表情|动画表情)[】\]]")
 # before a time: it is the one agreed earlier (说好三点半的, 原定周五), recalled, not set by the message
 # 节前修剪的枝条 / 周五前提交的材料: a time inside what describes a thing (a verb, then 的 and the thing), not
