@@ -185,6 +185,9 @@ def _choose(text: str, base: datetime, words: TimeWords, scan: _Scan) -> TimeFin
                 continue            # 检查组上午反馈的问题 at 15:00: this morning's feedback, no reply-by tomorrow
             role = "reply_by"
         elif rel == "before":
+            after = lexicon.MEDIA_MARK.sub("", _clause_after(t, x.end, 16))
+            if lexicon.PAST_EVENT.search(after) and not lexicon.MUST.search(after):
+                continue                       # 节前忙忘了 / 周五前就交了: what happened before it, no deadline
             role = "deadline"
         elif x.vague:
             if not lexicon.VAGUE_VERB_AFTER.match(t, x.end):

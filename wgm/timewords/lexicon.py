@@ -128,6 +128,8 @@ VERB = re.compile(
 PAST_EVENT = re.compile(r"[了过]\s*$")
 # the verb of handing the work over, right after a time (明天上午发群里, 周五交给我)
 HANDED_AFTER = re.compile(r"\s*(?:再|就|统一|一起|之前)?(?:发|交|给|报|提交|上传|送)")
+# what a clause ending in 了 says must be done (…一定要弄完了; 年前把账结了: 把…了 asks)
+MUST = re.compile(r"要|必须|得|请|务必|一定|需|记得|别忘|把|将")
 MEDIA_MARK = re.compile(r"[【\[](?:图片|照片|文件|视频|表情|动画表情)[】\]]")
 # before a time: it is the one agreed earlier (说好三点半的, 原定周五), recalled, not set by the message
 # 节前修剪的枝条 / 周五前提交的材料: a time inside what describes a thing (a verb, then 的 and the thing), not
