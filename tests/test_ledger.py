@@ -768,6 +768,14 @@ def test_departments_opening_a_sentence_are_asked_even_when_display_names_call_o
     assert sorted(r.tasks["receiver"]) == ["罗刚", "赵建"]
 
 
+def test_a_department_by_its_name_and_one_for_short_opening_a_task_are_both_asked(tmp_path):
+    roster = ROSTER.replace("  - {name: 韩冰, dept: IT部", "  - {name: 赵建, dept: 运输调度部, role: head, supervisor: 马骏}\n"
+                            "  - {name: 韩冰, dept: IT部").replace("谢婷, 韩冰]", "谢婷, 韩冰, 赵建]")
+    r = audit_chat("2026-05-11 10:00:00 林涛-运营部: 仓储部、调度：618大促的运力方案这周五前报给我，外协车要提前锁",
+                   tmp_path, roster=roster)
+    assert sorted(r.tasks["receiver"]) == ["罗刚", "赵建"]
+
+
 def test_what_one_did_today_and_everything_received_answers_without_a_promise(tmp_path):
     r = audit_chat("""
 2026-05-11 09:00:00 林涛-运营部: @罗刚-仓储部 5月盘点表周三下班前交我

@@ -292,10 +292,11 @@ def _dept_receivers(content: pd.Series, people: People, synonyms: Sequence[str] 
         # a department a report goes to (报院办, 交财务科, 跟采购确认) is where, not who
         depts = [names[m.group()] for m in pattern.finditer(text) if not _TARGET_BEFORE.search(text, 0, m.start())] \
             if items else []
-        if listed is not None and split is not None and not depts:
+        if listed is not None and split is not None:
+            # (仓储部、调度：… names one in full and one for short: both are asked)
             m = listed.search(text)
             if m:
-                depts = [called[w] for w in split.findall(m.group(1) or m.group(2))]
+                depts = list(dict.fromkeys(depts + [called[w] for w in split.findall(m.group(1) or m.group(2))]))
         out.append(tuple(dict.fromkeys(h for d in depts for h in people.dept_heads.get(d, ()))))
     return pd.Series(out, index=content.index, dtype=object)
 
