@@ -1592,3 +1592,13 @@ def test_an_outcome_then_the_check_that_found_it_verifies(tmp_path):
 """, tmp_path)
     assert r.tasks["verified"].eq(pd.Timestamp("2026-05-12 11:40:00")).all()
     assert events_of(r) == []
+
+
+def test_a_team_addressed_as_its_people_opening_a_task_is_asked(tmp_path):
+    # 二班的，…: the people of 运维二班 addressed, its head asked (运维 alone is both teams')
+    roster = ROSTER.replace("  - {name: 韩冰, dept: IT部", "  - {name: 赵建, dept: 运维二班, role: head, supervisor: 马骏}\n"
+                            "  - {name: 钱进, dept: 运维一班, role: head, supervisor: 马骏}\n"
+                            "  - {name: 韩冰, dept: IT部").replace("谢婷, 韩冰]", "谢婷, 韩冰, 赵建, 钱进]")
+    r = audit_chat("2026-09-02 10:30:00 林涛-运营部: 二班的，滨河线#15杆绝缘子破损那个缺陷，未来三天内消缺",
+                   tmp_path, roster=roster)
+    assert list(r.tasks["receiver"]) == ["赵建"]

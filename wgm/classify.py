@@ -263,8 +263,8 @@ def _short_names(depts: dict[str, list[str]], synonyms: Sequence[str]) -> dict[s
 
 
 _TARGET_BEFORE = re.compile(r"(?:报|交|交给|发给|发|提交|送|送到|上报|报送|给|到|找|问|联系|通知|和|跟|与|向|由|请示|汇报|从|在|去|来|回|等)\s*$")
-# what may follow a short department name that opens a message as an address (仓库，… / 仓库注意：…)
-_AFTER_OPENING = r"(?:\s*[，,：:、！!\s]|一起|今天|明天|本周|这周|下周|月底|必须|注意|务必|尽快|马上|抓紧" \
+# what may follow a short department name that opens a message as an address (仓库，… / 仓库注意：… / 二班的，…)
+_AFTER_OPENING = r"(?:\s*[，,：:、！!\s]|的\s*[，,：:]|一起|今天|明天|本周|这周|下周|月底|必须|注意|务必|尽快|马上|抓紧" \
     r"|\d{1,2}月\d{1,2}[日号]|\d{1,2}[日号]前)"       # 仓库6月15日前整改完 (not 仓库2号扫码枪)
 
 
