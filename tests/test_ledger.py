@@ -1602,3 +1602,20 @@ def test_a_team_addressed_as_its_people_opening_a_task_is_asked(tmp_path):
     r = audit_chat("2026-09-02 10:30:00 林涛-运营部: 二班的，滨河线#15杆绝缘子破损那个缺陷，未来三天内消缺",
                    tmp_path, roster=roster)
     assert list(r.tasks["receiver"]) == ["赵建"]
+
+
+def test_an_off_topic_link_from_one_with_open_work_is_off_topic_not_its_report(tmp_path):
+    r = audit_chat("""
+2026-05-11 11:15:00 林涛-运营部: @罗刚-仓储部 证人出庭申请书帮我起草一下，明天中午前给我
+2026-05-11 11:16:00 罗刚-仓储部: 收到
+2026-05-12 08:30:00 罗刚-仓储部: 各位帮我点一下，拼多多砍一刀，差0.8元就能提现了🙏 https://mobile.yangkeduo.com/duo_cut.html?id=8812
+""", tmp_path)
+    kinds = dict(zip(r.messages["content"].str[:6], r.messages["kind"]))
+    assert kinds["各位帮我点一"] == "off_topic" and r.tasks["completed"].isna().all()
+
+
+@pytest.mark.parametrize("text", ["@罗刚-仓储部 这么简单的东西都能弄错，你法学院怎么毕业的", "会计证是买的吧",
+                                  "@罗刚-仓储部 你这文凭是买的吧"])
+def test_contempt_for_someones_credentials_is_uncivil(tmp_path, text):
+    r = audit_chat(f"2026-05-11 10:00:00 林涛-运营部: {text}", tmp_path)
+    assert ("林涛", "incivility", 1) in events_of(r)

@@ -694,6 +694,8 @@ def completion(state: GroupState, r) -> Role | None:
     """rules.md completion report (the c that §5.5–§5.7 judge): the receiver saying a task is done.
     Quoting a task completes it; quoting none, the receiver's open task it shares the most words
     with, or with no shared words the oldest. It is also the reply of a duty not answered yet."""
+    if r.t_off_topic and not r.t_done:
+        return None     # 砍一刀…差0.8元就能提现了 https://…: off-topic, whatever work its sender has open
     # 改回60s了 / 报告出了: a result stated in words no list holds, from one whose work is open
     by_result = not r.t_done and r.result_stated and not r.t_progress
     # 沪D7K251 刘二虎 13817760924 ⏎ 沪D3M806 …: the data asked for (plates, phone numbers, order numbers),
