@@ -1619,3 +1619,13 @@ def test_an_off_topic_link_from_one_with_open_work_is_off_topic_not_its_report(t
 def test_contempt_for_someones_credentials_is_uncivil(tmp_path, text):
     r = audit_chat(f"2026-05-11 10:00:00 林涛-运营部: {text}", tmp_path)
     assert ("林涛", "incivility", 1) in events_of(r)
+
+
+@pytest.mark.parametrize("post, is_task", [
+    ("这周运检部抽查两票，城东所安排在周四", False), ("城东线9月16日的检修申请已批复，单号JX2609-0331", False),
+    ("这个中午前找人修好，下午有车要靠", True), ("下周一区域来检查，各个设备房的卫生这周内要搞好", True),
+    ("明天谁去把滨河路那台箱变的门锁换一下", True), ("对公开户尽调报告的模板更新了，请相关同事本周五前用新模板重新交一遍", True),
+])
+def test_a_post_naming_no_one_is_a_task_only_if_it_asks(tmp_path, post, is_task):
+    r = audit_chat(f"2026-05-11 10:00:00 林涛-运营部: {post}", tmp_path)
+    assert (not r.tasks.empty) == is_task

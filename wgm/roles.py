@@ -319,6 +319,8 @@ class GroupState:
         self.vague = _words_pattern(settings.words("vague_content"))
         self.notice_form = _words_pattern(settings.words("meeting_notice_form"))
         self.request = _words_pattern(settings.words("request"))
+        self.asks_anyone = _words_pattern(settings.words("request") + settings.words("asks_anyone"))
+        self.asks_anyone_except = _words_pattern(settings.words("asks_anyone_except"))
         receipt = alternation(settings.words("ack_receipt"))
         self.receipt_first = re.compile(rf"^[\s\W_]*(?:{receipt})(?:[\s\W_])") if receipt else None
         self.done_whole = _words_pattern(settings.words("done_whole"))
@@ -392,6 +394,14 @@ class GroupState:
             return list(dict.fromkeys(named)), CONFIDENCE["task.named"]
         depts = [m for m in r.dept_receivers if m != r.member]
         return depts, CONFIDENCE["task.department"]
+
+    def asks_anyone_in(self, text: str) -> bool:
+        """Does a post ask work of whoever reads it (请, 谁去…, 找人修好), its 申请/请假 aside?"""
+        if self.asks_anyone is None:
+            return False
+        if self.asks_anyone_except is not None:
+            text = self.asks_anyone_except.sub("", text)
+        return self.asks_anyone.search(text) is not None
 
     def hands_out_work(self, r) -> bool:
         """@X 请于明天前确认… is a new task even from someone with work awaiting verification, completion
@@ -1033,6 +1043,8 @@ def new_task(state: GroupState, r) -> Role | None:
     if not is_meeting and r.t_progress and not (r.mentions or r.mention_all) \
             and not (state.request is not None and state.request.search(r.bare)):
         return None  # 仓储部的台账在整理: how a department's work stands, asked of nobody (…请仓储部在整理后报我 asks)
+    if not receivers and not is_meeting and not state.asks_anyone_in(r.bare):
+        return None  # 这周运检部抽查两票，城东所安排在周四: naming no one and asking nothing (…找人修好, 谁去…, 要搞好 ask)
     if not receivers and not is_meeting and (r.t_done or r.t_progress or r.result_stated or r.t_verify):
         return None  # 凸轮装上了，还在调刀库，明天弄完: a report or a status, naming no one: nobody's task
     if not receivers:
