@@ -1629,3 +1629,23 @@ def test_contempt_for_someones_credentials_is_uncivil(tmp_path, text):
 def test_a_post_naming_no_one_is_a_task_only_if_it_asks(tmp_path, post, is_task):
     r = audit_chat(f"2026-05-11 10:00:00 林涛-运营部: {post}", tmp_path)
     assert (not r.tasks.empty) == is_task
+
+
+def test_ones_own_other_work_done_and_its_next_step_is_no_promise_to_the_task(tmp_path):
+    r = audit_chat("""
+2026-05-11 09:15:00 林涛-运营部: @罗刚-仓储部 3月结案的两个案子的结案报告，本周五前交案管归档
+2026-05-11 11:20:00 罗刚-仓储部: 华川开庭的证据袋我按组装好了，周三下午再核一遍
+2026-05-13 09:33:00 罗刚-仓储部: 收到，周五前给你
+""", tmp_path)
+    task = r.tasks.iloc[0]
+    assert task["replied"] == pd.Timestamp("2026-05-13 09:33:00")
+
+
+def test_people_called_to_join_a_visit_at_a_time_are_attendees(tmp_path):
+    r = audit_chat("""
+2026-05-11 09:30:00 林涛-运营部: 今天上午10点华川的陈总过来谈开庭的事，@罗刚-仓储部 @谢婷-客服部 一起参加，3号会议室
+2026-05-11 09:31:00 罗刚-仓储部: 好的
+2026-05-11 10:20:00 谢婷-客服部: 不好意思刚看到，马上过来
+""", tmp_path)
+    assert set(r.tasks["kind"]) == {"meeting"}
+    assert events_of(r) == [("谢婷", "meeting_reply_late", 1)]

@@ -886,8 +886,12 @@ def reply(state: GroupState, r) -> Role | None:
         sticker = r.media == "sticker"
         # (a time in chatter — 今天中午食堂又是土豆丝 — answers nothing)
         # (会推迟到3点，我在开支行的会: a meeting's time, no answer to the work)
-        answers_task = r.t_ack or r.t_progress or sticker \
-            or (not is_task_like and not r.t_off_topic and not r.t_meeting and _stated_time(state, r) is not None)
+        by_time = not is_task_like and not r.t_off_topic and not r.t_meeting and _stated_time(state, r) is not None
+        if by_time and r.t_done:
+            # 华川开庭的证据袋我按组装好了，周三下午再核一遍: other work done and its next step, not of the task
+            words = state.words_of(r)
+            by_time = any(_shared(state, words, t) for t, _ in pending if t.kind == "task")
+        answers_task = r.t_ack or r.t_progress or sticker or by_time
         attending = [(t, d) for t, d in pending if t.kind == "meeting"] if not is_task_like else []
         attending = _attends(state, r, attending) if attending else []
         if attending and not (r.t_ack or r.t_progress or sticker):

@@ -167,8 +167,9 @@ def _choose(text: str, base: datetime, words: TimeWords, scan: _Scan) -> TimeFin
             agreed = scan.agreed[i] = lexicon.AGREED_BEFORE.search(_clause_before(t, x.start, 8)) is not None
         if agreed:
             continue                           # 说好三点半的 / 原定周五: the time agreed before, not one set now
-        if x.rel != "after" and lexicon.ATTRIBUTIVE_AFTER.match(t, x.end):
+        if (x.rel == "before" or x.mark) and lexicon.ATTRIBUTIVE_AFTER.match(t, x.end):
             continue                           # 节前修剪的枝条: a time describing a thing, not a time set
+            #                                    (今天上午10点华川的陈总过来: a time, then who comes)
         start = resolved.get(id(x.range_from)) if x.range_from is not None else None
         if start is not None and when < start and x.week is not None and not x.week[0]:
             when += timedelta(days=7)          # 周五到周一: the Monday after that Friday
