@@ -364,11 +364,17 @@ def _per(m: re.Match, t: str, s: int, e: int, prev: str, base: datetime, w: Time
     return "per", m.group()
 
 
+# what follows a number that is an amount: 万, 元, 个点 (a percentage point), % …
+_AMOUNT_AFTER = re.compile(r"\s*(?:万|千|百|亿|元|块|个点|个百分点|%|％|倍|折|米|公里|斤|公斤|吨|平|方)")
+
+
 def _clk(m: re.Match, t: str, s: int, e: int, prev: str, base: datetime, w: TimeWords) -> Piece | None:
     """A clock time as (hour, minute, minutes stated): 15:30, 15点, 3点半, 3点一刻, 17时30分, 10点零5分,
     8点整. Not 25点, 3:75, v1:30."""
     if prev in ALNUM_BEFORE and prev not in "-－" or prev in (":", "："):
         return None
+    if m["ck_m2"] is not None and _AMOUNT_AFTER.match(t, e):
+        return None         # 三点五万, 一点二个点: an amount with 点, not a clock
     h = number(m["ck_h"])
     if m["ck_m"] is not None:
         mi, stated = int(m["ck_m"]), True
