@@ -106,7 +106,7 @@ def predicted_roles(result) -> dict[str, str]:
         if kind == "reply":
             role = "rsvp" if task_id in meetings else "promise" if mid in promises else "reply"
         out[mid] = role
-    rude = result.events[result.events["rule"] == "incivility"]
+    rude = result.events[(result.events["rule"] == "incivility") & ~result.events["possible"]]
     for ids in rude["msg_ids"]:
         for mid in ids.split(";"):
             out[mid] = "incivility"

@@ -26,7 +26,7 @@ def test_a_jab_at_someone_not_in_the_lexicon_is_a_possible_incivility(tmp_path, 
     assert r.summary.empty                                  # nothing to deduct
 
 
-@pytest.mark.parametrize("text", ["我这脑子，又把表填反了", "这个方案怎么想的都可以，大家提", "这批货的水平仪到了",
+@pytest.mark.parametrize("text", ["@罗刚-仓储部 工作群不要发拼单链接，说过多少次了", "我这脑子，又把表填反了", "这个方案怎么想的都可以，大家提", "这批货的水平仪到了",
                                   "@罗刚-仓储部 明天把A区盘点做完"])
 def test_no_possible_event_without_a_jab_aimed_at_someone(tmp_path, text):
     r = audit_chat(f"2026-05-11 10:00:00 林涛-运营部: {text}", tmp_path)

@@ -370,7 +370,7 @@ def classify(messages: pd.DataFrame, settings: Settings, roster: Roster, people:
                                                   settings.words("incivility_near_patterns"),
                                                   aimed=settings.words("incivility_near"),
                                                   addressed=df[C.mentions].map(bool) | (df[M.quote_id] != "")
-                                                  ) & ~df[_TAG["incivility"]]
+                                                  ) & ~df[_TAG["incivility"]] & ~df[_TAG["warning"]]
     working = df[[_TAG[t] for t in ("task_verb", "done", "progress", "ack", "verify", "meeting")]].fillna(False).any(axis=1)
     df[_TAG["off_topic_near"]] = ~df[_TAG["off_topic"]] & (
         (_contains(bare, settings.words("off_topic_weak")) & at_work)
