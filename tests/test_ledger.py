@@ -1649,3 +1649,14 @@ def test_people_called_to_join_a_visit_at_a_time_are_attendees(tmp_path):
 """, tmp_path)
     assert set(r.tasks["kind"]) == {"meeting"}
     assert events_of(r) == [("谢婷", "meeting_reply_late", 1)]
+
+
+@pytest.mark.parametrize("report, done", [("箱变的门锁换好了", False), ("搞定了，发您邮箱了", True),
+                                          ("表格发您了", True)])
+def test_a_short_report_naming_other_work_does_not_complete_the_only_task(tmp_path, report, done):
+    r = audit_chat(f"""
+2026-05-11 09:15:00 林涛-运营部: @罗刚-仓储部 把城东线的设备台账在系统里更新完，5月15日前完成
+2026-05-11 09:16:00 罗刚-仓储部: 好滴
+2026-05-13 10:00:00 罗刚-仓储部: {report}
+""", tmp_path)
+    assert (not pd.isna(r.tasks.iloc[0]["completed"])) == done

@@ -676,7 +676,10 @@ def _confirmed_unreported(state: GroupState, r) -> list[Task]:
 
 
 _FOLLOW_UP = 0.5     # a post this alike (Dice, bigrams) to an open task of its poster follows it up
-_SHORT_REPORT = 12   # characters: a report this short (搞定了，发您邮箱了) needs no word of its task
+_SHORT_REPORT = 12   # characters: a report this short (搞定了，发您邮箱了) needs no word of its task…
+# …unless it names the thing it did, three characters or more before the deed (门锁换好了 is of a lock)
+_OWN_OBJECT = re.compile(r"^\W*[\u4e00-\u9fa5A-Za-z0-9#]{3,12}?的?[\u4e00-\u9fa5]{0,2}?(?:已经|已|都|也)?"
+                         r"(?:换|修|弄|做|搞|改|装|补|清|处理|完成|办)(?:好|完|了)")
 _MASS = 5     # receivers from which a task is one to many (a notice to all, a department-wide ask)
 
 
@@ -786,9 +789,9 @@ def completion(state: GroupState, r) -> Role | None:
             only = open_duties[0][0]
             # 搞定了 / 已发您 needs no shared word; a longer message about something else (人到齐了，
             # 21:00准时开始) is not this task's report unless it speaks to the poster
-            if best[0] == 0 and len(r.bare) > _SHORT_REPORT and only.poster not in r.mentions \
-                    and only.poster not in r.responsible:
-                return None
+            if best[0] == 0 and (len(r.bare) > _SHORT_REPORT or _OWN_OBJECT.match(_FILE_SENT.sub("", r.bare))) \
+                    and only.poster not in r.mentions and only.poster not in r.responsible:
+                return None     # (滨河路箱变的门锁换好了: short, but of a thing the task does not name)
             task, confidence = only, CONFIDENCE["completion.only_open"]
         elif best[0] > 0:
             task, confidence = best[3], CONFIDENCE["completion.shared_words"]
