@@ -1660,3 +1660,24 @@ def test_a_short_report_naming_other_work_does_not_complete_the_only_task(tmp_pa
 2026-05-13 10:00:00 罗刚-仓储部: {report}
 """, tmp_path)
     assert (not pd.isna(r.tasks.iloc[0]["completed"])) == done
+
+
+def test_an_offer_of_ones_own_help_is_no_task(tmp_path):
+    r = audit_chat("2026-05-11 11:15:00 谢婷-客服部: 林总，方案里客户答谢会那块我可以出个场地，我姐夫开茶楼的", tmp_path)
+    assert r.tasks.empty
+
+
+def test_a_teams_morning_meeting_called_with_its_room_is_a_meeting(tmp_path):
+    r = audit_chat("""
+2026-05-11 08:50:00 林涛-运营部: 运营的小伙伴今天早会9点，会议室B，讲一下新话术 @罗刚-仓储部 @谢婷-客服部
+2026-05-11 08:51:00 罗刚-仓储部: 收到
+""", tmp_path)
+    assert set(r.tasks["kind"]) == {"meeting"}
+
+
+def test_being_on_the_way_answers_the_meeting(tmp_path):
+    r = audit_chat("""
+2026-05-11 08:50:00 林涛-运营部: 今天早会9点，会议室B，讲一下新话术 @罗刚-仓储部
+2026-05-11 09:20:00 罗刚-仓储部: 不好意思林总，路上堵车了，十分钟到
+""", tmp_path)
+    assert events_of(r) == [("罗刚", "meeting_reply_late", 1)]

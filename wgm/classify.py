@@ -405,7 +405,8 @@ def _add_times(df: pd.DataFrame, settings: Settings) -> None:
         if found.reply_by is not None:
             reply_by[i] = found.reply_by.when
         if found.points:
-            point[i] = found.points[0].when
+            # 今天早会9点: the day, then the clock: the point in time is the one with a clock
+            point[i] = next((p.when for p in found.points if p.has_clock), found.points[0].when)
         if found.unread:
             unread[i] = "；".join(found.unread)
     df[C.time_deadline] = _times(deadline, df.index)

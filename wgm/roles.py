@@ -321,6 +321,7 @@ class GroupState:
         self.request = _words_pattern(settings.words("request"))
         self.asks_anyone = _words_pattern(settings.words("request") + settings.words("asks_anyone"))
         self.asks_anyone_except = _words_pattern(settings.words("asks_anyone_except"))
+        self.offers = _words_pattern(settings.words("offers"))
         receipt = alternation(settings.words("ack_receipt"))
         self.receipt_first = re.compile(rf"^[\s\W_]*(?:{receipt})(?:[\s\W_])") if receipt else None
         self.done_whole = _words_pattern(settings.words("done_whole"))
@@ -982,6 +983,9 @@ _OWN_TIME_AFTER = re.compile(r"^\s*(?:我|我们|咱们?)(?!\s*(?:就?要|需要
 _NEED_AFTER = re.compile(r"^\s*(?:前|之前|以前)?\s*(?:就?要|需要|得用|要用|用|必须|得)")
 
 
+_OTHER_YOU = re.compile(r"你|您")
+
+
 def _own_time(r) -> bool:
     text = r.time_deadline_text or ""
     at = r.bare.find(text) if text else -1
@@ -1020,6 +1024,10 @@ def new_task(state: GroupState, r) -> Role | None:
     if not is_meeting and not r.t_task_verb and _missing(r.time_reply_by) \
             and (r.mention_all or not r.mentions and len(receivers) >= _MASS):
         return None  # @所有人 下周一起食堂早餐时间调整为7:30-8:30: a time told to all, nothing asked of them
+    if not is_meeting and not r.mentions and not r.mention_all and state.offers is not None \
+            and state.offers.search(r.bare) and not (state.request is not None and state.request.search(r.bare)) \
+            and not _OTHER_YOU.search(r.bare):
+        return None  # 王主管，…那块我可以出个场地: one's own help offered, nothing asked of anyone
     if not is_meeting and _own_time(r):
         return None  # @高峰 报销单我下午送过去: the sender's own plan told to someone (…我下午要用 asks)
     if not is_meeting and not r.t_task_verb and not (r.mentions or r.mention_all or r.t_question) \

@@ -103,7 +103,7 @@ class C:
     time_deadline_conf = "time_deadline_conf"
     time_deadline_text = "time_deadline_text"
     time_reply_by = "time_reply_by"  # the reply-by time it states (RB)
-    time_point = "time_point"        # the first other future time it names (a meeting's start)
+    time_point = "time_point"        # the first other future time it names, with a clock if one has (a meeting's start)
     time_unread = "time_unread"      # time phrases it states that cannot be read (元宵节前): '；'-joined
 
 
