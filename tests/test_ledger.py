@@ -1029,7 +1029,8 @@ def test_a_summons_to_talk_at_a_time_is_a_meeting(tmp_path):
 @pytest.mark.parametrize("text, rude", [
     ("@罗刚-仓储部 你长没长脑子", True), ("@罗刚-仓储部 智商堪忧", True), ("@罗刚-仓储部 你是干什么吃的，这都能搞错", True),
     ("@罗刚-仓储部 眼睛长哪去了，货都放错了", True), ("这个月又交智商税了，买了个没用的", False),
-    ("我今天脑子有点懵，算错了", False), ("垃圾清运车明天八点到", False),
+    ("我今天脑子有点懵，算错了", False), ("垃圾清运车明天八点到", False), ("主卧两个USB插座装好了", False),
+    ("@罗刚-仓储部 你SB吧", True),
 ])
 def test_attacks_on_someones_wits_without_a_swear_word(tmp_path, text, rude):
     r = audit_chat(f"2026-05-11 10:00:00 林涛-运营部: {text}", tmp_path)
@@ -1681,3 +1682,10 @@ def test_being_on_the_way_answers_the_meeting(tmp_path):
 2026-05-11 09:20:00 罗刚-仓储部: 不好意思林总，路上堵车了，十分钟到
 """, tmp_path)
     assert events_of(r) == [("罗刚", "meeting_reply_late", 1)]
+
+
+def test_an_on_site_briefing_at_a_time_is_a_meeting(tmp_path):
+    r = audit_chat("2026-05-11 17:45:00 林涛-运营部: @罗刚-仓储部 @谢婷-客服部 周六上午十点金域华府现场交底，业主陈女士也到，大家准时",
+                   tmp_path)
+    assert set(r.tasks["kind"]) == {"meeting"}
+    assert r.tasks.iloc[0]["deadline"] == pd.Timestamp("2026-05-16 10:00:00")

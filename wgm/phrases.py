@@ -381,6 +381,9 @@ def attack_words(texts: pd.Series, words: Sequence[str], except_words: Sequence[
                 word = m.group()
                 if _SHORT.match(word) and word not in _segments(clause):
                     continue             # inside another word: 回滚, 垃圾清运, 有病历
+                if word.isascii() and (clause[m.start() - 1:m.start()].isascii() and clause[m.start() - 1:m.start()].isalpha()
+                                       or clause[m.end():m.end() + 1].isascii() and clause[m.end():m.end() + 1].isalpha()):
+                    continue             # SB inside USB, a letter word inside a Latin one
                 before = clause[:m.start()]
                 if _FIRST_PERSON.search(before) and not _OTHER_PERSON.search(clause):
                     continue             # said of oneself
