@@ -1689,3 +1689,20 @@ def test_an_on_site_briefing_at_a_time_is_a_meeting(tmp_path):
                    tmp_path)
     assert set(r.tasks["kind"]) == {"meeting"}
     assert r.tasks.iloc[0]["deadline"] == pd.Timestamp("2026-05-16 10:00:00")
+
+
+@pytest.mark.parametrize("text, rude", [("这封面做得跟小学生PPT一样，你到底懂不懂审美？", True),
+                                        ("片尾加个滚动字幕，把主播和工作人员名字滚一下", False)])
+def test_contempt_for_taste_is_uncivil_and_scrolling_credits_are_not(tmp_path, text, rude):
+    r = audit_chat(f"2026-05-11 10:00:00 林涛-运营部: {text}", tmp_path)
+    assert (("林涛", "incivility", 1) in events_of(r)) == rude
+
+
+def test_a_team_answering_for_itself_and_one_who_cannot_come_answer_the_meeting(tmp_path):
+    r = audit_chat("""
+2026-05-11 09:30:00 林涛-运营部: @所有人 【会议通知】今天下午两点，7楼小会议室，选题会
+2026-05-11 09:50:00 罗刚-仓储部: 仓储收到
+2026-05-11 10:00:00 谢婷-客服部: 我下午有个会，你们开，纪要发我
+""", tmp_path)
+    answered = set(r.tasks.dropna(subset=["replied"])["receiver"])
+    assert {"罗刚", "谢婷"} <= answered

@@ -86,6 +86,11 @@ def _readers(lexicon_json: str, names: tuple[str, ...]) -> Readers:
     # …or the whole message (OK, 可以, 没问题👍): an acknowledgement confirms nothing (rules.md verification)
     ack_only = (rf"^[\s\W_]*(?:{ack})(?:{address})?[\s\W_]*$") if ack else ""
     ack_end = (rf"(?:[，,。；;！!\s](?:都|已|也)?|都|已|也)(?:{ack})(?:{address})?[\s\W_]*$") if ack else ""
+    # …or after the team answering for itself, the whole message (运营收到, 二组明白): words of two characters
+    # or more only (1 after 11栋 is no acknowledgement)
+    long_acks = alternation(w for w in lex["ack"] if len(w) > 1 and not w.isdigit())
+    if long_acks:
+        ack_end += rf"|^[\s\W]*[\u4e00-\u9fa5]{{1,4}}(?:这边|那边)?(?:{long_acks})[\s\W_]*$"
     verbs, endings = alternation(lex["done_verbs"]), alternation(lex["done_endings"])
     delivery, targets = alternation(lex["delivery_verbs"]), alternation(lex["delivery_targets"])
     parts = [alternation(lex["done"]), alternation(lex["done_results"])]
