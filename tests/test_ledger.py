@@ -1706,3 +1706,12 @@ def test_a_team_answering_for_itself_and_one_who_cannot_come_answer_the_meeting(
 """, tmp_path)
     answered = set(r.tasks.dropna(subset=["replied"])["receiver"])
     assert {"罗刚", "谢婷"} <= answered
+
+
+def test_a_file_handed_over_with_a_request_to_look_at_it_is_the_report(tmp_path):
+    r = audit_chat("""
+2026-05-11 11:00:00 林涛-运营部: @罗刚-仓储部 315专题大纲今天下班前发我
+2026-05-11 11:05:00 罗刚-仓储部: 好嘞
+2026-05-11 17:20:00 罗刚-仓储部: 【文件】315专题大纲v1.docx 林总看下
+""", tmp_path)
+    assert r.tasks.iloc[0]["completed"] == pd.Timestamp("2026-05-11 17:20:00")

@@ -329,6 +329,10 @@ class GroupState:
         self.minutes = re.compile(rf"^[^，,。：:\n]{{0,8}}?(?:{heads})\s*[：:]") if heads else None
         self.deeds = _words_pattern(settings.words("done_verbs") + settings.words("delivery_verbs"))
         self.asks = _words_pattern(settings.words("task"))
+        reviews, titles = alternation(settings.words("review_asks")), alternation(settings.words("address_titles"))
+        # 【文件】315专题大纲v1.docx 静姐看下: the work handed over with a request to look at it, nothing more
+        self.review_ask = re.compile(rf"^[\s\W]*(?:[\u4e00-\u9fa5]{{1,3}}(?:{titles})?[，,\s]*)?(?:麻烦|请|帮忙)?"
+                                     rf"(?:{reviews})[\s\W_]*$") if reviews else None
         self.mishap = _words_pattern(settings.words("result_except"))
         self.on_schedule = _words_pattern(settings.words("on_schedule"))
         self.asks_figure = re.compile(alternation(settings.words("asks_figure")) or "(?!)")
@@ -720,8 +724,9 @@ def completion(state: GroupState, r) -> Role | None:
     # (a task word in the file's own name — 服务整改计划.docx — asks nothing)
     delivered = (r.media in ("file", "image") or _FILE_SENT.search(r.content) is not None) \
         and r.member in state.open_by_receiver
-    asks = r.t_task_verb and (not delivered or state.asks is None
-                              or state.asks.search(_FILE_NAME.sub("", r.bare)) is not None)
+    rest = _FILE_NAME.sub("", _FILE_SENT.sub("", r.bare)) if delivered else r.bare
+    asks = r.t_task_verb and (not delivered or state.asks is None or state.asks.search(rest) is not None) \
+        and not (delivered and state.review_ask is not None and state.review_ask.match(rest))
     # (a picture of a mishap — 【图片】 3号库叉车充电桩又跳闸了 — reports a problem, not work done)
     mishap = r.media == "image" and state.mishap is not None and state.mishap.search(r.bare) is not None
     by_file = delivered and not (r.t_done or by_result or by_data or asks or r.t_question or mishap)
