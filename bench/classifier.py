@@ -48,9 +48,11 @@ TAG_ROLES = {"ack": {"reply", "promise", "rsvp"}, "meeting_reply": {"rsvp"}, "do
              "task_verb": {"task", "repost"}, "meeting": {"meeting"}, "warning": {"warning"},
              "off_topic": {"off_topic"}, "incivility": {"incivility"}}
 # media as 留痕 3.x writes them
-_MEDIA = [(re.compile(r"^\[图片\]"), "【图片】"), (re.compile(r"^\[动画表情\]|^\[表情\]"), "【表情包】"),
-          (re.compile(r"^\[文件\]\s*"), "【文件】"), (re.compile(r"^\[链接\]\s*"), "【分享链接】"),
-          (re.compile(r"^\[红包\]"), "【红包】"), (re.compile(r"^\[语音\]"), "【语音】"), (re.compile(r"^\[视频\]"), "【视频】")]
+# (anywhere in the text: a v2 placeholder left inside a message made the export read as a v2 one, whose
+# quote lines then stayed in the messages' words)
+_MEDIA = [(re.compile(r"\[图片\]"), "【图片】"), (re.compile(r"\[动画表情\]|\[表情\]"), "【表情包】"),
+          (re.compile(r"\[文件\]\s*"), "【文件】"), (re.compile(r"\[链接\]\s*"), "【分享链接】"),
+          (re.compile(r"\[红包\]"), "【红包】"), (re.compile(r"\[语音\]"), "【语音】"), (re.compile(r"\[视频\]"), "【视频】")]
 
 
 def as_export_text(text: str) -> str:
