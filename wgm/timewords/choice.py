@@ -60,7 +60,13 @@ def _clause_before(t: str, start: int, width: int) -> str:
 def _tie(t: str, x: Expr) -> str | None:
     """'comp' (a completion verb in the phrase's clause), 'event' (a meeting word in its clause,
     or anywhere in a message whose clause has no verb: 明天下午3点，会议室，请准时), or None."""
-    for part in (_clause_after(t, x.end, 16), _clause_before(t, x.start, 8)):
+    after = _clause_after(t, x.end, 16)
+    if after.lstrip().startswith(("把", "将")):
+        # 明天上午把3月的活动量月报（拜访、面谈、增员）交给我: the verb comes after its object, last
+        verbs = [m.lastgroup for m in lexicon.VERB.finditer(_clause_after(t, x.end, 48)) if m.lastgroup != "neutral"]
+        if verbs:
+            return verbs[-1]
+    for part in (after, _clause_before(t, x.start, 8)):
         for m in lexicon.VERB.finditer(part):
             if m.lastgroup != "neutral":
                 return m.lastgroup

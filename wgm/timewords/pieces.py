@@ -318,8 +318,9 @@ def _mdd(m: re.Match, t: str, s: int, e: int, prev: str, base: datetime, w: Time
     """A numeric month.day next to a marker: 3.15前, 5/20下午, 截止3.15, 3.15号 (date_ext: the 号 is
     part of it). Not 1.5万, v2.3 nor 3.15 alone."""
     marked_before = lexicon.MDD_PRE.search(t, max(0, s - 8), s) is not None
-    # a colon before it is a clock's (10:3.5) unless a label's (截止：7/17)
-    if prev in ALNUM_BEFORE or (prev and prev in "vV:：" and not (prev in ":：" and marked_before)):
+    # a colon before it is a clock's (10:3.5) unless a label's (截止：7/17, 处理时限：05/22前: words, then the colon)
+    labelled = prev in ":：" and s >= 2 and "\u4e00" <= t[s - 2] <= "\u9fa5"
+    if prev in ALNUM_BEFORE or (prev and prev in "vV:：" and not (prev in ":：" and (marked_before or labelled))):
         return None
     if not (lexicon.MDD_MARK.match(t, e) or marked_before):
         return None
