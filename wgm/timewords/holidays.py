@@ -86,6 +86,21 @@ def next_holiday_start(names: Iterable[str] | None, after: date, extra: Extra = 
     return None
 
 
+def current_or_next_holiday_end(names: Iterable[str] | None, on: date, extra: Extra = ()) -> date | None:
+    """The last day of the holiday run (of one of `names`; any when None) going on at `on` or the next
+    to begin after it; UNKNOWN when the schedule of that year is not known (节后第一天 is the day after)."""
+    runs, known = _schedule(extra)
+    wanted = None if names is None else frozenset(names)
+    for year in (on.year, on.year + 1):
+        if year not in known:
+            return UNKNOWN
+        ends = [last for first, last, run_names in runs
+                if last.year == year and last >= on and (wanted is None or run_names & wanted)]
+        if ends:
+            return min(ends)
+    return None
+
+
 def is_workday(d: date, extra: Extra = (), extra_workdays: tuple[date, ...] = ()) -> bool:
     """A working day: not a holiday and Monday–Friday, or a weekend day made a working day (调休).
     In a year of unknown schedule, Monday–Friday."""

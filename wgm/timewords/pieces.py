@@ -73,6 +73,11 @@ _PIECES = (
      r"|(?P<nm_m>本|这个?|下个?|上个?|当)\s*月(?!\s*[底末初中旬份\d十])"
      r"|(?P<nm_n>\d{1,2}|十\d?)\s*月份(?!\s*[底末初中旬])"
      r"|(?P<nm_y>今|明|去)\s*年(?!\s*[底末内初中\d十])"),
+    # the first day after a holiday: 节后第一天, 国庆节后上班第一天, 假期结束后第一天, 收假第一天 (not 国庆第一天,
+    # which is the holiday's own first day)
+    ("hfirst", "元春过清5劳端中国节假长放收",
+     r"(?:(?:(?P<hf_n>元旦|春节|过年|清明节?|51(?:劳动)?节?|劳动节|端午节?|中秋节?|国庆节?)|节|假期|长假|放假)\s*(?:后|结束后)"
+     r"|收假(?:后)?)\s*(?:上班|开工|复工)?(?:的)?\s*第\s*1\s*(?:个工作日|天)"),
     # a holiday + 前: 国庆前, 春节前, 五一前, 节前 (the next holiday), 年前 (春节), and festivals wgm
     # has no date for (元宵节前: the phrase cannot be read)
     ("hol", "元春过年清5劳端中国节" + lexicon.OTHER_FESTIVAL_FIRST,
@@ -293,6 +298,16 @@ def _named(m: re.Match, t: str, s: int, e: int, prev: str, base: datetime, w: Ti
     return "named", date(today.year + {"今": 0, "明": 1, "去": -1}[m["nm_y"]], 12, 31)
 
 
+def _hfirst(m: re.Match, t: str, s: int, e: int, prev: str, base: datetime, w: TimeWords) -> Piece | None:
+    """The first day after a holiday (节后第一天: the day after the holiday going on, or the next one, ends;
+    国庆节后第一天: after 国庆's). ("unread", None) when the schedule of its year is not known."""
+    names = (lexicon.HOLIDAY_WORD[m["hf_n"]],) if m["hf_n"] else None
+    last = holidays.current_or_next_holiday_end(names, base.date(), w.holidays)
+    if last is None or last == holidays.UNKNOWN:
+        return "unread", None
+    return "date", (last + timedelta(days=1), 1.0)
+
+
 def _hol(m: re.Match, t: str, s: int, e: int, prev: str, base: datetime, w: TimeWords) -> Piece | None:
     """A holiday before 前, as the day before its official first day (国庆前 posted 2026-09-20:
     2026-09-30): 元旦, 春节/过年/年 (年前), 清明, 五一/劳动节, 端午, 中秋, 国庆, and 节 (节前: the next
@@ -404,7 +419,7 @@ def _sfx(m: re.Match, t: str, s: int, e: int, prev: str, base: datetime, w: Time
 
 _READERS: dict[str, Reader] = {
     "dur": _dur, "span": _span, "every": _every, "iso": _iso, "ymd": _ymd, "mday": _mday, "mend": _mend,
-    "rel": _rel, "week": _week, "named": _named, "hol": _hol, "mdd": _mdd, "day": _day, "per": _per, "clk": _clk, "mark": _mark, "sfx": _sfx,
+    "rel": _rel, "week": _week, "named": _named, "hol": _hol, "hfirst": _hfirst, "mdd": _mdd, "day": _day, "per": _per, "clk": _clk, "mark": _mark, "sfx": _sfx,
 }
 
 
