@@ -234,7 +234,7 @@ def _after_warnings(posts: pd.DataFrame, targeted: pd.DataFrame, ctx: RuleContex
     return hits.dropna(subset=["warning_id"])
 
 
-def _near_words(text: str, settings, kind: str) -> list[str]:
+def _near_words(text: str, settings: Settings, kind: str) -> list[str]:
     """The near-miss words a text has, for the event's detail (the tag says that it has one)."""
     if kind == "incivility":
         words = settings.words("incivility_near")

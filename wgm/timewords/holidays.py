@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 from datetime import date, timedelta
-from typing import Iterable
+from typing import Callable, Iterable
 
 import chinese_calendar
 
@@ -70,35 +70,33 @@ def _schedule(extra: Extra) -> tuple[tuple[tuple[date, date, frozenset[str]], ..
     return tuple(runs), frozenset(known)
 
 
-def next_holiday_start(names: Iterable[str] | None, after: date, extra: Extra = ()) -> date | None:
-    """The first day of the next holiday run (of one of `names`; any when None) that begins after
-    `after`'s date; UNKNOWN when the schedule of the year it would fall in is not known. A run
-    belongs to the year of its last day (元旦 2024 began on 2023-12-30)."""
+def _first_run(names: Iterable[str] | None, since: date, extra: Extra,
+               keep: Callable[[date, date], bool], pick: Callable[[date, date], date]) -> date | None:
+    """pick(first, last) of the earliest holiday run (of one of `names`; any when None) that `keep`
+    accepts, searching the year of `since` and the next; UNKNOWN when the schedule of a year searched
+    is not known. A run belongs to the year of its last day (元旦 2024 began on 2023-12-30)."""
     runs, known = _schedule(extra)
     wanted = None if names is None else frozenset(names)
-    for year in (after.year, after.year + 1):
+    for year in (since.year, since.year + 1):
         if year not in known:
             return UNKNOWN
-        starts = [first for first, last, run_names in runs
-                  if last.year == year and first > after and (wanted is None or run_names & wanted)]
-        if starts:
-            return min(starts)
+        found = [pick(first, last) for first, last, run_names in runs
+                 if last.year == year and keep(first, last) and (wanted is None or run_names & wanted)]
+        if found:
+            return min(found)
     return None
+
+
+def next_holiday_start(names: Iterable[str] | None, after: date, extra: Extra = ()) -> date | None:
+    """The first day of the next holiday run (of one of `names`; any when None) that begins after
+    `after`'s date; UNKNOWN when the schedule of the year it would fall in is not known."""
+    return _first_run(names, after, extra, lambda first, last: first > after, lambda first, last: first)
 
 
 def current_or_next_holiday_end(names: Iterable[str] | None, on: date, extra: Extra = ()) -> date | None:
     """The last day of the holiday run (of one of `names`; any when None) going on at `on` or the next
     to begin after it; UNKNOWN when the schedule of that year is not known (节后第一天 is the day after)."""
-    runs, known = _schedule(extra)
-    wanted = None if names is None else frozenset(names)
-    for year in (on.year, on.year + 1):
-        if year not in known:
-            return UNKNOWN
-        ends = [last for first, last, run_names in runs
-                if last.year == year and last >= on and (wanted is None or run_names & wanted)]
-        if ends:
-            return min(ends)
-    return None
+    return _first_run(names, on, extra, lambda first, last: last >= on, lambda first, last: last)
 
 
 def is_workday(d: date, extra: Extra = (), extra_workdays: tuple[date, ...] = ()) -> bool:
