@@ -356,8 +356,8 @@ def classify(messages: pd.DataFrame, settings: Settings, roster: Roster, people:
     # a trade's own words (外卖, 直播间) are off-topic only with no sign of work: a figure, a mention, a tag
     # (a price, a discount or a link is shopping's figure, not work's: 满300减50, 一箱168, 打8折)
     shopping = bare.str.contains(_SHOPPING.pattern, regex=True)
-    at_work = (bare.str.contains(r"\d", regex=True) & ~shopping) | df[C.mentions].map(bool) | df[C.mention_all] \
-        | df[[_TAG[t] for t in ("task_verb", "done", "progress", "ack", "verify", "meeting")]].fillna(False).any(axis=1)
+    working = df[[_TAG[t] for t in ("task_verb", "done", "progress", "ack", "verify", "meeting")]].fillna(False).any(axis=1)
+    at_work = (bare.str.contains(r"\d", regex=True) & ~shopping) | df[C.mentions].map(bool) | df[C.mention_all] | working
     df[_TAG["off_topic"]] = (_contains(bare, settings.words("off_topic")) | df[_TAG["off_topic_exact"]]
                              | (_contains(bare, settings.words("off_topic_weak")) & ~at_work)
                              | (df[M.media] == "redpacket"))
@@ -371,7 +371,6 @@ def classify(messages: pd.DataFrame, settings: Settings, roster: Roster, people:
                                                   aimed=settings.words("incivility_near"),
                                                   addressed=df[C.mentions].map(bool) | (df[M.quote_id] != "")
                                                   ) & ~df[_TAG["incivility"]] & ~df[_TAG["warning"]]
-    working = df[[_TAG[t] for t in ("task_verb", "done", "progress", "ack", "verify", "meeting")]].fillna(False).any(axis=1)
     df[_TAG["off_topic_near"]] = ~df[_TAG["off_topic"]] & (
         (_contains(bare, settings.words("off_topic_weak")) & at_work)
         | (_contains(bare, settings.words("off_topic_near")) & ~working))

@@ -57,6 +57,11 @@ def _clause_before(t: str, start: int, width: int) -> str:
     return t[lo:start]
 
 
+def _words_after(t: str, x: Expr) -> str:
+    """The words of the phrase's clause after it, media marks aside ([图片]): where 了 tells a deed done."""
+    return lexicon.MEDIA_MARK.sub("", _clause_after(t, x.end, 16))
+
+
 def _tie(t: str, x: Expr) -> str | None:
     """'comp' (a completion verb in the phrase's clause), 'event' (a meeting word in its clause,
     or anywhere in a message whose clause has no verb: 明天下午3点，会议室，请准时), or None."""
@@ -192,7 +197,7 @@ def _choose(text: str, base: datetime, words: TimeWords, scan: _Scan) -> TimeFin
                 continue            # 检查组上午反馈的问题 at 15:00: this morning's feedback, no reply-by tomorrow
             role = "reply_by"
         elif rel == "before":
-            after = lexicon.MEDIA_MARK.sub("", _clause_after(t, x.end, 16))
+            after = _words_after(t, x)
             if lexicon.PAST_EVENT.search(after) and not lexicon.MUST.search(after):
                 continue                       # 节前忙忘了 / 周五前就交了: what happened before it, no deadline
             role = "deadline"
@@ -208,8 +213,7 @@ def _choose(text: str, base: datetime, words: TimeWords, scan: _Scan) -> TimeFin
                 scan.tie[i] = tie
             else:
                 tie = cast("str | None", known)
-            if tie == "comp" and when.date() == base.date() and lexicon.PAST_EVENT.search(
-                    lexicon.MEDIA_MARK.sub("", _clause_after(t, x.end, 16))):
+            if tie == "comp" and when.date() == base.date() and lexicon.PAST_EVENT.search(_words_after(t, x)):
                 continue                       # 今天一早找人摘掉了[图片]: when today's work was done, not by when
             role = "deadline" if tie == "comp" else "point"
             if tie == "comp":
